@@ -1,0 +1,23 @@
+package dev.sluice.model;
+
+/**
+ * Workflow input of every deployment strategy: what to deploy, where, and with which settings,
+ * fully resolved at start (service defaults and the request's overrides already merged).
+ *
+ * @param deploymentId the deployment's id, also its workflow id
+ * @param service snapshot of the service definition at start
+ * @param version version to deploy
+ * @param strategy strategy id
+ * @param rolling effective rolling settings (every field set)
+ * @param requestedBy who asked for it (token or user name), for the audit trail
+ * @param searchAttributes whether Sluice's custom search attributes are registered on the
+ *     namespace, so the workflow may upsert them
+ */
+public record DeploymentRequest(
+    String deploymentId,
+    ServiceDefinition service,
+    String version,
+    String strategy,
+    RollingOptions rolling,
+    String requestedBy,
+    boolean searchAttributes) {}

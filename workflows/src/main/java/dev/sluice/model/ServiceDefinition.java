@@ -1,0 +1,31 @@
+package dev.sluice.model;
+
+import java.util.List;
+
+/**
+ * A service Sluice deploys: its fleet and the adapters that act on it. A snapshot of this record
+ * is part of every deployment's workflow input, so history shows exactly what was used.
+ *
+ * @param name service name, unique
+ * @param fleet the targets, in deployment order
+ * @param trafficRouter the load balancer in front of the fleet
+ * @param deployer what installs and starts a version on a target
+ * @param healthCheck how a target is judged healthy after a deploy
+ * @param defaultStrategy strategy used when a deployment names none
+ * @param rolling the service's defaults for rolling deployments; may be {@code null}
+ */
+public record ServiceDefinition(
+    String name,
+    List<Target> fleet,
+    ProviderRef trafficRouter,
+    ProviderRef deployer,
+    HealthCheckSpec healthCheck,
+    String defaultStrategy,
+    RollingOptions rolling) {
+
+  public ServiceDefinition {
+    fleet = fleet == null ? List.of() : List.copyOf(fleet);
+    healthCheck = healthCheck == null ? HealthCheckSpec.DEFAULT : healthCheck;
+    defaultStrategy = defaultStrategy == null ? Strategy.ROLLING.id() : defaultStrategy;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.sluice.ports;
+
+import dev.sluice.model.Target;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Port to a load balancer in front of a fleet. Implementations act on one router configuration
+ * (one HAProxy backend, one ALB target group) named by the service definition's settings; the
+ * target's {@link Target#id()} is its name at the router.
+ */
+public interface TrafficRouter {
+
+  /**
+   * Takes {@code target} out of rotation (no new sessions) and waits until its current sessions
+   * reach zero or {@code timeout} passes. Idempotent: draining a drained target waits again.
+   *
+   * @return how the drain ended; never {@code null}
+   */
+  DrainResult drain(Target target, Duration timeout, Heartbeat heartbeat);
+
+  /**
+   * Puts {@code target} back into rotation and waits up to {@code timeout} until the router
+   * reports it able to take traffic (its own health checks passing, where it has any).
+   * Idempotent.
+   *
+   * @return whether the router reports the target up; never {@code null}
+   */
+  EnableResult enable(Target target, Duration timeout, Heartbeat heartbeat);
+
+  /** Sets the target's relative weight (0 takes it out of load balancing). Idempotent. */
+  void setWeight(Target target, int weight);
+
+  /**
+   * Per-target counters as the router sees them, in the order of {@code targets}; a target the
+   * router does not know is left out.
+   */
+  List<ServerStats> stats(List<Target> targets);
+
+  /** How a drain ended. */
+  record DrainResult(boolean drained, long remainingSessions, long waitedMillis) {}
+
+  /** How an enable ended; {@code status} is the router's own word for the target's state. */
+  record EnableResult(boolean up, String status) {}
+
+  /**
+   * Counters of one target at the router.
+   *
+   * @param status router's status word, e.g. {@code UP}, {@code DOWN}, {@code DRAIN}, {@code MAINT}
+   * @param responses5xx cumulative 5xx responses
+   * @param responsesTotal cumulative HTTP responses
+   * @param avgResponseTimeMs average response time over the router's recent window, or -1
+   */
+  record ServerStats(
+      String targetId,
+      String status,
+      int weight,
+      long currentSessions,
+      long totalSessions,
+      long responses5xx,
+      long responsesTotal,
+      long avgResponseTimeMs) {}
+}

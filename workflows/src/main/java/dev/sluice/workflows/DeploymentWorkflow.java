@@ -1,0 +1,63 @@
+package dev.sluice.workflows;
+
+import dev.sluice.model.DeploymentStatus;
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
+
+/**
+ * Controls and status every deployment workflow offers, whatever its strategy. Each control is an
+ * Update with a validator (a rejected update answers with the reason, which the API turns into
+ * 409) and a Signal of the same meaning, so the Temporal UI's "Send signal" works too.
+ * Cancelling the workflow means abort with rollback.
+ */
+public interface DeploymentWorkflow {
+
+  String PAUSE = "pause";
+  String RESUME = "resume";
+  String ABORT = "abort";
+  String STATUS = "status";
+
+  @QueryMethod(name = STATUS, description = "Live status: phase, batch, targets, recent events.")
+  DeploymentStatus status();
+
+  @UpdateMethod(
+      name = PAUSE,
+      description = "Pause before the next batch. Rejected when already paused or finished.")
+  ControlResponse pause(ControlRequest request);
+
+  @UpdateValidatorMethod(updateName = PAUSE)
+  void validatePause(ControlRequest request);
+
+  @UpdateMethod(name = RESUME, description = "Resume a paused deployment. Rejected when not paused.")
+  ControlResponse resume(ControlRequest request);
+
+  @UpdateValidatorMethod(updateName = RESUME)
+  void validateResume(ControlRequest request);
+
+  @UpdateMethod(
+      name = ABORT,
+      description =
+          "Stop after the targets in flight and roll back upgraded targets. Rejected when finished"
+              + " or already aborting.")
+  ControlResponse abort(ControlRequest request);
+
+  @UpdateValidatorMethod(updateName = ABORT)
+  void validateAbort(ControlRequest request);
+
+  @SignalMethod(
+      name = "pause-signal",
+      description = "Same as the pause update, for the Temporal UI; ignored when it does not apply.")
+  void pauseSignal(ControlRequest request);
+
+  @SignalMethod(
+      name = "resume-signal",
+      description = "Same as the resume update, for the Temporal UI; ignored when it does not apply.")
+  void resumeSignal(ControlRequest request);
+
+  @SignalMethod(
+      name = "abort-signal",
+      description = "Same as the abort update, for the Temporal UI; ignored when it does not apply.")
+  void abortSignal(ControlRequest request);
+}

@@ -1,0 +1,43 @@
+package dev.sluice.workflows.activities;
+
+import dev.sluice.model.DeploymentEvent;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.Phase;
+import dev.sluice.model.TargetStatus;
+import io.temporal.activity.ActivityInterface;
+import java.util.List;
+
+/**
+ * Writes a deployment's progress to the ledger, so status and version history outlive Temporal's
+ * retention and can be read without Temporal.
+ */
+@ActivityInterface(namePrefix = "Ledger")
+public interface LedgerActivities {
+
+  /**
+   * Records the deployment's current state, its targets and new events. Idempotent: events are
+   * keyed by their sequence number, so a retried call adds nothing twice. When {@code state} is
+   * final, also records the outcome in the service's version history and frees the service for
+   * its next deployment.
+   */
+  void record(LedgerEntry entry);
+
+  /**
+   * A deployment's progress since the last record.
+   *
+   * @param events events not yet recorded (a retry may resend some; they are skipped)
+   * @param currentVersion the version the service runs after a final state; {@code null} otherwise
+   */
+  record LedgerEntry(
+      String deploymentId,
+      String service,
+      String version,
+      DeploymentState state,
+      Phase phase,
+      int batch,
+      int batches,
+      String reason,
+      List<TargetStatus> targets,
+      List<DeploymentEvent> events,
+      String currentVersion) {}
+}

@@ -1,0 +1,139 @@
+package dev.sluice.workflows.common;
+
+import dev.sluice.model.DeploymentRequest;
+import dev.sluice.model.HealthCheckSpec;
+import dev.sluice.model.Target;
+import dev.sluice.ports.Deployer.DeployResult;
+import dev.sluice.ports.HealthChecker.HealthResult;
+import dev.sluice.ports.TrafficRouter.DrainResult;
+import dev.sluice.ports.TrafficRouter.EnableResult;
+import dev.sluice.workflows.activities.DeployActivities;
+import dev.sluice.workflows.activities.DeployActivities.DeployCall;
+import dev.sluice.workflows.activities.HealthActivities;
+import dev.sluice.workflows.activities.HealthActivities.HealthCall;
+import dev.sluice.workflows.activities.TrafficActivities;
+import dev.sluice.workflows.activities.TrafficActivities.RouterCall;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+
+/**
+ * The per-target steps every strategy uses (drain, deploy, wait healthy, enable), with the
+ * activity options that suit each: heartbeat timeouts short enough that a dead worker's activity
+ * is retried elsewhere within seconds, start-to-close long enough for the step's own timeout.
+ */
+public final class DeploymentSteps {
+
+  /** Error type of failures no retry can fix (unknown adapter type, bad settings). */
+  public static final String CONFIGURATION_ERROR = "ConfigurationError";
+
+  /** How long a router gets to report an enabled target up (its own checks must pass first). */
+  public static final Duration ENABLE_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+  private final DeploymentRequest request;
+
+  public DeploymentSteps(DeploymentRequest request) {
+    this.request = request;
+  }
+
+  public DrainResult drain(Target target) {
+    Duration timeout = request.rolling().drainTimeout();
+    return traffic("drain " + target.id(), timeout.plusSeconds(60))
+        .drain(new RouterCall(request.service().trafficRouter(), target, timeout));
+  }
+
+  public EnableResult enable(Target target) {
+    return traffic("enable " + target.id(), ENABLE_TIMEOUT.plusSeconds(30))
+        .enable(new RouterCall(request.service().trafficRouter(), target, ENABLE_TIMEOUT));
+  }
+
+  /**
+   * Deploys {@code version} to the target. The request id is derived from the deployment, the
+   * target and the purpose, so a retry after a crash is recognised by the deployer as done.
+   */
+  public DeployResult deploy(Target target, String version, String purpose) {
+    String requestId = request.deploymentId() + "/" + target.id() + "/" + purpose;
+    ActivityOptions options =
+        ActivityOptions.newBuilder()
+            .setSummary(purpose + " " + target.id() + " to " + version)
+            .setStartToCloseTimeout(Duration.ofMinutes(10))
+            .setHeartbeatTimeout(Duration.ofSeconds(30))
+            .setRetryOptions(retries(3))
+            .build();
+    return Workflow.newActivityStub(DeployActivities.class, options)
+        .deploy(new DeployCall(request.service().deployer(), target, version, requestId));
+  }
+
+  public HealthResult waitHealthy(Target target) {
+    HealthCheckSpec spec = request.service().healthCheck();
+    ActivityOptions options =
+        ActivityOptions.newBuilder()
+            .setSummary("wait until " + target.id() + " is healthy")
+            .setStartToCloseTimeout(spec.timeout().plusSeconds(30))
+            .setHeartbeatTimeout(HEARTBEAT.plus(spec.interval()).plus(spec.requestTimeout()))
+            .setRetryOptions(retries(3))
+            .build();
+    return Workflow.newActivityStub(HealthActivities.class, options)
+        .waitHealthy(new HealthCall(target, spec));
+  }
+
+  /** Activities for things other than per-target steps (describe the fleet). */
+  public DeployActivities deploy() {
+    return Workflow.newActivityStub(
+        DeployActivities.class,
+        ActivityOptions.newBuilder()
+            .setSummary("ask the deployer what each target runs")
+            .setStartToCloseTimeout(Duration.ofMinutes(2))
+            .setRetryOptions(retries(5))
+            .build());
+  }
+
+  private TrafficActivities traffic(String summary, Duration startToClose) {
+    return Workflow.newActivityStub(
+        TrafficActivities.class,
+        ActivityOptions.newBuilder()
+            .setSummary(summary)
+            .setStartToCloseTimeout(startToClose)
+            .setHeartbeatTimeout(HEARTBEAT)
+            .setRetryOptions(retries(5))
+            .build());
+  }
+
+  private static RetryOptions retries(int attempts) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(Duration.ofSeconds(1))
+        .setBackoffCoefficient(2)
+        .setMaximumInterval(Duration.ofSeconds(30))
+        .setMaximumAttempts(attempts)
+        .setDoNotRetry(CONFIGURATION_ERROR)
+        .build();
+  }
+
+  /** A one-line reason from an activity failure, for a target's detail and the deployment. */
+  public static String reason(ActivityFailure failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof ApplicationFailure app) {
+      return app.getOriginalMessage();
+    }
+    return cause.getMessage();
+  }
+
+  /** How a drain ended, as a sentence for the event log. */
+  public String describeDrain(DrainResult drain) {
+    return drain.drained()
+        ? "drained in " + drain.waitedMillis() + " ms"
+        : "drain timeout after "
+            + drain.waitedMillis()
+            + " ms with "
+            + drain.remainingSessions()
+            + " sessions left";
+  }
+}

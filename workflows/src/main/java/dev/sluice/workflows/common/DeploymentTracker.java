@@ -1,0 +1,403 @@
+package dev.sluice.workflows.common;
+
+import dev.sluice.model.DeploymentEvent;
+import dev.sluice.model.DeploymentRequest;
+import dev.sluice.model.DeploymentResult;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.DeploymentStatus;
+import dev.sluice.model.Phase;
+import dev.sluice.model.Target;
+import dev.sluice.model.TargetState;
+import dev.sluice.model.TargetStatus;
+import dev.sluice.workflows.ControlRequest;
+import dev.sluice.workflows.ControlResponse;
+import dev.sluice.workflows.SluiceSearchAttributes;
+import dev.sluice.workflows.activities.LedgerActivities;
+import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All mutable state of a running deployment, and every way it is shown: the status query, the
+ * ledger (through an activity), the SluicePhase search attribute and the Temporal UI's current
+ * details. Also holds the controls' rules (pause, resume, abort), so every strategy validates
+ * them alike.
+ *
+ * <p>Workflow threads run one at a time, so parallel target steps may share this object.
+ */
+public final class DeploymentTracker {
+
+  /** Events kept for the status query; the ledger keeps all of them. */
+  static final int RECENT_EVENTS = 50;
+
+  private final DeploymentRequest request;
+  private final LedgerActivities ledger;
+  private final Map<String, TargetStatus> targets = new LinkedHashMap<>();
+  private final List<DeploymentEvent> recent = new ArrayList<>();
+  private final List<DeploymentEvent> unrecorded = new ArrayList<>();
+
+  private DeploymentState state = DeploymentState.PENDING;
+  private Phase phase = Phase.PREPARING;
+  private int batch;
+  private int batches;
+  private int eventSeq;
+  private String previousVersion;
+  private String reason;
+  private boolean pauseRequested;
+  private boolean abortRequested;
+  private String abortReason;
+
+  public DeploymentTracker(DeploymentRequest request) {
+    this.request = request;
+    for (Target target : request.service().fleet()) {
+      targets.put(target.id(), new TargetStatus(target.id(), null, null, TargetState.PENDING, null));
+    }
+    this.ledger =
+        Workflow.newActivityStub(
+            LedgerActivities.class,
+            ActivityOptions.newBuilder()
+                .setSummary("record progress in the ledger")
+                .setStartToCloseTimeout(Duration.ofSeconds(30))
+                .setRetryOptions(
+                    RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(1))
+                        .setMaximumInterval(Duration.ofSeconds(30))
+                        .build())
+                .build());
+  }
+
+  public void start() {
+    state = DeploymentState.RUNNING;
+    deploymentEvent(
+        "deployment.started",
+        null,
+        request.strategy()
+            + " deployment of "
+            + request.service().name()
+            + " "
+            + request.version()
+            + " requested by "
+            + request.requestedBy());
+    setPhase(Phase.PREPARING);
+  }
+
+  public void setBatches(int count) {
+    this.batches = count;
+  }
+
+  /** Records what each target ran before; the most common version is the service's previous. */
+  public void setPreviousVersions(Map<String, String> versions) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (TargetStatus t : List.copyOf(targets.values())) {
+      String v = versions.get(t.id());
+      targets.put(t.id(), new TargetStatus(t.id(), v, v, t.state(), t.detail()));
+      if (v != null) {
+        counts.merge(v, 1, Integer::sum);
+      }
+    }
+    previousVersion =
+        counts.entrySet().stream()
+            .max(Comparator.comparingInt(Map.Entry<String, Integer>::getValue)
+                .thenComparing(Map.Entry::getKey))
+            .map(Map.Entry::getKey)
+            .orElse(null);
+    deploymentEvent(
+        "fleet.described",
+        null,
+        "fleet runs " + (previousVersion == null ? "an unknown version" : previousVersion));
+    record();
+  }
+
+  public String previousVersion(Target target) {
+    return targets.get(target.id()).previousVersion();
+  }
+
+  public TargetState targetState(Target target) {
+    return targets.get(target.id()).state();
+  }
+
+  /** Targets of {@code fleet}, in fleet order, whose state is {@code wanted}. */
+  public List<Target> targetsIn(List<Target> fleet, TargetState wanted) {
+    List<Target> found = new ArrayList<>();
+    for (Target target : fleet) {
+      if (targets.get(target.id()).state() == wanted) {
+        found.add(target);
+      }
+    }
+    return found;
+  }
+
+  public void enterBatch(int number) {
+    batch = number;
+    deploymentEvent("batch.started", null, "batch " + number + "/" + batches);
+    setPhase(Phase.DEPLOYING);
+  }
+
+  public void setPhase(Phase newPhase) {
+    phase = newPhase;
+    if (request.searchAttributes()) {
+      Workflow.upsertTypedSearchAttributes(SluiceSearchAttributes.PHASE.valueSet(newPhase.name()));
+    }
+    record();
+  }
+
+  /** Moves a target to {@code newState}; a {@code null} version keeps the one it has. */
+  public void target(Target target, TargetState newState, String version, String detail) {
+    TargetStatus now = targets.get(target.id());
+    TargetStatus next = now.with(newState, version != null ? version : now.version(), detail);
+    targets.put(target.id(), next);
+    deploymentEvent(
+        "target." + newState.name().toLowerCase(java.util.Locale.ROOT),
+        target.id(),
+        target.id() + " " + newState.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+            + (detail == null ? "" : ": " + detail));
+    record();
+  }
+
+  /** Marks the target failed with {@code why}; always returns false, for the caller's return. */
+  public boolean targetFailed(Target target, String why) {
+    target(target, TargetState.FAILED, null, why);
+    return false;
+  }
+
+  /** Marks a target whose rollback failed; it stays out of rotation. Returns false. */
+  public boolean rollbackFailed(Target target, String why) {
+    target(target, TargetState.FAILED, null, "rollback failed, left out of rotation: " + why);
+    return false;
+  }
+
+  /** One sentence naming the failed targets and why, for the deployment's reason. */
+  public String failureSummary(List<Target> failed) {
+    StringBuilder text = new StringBuilder();
+    for (Target target : failed) {
+      if (text.length() > 0) {
+        text.append("; ");
+      }
+      text.append(target.id()).append(": ").append(targets.get(target.id()).detail());
+    }
+    return text.toString();
+  }
+
+  public void event(String type, Target target, String message) {
+    deploymentEvent(type, target == null ? null : target.id(), message);
+  }
+
+  private void deploymentEvent(String type, String targetId, String message) {
+    DeploymentEvent event =
+        new DeploymentEvent(
+            ++eventSeq, Instant.ofEpochMilli(Workflow.currentTimeMillis()), type, targetId, message);
+    recent.add(event);
+    if (recent.size() > RECENT_EVENTS) {
+      recent.remove(0);
+    }
+    unrecorded.add(event);
+  }
+
+  /** Waits while paused. Returns false when an abort ended the wait (or came before it). */
+  public boolean awaitUnpaused() {
+    if (pauseRequested && !abortRequested) {
+      state = DeploymentState.PAUSED;
+      deploymentEvent("deployment.paused", null, "paused before batch " + (batch + 1));
+      setPhase(Phase.PAUSED);
+      Workflow.await(() -> !pauseRequested || abortRequested);
+      state = DeploymentState.RUNNING;
+      if (!abortRequested) {
+        deploymentEvent("deployment.resumed", null, "resumed");
+      }
+    }
+    return !abortRequested;
+  }
+
+  public boolean abortRequested() {
+    return abortRequested;
+  }
+
+  public String abortReason() {
+    return abortReason;
+  }
+
+  /** Ends the deployment: final state, last ledger record, result. */
+  public DeploymentResult finish(DeploymentState finalState, String why) {
+    state = finalState;
+    reason = why;
+    deploymentEvent(
+        "deployment." + finalState.name().toLowerCase(java.util.Locale.ROOT),
+        null,
+        finalState.name() + (why == null ? "" : ": " + why));
+    phase = Phase.COMPLETED;
+    if (request.searchAttributes()) {
+      Workflow.upsertTypedSearchAttributes(SluiceSearchAttributes.PHASE.valueSet(phase.name()));
+    }
+    record();
+    return new DeploymentResult(request.deploymentId(), state, reason, List.copyOf(targets.values()));
+  }
+
+  /** The version the whole service runs after a final state, or null when the fleet is mixed. */
+  private String currentVersion() {
+    if (!state.isFinal()) {
+      return null;
+    }
+    String common = null;
+    for (TargetStatus t : targets.values()) {
+      if (t.version() == null || (common != null && !common.equals(t.version()))) {
+        return null;
+      }
+      common = t.version();
+    }
+    return common;
+  }
+
+  private void record() {
+    List<DeploymentEvent> events = List.copyOf(unrecorded);
+    unrecorded.clear();
+    Workflow.setCurrentDetails(details());
+    ledger.record(
+        new LedgerEntry(
+            request.deploymentId(),
+            request.service().name(),
+            request.version(),
+            state,
+            phase,
+            batch,
+            batches,
+            reason,
+            List.copyOf(targets.values()),
+            events,
+            currentVersion()));
+  }
+
+  /** Markdown for the Temporal UI's "current details". */
+  private String details() {
+    StringBuilder md = new StringBuilder();
+    md.append("**")
+        .append(request.strategy())
+        .append("** ")
+        .append(request.service().name())
+        .append(' ')
+        .append(previousVersion == null ? "?" : previousVersion)
+        .append(" → ")
+        .append(request.version())
+        .append("\n\n")
+        .append(state)
+        .append(" · ")
+        .append(phase);
+    if (batches > 0) {
+      md.append(" · batch ").append(batch).append('/').append(batches);
+    }
+    md.append("\n\n| target | version | state |\n|---|---|---|\n");
+    for (TargetStatus t : targets.values()) {
+      md.append("| ")
+          .append(t.id())
+          .append(" | ")
+          .append(t.version() == null ? "?" : t.version())
+          .append(" | ")
+          .append(t.state())
+          .append(" |\n");
+    }
+    return md.toString();
+  }
+
+  public DeploymentStatus status() {
+    return new DeploymentStatus(
+        request.deploymentId(),
+        request.service().name(),
+        request.strategy(),
+        request.version(),
+        previousVersion,
+        state,
+        phase,
+        batch,
+        batches,
+        List.copyOf(targets.values()),
+        List.copyOf(recent),
+        reason);
+  }
+
+  // --- controls -------------------------------------------------------------------------------
+
+  public boolean canPause() {
+    return !state.isFinal() && !pauseRequested && !abortRequested;
+  }
+
+  public boolean canResume() {
+    return !state.isFinal() && pauseRequested && !abortRequested;
+  }
+
+  public boolean canAbort() {
+    return !state.isFinal() && !abortRequested;
+  }
+
+  public void validatePause() {
+    if (state.isFinal()) {
+      throw reject("pause: deployment is already " + state);
+    }
+    if (abortRequested) {
+      throw reject("pause: deployment is aborting");
+    }
+    if (pauseRequested) {
+      throw reject("pause: deployment is already paused");
+    }
+  }
+
+  public void validateResume() {
+    if (state.isFinal()) {
+      throw reject("resume: deployment is already " + state);
+    }
+    if (!pauseRequested) {
+      throw reject("resume: deployment is not paused");
+    }
+    if (abortRequested) {
+      throw reject("resume: deployment is aborting");
+    }
+  }
+
+  public void validateAbort() {
+    if (state.isFinal()) {
+      throw reject("abort: deployment is already " + state);
+    }
+    if (abortRequested) {
+      throw reject("abort: deployment is already aborting");
+    }
+  }
+
+  public ControlResponse pause(ControlRequest control) {
+    pauseRequested = true;
+    deploymentEvent("control.pause", null, "pause requested" + by(control));
+    return new ControlResponse(state, phase, "pausing before the next batch");
+  }
+
+  public ControlResponse resume(ControlRequest control) {
+    pauseRequested = false;
+    deploymentEvent("control.resume", null, "resume requested" + by(control));
+    return new ControlResponse(state, phase, "resuming");
+  }
+
+  public ControlResponse abort(ControlRequest control) {
+    abortRequested = true;
+    abortReason =
+        "aborted"
+            + by(control)
+            + (control != null && control.reason() != null ? ": " + control.reason() : "");
+    deploymentEvent("control.abort", null, abortReason);
+    return new ControlResponse(
+        state, phase, "aborting after the targets in flight; upgraded targets will be rolled back");
+  }
+
+  private static String by(ControlRequest control) {
+    return control == null || control.actor() == null ? "" : " by " + control.actor();
+  }
+
+  private static ApplicationFailure reject(String message) {
+    return ApplicationFailure.newNonRetryableFailure(message, "ControlRejected");
+  }
+}

@@ -1,0 +1,313 @@
+package dev.sluice.workflows.rolling;
+
+import dev.sluice.model.DeploymentRequest;
+import dev.sluice.model.DeploymentResult;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.DeploymentStatus;
+import dev.sluice.model.Phase;
+import dev.sluice.model.Target;
+import dev.sluice.model.TargetState;
+import dev.sluice.model.TargetStatus;
+import dev.sluice.ports.Deployer.DeployResult;
+import dev.sluice.ports.Deployer.TargetRuntime;
+import dev.sluice.ports.HealthChecker.HealthResult;
+import dev.sluice.ports.TrafficRouter.DrainResult;
+import dev.sluice.ports.TrafficRouter.EnableResult;
+import dev.sluice.workflows.ControlRequest;
+import dev.sluice.workflows.ControlResponse;
+import dev.sluice.workflows.common.DeploymentSteps;
+import dev.sluice.workflows.common.DeploymentTracker;
+import dev.sluice.workflows.activities.DeployActivities.DescribeCall;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.TimerOptions;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rolling deployment, top-down as the seed describes it: for each batch, every target in it is
+ * drained, deployed, health-checked and enabled (targets of one batch in parallel), with a pause
+ * between batches. A target that fails is restored to its previous version and the deployment
+ * stops; with {@code rollbackOnFailure} the targets already upgraded are restored too.
+ *
+ * <p>Compensation is data, not closures: a target's state says whether it needs restoring, so
+ * rollback after a failure, an abort or a cancellation is the same walk over the targets.
+ */
+public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow {
+
+  private final DeploymentTracker tracker;
+  private final DeploymentSteps steps;
+  private final DeploymentRequest request;
+
+  @WorkflowInit
+  public RollingDeploymentWorkflowImpl(DeploymentRequest request) {
+    this.request = request;
+    this.tracker = new DeploymentTracker(request);
+    this.steps = new DeploymentSteps(request);
+  }
+
+  @Override
+  public DeploymentResult run(DeploymentRequest ignored) {
+    tracker.start();
+    try {
+      List<List<Target>> batches =
+          RollingPlan.batches(request.service().fleet(), request.rolling());
+      tracker.setBatches(batches.size());
+      learnPreviousVersions();
+
+      for (int i = 0; i < batches.size(); i++) {
+        if (!tracker.awaitUnpaused()) {
+          break;
+        }
+        tracker.enterBatch(i + 1);
+        List<Target> failed = upgradeBatch(batches.get(i));
+        if (!failed.isEmpty()) {
+          return failBatch(failed);
+        }
+        if (tracker.abortRequested()) {
+          break;
+        }
+        if (i < batches.size() - 1) {
+          pauseBetweenBatches(i + 1, batches.size());
+        }
+      }
+      if (tracker.abortRequested()) {
+        tracker.setPhase(Phase.ROLLING_BACK);
+        restoreAll(upgradedTargets());
+        return tracker.finish(DeploymentState.ABORTED, tracker.abortReason());
+      }
+      return tracker.finish(DeploymentState.SUCCEEDED, null);
+    } catch (CanceledFailure e) {
+      // Cancelling from the Temporal UI means abort with rollback. The workflow's own scope is
+      // cancelled, so the compensation runs in a detached scope or it would be cancelled too.
+      Workflow.newDetachedCancellationScope(
+              () -> {
+                tracker.setPhase(Phase.ROLLING_BACK);
+                restoreAll(touchedTargets());
+                tracker.finish(DeploymentState.ABORTED, "cancelled from Temporal: rolled back");
+              })
+          .run();
+      throw e;
+    }
+  }
+
+  /** Asks the deployer what each target runs, so a failed target can go back to it. */
+  private void learnPreviousVersions() {
+    List<TargetRuntime> runtimes =
+        steps
+            .deploy()
+            .describe(new DescribeCall(request.service().deployer(), request.service().fleet()));
+    Map<String, String> versions = new HashMap<>();
+    for (TargetRuntime runtime : runtimes) {
+      if (runtime.version() != null) {
+        versions.put(runtime.targetId(), runtime.version());
+      }
+    }
+    tracker.setPreviousVersions(versions);
+  }
+
+  /** Upgrades the batch's targets in parallel; returns those that failed. */
+  private List<Target> upgradeBatch(List<Target> batch) {
+    List<Promise<Boolean>> results = new ArrayList<>();
+    for (Target target : batch) {
+      results.add(Async.function(this::upgrade, target));
+    }
+    List<Target> failed = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      if (!results.get(i).get()) {
+        failed.add(batch.get(i));
+      }
+    }
+    return failed;
+  }
+
+  /** Drain, deploy, wait healthy, enable. Returns false when the target failed. */
+  private boolean upgrade(Target target) {
+    String version = request.version();
+    try {
+      tracker.target(target, TargetState.DRAINING, null, null);
+      DrainResult drain = steps.drain(target);
+      tracker.event("target.drained", target, steps.describeDrain(drain));
+
+      tracker.target(target, TargetState.DEPLOYING, null, null);
+      DeployResult deployed = steps.deploy(target, version, "upgrade");
+      if (!deployed.ok()) {
+        return tracker.targetFailed(target, "deploy of " + version + " failed: " + deployed.detail());
+      }
+      tracker.target(target, TargetState.VERIFYING, version, null);
+      HealthResult health = steps.waitHealthy(target);
+      if (!health.healthy()) {
+        return tracker.targetFailed(
+            target,
+            "health check failed after "
+                + health.probes()
+                + " probes: "
+                + health.lastError());
+      }
+      tracker.target(target, TargetState.ENABLING, version, null);
+      EnableResult enabled = steps.enable(target);
+      if (!enabled.up()) {
+        return tracker.targetFailed(
+            target, "router reports " + enabled.status() + " after enabling it");
+      }
+      tracker.target(target, TargetState.UPGRADED, version, null);
+      return true;
+    } catch (ActivityFailure e) {
+      if (CancellationScope.current().isCancelRequested()) {
+        throw e;
+      }
+      return tracker.targetFailed(target, DeploymentSteps.reason(e));
+    }
+  }
+
+  /** A batch had failures: restore the failed targets, and with rollbackOnFailure the rest. */
+  private DeploymentResult failBatch(List<Target> failed) {
+    tracker.setPhase(Phase.ROLLING_BACK);
+    String reason = tracker.failureSummary(failed);
+    restoreAll(failed);
+    if (Boolean.TRUE.equals(request.rolling().rollbackOnFailure())) {
+      restoreAll(upgradedTargets());
+      return tracker.finish(DeploymentState.ROLLED_BACK, reason);
+    }
+    return tracker.finish(DeploymentState.FAILED, reason);
+  }
+
+  private void pauseBetweenBatches(int done, int total) {
+    tracker.setPhase(Phase.WAITING);
+    Promise<Void> timer =
+        Workflow.newTimer(
+            request.rolling().pauseBetweenBatches(),
+            TimerOptions.newBuilder()
+                .setSummary("pause after batch " + done + "/" + total)
+                .build());
+    // An abort cuts the wait short; a pause request is honoured before the next batch starts.
+    Workflow.await(() -> timer.isCompleted() || tracker.abortRequested());
+  }
+
+  /** Restores targets in reverse order of upgrade, in batches no larger than the rollout's. */
+  private void restoreAll(List<Target> targets) {
+    List<Target> order = new ArrayList<>(targets);
+    Collections.reverse(order);
+    int size = request.rolling().effectiveBatchSize(request.service().fleet().size());
+    for (int i = 0; i < order.size(); i += size) {
+      List<Promise<Boolean>> restores = new ArrayList<>();
+      for (Target target : order.subList(i, Math.min(order.size(), i + size))) {
+        restores.add(Async.function(this::restore, target));
+      }
+      Promise.allOf(restores).get();
+    }
+  }
+
+  /** Back to the previous version and into rotation. Returns false when that failed too. */
+  private boolean restore(Target target) {
+    String previous = tracker.previousVersion(target);
+    if (previous == null) {
+      tracker.target(
+          target,
+          TargetState.FAILED,
+          null,
+          "no previous version known: left out of rotation for an operator");
+      return false;
+    }
+    try {
+      tracker.target(target, TargetState.ROLLING_BACK, null, "restoring " + previous);
+      steps.drain(target);
+      DeployResult deployed = steps.deploy(target, previous, "rollback");
+      if (!deployed.ok()) {
+        return tracker.rollbackFailed(target, "redeploy of " + previous + " failed: " + deployed.detail());
+      }
+      HealthResult health = steps.waitHealthy(target);
+      if (!health.healthy()) {
+        return tracker.rollbackFailed(target, previous + " unhealthy: " + health.lastError());
+      }
+      EnableResult enabled = steps.enable(target);
+      if (!enabled.up()) {
+        return tracker.rollbackFailed(target, "router reports " + enabled.status());
+      }
+      tracker.target(target, TargetState.ROLLED_BACK, previous, "restored " + previous);
+      return true;
+    } catch (ActivityFailure e) {
+      return tracker.rollbackFailed(target, DeploymentSteps.reason(e));
+    }
+  }
+
+  private List<Target> upgradedTargets() {
+    return tracker.targetsIn(request.service().fleet(), TargetState.UPGRADED);
+  }
+
+  /** Targets this deployment changed or was changing: what a cancellation must put back. */
+  private List<Target> touchedTargets() {
+    List<Target> touched = new ArrayList<>();
+    for (Target target : request.service().fleet()) {
+      TargetState state = tracker.targetState(target);
+      if (state == TargetState.UPGRADED || state == TargetState.FAILED || state.inFlight()) {
+        touched.add(target);
+      }
+    }
+    return touched;
+  }
+
+  @Override
+  public DeploymentStatus status() {
+    return tracker.status();
+  }
+
+  @Override
+  public ControlResponse pause(ControlRequest control) {
+    return tracker.pause(control);
+  }
+
+  @Override
+  public void validatePause(ControlRequest control) {
+    tracker.validatePause();
+  }
+
+  @Override
+  public ControlResponse resume(ControlRequest control) {
+    return tracker.resume(control);
+  }
+
+  @Override
+  public void validateResume(ControlRequest control) {
+    tracker.validateResume();
+  }
+
+  @Override
+  public ControlResponse abort(ControlRequest control) {
+    return tracker.abort(control);
+  }
+
+  @Override
+  public void validateAbort(ControlRequest control) {
+    tracker.validateAbort();
+  }
+
+  @Override
+  public void pauseSignal(ControlRequest control) {
+    if (tracker.canPause()) {
+      tracker.pause(control);
+    }
+  }
+
+  @Override
+  public void resumeSignal(ControlRequest control) {
+    if (tracker.canResume()) {
+      tracker.resume(control);
+    }
+  }
+
+  @Override
+  public void abortSignal(ControlRequest control) {
+    if (tracker.canAbort()) {
+      tracker.abort(control);
+    }
+  }
+}
