@@ -13,6 +13,7 @@ import dev.sluice.workflows.activities.HealthActivities;
 import dev.sluice.workflows.activities.HealthActivities.HealthCall;
 import dev.sluice.workflows.activities.TrafficActivities;
 import dev.sluice.workflows.activities.TrafficActivities.RouterCall;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -24,6 +25,8 @@ import java.time.Duration;
  * The per-target steps every strategy uses (drain, deploy, wait healthy, enable), with the
  * activity options that suit each: heartbeat timeouts short enough that a dead worker's activity
  * is retried elsewhere within seconds, start-to-close long enough for the step's own timeout.
+ * Steps that change a target wait for their cancellation to complete, so a rollback after a
+ * cancellation never races a deploy that is still running.
  */
 public final class DeploymentSteps {
 
@@ -64,6 +67,7 @@ public final class DeploymentSteps {
             .setStartToCloseTimeout(Duration.ofMinutes(10))
             .setHeartbeatTimeout(Duration.ofSeconds(30))
             .setRetryOptions(retries(3))
+            .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
             .build();
     return Workflow.newActivityStub(DeployActivities.class, options)
         .deploy(new DeployCall(request.service().deployer(), target, version, requestId));
@@ -77,6 +81,7 @@ public final class DeploymentSteps {
             .setStartToCloseTimeout(spec.timeout().plusSeconds(30))
             .setHeartbeatTimeout(HEARTBEAT.plus(spec.interval()).plus(spec.requestTimeout()))
             .setRetryOptions(retries(3))
+            .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
             .build();
     return Workflow.newActivityStub(HealthActivities.class, options)
         .waitHealthy(new HealthCall(target, spec));
@@ -101,6 +106,7 @@ public final class DeploymentSteps {
             .setStartToCloseTimeout(startToClose)
             .setHeartbeatTimeout(HEARTBEAT)
             .setRetryOptions(retries(5))
+            .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
             .build());
   }
 

@@ -85,7 +85,10 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
         return tracker.finish(DeploymentState.ABORTED, tracker.abortReason());
       }
       return tracker.finish(DeploymentState.SUCCEEDED, null);
-    } catch (CanceledFailure e) {
+    } catch (RuntimeException e) {
+      if (!CancellationScope.current().isCancelRequested()) {
+        throw e;
+      }
       // Cancelling from the Temporal UI means abort with rollback. The workflow's own scope is
       // cancelled, so the compensation runs in a detached scope or it would be cancelled too.
       Workflow.newDetachedCancellationScope(
@@ -95,7 +98,7 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
                 tracker.finish(DeploymentState.ABORTED, "cancelled from Temporal: rolled back");
               })
           .run();
-      throw e;
+      throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
     }
   }
 

@@ -1,0 +1,397 @@
+package dev.sluice.workflows.rolling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.model.DeploymentEvent;
+import dev.sluice.model.DeploymentRequest;
+import dev.sluice.model.DeploymentResult;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.DeploymentStatus;
+import dev.sluice.model.IntOrPercent;
+import dev.sluice.model.Phase;
+import dev.sluice.model.ProviderRef;
+import dev.sluice.model.RollingOptions;
+import dev.sluice.model.ServiceDefinition;
+import dev.sluice.model.Target;
+import dev.sluice.model.TargetState;
+import dev.sluice.model.TargetStatus;
+import dev.sluice.workflows.ControlRequest;
+import dev.sluice.workflows.SluiceSearchAttributes;
+import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
+import dev.sluice.workflows.testing.InMemoryFleet;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class RollingDeploymentWorkflowTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension TEMPORAL =
+      TestWorkflowExtension.newBuilder()
+          .registerWorkflowImplementationTypes(RollingDeploymentWorkflowImpl.class)
+          .setDoNotStart(true)
+          .build();
+
+  static final List<Target> FLEET =
+      List.of(
+          new Target("t1", "127.0.0.1", 9001, null),
+          new Target("t2", "127.0.0.1", 9002, null),
+          new Target("t3", "127.0.0.1", 9003, null),
+          new Target("t4", "127.0.0.1", 9004, null));
+
+  static DeploymentRequest request(String version, RollingOptions overrides) {
+    ServiceDefinition service =
+        new ServiceDefinition(
+            "checkout",
+            FLEET,
+            ProviderRef.of("memory"),
+            ProviderRef.of("memory"),
+            null,
+            "rolling",
+            null);
+    return new DeploymentRequest(
+        "dep-" + version,
+        service,
+        version,
+        "rolling",
+        overrides.orElse(RollingOptions.DEFAULT),
+        "ci",
+        false);
+  }
+
+  /**
+   * For tests that hold a deploy: the test server skips time only while a client waits for a
+   * result, so pauses between batches would otherwise pass in real time.
+   */
+  static final RollingOptions SHORT_PAUSES =
+      new RollingOptions(null, null, Duration.ofMillis(100), null, null);
+
+  static RollingOptions batch(String size) {
+    return new RollingOptions(IntOrPercent.parse(size), null, null, null, null);
+  }
+
+  private RollingDeploymentWorkflow stub(WorkflowClient client, Worker worker, String id) {
+    return client.newWorkflowStub(
+        RollingDeploymentWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(worker.getTaskQueue()).build());
+  }
+
+  private InMemoryFleet start(TestWorkflowEnvironment env, Worker worker, InMemoryFleet fleet) {
+    worker.registerActivitiesImplementations(fleet);
+    env.start();
+    return fleet;
+  }
+
+  @Test
+  void upgradesEveryTargetBatchByBatchWithDrainDeployCheckEnable(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+
+    DeploymentResult result =
+        stub(client, worker, "dep-2.0.0").run(request("2.0.0", RollingOptions.NONE));
+
+    assertThat(result.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(result.targets())
+        .allSatisfy(
+            t -> {
+              assertThat(t.state()).isEqualTo(TargetState.UPGRADED);
+              assertThat(t.version()).isEqualTo("2.0.0");
+              assertThat(t.previousVersion()).isEqualTo("1.0.0");
+            });
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("2.0.0"));
+    // 25% of four targets: one at a time, each drained, deployed, checked, enabled in order.
+    assertThat(fleet.maxOutOfRotation()).isEqualTo(1);
+    assertThat(fleet.operations())
+        .containsSubsequence("drain t1", "deploy t1 2.0.0", "health t1", "enable t1", "drain t2")
+        .containsSubsequence("drain t4", "deploy t4 2.0.0", "health t4", "enable t4");
+    assertThat(fleet.outOfRotation()).isEmpty();
+  }
+
+  @Test
+  void batchSizeIsCappedByMaxUnavailable(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+    RollingOptions options =
+        new RollingOptions(IntOrPercent.percent(100), IntOrPercent.count(2), null, null, null);
+
+    DeploymentResult result = stub(client, worker, "dep-cap").run(request("2.0.0", options));
+
+    assertThat(result.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(fleet.maxOutOfRotation()).isEqualTo(2);
+  }
+
+  @Test
+  void targetsOfOneBatchAreUpgradedInParallel(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+
+    stub(client, worker, "dep-par").run(request("2.0.0", batch("50%")));
+
+    assertThat(fleet.maxOutOfRotation()).isEqualTo(2);
+    LedgerEntry last = fleet.ledger().get(fleet.ledger().size() - 1);
+    assertThat(last.batches()).isEqualTo(2);
+  }
+
+  @Test
+  void failedHealthCheckRestoresThatTargetAndStopsWithFailed(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet =
+        start(env, worker, new InMemoryFleet(FLEET, "1.0.0").badOn("t2", "3.0.0"));
+
+    DeploymentResult result =
+        stub(client, worker, "dep-3.0.0").run(request("3.0.0", RollingOptions.NONE));
+
+    assertThat(result.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(result.reason()).contains("t2").contains("health check failed").contains("status 503");
+    assertThat(fleet.version("t1")).isEqualTo("3.0.0");
+    assertThat(fleet.version("t2")).isEqualTo("1.0.0");
+    assertThat(fleet.version("t3")).isEqualTo("1.0.0");
+    assertThat(fleet.operations()).doesNotContain("drain t3", "drain t4");
+    assertThat(fleet.outOfRotation()).as("the restored target is back in rotation").isEmpty();
+    assertThat(state(result, "t2")).isEqualTo(TargetState.ROLLED_BACK);
+    assertThat(state(result, "t1")).isEqualTo(TargetState.UPGRADED);
+  }
+
+  @Test
+  void rollbackOnFailureAlsoRestoresTargetsAlreadyUpgraded(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet =
+        start(env, worker, new InMemoryFleet(FLEET, "1.0.0").badOn("t3", "3.0.0"));
+    RollingOptions options = new RollingOptions(null, null, null, null, true);
+
+    DeploymentResult result = stub(client, worker, "dep-rb").run(request("3.0.0", options));
+
+    assertThat(result.state()).isEqualTo(DeploymentState.ROLLED_BACK);
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("1.0.0"));
+    assertThat(fleet.outOfRotation()).isEmpty();
+    // Restores run newest first: t3 (the failed one), then t2, then t1.
+    assertThat(fleet.operations())
+        .containsSubsequence("deploy t3 1.0.0", "deploy t2 1.0.0", "deploy t1 1.0.0");
+    LedgerEntry last = fleet.ledger().get(fleet.ledger().size() - 1);
+    assertThat(last.currentVersion()).isEqualTo("1.0.0");
+  }
+
+  @Test
+  void pauseHoldsBeforeTheNextBatchAndResumeFinishes(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t1"));
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-pause");
+    WorkflowClient.start(workflow::run, request("2.0.0", SHORT_PAUSES));
+    fleet.awaitDeployStarted("t1");
+
+    workflow.pause(ControlRequest.of("alice", "look at the dashboards"));
+    fleet.release("t1");
+    waitFor(workflow, s -> s.state() == DeploymentState.PAUSED);
+
+    DeploymentStatus paused = workflow.status();
+    assertThat(paused.phase()).isEqualTo(Phase.PAUSED);
+    assertThat(paused.batch()).isEqualTo(1);
+    assertThat(fleet.version("t1")).isEqualTo("2.0.0");
+    assertThat(fleet.version("t2")).isEqualTo("1.0.0");
+    assertThatThrownBy(() -> workflow.pause(ControlRequest.of("bob", null)))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .hasStackTraceContaining("pause: deployment is already paused");
+
+    workflow.resume(ControlRequest.of("alice", null));
+    DeploymentResult result = WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
+
+    assertThat(result.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("2.0.0"));
+  }
+
+  @Test
+  void resumeIsRejectedWhenNotPaused(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t1"));
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-resume");
+    WorkflowClient.start(workflow::run, request("2.0.0", SHORT_PAUSES));
+    fleet.awaitDeployStarted("t1");
+
+    assertThatThrownBy(() -> workflow.resume(ControlRequest.of("alice", null)))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .hasStackTraceContaining("resume: deployment is not paused");
+    fleet.release("t1");
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class).state())
+        .isEqualTo(DeploymentState.SUCCEEDED);
+  }
+
+  @Test
+  void abortFinishesTheTargetInFlightThenRollsBackUpgradedTargets(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t2"));
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-abort");
+    WorkflowClient.start(workflow::run, request("2.0.0", SHORT_PAUSES));
+    fleet.awaitDeployStarted("t2");
+
+    workflow.abort(ControlRequest.of("alice", "error budget burning"));
+    assertThatThrownBy(() -> workflow.abort(ControlRequest.of("bob", null)))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .hasStackTraceContaining("abort: deployment is already aborting");
+    fleet.release("t2");
+    DeploymentResult result = WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
+
+    assertThat(result.state()).isEqualTo(DeploymentState.ABORTED);
+    assertThat(result.reason()).contains("alice").contains("error budget burning");
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("1.0.0"));
+    assertThat(fleet.operations()).doesNotContain("drain t3");
+    assertThat(fleet.outOfRotation()).isEmpty();
+  }
+
+  @Test
+  void abortSignalFromTheTemporalUiActsLikeTheUpdate(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t2"));
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-signal");
+    WorkflowClient.start(workflow::run, request("2.0.0", SHORT_PAUSES));
+    fleet.awaitDeployStarted("t2");
+
+    WorkflowStub.fromTyped(workflow).signal("abort-signal", new ControlRequest(null, "from UI"));
+    fleet.release("t2");
+    DeploymentResult result = WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
+
+    assertThat(result.state()).isEqualTo(DeploymentState.ABORTED);
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("1.0.0"));
+  }
+
+  @Test
+  void cancellingRollsBackAndEndsCancelled(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t3"));
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-cancel");
+    WorkflowClient.start(workflow::run, request("2.0.0", SHORT_PAUSES));
+    fleet.awaitDeployStarted("t3");
+
+    WorkflowStub untyped = WorkflowStub.fromTyped(workflow);
+    untyped.cancel();
+    // Let the held deploy finish only once the workflow has asked to cancel it, as a real deploy
+    // would notice the cancellation at its next heartbeat.
+    awaitHistory(client, "dep-cancel", EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED);
+    fleet.release("t3");
+
+    assertThatThrownBy(() -> untyped.getResult(DeploymentResult.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("1.0.0"));
+    assertThat(fleet.outOfRotation()).isEmpty();
+    LedgerEntry last = fleet.ledger().get(fleet.ledger().size() - 1);
+    assertThat(last.state()).isEqualTo(DeploymentState.ABORTED);
+    assertThat(last.reason()).contains("cancelled");
+  }
+
+  @Test
+  void ledgerGetsEveryEventExactlyOnceAndTheFinalVersion(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+
+    stub(client, worker, "dep-ledger").run(request("2.0.0", RollingOptions.NONE));
+
+    List<Integer> seqs = new ArrayList<>();
+    for (LedgerEntry entry : fleet.ledger()) {
+      entry.events().stream().map(DeploymentEvent::seq).forEach(seqs::add);
+    }
+    Set<Integer> unique = new HashSet<>(seqs);
+    assertThat(seqs).hasSameSizeAs(unique);
+    assertThat(unique).contains(1).hasSize(seqs.size());
+    assertThat(seqs).isSorted();
+    LedgerEntry last = fleet.ledger().get(fleet.ledger().size() - 1);
+    assertThat(last.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(last.currentVersion()).isEqualTo("2.0.0");
+    assertThat(last.events()).anyMatch(e -> e.type().equals("deployment.succeeded"));
+  }
+
+  @Test
+  void eachTargetIsDeployedOnceWithARequestIdTheDeployerCanDeduplicate(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+
+    stub(client, worker, "dep-ids").run(request("2.0.0", RollingOptions.NONE));
+
+    assertThat(fleet.deploysByRequest())
+        .containsOnly(
+            Map.entry("dep-2.0.0/t1/upgrade", 1),
+            Map.entry("dep-2.0.0/t2/upgrade", 1),
+            Map.entry("dep-2.0.0/t3/upgrade", 1),
+            Map.entry("dep-2.0.0/t4/upgrade", 1));
+  }
+
+  @Test
+  void phaseIsPublishedAsASearchAttribute(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    SluiceSearchAttributes.ALL.forEach(env::registerSearchAttribute);
+    start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+    DeploymentRequest base = request("2.0.0", RollingOptions.NONE);
+    DeploymentRequest withAttributes =
+        new DeploymentRequest(
+            base.deploymentId(),
+            base.service(),
+            base.version(),
+            base.strategy(),
+            base.rolling(),
+            base.requestedBy(),
+            true);
+
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-sa");
+    workflow.run(withAttributes);
+
+    List<String> phases =
+        client.fetchHistory("dep-sa").getEvents().stream()
+            .filter(e -> e.hasUpsertWorkflowSearchAttributesEventAttributes())
+            .map(
+                e ->
+                    e.getUpsertWorkflowSearchAttributesEventAttributes()
+                        .getSearchAttributes()
+                        .getIndexedFieldsMap()
+                        .get(SluiceSearchAttributes.PHASE.getName())
+                        .getData()
+                        .toStringUtf8())
+            .toList();
+    assertThat(phases).startsWith("\"PREPARING\"").endsWith("\"COMPLETED\"").contains("\"DEPLOYING\"");
+  }
+
+  private static TargetState state(DeploymentResult result, String targetId) {
+    return result.targets().stream()
+        .filter(t -> t.id().equals(targetId))
+        .map(TargetStatus::state)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static void awaitHistory(WorkflowClient client, String workflowId, EventType type) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (client.fetchHistory(workflowId).getEvents().stream()
+        .noneMatch(e -> e.getEventType() == type)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(type + " never appeared in the history of " + workflowId);
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  private static void waitFor(
+      RollingDeploymentWorkflow workflow, java.util.function.Predicate<DeploymentStatus> done)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!done.test(workflow.status())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached; status " + workflow.status());
+      }
+      Thread.onSpinWait();
+    }
+  }
+}

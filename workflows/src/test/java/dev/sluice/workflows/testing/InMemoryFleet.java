@@ -1,0 +1,177 @@
+package dev.sluice.workflows.testing;
+
+import dev.sluice.model.Target;
+import dev.sluice.ports.Deployer.DeployResult;
+import dev.sluice.ports.Deployer.TargetRuntime;
+import dev.sluice.ports.HealthChecker.HealthResult;
+import dev.sluice.ports.TrafficRouter.DrainResult;
+import dev.sluice.ports.TrafficRouter.EnableResult;
+import dev.sluice.workflows.activities.DeployActivities;
+import dev.sluice.workflows.activities.HealthActivities;
+import dev.sluice.workflows.activities.LedgerActivities;
+import dev.sluice.workflows.activities.TrafficActivities;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An in-memory fleet behind an in-memory load balancer, implementing the activity interfaces for
+ * workflow-logic tests. Records every operation and the most targets ever out of rotation at once.
+ * Thread-safe: the test environment runs activities on several threads.
+ */
+public final class InMemoryFleet
+    implements TrafficActivities, DeployActivities, HealthActivities, LedgerActivities {
+
+  private final Map<String, String> versions = new LinkedHashMap<>();
+  private final Set<String> outOfRotation = new HashSet<>();
+  private final Set<String> badVersions = new HashSet<>();
+  private final Set<String> badTargetVersions = new HashSet<>();
+  private final List<String> operations = new ArrayList<>();
+  private final Map<String, Integer> deploysByRequest = new HashMap<>();
+  private final List<LedgerEntry> ledger = new ArrayList<>();
+  private final Map<String, CountDownLatch> deployGates = new HashMap<>();
+  private final Map<String, CountDownLatch> deployStarted = new HashMap<>();
+  private int maxOutOfRotation;
+
+  public InMemoryFleet(List<Target> fleet, String version) {
+    for (Target target : fleet) {
+      versions.put(target.id(), version);
+    }
+  }
+
+  /** Every target running {@code version} fails its health check. */
+  public synchronized InMemoryFleet badVersion(String version) {
+    badVersions.add(version);
+    return this;
+  }
+
+  /** Only {@code targetId} running {@code version} fails its health check. */
+  public synchronized InMemoryFleet badOn(String targetId, String version) {
+    badTargetVersions.add(targetId + "@" + version);
+    return this;
+  }
+
+  /** Deploys to {@code targetId} block until {@link #release} is called. */
+  public synchronized InMemoryFleet holdDeploy(String targetId) {
+    deployGates.put(targetId, new CountDownLatch(1));
+    deployStarted.put(targetId, new CountDownLatch(1));
+    return this;
+  }
+
+  public void release(String targetId) {
+    CountDownLatch gate;
+    synchronized (this) {
+      gate = deployGates.get(targetId);
+    }
+    gate.countDown();
+  }
+
+  /** Waits until a held deploy to {@code targetId} has started. */
+  public void awaitDeployStarted(String targetId) throws InterruptedException {
+    CountDownLatch started;
+    synchronized (this) {
+      started = deployStarted.get(targetId);
+    }
+    if (!started.await(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("deploy to " + targetId + " never started");
+    }
+  }
+
+  @Override
+  public synchronized DrainResult drain(RouterCall call) {
+    outOfRotation.add(call.target().id());
+    maxOutOfRotation = Math.max(maxOutOfRotation, outOfRotation.size());
+    operations.add("drain " + call.target().id());
+    return new DrainResult(true, 0, 5);
+  }
+
+  @Override
+  public synchronized EnableResult enable(RouterCall call) {
+    outOfRotation.remove(call.target().id());
+    operations.add("enable " + call.target().id());
+    return new EnableResult(true, "UP");
+  }
+
+  @Override
+  public DeployResult deploy(DeployCall call) {
+    String id = call.target().id();
+    CountDownLatch gate;
+    synchronized (this) {
+      gate = deployGates.get(id);
+      if (gate != null) {
+        deployStarted.get(id).countDown();
+      }
+    }
+    if (gate != null) {
+      try {
+        if (!gate.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("held deploy to " + id + " was never released");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    synchronized (this) {
+      versions.put(id, call.version());
+      operations.add("deploy " + id + " " + call.version());
+      deploysByRequest.merge(call.requestId(), 1, Integer::sum);
+      return new DeployResult(true, call.version(), false, "started");
+    }
+  }
+
+  @Override
+  public synchronized List<TargetRuntime> describe(DescribeCall call) {
+    List<TargetRuntime> out = new ArrayList<>();
+    for (Target target : call.targets()) {
+      out.add(new TargetRuntime(target.id(), versions.get(target.id()), true));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized HealthResult waitHealthy(HealthCall call) {
+    String id = call.target().id();
+    String version = versions.get(id);
+    operations.add("health " + id);
+    boolean bad = badVersions.contains(version) || badTargetVersions.contains(id + "@" + version);
+    return bad
+        ? new HealthResult(false, 30, 0, "status 503")
+        : new HealthResult(true, 3, 3, null);
+  }
+
+  @Override
+  public synchronized void record(LedgerEntry entry) {
+    ledger.add(entry);
+  }
+
+  public synchronized String version(String targetId) {
+    return versions.get(targetId);
+  }
+
+  public synchronized Set<String> outOfRotation() {
+    return Set.copyOf(outOfRotation);
+  }
+
+  public synchronized int maxOutOfRotation() {
+    return maxOutOfRotation;
+  }
+
+  public synchronized List<String> operations() {
+    return List.copyOf(operations);
+  }
+
+  public synchronized Map<String, Integer> deploysByRequest() {
+    return Map.copyOf(deploysByRequest);
+  }
+
+  public synchronized List<LedgerEntry> ledger() {
+    return List.copyOf(ledger);
+  }
+}
