@@ -1,0 +1,19 @@
+package dev.sluice.activities;
+
+import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
+import dev.sluice.activities.health.http.HttpHealthChecker;
+import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
+
+/** The adapters Sluice ships: one line per provider type. */
+public final class StandardProviders {
+
+  private StandardProviders() {}
+
+  public static ProviderRegistry registry() {
+    HttpHealthChecker http = new HttpHealthChecker();
+    return new ProviderRegistry()
+        .router(HaproxyRouter.TYPE, HaproxyRouter::fromRef)
+        .deployer("local-process", LocalProcessDeployer::fromRef)
+        .healthChecker("http", ref -> http);
+  }
+}
