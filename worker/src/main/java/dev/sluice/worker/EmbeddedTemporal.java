@@ -1,0 +1,84 @@
+package dev.sluice.worker;
+
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testserver.TestServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Temporal's test server in this process, bound to a port so other processes can connect. Real
+ * time (time skipping locked), in memory: everything is lost when the process ends.
+ */
+final class EmbeddedTemporal implements TemporalBackend {
+
+  private final TestServer.PortBoundTestServer server;
+  private final WorkflowServiceStubs stubs;
+  private final String namespace;
+  private final int port;
+  private final boolean searchAttributes;
+
+  private EmbeddedTemporal(TestServer.PortBoundTestServer server, int port, String namespace) {
+    this.server = server;
+    this.port = port;
+    this.namespace = namespace;
+    this.stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+    this.searchAttributes = SearchAttributeRegistrar.ensure(stubs, namespace);
+  }
+
+  static EmbeddedTemporal start(TemporalSettings settings) {
+    int port = settings.getEmbeddedPort() == 0 ? freePort() : settings.getEmbeddedPort();
+    // true = time skipping locked: deployments wait in real time, as on a real cluster.
+    TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
+    try {
+      return new EmbeddedTemporal(server, port, settings.getNamespace());
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public WorkflowServiceStubs stubs() {
+    return stubs;
+  }
+
+  @Override
+  public String namespace() {
+    return namespace;
+  }
+
+  @Override
+  public String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  @Override
+  public String uiUrl() {
+    return null;
+  }
+
+  @Override
+  public boolean searchAttributes() {
+    return searchAttributes;
+  }
+
+  @Override
+  public void close() {
+    stubs.shutdown();
+    stubs.awaitTermination(5, TimeUnit.SECONDS);
+    server.close();
+  }
+}

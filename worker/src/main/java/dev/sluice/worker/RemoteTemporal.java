@@ -1,0 +1,126 @@
+package dev.sluice.worker;
+
+import io.temporal.serviceclient.SimpleSslContextBuilder;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.TimeUnit;
+
+/** A Temporal cluster or Temporal Cloud Sluice connects to but does not run. */
+final class RemoteTemporal implements TemporalBackend {
+
+  private final WorkflowServiceStubs stubs;
+  private final TemporalSettings settings;
+  private final boolean searchAttributes;
+
+  private RemoteTemporal(WorkflowServiceStubs stubs, TemporalSettings settings) {
+    this.stubs = stubs;
+    this.settings = settings;
+    this.searchAttributes = SearchAttributeRegistrar.ensure(stubs, settings.getNamespace());
+  }
+
+  static RemoteTemporal connect(TemporalSettings settings) {
+    return new RemoteTemporal(WorkflowServiceStubs.newServiceStubs(options(settings)), settings);
+  }
+
+  /** Connection options for {@code settings}; also used for a dev server that is already up. */
+  static WorkflowServiceStubsOptions options(TemporalSettings settings) {
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder().setTarget(settings.getAddress());
+    TemporalSettings.Tls tls = settings.getTls();
+    String apiKeyEnv = settings.getApiKeyEnv();
+    if (tls != null && tls.isEnabled()) {
+      options.setSslContext(sslContext(tls));
+    }
+    if (apiKeyEnv != null && !apiKeyEnv.isBlank()) {
+      String key = System.getenv(apiKeyEnv);
+      if (key == null || key.isBlank()) {
+        throw new IllegalStateException(
+            "temporal.apiKeyEnv names " + apiKeyEnv + ", but that environment variable is empty");
+      }
+      if (tls == null || !tls.isEnabled()) {
+        // API keys are bearer tokens: never send one in clear text.
+        options.setSslContext(sslContext(new TemporalSettings.Tls()));
+      }
+      options.addApiKey(() -> key);
+    }
+    return options.build();
+  }
+
+  private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(
+      TemporalSettings.Tls tls) {
+    try {
+      SimpleSslContextBuilder builder;
+      if (tls.getClientCertFile() != null) {
+        if (tls.getClientKeyFile() == null) {
+          throw new IllegalStateException("temporal.tls.clientCertFile needs clientKeyFile");
+        }
+        try (InputStream cert = new FileInputStream(tls.getClientCertFile());
+            InputStream key = new FileInputStream(tls.getClientKeyFile())) {
+          builder = SimpleSslContextBuilder.forPKCS8(cert, key);
+          return trust(builder, tls).build();
+        }
+      }
+      return trust(SimpleSslContextBuilder.noKeyOrCertChain(), tls).build();
+    } catch (IOException e) {
+      throw new IllegalStateException("temporal.tls: cannot read certificate files: " + e, e);
+    }
+  }
+
+  private static SimpleSslContextBuilder trust(SimpleSslContextBuilder builder, TemporalSettings.Tls tls)
+      throws IOException {
+    if (tls.getCaCertFile() != null) {
+      try (InputStream ca = new FileInputStream(tls.getCaCertFile())) {
+        javax.net.ssl.TrustManagerFactory factory =
+            javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        int i = 0;
+        for (java.security.cert.Certificate cert :
+            java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(ca)) {
+          store.setCertificateEntry("ca" + i++, cert);
+        }
+        factory.init(store);
+        builder.setTrustManager(factory.getTrustManagers()[0]);
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IOException("bad CA certificate " + tls.getCaCertFile() + ": " + e.getMessage(), e);
+      }
+    }
+    return builder;
+  }
+
+  @Override
+  public WorkflowServiceStubs stubs() {
+    return stubs;
+  }
+
+  @Override
+  public String namespace() {
+    return settings.getNamespace();
+  }
+
+  @Override
+  public String address() {
+    return settings.getAddress();
+  }
+
+  @Override
+  public String uiUrl() {
+    return null;
+  }
+
+  @Override
+  public boolean searchAttributes() {
+    return searchAttributes;
+  }
+
+  @Override
+  public void close() {
+    stubs.shutdown();
+    stubs.awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+}

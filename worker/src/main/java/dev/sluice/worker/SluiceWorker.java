@@ -1,0 +1,76 @@
+package dev.sluice.worker;
+
+import dev.sluice.activities.DeployActivitiesImpl;
+import dev.sluice.activities.HealthActivitiesImpl;
+import dev.sluice.activities.ProviderRegistry;
+import dev.sluice.activities.TrafficActivitiesImpl;
+import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.activities.ledger.LedgerActivitiesImpl;
+import dev.sluice.workflows.rolling.RollingDeploymentWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Temporal worker polling Sluice's task queue with every workflow and activity registered.
+ * Runs standalone ({@code sluice worker}) or inside the API process.
+ */
+public final class SluiceWorker implements AutoCloseable {
+
+  /** Every workflow implementation Sluice runs. */
+  public static final List<Class<?>> WORKFLOWS = List.of(RollingDeploymentWorkflowImpl.class);
+
+  private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
+
+  private final WorkerFactory factory;
+  private final String taskQueue;
+
+  private SluiceWorker(WorkerFactory factory, String taskQueue) {
+    this.factory = factory;
+    this.taskQueue = taskQueue;
+  }
+
+  /** Registers everything on {@code taskQueue} and starts polling. */
+  public static SluiceWorker start(
+      WorkflowClient client, String taskQueue, ProviderRegistry providers, Ledger ledger) {
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    Worker worker =
+        factory.newWorker(
+            taskQueue,
+            WorkerOptions.newBuilder()
+                // Deploy and health activities mostly wait; the defaults (200) would let one
+                // worker start far more fleet operations than a local machine should run.
+                .setMaxConcurrentActivityExecutionSize(50)
+                .build());
+    for (Class<?> workflow : WORKFLOWS) {
+      worker.registerWorkflowImplementationTypes(workflow);
+    }
+    worker.registerActivitiesImplementations(
+        new TrafficActivitiesImpl(providers),
+        new DeployActivitiesImpl(providers),
+        new HealthActivitiesImpl(providers),
+        new LedgerActivitiesImpl(ledger));
+    factory.start();
+    LOG.info("Worker polling task queue '{}' on namespace '{}'", taskQueue, client.getOptions().getNamespace());
+    return new SluiceWorker(factory, taskQueue);
+  }
+
+  public String taskQueue() {
+    return taskQueue;
+  }
+
+  /** Stops polling and lets running activities finish (up to 30 s). */
+  @Override
+  public void close() {
+    factory.shutdown();
+    factory.awaitTermination(30, TimeUnit.SECONDS);
+    if (!factory.isTerminated()) {
+      factory.shutdownNow();
+    }
+  }
+}

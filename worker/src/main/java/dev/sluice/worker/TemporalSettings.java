@@ -1,0 +1,220 @@
+package dev.sluice.worker;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Where Sluice's Temporal lives. One key, {@code backend}, picks it:
+ *
+ * <ul>
+ *   <li>{@code embedded} (default): Temporal's test server in this process, bound to {@code
+ *       embeddedPort} so other processes (a standalone worker, the {@code temporal} CLI) can
+ *       connect. In memory: history is lost when the process stops. No UI.
+ *   <li>{@code dev}: Sluice starts {@code temporal server start-dev} with a SQLite file under
+ *       {@code .sluice/}, so history survives restarts, and the Temporal UI on {@code uiPort}.
+ *       Reuses a dev server already listening on {@code address}.
+ *   <li>{@code remote}: any Temporal cluster or Temporal Cloud at {@code address}, with mTLS or
+ *       an API key read from the environment variable named by {@code apiKeyEnv}.
+ * </ul>
+ *
+ * Secrets are never stored here: TLS settings are file paths and the API key an env var name.
+ */
+public class TemporalSettings {
+
+  public enum Backend {
+    @JsonProperty("embedded")
+    EMBEDDED,
+    @JsonProperty("dev")
+    DEV,
+    @JsonProperty("remote")
+    REMOTE
+  }
+
+  private Backend backend = Backend.EMBEDDED;
+  private String address = "127.0.0.1:7233";
+  private String namespace = "default";
+  private String taskQueue = "sluice";
+  private int embeddedPort = 7233;
+  private String devBinary;
+  private String devDbFile = ".sluice/temporal.db";
+  private int uiPort = 8233;
+  private Duration startTimeout = Duration.ofSeconds(60);
+  private Tls tls = new Tls();
+  private String apiKeyEnv;
+
+  /** mTLS to a remote cluster: PEM files (PKCS8 key), all optional but cert and key go together. */
+  public static class Tls {
+    private boolean enabled;
+    private String clientCertFile;
+    private String clientKeyFile;
+    private String caCertFile;
+    private String serverName;
+
+    @JsonProperty
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    @JsonProperty
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    @JsonProperty
+    public String getClientCertFile() {
+      return clientCertFile;
+    }
+
+    @JsonProperty
+    public void setClientCertFile(String clientCertFile) {
+      this.clientCertFile = clientCertFile;
+    }
+
+    @JsonProperty
+    public String getClientKeyFile() {
+      return clientKeyFile;
+    }
+
+    @JsonProperty
+    public void setClientKeyFile(String clientKeyFile) {
+      this.clientKeyFile = clientKeyFile;
+    }
+
+    @JsonProperty
+    public String getCaCertFile() {
+      return caCertFile;
+    }
+
+    @JsonProperty
+    public void setCaCertFile(String caCertFile) {
+      this.caCertFile = caCertFile;
+    }
+
+    @JsonProperty
+    public String getServerName() {
+      return serverName;
+    }
+
+    @JsonProperty
+    public void setServerName(String serverName) {
+      this.serverName = serverName;
+    }
+  }
+
+  @JsonProperty
+  public Backend getBackend() {
+    return backend;
+  }
+
+  @JsonProperty
+  public void setBackend(Backend backend) {
+    this.backend = backend;
+  }
+
+  @JsonProperty
+  public String getAddress() {
+    return address;
+  }
+
+  @JsonProperty
+  public void setAddress(String address) {
+    this.address = address;
+  }
+
+  @JsonProperty
+  public String getNamespace() {
+    return namespace;
+  }
+
+  @JsonProperty
+  public void setNamespace(String namespace) {
+    this.namespace = namespace;
+  }
+
+  @JsonProperty
+  public String getTaskQueue() {
+    return taskQueue;
+  }
+
+  @JsonProperty
+  public void setTaskQueue(String taskQueue) {
+    this.taskQueue = taskQueue;
+  }
+
+  @JsonProperty
+  public int getEmbeddedPort() {
+    return embeddedPort;
+  }
+
+  @JsonProperty
+  public void setEmbeddedPort(int embeddedPort) {
+    this.embeddedPort = embeddedPort;
+  }
+
+  @JsonProperty
+  public String getDevBinary() {
+    return devBinary;
+  }
+
+  @JsonProperty
+  public void setDevBinary(String devBinary) {
+    this.devBinary = devBinary;
+  }
+
+  @JsonProperty
+  public String getDevDbFile() {
+    return devDbFile;
+  }
+
+  @JsonProperty
+  public void setDevDbFile(String devDbFile) {
+    this.devDbFile = devDbFile;
+  }
+
+  @JsonProperty
+  public int getUiPort() {
+    return uiPort;
+  }
+
+  @JsonProperty
+  public void setUiPort(int uiPort) {
+    this.uiPort = uiPort;
+  }
+
+  @JsonProperty
+  public Duration getStartTimeout() {
+    return startTimeout;
+  }
+
+  @JsonProperty
+  public void setStartTimeout(Duration startTimeout) {
+    this.startTimeout = startTimeout;
+  }
+
+  @JsonProperty
+  public Tls getTls() {
+    return tls;
+  }
+
+  @JsonProperty
+  public void setTls(Tls tls) {
+    this.tls = tls;
+  }
+
+  @JsonProperty
+  public String getApiKeyEnv() {
+    return apiKeyEnv;
+  }
+
+  @JsonProperty
+  public void setApiKeyEnv(String apiKeyEnv) {
+    this.apiKeyEnv = apiKeyEnv;
+  }
+
+  /** The dev server's database file, resolved against {@code base} when relative. */
+  public Path devDbPath(Path base) {
+    Path path = Path.of(devDbFile);
+    return path.isAbsolute() ? path : base.resolve(path);
+  }
+}
