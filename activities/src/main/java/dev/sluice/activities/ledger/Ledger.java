@@ -432,7 +432,8 @@ public final class Ledger {
 
     String update =
         "UPDATE deployments SET state = :state, phase = :phase, batch = :batch,"
-            + " batches = :batches, reason = :reason, targets = :targets, updated_at = :now"
+            + " batches = :batches, reason = :reason, targets = :targets, updated_at = :now,"
+            + " previous_version = COALESCE(:previous, previous_version)"
             + (done
                 ? ", current_version = :current, finished_at = COALESCE(finished_at, :now)"
                     + " WHERE id = :id"
@@ -443,6 +444,7 @@ public final class Ledger {
             .bind("phase", phase.name())
             .bind("batch", entry.batch())
             .bind("batches", entry.batches())
+            .bind("previous", entry.previousVersion())
             .bind("reason", entry.reason())
             .bind("targets", write(targets))
             .bind("now", at(now))
@@ -649,14 +651,22 @@ public final class Ledger {
       return Optional.empty();
     }
     String current = history.get(history.size() - 1).currentVersion();
-    for (int i = history.size() - 2; i >= 0; i--) {
-      String version = history.get(i).currentVersion();
-      if (version != null && !version.equals(current)) {
-        return Optional.of(version);
+    // Newest first: what a deployment left running, then what ran before it (learned from the
+    // fleet by the workflow), so a first deployment still knows the version it replaced.
+    for (int i = history.size() - 1; i >= 0; i--) {
+      VersionHistoryEntry entry = history.get(i);
+      String after = entry.currentVersion();
+      if (i < history.size() - 1 && after != null && !after.equals(current)) {
+        return Optional.of(after);
+      }
+      String before = entry.previousVersion();
+      if (before != null && !before.equals(current)) {
+        return Optional.of(before);
       }
     }
     return Optional.empty();
   }
+
 
   /** What each of the service's targets runs, by target id, as far as the ledger knows. */
   public Map<String, String> targetVersions(String service) {

@@ -405,6 +405,31 @@ abstract class LedgerContract {
   }
 
   @Test
+  void theVersionTheWorkflowFoundOnTheFleetIsThePreviousOneOfAFirstDeployment() {
+    ServiceDefinition checkout = service("checkout", "web-1");
+    ledger.begin(newDeployment("d-1", checkout, "v2", null, null));
+    LedgerEntry done = finished("d-1", "checkout", "v2", DeploymentState.SUCCEEDED, "v2", event(1));
+    ledger.record(
+        new LedgerEntry(
+            done.deploymentId(),
+            done.service(),
+            done.version(),
+            "v1",
+            done.state(),
+            done.phase(),
+            done.batch(),
+            done.batches(),
+            done.reason(),
+            done.targets(),
+            done.events(),
+            done.currentVersion()));
+
+    assertThat(ledger.deployment("d-1").orElseThrow().previousVersion()).isEqualTo("v1");
+    assertThat(ledger.currentVersion("checkout")).contains("v2");
+    assertThat(ledger.previousVersion("checkout")).contains("v1");
+  }
+
+  @Test
   void aServiceWithoutFinishedDeploymentsHasNoCurrentOrPreviousVersion() {
     ledger.begin(newDeployment("d-1", service("checkout", "web-1"), "v1", null, null));
 
@@ -563,6 +588,7 @@ abstract class LedgerContract {
             id,
             service.name(),
             version,
+            null,
             outcome,
             Phase.COMPLETED,
             1,
@@ -663,7 +689,8 @@ abstract class LedgerContract {
       String currentVersion,
       DeploymentEvent... events) {
     return new LedgerEntry(
-        id, service, version, state, phase, 1, 2, null, targets, List.of(events), currentVersion);
+        id, service, version, null, state, phase, 1, 2, null, targets, List.of(events),
+        currentVersion);
   }
 
   private static LedgerEntry running(String id, DeploymentEvent... events) {
@@ -683,6 +710,7 @@ abstract class LedgerContract {
         entry.deploymentId(),
         entry.service(),
         entry.version(),
+        entry.previousVersion(),
         entry.state(),
         entry.phase(),
         batch,
@@ -704,6 +732,7 @@ abstract class LedgerContract {
         id,
         service,
         version,
+        null,
         state,
         Phase.COMPLETED,
         1,

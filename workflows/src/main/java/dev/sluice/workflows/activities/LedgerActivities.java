@@ -25,6 +25,7 @@ public interface LedgerActivities {
   /**
    * A deployment's progress since the last record.
    *
+   * @param previousVersion what the fleet ran before, once the workflow has asked; else null
    * @param events events not yet recorded (a retry may resend some; they are skipped)
    * @param currentVersion the version the service runs after a final state; {@code null} otherwise
    */
@@ -32,6 +33,7 @@ public interface LedgerActivities {
       String deploymentId,
       String service,
       String version,
+      String previousVersion,
       DeploymentState state,
       Phase phase,
       int batch,

@@ -266,6 +266,7 @@ public final class DeploymentTracker {
             request.deploymentId(),
             request.service().name(),
             request.version(),
+            previousVersion,
             state,
             phase,
             batch,
