@@ -138,7 +138,7 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
     try {
       tracker.target(target, TargetState.DRAINING, null, null);
       DrainResult drain = steps.drain(target);
-      tracker.event("target.drained", target, steps.describeDrain(drain));
+      tracker.event("target.drained", target, target.id() + " " + steps.describeDrain(drain));
 
       tracker.target(target, TargetState.DEPLOYING, null, null);
       DeployResult deployed = steps.deploy(target, version, "upgrade");

@@ -1,0 +1,202 @@
+package dev.sluice.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import dev.sluice.activities.ProviderRegistry;
+import dev.sluice.activities.StandardProviders;
+import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.cli.DemoCommand;
+import dev.sluice.api.cli.WorkerCommand;
+import dev.sluice.api.core.Deployments;
+import dev.sluice.api.core.ServiceMapper;
+import dev.sluice.api.errors.ApiExceptionMapper;
+import dev.sluice.api.errors.JsonExceptionMapper;
+import dev.sluice.api.errors.UnexpectedExceptionMapper;
+import dev.sluice.api.errors.WebApplicationExceptionMapper;
+import dev.sluice.api.health.TemporalHealthCheck;
+import dev.sluice.api.resources.DeploymentResource;
+import dev.sluice.api.resources.DeploymentsResource;
+import dev.sluice.api.resources.ServiceResource;
+import dev.sluice.api.resources.ServicesResource;
+import dev.sluice.worker.SluiceWorker;
+import dev.sluice.worker.TemporalBackend;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.ManagedDataSource;
+import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.lifecycle.Managed;
+import io.temporal.client.WorkflowClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import io.dropwizard.core.cli.ServerCommand;
+import net.sourceforge.argparse4j.inf.Namespace;
+import org.eclipse.jetty.server.Server;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Sluice's API process: REST resources over the ledger and Temporal, and in the dev profile a
+ * worker too. {@code run()} is the one place that wires things.
+ */
+public class SluiceApplication extends Application<SluiceConfiguration> {
+
+  public static void main(String[] args) throws Exception {
+    new SluiceApplication().run(args);
+  }
+
+  private volatile Consumer<Server> onServerStarted = server -> {};
+
+  /** A Sluice server running in this JVM (demo, benchmarks, tests); close stops it. */
+  public record Running(Server jetty) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        jetty.stop();
+      } catch (Exception e) {
+        throw new IllegalStateException("stopping the Sluice server failed", e);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code server CONFIG} in this JVM and returns once it serves, as the demo and the
+   * benchmarks need: one process, one log, no fork.
+   */
+  public static Running startServer(Path configFile) throws Exception {
+    SluiceApplication app = new SluiceApplication();
+    Bootstrap<SluiceConfiguration> bootstrap = new Bootstrap<>(app);
+    app.initialize(bootstrap);
+    AtomicReference<Server> started = new AtomicReference<>();
+    app.onServerStarted = started::set;
+    new ServerCommand<>(app)
+        .run(bootstrap, new Namespace(Map.of("file", configFile.toString())));
+    if (started.get() == null) {
+      throw new IllegalStateException("the Sluice server did not start; see its log");
+    }
+    return new Running(started.get());
+  }
+
+  @Override
+  public String getName() {
+    return "sluice";
+  }
+
+  @Override
+  public void initialize(Bootstrap<SluiceConfiguration> bootstrap) {
+    bootstrap.setConfigurationSourceProvider(
+        new SubstitutingSourceProvider(
+            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    bootstrap.addCommand(new WorkerCommand());
+    bootstrap.addCommand(new DemoCommand());
+  }
+
+  @Override
+  public void run(SluiceConfiguration config, Environment environment) throws Exception {
+    environment.lifecycle().addServerLifecycleListener(server -> onServerStarted.accept(server));
+    if (config.getServerFactory() instanceof AbstractServerFactory server) {
+      // Sluice maps every error to its own JSON body (field and reason); Dropwizard's defaults
+      // would answer some of them with bodies that name no field.
+      server.setRegisterDefaultExceptionMappers(false);
+    }
+    // A misspelt field must be an error, not silently ignored: "bacthSize" would otherwise
+    // deploy with the default batch size.
+    environment.getObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    Path home = Path.of(config.getHome()).toAbsolutePath().normalize();
+    Files.createDirectories(home.resolve(".sluice"));
+
+    ManagedDataSource dataSource = config.getDatabase().build(environment.metrics(), "ledger");
+    Ledger.migrate(dataSource);
+    Jdbi jdbi = new JdbiFactory().build(environment, config.getDatabase(), dataSource, "ledger");
+    Ledger ledger = new Ledger(jdbi);
+
+    TemporalBackend temporal = TemporalBackend.open(config.getTemporal(), home);
+    environment.lifecycle().manage(managed(null, temporal::close));
+    WorkflowClient client = temporal.client();
+    ProviderRegistry providers = StandardProviders.registry();
+
+    if (config.getWorker().isEmbedded()) {
+      SluiceWorker[] worker = new SluiceWorker[1];
+      environment
+          .lifecycle()
+          .manage(
+              managed(
+                  () ->
+                      worker[0] =
+                          SluiceWorker.start(
+                              client, config.getTemporal().getTaskQueue(), providers, ledger),
+                  () -> worker[0].close()));
+    }
+
+    Deployments deployments =
+        new Deployments(
+            ledger,
+            client,
+            config.getTemporal().getTaskQueue(),
+            temporal.searchAttributes(),
+            temporal.uiUrl(),
+            Clock.systemUTC());
+    environment.lifecycle().manage(managed(null, deployments::close));
+    ServiceMapper services = new ServiceMapper(providers);
+
+    var jersey = environment.jersey();
+    jersey.register(new ActorFilter(tokens(config)));
+    jersey.register(new ApiExceptionMapper());
+    jersey.register(new JsonExceptionMapper());
+    jersey.register(new WebApplicationExceptionMapper());
+    jersey.register(new UnexpectedExceptionMapper());
+    jersey.register(new ServicesResource(ledger, services));
+    jersey.register(new ServiceResource(ledger, services));
+    jersey.register(new DeploymentsResource(deployments));
+    jersey.register(new DeploymentResource(deployments, environment.getObjectMapper()));
+    environment
+        .healthChecks()
+        .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));
+  }
+
+  /** Token secret → name, read from the environment or files named in the configuration. */
+  static Map<String, String> tokens(SluiceConfiguration config) throws IOException {
+    Map<String, String> tokens = new HashMap<>();
+    for (SluiceConfiguration.Token token : config.getAuth().getTokens()) {
+      String secret = null;
+      if (token.getSecretEnv() != null) {
+        secret = System.getenv(token.getSecretEnv());
+      } else if (token.getSecretFile() != null) {
+        secret = Files.readString(Path.of(token.getSecretFile())).strip();
+      }
+      if (secret == null || secret.isBlank()) {
+        throw new IllegalStateException(
+            "auth.tokens: token '"
+                + token.getName()
+                + "' has no secret (set secretEnv to a non-empty environment variable or"
+                + " secretFile to a readable file)");
+      }
+      tokens.put(secret, token.getName());
+    }
+    return tokens;
+  }
+
+  private static Managed managed(Runnable start, Runnable stop) {
+    return new Managed() {
+      @Override
+      public void start() {
+        if (start != null) {
+          start.run();
+        }
+      }
+
+      @Override
+      public void stop() {
+        stop.run();
+      }
+    };
+  }
+}

@@ -1,0 +1,157 @@
+package dev.sluice.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.sluice.worker.TemporalSettings;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.db.DataSourceFactory;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Sluice's YAML configuration; values may use {@code ${ENV_VAR:-default}}. */
+public class SluiceConfiguration extends Configuration {
+
+  @Valid @NotNull private DataSourceFactory database = defaultDatabase();
+
+  @Valid @NotNull private TemporalSettings temporal = new TemporalSettings();
+
+  @Valid @NotNull private WorkerSettings worker = new WorkerSettings();
+
+  @Valid @NotNull private AuthSettings auth = new AuthSettings();
+
+  /** Directory that relative paths ({@code .sluice/…}) are resolved against. */
+  @NotNull private String home = ".";
+
+  /** The embedded default: an H2 file under .sluice/, shared by the API and a local worker. */
+  static DataSourceFactory defaultDatabase() {
+    DataSourceFactory factory = new DataSourceFactory();
+    factory.setDriverClass("org.h2.Driver");
+    factory.setUrl("jdbc:h2:file:./.sluice/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000");
+    factory.setUser("sa");
+    factory.setPassword("");
+    factory.setValidationQuery("SELECT 1");
+    return factory;
+  }
+
+  @JsonProperty
+  public DataSourceFactory getDatabase() {
+    return database;
+  }
+
+  @JsonProperty
+  public void setDatabase(DataSourceFactory database) {
+    this.database = database;
+  }
+
+  @JsonProperty
+  public TemporalSettings getTemporal() {
+    return temporal;
+  }
+
+  @JsonProperty
+  public void setTemporal(TemporalSettings temporal) {
+    this.temporal = temporal;
+  }
+
+  @JsonProperty
+  public WorkerSettings getWorker() {
+    return worker;
+  }
+
+  @JsonProperty
+  public void setWorker(WorkerSettings worker) {
+    this.worker = worker;
+  }
+
+  @JsonProperty
+  public AuthSettings getAuth() {
+    return auth;
+  }
+
+  @JsonProperty
+  public void setAuth(AuthSettings auth) {
+    this.auth = auth;
+  }
+
+  @JsonProperty
+  public String getHome() {
+    return home;
+  }
+
+  @JsonProperty
+  public void setHome(String home) {
+    this.home = home;
+  }
+
+  /** Whether this process also runs a worker (the dev profile) or only serves the API. */
+  public static class WorkerSettings {
+    private boolean embedded = true;
+
+    @JsonProperty
+    public boolean isEmbedded() {
+      return embedded;
+    }
+
+    @JsonProperty
+    public void setEmbedded(boolean embedded) {
+      this.embedded = embedded;
+    }
+  }
+
+  /**
+   * API tokens. With none configured the API is open (local use) and mutations are audited as
+   * the {@code X-Sluice-Actor} header's value or {@code anonymous}. Each token's secret comes from
+   * an environment variable or a file, never from this file.
+   */
+  public static class AuthSettings {
+    private List<Token> tokens = new ArrayList<>();
+
+    @JsonProperty
+    public List<Token> getTokens() {
+      return tokens;
+    }
+
+    @JsonProperty
+    public void setTokens(List<Token> tokens) {
+      this.tokens = tokens;
+    }
+  }
+
+  /** One API token: the name audited for its mutations and where its secret lives. */
+  public static class Token {
+    @NotNull private String name;
+    private String secretEnv;
+    private String secretFile;
+
+    @JsonProperty
+    public String getName() {
+      return name;
+    }
+
+    @JsonProperty
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    @JsonProperty
+    public String getSecretEnv() {
+      return secretEnv;
+    }
+
+    @JsonProperty
+    public void setSecretEnv(String secretEnv) {
+      this.secretEnv = secretEnv;
+    }
+
+    @JsonProperty
+    public String getSecretFile() {
+      return secretFile;
+    }
+
+    @JsonProperty
+    public void setSecretFile(String secretFile) {
+      this.secretFile = secretFile;
+    }
+  }
+}

@@ -1,0 +1,11 @@
+package dev.sluice.api.api;
+
+import dev.sluice.api.api.ServiceSpec.RollingSpec;
+
+/**
+ * Body of {@code POST /api/v1/deployments}.
+ *
+ * @param strategy defaults to the service's default strategy
+ * @param overrides rolling settings for this deployment only
+ */
+public record DeploymentCreate(String service, String version, String strategy, RollingSpec overrides) {}

@@ -1,0 +1,82 @@
+package dev.sluice.api.auth;
+
+import dev.sluice.api.api.ErrorBody;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+
+/**
+ * Works out who is calling, for the audit trail. With tokens configured every API call needs
+ * {@code Authorization: Bearer <token>} and the actor is the token's name; without, the API is
+ * open (local use) and the actor is the {@code X-Sluice-Actor} header or {@code anonymous}.
+ */
+@Priority(Priorities.AUTHENTICATION)
+public class ActorFilter implements ContainerRequestFilter {
+
+  public static final String ACTOR = "sluice.actor";
+  public static final String ACTOR_HEADER = "X-Sluice-Actor";
+
+  /** Secret → token name. */
+  private final Map<String, String> tokens;
+
+  public ActorFilter(Map<String, String> tokens) {
+    this.tokens = Map.copyOf(tokens);
+  }
+
+  @Override
+  public void filter(ContainerRequestContext request) {
+    if (tokens.isEmpty()) {
+      String claimed = request.getHeaderString(ACTOR_HEADER);
+      request.setProperty(
+          ACTOR, claimed == null || claimed.isBlank() ? "anonymous" : claimed.strip());
+      return;
+    }
+    String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+    String name = null;
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      name = lookup(header.substring(7).trim());
+    }
+    if (name == null) {
+      request.abortWith(
+          Response.status(401)
+              .type(MediaType.APPLICATION_JSON_TYPE)
+              .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"sluice\"")
+              .entity(
+                  new ErrorBody(
+                      401,
+                      "unauthorized",
+                      "a valid API token is required: Authorization: Bearer <token>",
+                      null,
+                      null,
+                      null))
+              .build());
+      return;
+    }
+    request.setProperty(ACTOR, name);
+  }
+
+  /** Compares against every token in constant time, so timing does not reveal a prefix. */
+  private String lookup(String presented) {
+    byte[] given = presented.getBytes(StandardCharsets.UTF_8);
+    String found = null;
+    for (Map.Entry<String, String> token : tokens.entrySet()) {
+      if (MessageDigest.isEqual(given, token.getKey().getBytes(StandardCharsets.UTF_8))) {
+        found = token.getValue();
+      }
+    }
+    return found;
+  }
+
+  /** The actor the filter recorded for this request. */
+  public static String actor(ContainerRequestContext request) {
+    Object actor = request.getProperty(ACTOR);
+    return actor == null ? "anonymous" : actor.toString();
+  }
+}

@@ -1,0 +1,145 @@
+package dev.sluice.api.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.api.demo.LoadGenerator;
+import dev.sluice.api.demo.LocalStack;
+import dev.sluice.api.demo.SluiceClient;
+import io.dropwizard.core.cli.Command;
+import io.dropwizard.core.setup.Bootstrap;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+/**
+ * {@code sluice demo}: the whole stack on this machine (embedded Temporal, H2, API and worker, a
+ * fleet of sample-app v1 behind HAProxy, a load generator through HAProxy), then a rolling
+ * deployment of v2 with progress as it goes, then a bad v3 that fails its health check and is
+ * rolled back, and a summary. Stops every process it started, also on Ctrl-C.
+ */
+public class DemoCommand extends Command {
+
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  public DemoCommand() {
+    super("demo", "Runs Sluice locally: rolls v2 out under load, then a bad v3 that is rolled back");
+  }
+
+  @Override
+  public void configure(Subparser subparser) {
+    subparser
+        .addArgument("--work-dir")
+        .setDefault(".sluice/demo")
+        .help("where the demo keeps its fleet, HAProxy and ledger files");
+    subparser
+        .addArgument("--sample-app-jar")
+        .setDefault("sample-app/target/sample-app.jar")
+        .help("the sample-app jar the fleet runs");
+    subparser.addArgument("--rps").type(Integer.class).setDefault(100).help("load, requests/s");
+  }
+
+  @Override
+  public void run(Bootstrap<?> bootstrap, Namespace namespace) throws Exception {
+    PrintStream out = System.out;
+    Path workDir = Path.of(namespace.getString("work_dir")).toAbsolutePath();
+    Path jar = Path.of(namespace.getString("sample_app_jar")).toAbsolutePath();
+    int rps = namespace.getInt("rps");
+
+    say(out, "Starting Sluice (embedded Temporal, H2 ledger, API + worker), 4 sample-app 1.0.0"
+        + " instances and HAProxy …");
+    LocalStack stack = LocalStack.start(LocalStack.Options.defaults(workDir, jar));
+    AtomicBoolean closed = new AtomicBoolean();
+    Thread cleanup =
+        new Thread(
+            () -> {
+              if (closed.compareAndSet(false, true)) {
+                stack.close();
+              }
+            },
+            "demo-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      run(stack, rps, out);
+    } finally {
+      if (closed.compareAndSet(false, true)) {
+        stack.close();
+      }
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+      say(out, "Stopped everything the demo started.");
+    }
+  }
+
+  private void run(LocalStack stack, int rps, PrintStream out) {
+    SluiceClient api = stack.client();
+    say(out, "Sluice API on http://127.0.0.1:" + stack.apiPort() + "/api/v1, logs in "
+        + stack.workDir().resolve("sluice.log"));
+    say(out, "HAProxy on " + stack.haproxy().frontendUrl() + ", stats on http://127.0.0.1:"
+        + stack.haproxy().statsPort() + "/");
+    api.put("/api/v1/services/" + LocalStack.SERVICE, stack.serviceDefinition()).expect(200, 201);
+    say(out, "Service '" + LocalStack.SERVICE + "': " + stack.versions());
+
+    try (LoadGenerator load = new LoadGenerator(stack.frontend(), rps).start()) {
+      say(out, "Load generator: " + rps + " requests/s through HAProxy");
+
+      say(out, "");
+      say(out, "== Rolling out 2.0.0 (batches of 25%, drain → deploy → health → enable) ==");
+      JsonNode v2 =
+          deploy(api, Map.of("service", LocalStack.SERVICE, "version", "2.0.0"), out);
+      say(out, "2.0.0: " + v2.path("state").asText() + " · fleet " + stack.versions()
+          + " · load so far: " + brief(load.snapshot()));
+
+      say(out, "");
+      say(out, "== Rolling out 3.0.0, a bad build whose health check fails ==");
+      JsonNode v3 =
+          deploy(
+              api,
+              Map.of(
+                  "service", LocalStack.SERVICE,
+                  "version", "3.0.0",
+                  "overrides", Map.of("rollbackOnFailure", true)),
+              out);
+      say(out, "3.0.0: " + v3.path("state").asText() + " — " + v3.path("reason").asText());
+
+      LoadGenerator.Report report = load.stop();
+      JsonNode history =
+          api.get("/api/v1/services/" + LocalStack.SERVICE + "/history").expect(200).body();
+      say(out, "");
+      say(out, "== Summary ==");
+      say(out, String.format("requests sent %d, failed %d (%.0f/s over %.0f s, p99 %.1f ms)",
+          report.sent(), report.failed(), report.rate(), report.seconds(), report.p99Millis()));
+      say(out, "answered by version: " + report.byVersion());
+      report.failures().forEach(f -> say(out, "  failure: " + f));
+      say(out, "versions per target: " + stack.versions());
+      say(out, "running now: " + history.path("current").asText()
+          + ", running before it: " + history.path("previous").asText());
+      for (JsonNode entry : history.path("versions")) {
+        say(out, "  " + entry.path("version").asText() + " → " + entry.path("outcome").asText()
+            + " (" + entry.path("deploymentId").asText() + ")");
+      }
+    }
+  }
+
+  private JsonNode deploy(SluiceClient api, Map<String, Object> body, PrintStream out) {
+    JsonNode created = api.post("/api/v1/deployments", body).expect(202).body();
+    String id = created.path("id").asText();
+    say(out, "deployment " + id + " accepted; GET " + created.path("links").path("self").asText());
+    return api.awaitFinal(
+        id,
+        Duration.ofMinutes(5),
+        event -> say(out, "  " + event.path("message").asText()));
+  }
+
+  private static String brief(LoadGenerator.Report r) {
+    return r.sent() + " sent, " + r.failed() + " failed";
+  }
+
+  private static void say(PrintStream out, String line) {
+    out.println(line.isEmpty() ? "" : LocalTime.now().format(CLOCK) + "  " + line);
+    out.flush();
+  }
+}

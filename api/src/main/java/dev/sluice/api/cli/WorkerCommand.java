@@ -1,0 +1,72 @@
+package dev.sluice.api.cli;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.sluice.activities.StandardProviders;
+import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.api.SluiceConfiguration;
+import dev.sluice.worker.SluiceWorker;
+import dev.sluice.worker.TemporalBackend;
+import dev.sluice.worker.TemporalSettings;
+import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.db.ManagedDataSource;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import net.sourceforge.argparse4j.inf.Namespace;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code sluice worker CONFIG}: a standalone worker, as many as you like, against the same
+ * Temporal and ledger as the API. With the {@code embedded} backend it connects to the API
+ * process's embedded server ({@code 127.0.0.1:embeddedPort}) rather than starting its own.
+ * Stops gracefully on SIGTERM/SIGINT, letting running activities finish.
+ */
+public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
+
+  public WorkerCommand() {
+    super("worker", "Runs a Temporal worker for Sluice's workflows and activities");
+  }
+
+  @Override
+  protected void run(
+      Bootstrap<SluiceConfiguration> bootstrap, Namespace namespace, SluiceConfiguration config)
+      throws Exception {
+    TemporalSettings temporal = config.getTemporal();
+    if (temporal.getBackend() == TemporalSettings.Backend.EMBEDDED) {
+      temporal.setBackend(TemporalSettings.Backend.REMOTE);
+      temporal.setAddress("127.0.0.1:" + temporal.getEmbeddedPort());
+    }
+    Path home = Path.of(config.getHome()).toAbsolutePath().normalize();
+    ManagedDataSource dataSource =
+        config.getDatabase().build(new MetricRegistry(), "ledger-worker");
+    Ledger.migrate(dataSource);
+    TemporalBackend backend = TemporalBackend.open(temporal, home);
+    SluiceWorker worker =
+        SluiceWorker.start(
+            backend.client(),
+            temporal.getTaskQueue(),
+            StandardProviders.registry(),
+            new Ledger(Jdbi.create(dataSource)));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("Stopping the worker");
+                  worker.close();
+                  backend.close();
+                  try {
+                    dataSource.stop();
+                  } catch (Exception e) {
+                    LOG.warn("Closing the ledger's connections failed", e);
+                  }
+                  stopped.countDown();
+                },
+                "sluice-worker-shutdown"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,472 @@
+package dev.sluice.api.core;
+
+import dev.sluice.activities.ledger.BeginResult;
+import dev.sluice.activities.ledger.DeploymentRecord;
+import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.activities.ledger.NewDeployment;
+import dev.sluice.api.api.ControlBody;
+import dev.sluice.api.api.ControlView;
+import dev.sluice.api.api.DeploymentCreate;
+import dev.sluice.api.api.DeploymentView;
+import dev.sluice.api.api.ServiceSpec.RollingSpec;
+import dev.sluice.api.errors.ApiException;
+import dev.sluice.model.DeploymentEvent;
+import dev.sluice.model.DeploymentRequest;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.Phase;
+import dev.sluice.model.RollingOptions;
+import dev.sluice.model.ServiceDefinition;
+import dev.sluice.model.Strategy;
+import dev.sluice.workflows.ControlRequest;
+import dev.sluice.workflows.ControlResponse;
+import dev.sluice.workflows.DeploymentWorkflow;
+import dev.sluice.workflows.SluiceSearchAttributes;
+import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
+import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.common.SearchAttributes;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starting, steering and showing deployments: the API's use cases, between the resources and
+ * the ledger and Temporal. A deployment is first recorded in the ledger (which enforces one
+ * active deployment per service and idempotency keys), then its workflow is started; if the start
+ * fails, the ledger row is closed, so nothing is left half-started.
+ */
+public final class Deployments {
+
+  /** Versions: what tags, package versions and git shas look like, and nothing else. */
+  public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  static final Set<String> CONTROLS =
+      Set.of(DeploymentWorkflow.PAUSE, DeploymentWorkflow.RESUME, DeploymentWorkflow.ABORT);
+
+  /** How long a control waits for a worker to accept it before answering 503. */
+  static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** A lock held this long by a deployment whose workflow does not exist is stale. */
+  static final Duration ORPHAN_AGE = Duration.ofSeconds(30);
+
+  private static final Logger LOG = LoggerFactory.getLogger(Deployments.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Ledger ledger;
+  private final WorkflowClient client;
+  private final String taskQueue;
+  private final boolean searchAttributes;
+  private final String temporalUi;
+  private final Clock clock;
+  private final ExecutorService controls = Executors.newCachedThreadPool(daemon());
+
+  public Deployments(
+      Ledger ledger,
+      WorkflowClient client,
+      String taskQueue,
+      boolean searchAttributes,
+      String temporalUi,
+      Clock clock) {
+    this.ledger = ledger;
+    this.client = client;
+    this.taskQueue = taskQueue;
+    this.searchAttributes = searchAttributes;
+    this.temporalUi = temporalUi;
+    this.clock = clock;
+  }
+
+  /** Result of a start: the deployment, and whether it was created by an earlier request. */
+  public record Started(DeploymentRecord deployment, boolean replay) {}
+
+  /**
+   * Validates the request, records it and starts its workflow.
+   *
+   * @throws ApiException 400/422 for bad input, 409 when the service is busy, 503 when Temporal
+   *     cannot be reached (the ledger row is then closed as failed to start)
+   */
+  public Started start(DeploymentCreate body, String idempotencyKey, String actor) {
+    if (body == null) {
+      throw ApiException.badRequest(null, "a JSON body with service and version is required");
+    }
+    Problems problems = new Problems();
+    if (body.service() == null || body.service().isBlank()) {
+      problems.add("service", "is required");
+    }
+    if (body.version() == null) {
+      problems.add("version", "is required");
+    } else if (!VERSION.matcher(body.version()).matches()) {
+      problems.add("version", "must match " + VERSION.pattern() + ", got \"" + body.version() + "\"");
+    }
+    if (idempotencyKey != null
+        && (idempotencyKey.isBlank()
+            || idempotencyKey.length() > 200
+            || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127))) {
+      problems.add("Idempotency-Key", "must be 1 to 200 printable ASCII characters without spaces");
+    }
+    problems.throwIfAny();
+
+    ServiceDefinition service =
+        ledger
+            .service(body.service())
+            .orElseThrow(
+                () ->
+                    ApiException.invalid(
+                        "service", "unknown service \"" + body.service() + "\"; PUT it first"));
+    String strategy = body.strategy() != null ? body.strategy() : service.defaultStrategy();
+    if (Strategy.byId(strategy).isEmpty()) {
+      problems.add(
+          "strategy", "unknown strategy \"" + strategy + "\"; known: " + ServiceMapper.strategies());
+    }
+    RollingOptions overrides =
+        ServiceMapper.rolling("overrides", body.overrides(), service.fleet().size(), problems);
+    problems.throwIfAny();
+    RollingOptions effective =
+        (overrides == null ? RollingOptions.NONE : overrides)
+            .orElse(service.rolling())
+            .orElse(RollingOptions.DEFAULT);
+
+    String id = newId();
+    String previous = ledger.currentVersion(service.name()).orElse(null);
+    DeploymentRequest request =
+        new DeploymentRequest(
+            id, service, body.version(), strategy, effective, actor, searchAttributes);
+    NewDeployment deployment =
+        NewDeployment.of(request, idempotencyKey, fingerprint(body, strategy), previous);
+
+    BeginResult begun = ledger.begin(deployment);
+    if (begun instanceof BeginResult.Busy busy && reconcile(service.name(), busy.runningDeploymentId())) {
+      begun = ledger.begin(deployment);
+    }
+    if (begun instanceof BeginResult.Created created) {
+      startWorkflow(request, previous);
+      return new Started(created.deployment(), false);
+    }
+    if (begun instanceof BeginResult.Existing existing) {
+      return new Started(existing.deployment(), true);
+    }
+    if (begun instanceof BeginResult.KeyReused reused) {
+      throw ApiException.invalid(
+          "Idempotency-Key",
+          "was already used for deployment " + reused.deployment().id() + " with a different request");
+    }
+    String holder = ((BeginResult.Busy) begun).runningDeploymentId();
+    throw ApiException.conflict(
+        "deployment_in_progress",
+        "service " + service.name() + " already has deployment " + holder + " in progress",
+        Map.of("deploymentId", holder, "deployment", "/api/v1/deployments/" + holder));
+  }
+
+  private void startWorkflow(DeploymentRequest request, String previous) {
+    String summary =
+        request.strategy()
+            + " "
+            + request.service().name()
+            + " "
+            + (previous == null ? "?" : previous)
+            + " → "
+            + request.version();
+    WorkflowOptions.Builder options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(request.deploymentId())
+            .setTaskQueue(taskQueue)
+            .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+            .setStaticSummary(summary)
+            .setStaticDetails(
+                "requested by **"
+                    + request.requestedBy()
+                    + "**\n\n"
+                    + request.service().fleet().size()
+                    + " targets · batch "
+                    + request.rolling().batchSize()
+                    + " · pause "
+                    + ServiceMapper.text(request.rolling().pauseBetweenBatches()));
+    if (searchAttributes) {
+      options.setTypedSearchAttributes(
+          SearchAttributes.newBuilder()
+              .set(SluiceSearchAttributes.SERVICE, request.service().name())
+              .set(SluiceSearchAttributes.VERSION, request.version())
+              .set(SluiceSearchAttributes.STRATEGY, request.strategy())
+              .set(SluiceSearchAttributes.PHASE, Phase.PREPARING.name())
+              .build());
+    }
+    try {
+      client.newUntypedWorkflowStub(workflowType(request.strategy()), options.build()).start(request);
+    } catch (RuntimeException e) {
+      LOG.warn("Starting the workflow of {} failed", request.deploymentId(), e);
+      ledger.startFailed(request.deploymentId(), "workflow did not start: " + e.getMessage());
+      throw ApiException.unavailable(
+          "Temporal did not accept the deployment (" + e.getMessage() + "); nothing was started");
+    }
+  }
+
+  private static String workflowType(String strategy) {
+    return switch (Strategy.byId(strategy).orElseThrow()) {
+      case ROLLING -> RollingDeploymentWorkflow.TYPE;
+    };
+  }
+
+  /**
+   * The service's lock is held by {@code holder}; when Temporal says its workflow is not running
+   * (terminated from the UI, history lost with an embedded server), closes it in the ledger so
+   * the service is free again. Returns whether it did.
+   */
+  private boolean reconcile(String service, String holder) {
+    Optional<DeploymentRecord> record = ledger.deployment(holder);
+    WorkflowExecutionStatus status;
+    try {
+      status =
+          client
+              .getWorkflowServiceStubs()
+              .blockingStub()
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace(client.getOptions().getNamespace())
+                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(holder))
+                      .build())
+              .getWorkflowExecutionInfo()
+              .getStatus();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+        return false; // Temporal unreachable: assume the holder is alive
+      }
+      status = null;
+    }
+    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      return false;
+    }
+    if (record.isEmpty()) {
+      return ledger.releaseLock(service, holder);
+    }
+    DeploymentRecord stale = record.get();
+    if (status == null && stale.createdAt().isAfter(clock.instant().minus(ORPHAN_AGE))) {
+      return false; // another API process may be between recording and starting it
+    }
+    String why =
+        status == null
+            ? "its workflow no longer exists in Temporal"
+            : "its workflow ended outside Sluice ("
+                + status.name().replace("WORKFLOW_EXECUTION_STATUS_", "")
+                + ")";
+    LOG.warn("Deployment {} held {}'s lock but {}: closing it", holder, service, why);
+    if (stale.state() == DeploymentState.PENDING && ledger.startFailed(holder, why)) {
+      return true;
+    }
+    ledger.record(
+        new LedgerEntry(
+            holder,
+            service,
+            stale.version(),
+            stale.previousVersion(),
+            DeploymentState.ABORTED,
+            Phase.COMPLETED,
+            stale.batch(),
+            stale.batches(),
+            why,
+            stale.targets(),
+            List.of(),
+            null));
+    ledger.releaseLock(service, holder);
+    return true;
+  }
+
+  /** Sends a control to the deployment's workflow and audits it, accepted or not. */
+  public ControlView control(String id, String action, ControlBody body, String actor) {
+    if (!CONTROLS.contains(action)) {
+      throw ApiException.notFound("unknown action \"" + action + "\"; actions: " + CONTROLS);
+    }
+    DeploymentRecord record =
+        ledger.deployment(id).orElseThrow(() -> ApiException.notFound("no deployment " + id));
+    String reason = body == null ? null : body.reason();
+    Map<String, Object> audit = new LinkedHashMap<>();
+    audit.put("reason", reason);
+    if (record.state().isFinal()) {
+      audit.put("outcome", "rejected: already " + record.state());
+      ledger.audit(actor, "deployment." + action, id, audit);
+      throw ApiException.conflict(
+          "rejected", action + ": deployment is already " + record.state(), Map.of());
+    }
+    WorkflowStub stub = client.newUntypedWorkflowStub(id);
+    CompletableFuture<ControlResponse> update =
+        CompletableFuture.supplyAsync(
+            () -> stub.update(action, ControlResponse.class, new ControlRequest(actor, reason)),
+            controls);
+    try {
+      ControlResponse response =
+          update.get(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      audit.put("outcome", "accepted");
+      ledger.audit(actor, "deployment." + action, id, audit);
+      return new ControlView(
+          id, action, response.state().name(), response.phase().name(), response.message());
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      String message;
+      if (cause instanceof WorkflowUpdateException rejected) {
+        message = rejectionMessage(rejected);
+      } else if (cause instanceof WorkflowNotFoundException) {
+        message = action + ": deployment is no longer running";
+      } else {
+        throw ApiException.unavailable(action + ": Temporal did not answer: " + cause.getMessage());
+      }
+      audit.put("outcome", "rejected: " + message);
+      ledger.audit(actor, "deployment." + action, id, audit);
+      throw ApiException.conflict("rejected", message, Map.of());
+    } catch (TimeoutException e) {
+      audit.put("outcome", "no worker answered within " + CONTROL_TIMEOUT.toSeconds() + "s");
+      ledger.audit(actor, "deployment." + action, id, audit);
+      throw ApiException.unavailable(
+          action
+              + ": no worker accepted it within "
+              + CONTROL_TIMEOUT.toSeconds()
+              + " s; is a worker running? It applies when one picks it up.");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiException.unavailable(action + ": interrupted");
+    }
+  }
+
+  private static String rejectionMessage(WorkflowUpdateException rejected) {
+    Throwable cause = rejected.getCause();
+    while (cause != null) {
+      if (cause instanceof ApplicationFailure app) {
+        return app.getOriginalMessage();
+      }
+      cause = cause.getCause();
+    }
+    return rejected.getMessage();
+  }
+
+  // --- views ------------------------------------------------------------------------------------
+
+  public DeploymentView view(String id) {
+    DeploymentRecord record =
+        ledger.deployment(id).orElseThrow(() -> ApiException.notFound("no deployment " + id));
+    return view(record, ledger.events(id));
+  }
+
+  public List<DeploymentView> list(String service, DeploymentState state, int limit) {
+    return ledger.deployments(service, state, limit).stream().map(r -> view(r, null)).toList();
+  }
+
+  DeploymentView view(DeploymentRecord r, List<DeploymentEvent> events) {
+    Map<String, String> links = new LinkedHashMap<>();
+    String self = "/api/v1/deployments/" + r.id();
+    links.put("self", self);
+    links.put("service", "/api/v1/services/" + r.service());
+    links.put("history", "/api/v1/services/" + r.service() + "/history");
+    if (!r.state().isFinal()) {
+      for (String control : List.of("pause", "resume", "abort")) {
+        links.put(control, self + "/" + control);
+      }
+    }
+    if (temporalUi != null) {
+      links.put(
+          "temporal",
+          temporalUi + "/namespaces/" + client.getOptions().getNamespace() + "/workflows/" + r.id());
+    }
+    return new DeploymentView(
+        r.id(),
+        r.service(),
+        r.version(),
+        r.previousVersion(),
+        r.strategy(),
+        r.state().name(),
+        r.phase() == null ? null : r.phase().name(),
+        new DeploymentView.Batch(r.batch(), r.batches()),
+        r.targets().stream()
+            .map(
+                t ->
+                    new DeploymentView.TargetView(
+                        t.id(), t.previousVersion(), t.version(), t.state().name(), t.detail()))
+            .toList(),
+        r.reason(),
+        r.requestedBy(),
+        r.createdAt(),
+        r.updatedAt(),
+        r.finishedAt(),
+        events == null
+            ? null
+            : events.stream()
+                .map(e -> new DeploymentView.EventView(e.seq(), e.at(), e.type(), e.target(), e.message()))
+                .toList(),
+        links);
+  }
+
+  // --- helpers ----------------------------------------------------------------------------------
+
+  static String newId() {
+    byte[] bytes = new byte[6];
+    RANDOM.nextBytes(bytes);
+    return "dep-" + HexFormat.of().formatHex(bytes);
+  }
+
+  /** Same request, same fingerprint: what an Idempotency-Key is compared on. */
+  static String fingerprint(DeploymentCreate body, String strategy) {
+    RollingSpec o = body.overrides();
+    String canonical =
+        String.join(
+            "\n",
+            body.service(),
+            body.version(),
+            strategy,
+            o == null
+                ? ""
+                : String.valueOf(o.batchSize())
+                    + '|'
+                    + o.maxUnavailable()
+                    + '|'
+                    + o.pauseBetweenBatches()
+                    + '|'
+                    + o.drainTimeout()
+                    + '|'
+                    + o.rollbackOnFailure());
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon() {
+    return runnable -> {
+      Thread thread = new Thread(runnable, "sluice-control");
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  public void close() {
+    controls.shutdownNow();
+  }
+}

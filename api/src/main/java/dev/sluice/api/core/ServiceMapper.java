@@ -1,0 +1,246 @@
+package dev.sluice.api.core;
+
+import dev.sluice.activities.ProviderRegistry;
+import dev.sluice.api.api.ServiceSpec;
+import dev.sluice.api.api.ServiceSpec.HealthCheckSpecBody;
+import dev.sluice.api.api.ServiceSpec.ProviderSpec;
+import dev.sluice.api.api.ServiceSpec.RollingSpec;
+import dev.sluice.api.api.ServiceSpec.TargetSpec;
+import dev.sluice.model.HealthCheckSpec;
+import dev.sluice.model.ProviderRef;
+import dev.sluice.model.RollingOptions;
+import dev.sluice.model.ServiceDefinition;
+import dev.sluice.model.Strategy;
+import dev.sluice.model.Target;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the wire form of a service into the model, rejecting anything invalid with every problem
+ * named, and back. Provider types are checked against the registry, so a typo fails at PUT time,
+ * not in the middle of a deployment.
+ */
+public final class ServiceMapper {
+
+  /** Service names: DNS-label-like, so they fit in URLs, workflow ids and HAProxy names. */
+  public static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+  /** Target ids are router server names too: HAProxy accepts letters, digits and {@code -_.:}. */
+  static final Pattern TARGET_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  private final ProviderRegistry providers;
+
+  public ServiceMapper(ProviderRegistry providers) {
+    this.providers = providers;
+  }
+
+  public ServiceDefinition toModel(String name, ServiceSpec spec) {
+    Problems problems = new Problems();
+    if (!SERVICE_NAME.matcher(name).matches()) {
+      problems.add("name", "must match " + SERVICE_NAME.pattern() + ", got \"" + name + "\"");
+    }
+    if (spec == null) {
+      problems.add("body", "a service definition is required");
+      problems.throwIfAny();
+    }
+    List<Target> fleet = fleet(spec.fleet(), problems);
+    ProviderRef router =
+        provider("trafficRouter", spec.trafficRouter(), providers.routerTypes(), problems);
+    ProviderRef deployer = provider("deployer", spec.deployer(), providers.deployerTypes(), problems);
+    HealthCheckSpec health = healthCheck(spec.healthCheck(), problems);
+    String strategy = spec.defaultStrategy();
+    if (strategy != null && Strategy.byId(strategy).isEmpty()) {
+      problems.add("defaultStrategy", "unknown strategy \"" + strategy + "\"; known: " + strategies());
+    }
+    RollingOptions rolling = rolling("rolling", spec.rolling(), fleet.size(), problems);
+    problems.throwIfAny();
+    return new ServiceDefinition(name, fleet, router, deployer, health, strategy, rolling);
+  }
+
+  private static List<Target> fleet(List<TargetSpec> specs, Problems problems) {
+    List<Target> fleet = new ArrayList<>();
+    if (specs == null || specs.isEmpty()) {
+      problems.add("fleet", "must list at least one target");
+      return fleet;
+    }
+    Set<String> ids = new HashSet<>();
+    Set<String> addresses = new HashSet<>();
+    for (int i = 0; i < specs.size(); i++) {
+      String at = "fleet[" + i + "]";
+      TargetSpec t = specs.get(i);
+      if (t == null) {
+        problems.add(at, "must be an object");
+        continue;
+      }
+      boolean ok = true;
+      if (t.id() == null || !TARGET_ID.matcher(t.id()).matches()) {
+        problems.add(at + ".id", "must match " + TARGET_ID.pattern());
+        ok = false;
+      } else if (!ids.add(t.id())) {
+        problems.add(at + ".id", "duplicate target id \"" + t.id() + "\"");
+        ok = false;
+      }
+      if (t.host() == null || t.host().isBlank()) {
+        problems.add(at + ".host", "is required");
+        ok = false;
+      }
+      if (t.port() == null || t.port() < 1 || t.port() > 65535) {
+        problems.add(at + ".port", "must be between 1 and 65535");
+        ok = false;
+      }
+      if (ok && !addresses.add(t.host() + ":" + t.port())) {
+        problems.add(at, "another target already uses " + t.host() + ":" + t.port());
+      }
+      if (ok) {
+        fleet.add(new Target(t.id(), t.host(), t.port(), t.pool()));
+      }
+    }
+    return fleet;
+  }
+
+  private static ProviderRef provider(
+      String field, ProviderSpec spec, Set<String> known, Problems problems) {
+    if (spec == null || spec.type() == null) {
+      problems.add(field + ".type", "is required; known types: " + known);
+      return null;
+    }
+    if (!known.contains(spec.type())) {
+      problems.add(field + ".type", "unknown type \"" + spec.type() + "\"; known types: " + known);
+      return null;
+    }
+    return new ProviderRef(spec.type(), spec.settings());
+  }
+
+  private HealthCheckSpec healthCheck(HealthCheckSpecBody body, Problems problems) {
+    if (body == null) {
+      return HealthCheckSpec.DEFAULT;
+    }
+    if (body.type() != null && !providers.healthCheckTypes().contains(body.type())) {
+      problems.add(
+          "healthCheck.type",
+          "unknown type \"" + body.type() + "\"; known types: " + providers.healthCheckTypes());
+    }
+    if (body.path() != null && !body.path().startsWith("/")) {
+      problems.add("healthCheck.path", "must start with /");
+    }
+    if (body.expectedStatus() != null && (body.expectedStatus() < 100 || body.expectedStatus() > 599)) {
+      problems.add("healthCheck.expectedStatus", "must be an HTTP status between 100 and 599");
+    }
+    if (body.consecutiveSuccesses() != null && body.consecutiveSuccesses() < 1) {
+      problems.add("healthCheck.consecutiveSuccesses", "must be at least 1");
+    }
+    if (body.jsonValue() != null && body.jsonField() == null) {
+      problems.add("healthCheck.jsonValue", "needs healthCheck.jsonField");
+    }
+    Duration interval = problems.duration("healthCheck.interval", body.interval());
+    Duration timeout = problems.duration("healthCheck.timeout", body.timeout());
+    Duration requestTimeout = problems.duration("healthCheck.requestTimeout", body.requestTimeout());
+    return new HealthCheckSpec(
+        body.type(),
+        body.path(),
+        body.expectedStatus(),
+        body.jsonField(),
+        body.jsonValue(),
+        body.consecutiveSuccesses(),
+        interval,
+        timeout,
+        requestTimeout);
+  }
+
+  /**
+   * Rolling settings from the wire; {@code null} when none given. A batch size or max-unavailable
+   * count larger than the fleet is refused: it is almost always a mistake, not a wish.
+   */
+  static RollingOptions rolling(String field, RollingSpec spec, int fleetSize, Problems problems) {
+    if (spec == null) {
+      return null;
+    }
+    var batch = problems.quantity(field + ".batchSize", spec.batchSize());
+    var maxUnavailable = problems.quantity(field + ".maxUnavailable", spec.maxUnavailable());
+    if (batch != null && !batch.percent() && fleetSize > 0 && batch.value() > fleetSize) {
+      problems.add(
+          field + ".batchSize",
+          "is " + batch.value() + " but the fleet has only " + fleetSize + " targets");
+    }
+    if (maxUnavailable != null
+        && !maxUnavailable.percent()
+        && fleetSize > 0
+        && maxUnavailable.value() > fleetSize) {
+      problems.add(
+          field + ".maxUnavailable",
+          "is " + maxUnavailable.value() + " but the fleet has only " + fleetSize + " targets");
+    }
+    return new RollingOptions(
+        batch,
+        maxUnavailable,
+        problems.durationOrZero(field + ".pauseBetweenBatches", spec.pauseBetweenBatches()),
+        problems.durationOrZero(field + ".drainTimeout", spec.drainTimeout()),
+        spec.rollbackOnFailure());
+  }
+
+  public ServiceSpec toSpec(ServiceDefinition service) {
+    List<TargetSpec> fleet =
+        service.fleet().stream()
+            .map(t -> new TargetSpec(t.id(), t.host(), t.port(), t.pool()))
+            .toList();
+    HealthCheckSpec h = service.healthCheck();
+    return new ServiceSpec(
+        fleet,
+        spec(service.trafficRouter()),
+        spec(service.deployer()),
+        new HealthCheckSpecBody(
+            h.type(),
+            h.path(),
+            h.expectedStatus(),
+            h.jsonField(),
+            h.jsonValue(),
+            h.consecutiveSuccesses(),
+            text(h.interval()),
+            text(h.timeout()),
+            text(h.requestTimeout())),
+        service.defaultStrategy(),
+        rollingSpec(service.rolling()));
+  }
+
+  static RollingSpec rollingSpec(RollingOptions rolling) {
+    if (rolling == null) {
+      return null;
+    }
+    return new RollingSpec(
+        rolling.batchSize() == null ? null : rolling.batchSize().toString(),
+        rolling.maxUnavailable() == null ? null : rolling.maxUnavailable().toString(),
+        text(rolling.pauseBetweenBatches()),
+        text(rolling.drainTimeout()),
+        rolling.rollbackOnFailure());
+  }
+
+  private static ProviderSpec spec(ProviderRef ref) {
+    return ref == null ? null : new ProviderSpec(ref.type(), ref.settings());
+  }
+
+  /** {@code 10s}, {@code 1500ms}, {@code 2m}: the shortest exact form. */
+  static String text(Duration d) {
+    if (d == null) {
+      return null;
+    }
+    long ms = d.toMillis();
+    if (ms % 3_600_000 == 0 && ms > 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0 && ms > 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+
+  static String strategies() {
+    return java.util.Arrays.stream(Strategy.values()).map(Strategy::id).toList().toString();
+  }
+}

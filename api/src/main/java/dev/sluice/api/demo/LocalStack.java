@@ -1,0 +1,277 @@
+package dev.sluice.api.demo;
+
+import dev.sluice.activities.deploy.localprocess.LocalFleet;
+import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
+import dev.sluice.activities.traffic.haproxy.HaproxyInstance;
+import dev.sluice.api.SluiceApplication;
+import dev.sluice.model.ProviderRef;
+import dev.sluice.model.Target;
+import dev.sluice.ports.Deployer;
+import dev.sluice.ports.Heartbeat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything Sluice needs on one machine, for real: a fleet of sample-app processes at a first
+ * version, HAProxy in front of them, and the Sluice server (embedded Temporal, H2 ledger, worker)
+ * in this JVM. The demo, the end-to-end tests and the benchmarks all run on it. Closing it stops
+ * every process it started.
+ */
+public final class LocalStack implements AutoCloseable {
+
+  public static final String SERVICE = "checkout";
+
+  private final Options options;
+  private final List<Target> targets = new ArrayList<>();
+  private final Path fleetDir;
+  private final Path behaviorFile;
+  private HaproxyInstance haproxy;
+  private SluiceApplication.Running server;
+  private SluiceClient client;
+  private int apiPort;
+
+  /**
+   * What to start.
+   *
+   * @param serverConfig extra YAML appended to the generated server configuration, or null
+   * @param startServer false to start only the fleet and HAProxy (a test runs its own server)
+   */
+  public record Options(
+      Path workDir,
+      Path sampleAppJar,
+      int targets,
+      String initialVersion,
+      Map<String, String> behavior,
+      String serverConfig,
+      boolean startServer) {
+
+    public static Options defaults(Path workDir, Path sampleAppJar) {
+      return new Options(
+          workDir, sampleAppJar, 4, "1.0.0", Map.of("3.0.0.healthy", "false"), null, true);
+    }
+
+    public Options withServerConfig(String yaml) {
+      return new Options(workDir, sampleAppJar, targets, initialVersion, behavior, yaml, startServer);
+    }
+
+    public Options withoutServer() {
+      return new Options(
+          workDir, sampleAppJar, targets, initialVersion, behavior, serverConfig, false);
+    }
+  }
+
+  private LocalStack(Options options) {
+    this.options = options;
+    this.fleetDir = options.workDir().resolve("fleet");
+    this.behaviorFile = options.workDir().resolve("versions.properties");
+  }
+
+  /** Starts fleet, HAProxy and (unless told not to) the Sluice server. */
+  public static LocalStack start(Options options) throws Exception {
+    LocalStack stack = new LocalStack(options);
+    try {
+      stack.startAll();
+      return stack;
+    } catch (Exception | Error e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll() throws Exception {
+    if (!Files.isRegularFile(options.sampleAppJar())) {
+      throw new IllegalStateException(
+          "sample-app jar not found at "
+              + options.sampleAppJar()
+              + "; build it with ./mvnw -pl sample-app package");
+    }
+    Files.createDirectories(options.workDir());
+    // A previous run killed outright may have left instances: stop them before reusing ports.
+    LocalFleet.stopAll(fleetDir);
+    writeBehavior();
+    for (int i = 1; i <= options.targets(); i++) {
+      targets.add(new Target("t" + i, "127.0.0.1", freePort(), null));
+    }
+    Deployer deployer = LocalProcessDeployer.fromRef(deployerRef());
+    for (Target target : targets) {
+      Deployer.DeployResult result =
+          deployer.deploy(
+              target, options.initialVersion(), "bootstrap/" + target.id(), Heartbeat.NONE);
+      if (!result.ok()) {
+        throw new IllegalStateException("could not start " + target.id() + ": " + result.detail());
+      }
+    }
+    haproxy = HaproxyInstance.builder(options.workDir().resolve("haproxy")).targets(targets).build().start();
+    if (options.startServer()) {
+      apiPort = freePort();
+      Path config = writeServerConfig(apiPort, freePort(), freePort());
+      server = SluiceApplication.startServer(config);
+      client = new SluiceClient(URI.create("http://127.0.0.1:" + apiPort), "demo");
+    }
+  }
+
+  private void writeBehavior() throws IOException {
+    StringBuilder text = new StringBuilder("# per-version behaviour of sample-app\n");
+    options.behavior().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+    Files.writeString(behaviorFile, text.toString());
+  }
+
+  private Path writeServerConfig(int port, int adminPort, int temporalPort) throws IOException {
+    Path dir = options.workDir().toAbsolutePath();
+    String yaml =
+        """
+        server:
+          applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: %d}]
+          adminConnectors: [{type: http, bindHost: 127.0.0.1, port: %d}]
+          requestLog:
+            appenders: []
+        home: %s
+        database:
+          driverClass: org.h2.Driver
+          url: "jdbc:h2:file:%s/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000"
+          user: sa
+          password: ""
+        temporal:
+          backend: embedded
+          embeddedPort: %d
+        logging:
+          level: INFO
+          loggers: {io.temporal: WARN, io.grpc: WARN}
+          appenders: [{type: file, currentLogFilename: %s/sluice.log, archive: false}]
+        """
+            .formatted(port, adminPort, dir, dir, temporalPort, dir);
+    if (options.serverConfig() != null) {
+      yaml = options.serverConfig();
+    }
+    Path file = options.workDir().resolve("sluice.yml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  /** The local-process deployer's settings for this fleet. */
+  public ProviderRef deployerRef() {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("workDir", fleetDir.toAbsolutePath().toString());
+    settings.put("sampleAppJar", options.sampleAppJar().toAbsolutePath().toString());
+    settings.put("behaviorFile", behaviorFile.toAbsolutePath().toString());
+    settings.put("startTimeout", "20s");
+    return new ProviderRef("local-process", settings);
+  }
+
+  /**
+   * The service definition to PUT: this fleet behind this HAProxy, health checks fast enough for
+   * a demo (probe every 500 ms, 3 in a row, give up after 10 s) and a 2 s pause between batches.
+   */
+  public Map<String, Object> serviceDefinition() {
+    List<Map<String, Object>> fleet = new ArrayList<>();
+    for (Target t : targets) {
+      fleet.add(Map.of("id", t.id(), "host", t.host(), "port", t.port()));
+    }
+    ProviderRef router = haproxy.routerRef();
+    ProviderRef deployer = deployerRef();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("fleet", fleet);
+    body.put("trafficRouter", Map.of("type", router.type(), "settings", router.settings()));
+    body.put("deployer", Map.of("type", deployer.type(), "settings", deployer.settings()));
+    body.put(
+        "healthCheck",
+        Map.of(
+            "path", "/health",
+            "jsonField", "status",
+            "jsonValue", "ok",
+            "consecutiveSuccesses", 3,
+            "interval", "500ms",
+            "timeout", "10s"));
+    body.put("defaultStrategy", "rolling");
+    body.put(
+        "rolling", Map.of("batchSize", "25%", "pauseBetweenBatches", "2s", "drainTimeout", "10s"));
+    return body;
+  }
+
+  public List<Target> targets() {
+    return List.copyOf(targets);
+  }
+
+  public HaproxyInstance haproxy() {
+    return haproxy;
+  }
+
+  public URI frontend() {
+    return URI.create(haproxy.frontendUrl() + "/");
+  }
+
+  public SluiceClient client() {
+    return client;
+  }
+
+  public int apiPort() {
+    return apiPort;
+  }
+
+  public Path fleetDir() {
+    return fleetDir;
+  }
+
+  public Path deployerLog() {
+    return fleetDir.resolve("deployer.log");
+  }
+
+  public Path workDir() {
+    return options.workDir();
+  }
+
+  /** What each target runs, as the deployer sees it. */
+  public Map<String, String> versions() {
+    Deployer deployer = LocalProcessDeployer.fromRef(deployerRef());
+    Map<String, String> versions = new LinkedHashMap<>();
+    for (Target target : targets) {
+      versions.put(target.id(), deployer.describe(target).version());
+    }
+    return versions;
+  }
+
+  @Override
+  public void close() {
+    List<Throwable> problems = new ArrayList<>();
+    if (server != null) {
+      try {
+        server.close();
+      } catch (Exception e) {
+        problems.add(e);
+      }
+    }
+    if (haproxy != null) {
+      try {
+        haproxy.close();
+      } catch (RuntimeException e) {
+        problems.add(e);
+      }
+    }
+    try {
+      LocalFleet.stopAll(fleetDir);
+    } catch (RuntimeException e) {
+      problems.add(e);
+    }
+    if (!problems.isEmpty()) {
+      IllegalStateException failure = new IllegalStateException("cleanup failed: " + problems);
+      problems.forEach(failure::addSuppressed);
+      throw failure;
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

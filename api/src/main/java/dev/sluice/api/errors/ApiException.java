@@ -1,0 +1,59 @@
+package dev.sluice.api.errors;
+
+import dev.sluice.api.api.ErrorBody;
+import dev.sluice.api.api.ErrorBody.FieldError;
+import java.util.List;
+import java.util.Map;
+
+/** An expected error with the status and body the client should get. Never logged as a failure. */
+public class ApiException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final transient ErrorBody body;
+
+  public ApiException(ErrorBody body) {
+    super(body.message());
+    this.body = body;
+  }
+
+  public ErrorBody body() {
+    return body;
+  }
+
+  public int status() {
+    return body.code();
+  }
+
+  /** 400: the request cannot be read (malformed JSON, unknown field, wrong type). */
+  public static ApiException badRequest(String field, String message) {
+    return new ApiException(
+        new ErrorBody(400, "bad_request", message, field, List.of(new FieldError(field, message)), null));
+  }
+
+  /** 422: the request was read but its values are invalid; lists every problem found. */
+  public static ApiException invalid(List<FieldError> problems) {
+    FieldError first = problems.get(0);
+    String message =
+        problems.size() == 1
+            ? first.field() + ": " + first.message()
+            : problems.size() + " invalid fields; first " + first.field() + ": " + first.message();
+    return new ApiException(new ErrorBody(422, "invalid", message, first.field(), problems, null));
+  }
+
+  public static ApiException invalid(String field, String message) {
+    return invalid(List.of(new FieldError(field, message)));
+  }
+
+  public static ApiException notFound(String what) {
+    return new ApiException(new ErrorBody(404, "not_found", what, null, null, null));
+  }
+
+  public static ApiException conflict(String error, String message, Map<String, Object> details) {
+    return new ApiException(new ErrorBody(409, error, message, null, null, details));
+  }
+
+  public static ApiException unavailable(String message) {
+    return new ApiException(new ErrorBody(503, "unavailable", message, null, null, null));
+  }
+}

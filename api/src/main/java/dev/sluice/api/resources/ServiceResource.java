@@ -1,0 +1,90 @@
+package dev.sluice.api.resources;
+
+import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.activities.ledger.VersionHistoryEntry;
+import dev.sluice.api.api.ServiceHistory;
+import dev.sluice.api.api.ServiceSpec;
+import dev.sluice.api.api.ServiceView;
+import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.core.ServiceMapper;
+import dev.sluice.api.errors.ApiException;
+import dev.sluice.model.ServiceDefinition;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+
+/** {@code /api/v1/services/{name}}: one service's definition, and its version history. */
+@Path("/api/v1/services/{name}")
+@Produces(MediaType.APPLICATION_JSON)
+public class ServiceResource {
+
+  private final Ledger ledger;
+  private final ServiceMapper mapper;
+
+  public ServiceResource(Ledger ledger, ServiceMapper mapper) {
+    this.ledger = ledger;
+    this.mapper = mapper;
+  }
+
+  /** Creates or replaces the service (201 when new, 200 when replaced). Audited. */
+  @PUT
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response put(
+      @PathParam("name") String name, ServiceSpec spec, @Context ContainerRequestContext request) {
+    ServiceDefinition service = mapper.toModel(name, spec);
+    boolean created = ledger.putService(service, ActorFilter.actor(request));
+    return Response.status(created ? 201 : 200).entity(view(service, mapper)).build();
+  }
+
+  @GET
+  public ServiceView get(@PathParam("name") String name) {
+    return view(find(name), mapper);
+  }
+
+  /** The versions that ran, oldest first; {@code previous} answers "which version ran before?". */
+  @GET
+  @Path("history")
+  public ServiceHistory history(@PathParam("name") String name) {
+    find(name);
+    return new ServiceHistory(
+        name,
+        ledger.currentVersion(name).orElse(null),
+        ledger.previousVersion(name).orElse(null),
+        ledger.targetVersions(name),
+        ledger.history(name).stream().map(ServiceResource::entry).toList());
+  }
+
+  private ServiceDefinition find(String name) {
+    return ledger.service(name).orElseThrow(() -> ApiException.notFound("no service " + name));
+  }
+
+  private static ServiceHistory.Entry entry(VersionHistoryEntry e) {
+    return new ServiceHistory.Entry(
+        e.version(),
+        e.previousVersion(),
+        e.outcome() == null ? null : e.outcome().name(),
+        e.currentVersion(),
+        e.deploymentId(),
+        e.startedAt(),
+        e.finishedAt());
+  }
+
+  static ServiceView view(ServiceDefinition service, ServiceMapper mapper) {
+    String self = "/api/v1/services/" + service.name();
+    return new ServiceView(
+        service.name(),
+        mapper.toSpec(service),
+        Map.of(
+            "self", self,
+            "history", self + "/history",
+            "deployments", "/api/v1/deployments?service=" + service.name()));
+  }
+}
