@@ -14,6 +14,7 @@ import dev.sluice.api.errors.JsonExceptionMapper;
 import dev.sluice.api.errors.UnexpectedExceptionMapper;
 import dev.sluice.api.errors.WebApplicationExceptionMapper;
 import dev.sluice.api.health.TemporalHealthCheck;
+import dev.sluice.api.resources.AuditResource;
 import dev.sluice.api.resources.DeploymentResource;
 import dev.sluice.api.resources.DeploymentsResource;
 import dev.sluice.api.resources.ServiceResource;
@@ -157,6 +158,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new ServiceResource(ledger, services));
     jersey.register(new DeploymentsResource(deployments));
     jersey.register(new DeploymentResource(deployments, environment.getObjectMapper()));
+    jersey.register(new AuditResource(ledger));
     environment
         .healthChecks()
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));

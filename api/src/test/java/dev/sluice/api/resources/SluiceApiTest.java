@@ -1,0 +1,213 @@
+package dev.sluice.api.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.api.SluiceConfiguration;
+import dev.sluice.api.demo.SluiceClient;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The REST API on the real application (embedded Temporal, H2 ledger) without a worker, so a
+ * started deployment stays in progress: what the API accepts, refuses, and what it records.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class SluiceApiTest {
+
+  static final DropwizardAppExtension<SluiceConfiguration> APP = ApiFixture.app();
+
+  SluiceClient api;
+
+  @BeforeEach
+  void client() {
+    api = new SluiceClient(URI.create("http://127.0.0.1:" + APP.getLocalPort()), "alice");
+  }
+
+  @Test
+  void putCreatesAServiceThenReplacesItAndAuditsWhoDidIt() {
+    JsonNode created = api.put("/api/v1/services/shop", ApiFixture.service()).expect(201).body();
+    assertThat(created.path("definition").path("healthCheck").path("path").asText())
+        .isEqualTo("/health");
+    assertThat(created.path("definition").path("fleet")).hasSize(2);
+
+    api.put("/api/v1/services/shop", ApiFixture.service()).expect(200);
+    JsonNode got = api.get("/api/v1/services/shop").expect(200).body();
+    assertThat(got.path("definition").path("trafficRouter").path("type").asText())
+        .isEqualTo("haproxy");
+
+    JsonNode audit = api.get("/api/v1/audit?subject=shop").expect(200).body();
+    assertThat(audit.path("entries"))
+        .hasSize(2)
+        .allSatisfy(
+            e -> {
+              assertThat(e.path("actor").asText()).isEqualTo("alice");
+              assertThat(e.path("action").asText()).isEqualTo("service.put");
+            });
+  }
+
+  @Test
+  void anInvalidServiceIsRefusedNamingEveryBadField() {
+    Map<String, Object> bad = new HashMap<>(ApiFixture.service());
+    bad.put(
+        "fleet",
+        List.of(
+            Map.of("id", "t1", "host", "127.0.0.1", "port", 0),
+            Map.of("id", "t1", "host", "127.0.0.1", "port", 9102)));
+    bad.put("trafficRouter", Map.of("type", "nginx"));
+    bad.put("healthCheck", Map.of("path", "health", "timeout", "soon"));
+    bad.put("rolling", Map.of("batchSize", "0%"));
+
+    JsonNode error = api.put("/api/v1/services/shop-bad", bad).expect(422).body();
+
+    assertThat(error.path("errors").findValuesAsText("field"))
+        .containsExactlyInAnyOrder(
+            "fleet[0].port",
+            "fleet[1].id",
+            "trafficRouter.type",
+            "healthCheck.path",
+            "healthCheck.timeout",
+            "rolling.batchSize");
+    api.get("/api/v1/services/shop-bad").expect(404);
+  }
+
+  @Test
+  void anUnknownFieldIsA400NamingItsPath() {
+    Map<String, Object> bad = new HashMap<>(ApiFixture.service());
+    bad.put("fleet", List.of(Map.of("id", "t1", "host", "127.0.0.1", "port", 9101, "hots", "x")));
+
+    JsonNode error = api.put("/api/v1/services/shop-typo", bad).expect(400).body();
+
+    assertThat(error.path("field").asText()).isEqualTo("fleet[0].hots");
+    assertThat(error.path("message").asText()).contains("unknown field 'hots'");
+  }
+
+  @Test
+  void malformedJsonIsA400SayingWhere() {
+    JsonNode error = api.put("/api/v1/services/shop-json", "{\"fleet\": [").expect(400).body();
+    assertThat(error.path("message").asText()).startsWith("malformed JSON at line 1");
+    assertThat(error.toString()).doesNotContain("Source: REDACTED").doesNotContain("at dev.sluice");
+  }
+
+  @Test
+  void aDeploymentIsAcceptedWith202AndTheServiceIsBusyUntilItEnds() {
+    api.put("/api/v1/services/cart", ApiFixture.service()).expect(201);
+
+    SluiceClient.Answer accepted =
+        api.post("/api/v1/deployments", Map.of("service", "cart", "version", "2.0.0")).expect(202);
+    String id = accepted.body().path("id").asText();
+    assertThat(id).startsWith("dep-");
+    assertThat(accepted.body().path("links").path("self").asText())
+        .isEqualTo("/api/v1/deployments/" + id);
+    assertThat(accepted.body().path("links").path("abort").asText()).endsWith("/abort");
+    assertThat(accepted.body().path("requestedBy").asText()).isEqualTo("alice");
+
+    JsonNode busy =
+        api.post("/api/v1/deployments", Map.of("service", "cart", "version", "2.0.1"))
+            .expect(409)
+            .body();
+    assertThat(busy.path("error").asText()).isEqualTo("deployment_in_progress");
+    assertThat(busy.path("details").path("deploymentId").asText()).isEqualTo(id);
+    assertThat(busy.path("message").asText()).contains(id);
+
+    JsonNode list = api.get("/api/v1/deployments?service=cart").expect(200).body();
+    assertThat(list.path("deployments")).singleElement().satisfies(d -> assertThat(d.path("id").asText()).isEqualTo(id));
+  }
+
+  @Test
+  void theSameIdempotencyKeyReturnsTheSameDeploymentAndADifferentBodyIsRefused() {
+    api.put("/api/v1/services/basket", ApiFixture.service()).expect(201);
+    Map<String, Object> body = Map.of("service", "basket", "version", "2.0.0");
+
+    String first =
+        api.post("/api/v1/deployments", body, "ci-run-42").expect(202).body().path("id").asText();
+    String again =
+        api.post("/api/v1/deployments", body, "ci-run-42").expect(202).body().path("id").asText();
+    JsonNode reused =
+        api.post(
+                "/api/v1/deployments",
+                Map.of("service", "basket", "version", "2.0.1"),
+                "ci-run-42")
+            .expect(422)
+            .body();
+
+    assertThat(again).isEqualTo(first);
+    assertThat(reused.path("field").asText()).isEqualTo("Idempotency-Key");
+    assertThat(api.get("/api/v1/deployments?service=basket").body().path("deployments")).hasSize(1);
+  }
+
+  static Stream<Arguments> badDeployments() {
+    return Stream.of(
+        Arguments.of("{\"service\":\"orders\",", 400, null),
+        Arguments.of("{\"service\":\"nope\",\"version\":\"1.0\"}", 422, "service"),
+        Arguments.of("{\"service\":\"orders\"}", 422, "version"),
+        Arguments.of("{\"service\":\"orders\",\"version\":\"../etc/passwd\"}", 422, "version"),
+        Arguments.of("{\"service\":\"orders\",\"version\":\"1.0\",\"strategy\":\"yolo\"}", 422, "strategy"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"overrides\":{\"batchSize\":0}}",
+            422,
+            "overrides.batchSize"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"overrides\":{\"batchSize\":3}}",
+            422,
+            "overrides.batchSize"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"overrides\":{\"bacthSize\":1}}",
+            400,
+            "overrides.bacthSize"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"overrides\":{\"pauseBetweenBatches\":\"later\"}}",
+            422,
+            "overrides.pauseBetweenBatches"),
+        Arguments.of("[1,2]", 400, null));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badDeployments")
+  void aBadDeploymentRequestIsRefusedNamingTheFieldAndStartsNothing(
+      String body, int status, String field) {
+    api.put("/api/v1/services/orders", ApiFixture.service()).expect(200, 201);
+
+    JsonNode error = api.post("/api/v1/deployments", body).expect(status).body();
+
+    assertThat(error.path("code").asInt()).isEqualTo(status);
+    if (field != null) {
+      assertThat(error.path("field").asText()).isEqualTo(field);
+    }
+    assertThat(error.path("message").asText()).isNotBlank();
+    assertThat(api.get("/api/v1/deployments?service=orders").body().path("deployments")).isEmpty();
+  }
+
+  @Test
+  void unknownDeploymentsActionsAndServicesAre404() {
+    assertThat(api.get("/api/v1/deployments/dep-000000000000").expect(404).body().path("error").asText())
+        .isEqualTo("not_found");
+    api.post("/api/v1/deployments/dep-000000000000/pause", null).expect(404);
+    api.put("/api/v1/services/stock", ApiFixture.service()).expect(201);
+    String id =
+        api.post("/api/v1/deployments", Map.of("service", "stock", "version", "2.0.0"))
+            .expect(202)
+            .body()
+            .path("id")
+            .asText();
+    api.post("/api/v1/deployments/" + id + "/explode", null).expect(404);
+    api.get("/api/v1/services/unknown/history").expect(404);
+  }
+
+  @Test
+  void listingByAnUnknownStateIsA400() {
+    JsonNode error = api.get("/api/v1/deployments?state=DONE").expect(400).body();
+    assertThat(error.path("field").asText()).isEqualTo("state");
+  }
+}
