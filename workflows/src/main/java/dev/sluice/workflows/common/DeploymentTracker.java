@@ -45,6 +45,7 @@ public final class DeploymentTracker {
   private final Map<String, TargetStatus> targets = new LinkedHashMap<>();
   private final List<DeploymentEvent> recent = new ArrayList<>();
   private final List<DeploymentEvent> unrecorded = new ArrayList<>();
+  private final java.util.Set<String> deployAttempted = new java.util.HashSet<>();
 
   private DeploymentState state = DeploymentState.PENDING;
   private Phase phase = Phase.PREPARING;
@@ -122,6 +123,15 @@ public final class DeploymentTracker {
     return targets.get(target.id()).previousVersion();
   }
 
+  /** Notes that a deploy to the target has begun: from now on restoring it means redeploying. */
+  public void deployAttempted(Target target) {
+    deployAttempted.add(target.id());
+  }
+
+  public boolean wasDeployAttempted(Target target) {
+    return deployAttempted.contains(target.id());
+  }
+
   public TargetState targetState(Target target) {
     return targets.get(target.id()).state();
   }
@@ -170,9 +180,9 @@ public final class DeploymentTracker {
     return false;
   }
 
-  /** Marks a target whose rollback failed; it stays out of rotation. Returns false. */
+  /** Marks a target whose restore failed: an operator must look at it. Returns false. */
   public boolean rollbackFailed(Target target, String why) {
-    target(target, TargetState.FAILED, null, "rollback failed, left out of rotation: " + why);
+    target(target, TargetState.FAILED, null, "could not be restored, needs an operator: " + why);
     return false;
   }
 

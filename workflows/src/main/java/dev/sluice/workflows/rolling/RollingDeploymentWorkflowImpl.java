@@ -141,6 +141,7 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
       tracker.event("target.drained", target, target.id() + " " + steps.describeDrain(drain));
 
       tracker.target(target, TargetState.DEPLOYING, null, null);
+      tracker.deployAttempted(target);
       DeployResult deployed = steps.deploy(target, version, "upgrade");
       if (!deployed.ok()) {
         return tracker.targetFailed(target, "deploy of " + version + " failed: " + deployed.detail());
@@ -211,6 +212,9 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
 
   /** Back to the previous version and into rotation. Returns false when that failed too. */
   private boolean restore(Target target) {
+    if (!tracker.wasDeployAttempted(target)) {
+      return putBack(target);
+    }
     String previous = tracker.previousVersion(target);
     if (previous == null) {
       tracker.target(
@@ -236,6 +240,21 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
         return tracker.rollbackFailed(target, "router reports " + enabled.status());
       }
       tracker.target(target, TargetState.ROLLED_BACK, previous, "restored " + previous);
+      return true;
+    } catch (ActivityFailure e) {
+      return tracker.rollbackFailed(target, DeploymentSteps.reason(e));
+    }
+  }
+
+  /** A target that failed before anything was deployed to it only needs to take traffic again. */
+  private boolean putBack(Target target) {
+    try {
+      tracker.target(target, TargetState.ROLLING_BACK, null, "nothing deployed: putting it back");
+      EnableResult enabled = steps.enable(target);
+      if (!enabled.up()) {
+        return tracker.rollbackFailed(target, "router reports " + enabled.status());
+      }
+      tracker.target(target, TargetState.ROLLED_BACK, null, "nothing was deployed; back in rotation");
       return true;
     } catch (ActivityFailure e) {
       return tracker.rollbackFailed(target, DeploymentSteps.reason(e));

@@ -169,6 +169,22 @@ class RollingDeploymentWorkflowTest {
   }
 
   @Test
+  void aTargetThatFailsBeforeItsDeployIsPutBackWithoutRedeploying(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").drainFails("t2"));
+
+    DeploymentResult result =
+        stub(client, worker, "dep-drain").run(request("2.0.0", RollingOptions.NONE));
+
+    assertThat(result.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(result.reason()).contains("t2").contains("router unreachable");
+    assertThat(fleet.operations()).doesNotContain("deploy t2 1.0.0", "deploy t2 2.0.0");
+    assertThat(fleet.operations()).contains("enable t2");
+    assertThat(state(result, "t2")).isEqualTo(TargetState.ROLLED_BACK);
+    assertThat(fleet.version("t2")).isEqualTo("1.0.0");
+  }
+
+  @Test
   void rollbackOnFailureAlsoRestoresTargetsAlreadyUpgraded(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     InMemoryFleet fleet =

@@ -37,6 +37,7 @@ public final class InMemoryFleet
   private final List<LedgerEntry> ledger = new ArrayList<>();
   private final Map<String, CountDownLatch> deployGates = new HashMap<>();
   private final Map<String, CountDownLatch> deployStarted = new HashMap<>();
+  private final Set<String> brokenDrains = new HashSet<>();
   private int maxOutOfRotation;
 
   public InMemoryFleet(List<Target> fleet, String version) {
@@ -54,6 +55,12 @@ public final class InMemoryFleet
   /** Only {@code targetId} running {@code version} fails its health check. */
   public synchronized InMemoryFleet badOn(String targetId, String version) {
     badTargetVersions.add(targetId + "@" + version);
+    return this;
+  }
+
+  /** Every drain of {@code targetId} fails, as when the router cannot be reached. */
+  public synchronized InMemoryFleet drainFails(String targetId) {
+    brokenDrains.add(targetId);
     return this;
   }
 
@@ -85,6 +92,10 @@ public final class InMemoryFleet
 
   @Override
   public synchronized DrainResult drain(RouterCall call) {
+    if (brokenDrains.contains(call.target().id())) {
+      operations.add("drain failed " + call.target().id());
+      throw new IllegalStateException("router unreachable");
+    }
     outOfRotation.add(call.target().id());
     maxOutOfRotation = Math.max(maxOutOfRotation, outOfRotation.size());
     operations.add("drain " + call.target().id());
