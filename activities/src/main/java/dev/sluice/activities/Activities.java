@@ -28,7 +28,8 @@ final class Activities {
     try {
       return call.get();
     } catch (ConfigurationException e) {
-      throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), CONFIGURATION_ERROR, e);
+      throw ApplicationFailure.newNonRetryableFailureWithCause(
+          e.getMessage(), CONFIGURATION_ERROR, e);
     }
   }
 }

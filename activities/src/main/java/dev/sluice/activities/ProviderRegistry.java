@@ -11,8 +11,8 @@ import java.util.function.Function;
 
 /**
  * Maps a provider {@code type} string to the adapter that implements its port. Adding a router,
- * deployer or health checker is one adapter package plus one registration line in
- * {@code StandardProviders}. Adapters are built once per distinct {@link ProviderRef} and reused.
+ * deployer or health checker is one adapter package plus one registration line in {@code
+ * StandardProviders}. Adapters are built once per distinct {@link ProviderRef} and reused.
  */
 public final class ProviderRegistry {
 
@@ -61,7 +61,8 @@ public final class ProviderRegistry {
   }
 
   @SuppressWarnings("unchecked")
-  private <T> T build(String kind, Map<String, Function<ProviderRef, T>> factories, ProviderRef ref) {
+  private <T> T build(
+      String kind, Map<String, Function<ProviderRef, T>> factories, ProviderRef ref) {
     if (ref == null || ref.type() == null) {
       throw new ConfigurationException(kind + ": no type given");
     }

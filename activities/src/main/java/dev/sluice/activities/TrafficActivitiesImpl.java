@@ -16,13 +16,18 @@ public final class TrafficActivitiesImpl implements TrafficActivities {
   @Override
   public DrainResult drain(RouterCall call) {
     return Activities.run(
-        () -> registry.router(call.router()).drain(call.target(), call.timeout(), Activities.heartbeat()));
+        () ->
+            registry
+                .router(call.router())
+                .drain(call.target(), call.timeout(), Activities.heartbeat()));
   }
 
   @Override
   public EnableResult enable(RouterCall call) {
     return Activities.run(
         () ->
-            registry.router(call.router()).enable(call.target(), call.timeout(), Activities.heartbeat()));
+            registry
+                .router(call.router())
+                .enable(call.target(), call.timeout(), Activities.heartbeat()));
   }
 }

@@ -24,6 +24,7 @@ import dev.sluice.worker.TemporalBackend;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
+import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -39,7 +40,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import io.dropwizard.core.cli.ServerCommand;
 import net.sourceforge.argparse4j.inf.Namespace;
 import org.eclipse.jetty.server.Server;
 import org.jdbi.v3.core.Jdbi;
@@ -78,8 +78,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     app.initialize(bootstrap);
     AtomicReference<Server> started = new AtomicReference<>();
     app.onServerStarted = started::set;
-    new ServerCommand<>(app)
-        .run(bootstrap, new Namespace(Map.of("file", configFile.toString())));
+    new ServerCommand<>(app).run(bootstrap, new Namespace(Map.of("file", configFile.toString())));
     if (started.get() == null) {
       throw new IllegalStateException("the Sluice server did not start; see its log");
     }

@@ -100,9 +100,9 @@ public class SluiceConfiguration extends Configuration {
   }
 
   /**
-   * API tokens. With none configured the API is open (local use) and mutations are audited as
-   * the {@code X-Sluice-Actor} header's value or {@code anonymous}. Each token's secret comes from
-   * an environment variable or a file, never from this file.
+   * API tokens. With none configured the API is open (local use) and mutations are audited as the
+   * {@code X-Sluice-Actor} header's value or {@code anonymous}. Each token's secret comes from an
+   * environment variable or a file, never from this file.
    */
   public static class AuthSettings {
     private List<Token> tokens = new ArrayList<>();

@@ -12,13 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Scenario benchmarks. {@code ./bench/run NAME} prints one {@code BENCH NAME key=value …} line
- * per run on stdout (everything else goes to stderr). They measure; they never fail on a figure.
+ * Scenario benchmarks. {@code ./bench/run NAME} prints one {@code BENCH NAME key=value …} line per
+ * run on stdout (everything else goes to stderr). They measure; they never fail on a figure.
  *
  * <ul>
  *   <li>{@code rolling}: the end-to-end scenario with numbers: a rolling deployment of four
- *       sample-app targets behind HAProxy (25% batches, 2 s pauses) while 100 requests/s go
- *       through HAProxy.
+ *       sample-app targets behind HAProxy (25% batches, 2 s pauses) while 100 requests/s go through
+ *       HAProxy.
  * </ul>
  */
 public final class Bench {

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Temporal CLI's dev server ({@code temporal server start-dev}) with a SQLite file, so
- * history survives restarts, and the Temporal UI. When a server already answers on the address
- * (started by hand, or left by a killed Sluice), it is reused rather than started again.
+ * The Temporal CLI's dev server ({@code temporal server start-dev}) with a SQLite file, so history
+ * survives restarts, and the Temporal UI. When a server already answers on the address (started by
+ * hand, or left by a killed Sluice), it is reused rather than started again.
  */
 final class DevServerTemporal implements TemporalBackend {
 
@@ -31,7 +31,8 @@ final class DevServerTemporal implements TemporalBackend {
   private final TemporalSettings settings;
   private final boolean searchAttributes;
 
-  private DevServerTemporal(Process process, WorkflowServiceStubs stubs, TemporalSettings settings) {
+  private DevServerTemporal(
+      Process process, WorkflowServiceStubs stubs, TemporalSettings settings) {
     this.process = process;
     this.stubs = stubs;
     this.settings = settings;
@@ -192,7 +193,8 @@ final class DevServerTemporal implements TemporalBackend {
       if (colon <= 0) {
         throw new IllegalArgumentException("temporal.address must be host:port, got " + address);
       }
-      return new HostPort(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+      return new HostPort(
+          address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
     }
   }
 }

@@ -9,8 +9,8 @@ import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Temporal's test server in this process, bound to a port so other processes can connect. Real
- * time (time skipping locked), in memory: everything is lost when the process ends.
+ * Temporal's test server in this process, bound to a port so other processes can connect. Real time
+ * (time skipping locked), in memory: everything is lost when the process ends.
  */
 final class EmbeddedTemporal implements TemporalBackend {
 

@@ -69,8 +69,8 @@ final class RemoteTemporal implements TemporalBackend {
     }
   }
 
-  private static SimpleSslContextBuilder trust(SimpleSslContextBuilder builder, TemporalSettings.Tls tls)
-      throws IOException {
+  private static SimpleSslContextBuilder trust(
+      SimpleSslContextBuilder builder, TemporalSettings.Tls tls) throws IOException {
     if (tls.getCaCertFile() != null) {
       try (InputStream ca = new FileInputStream(tls.getCaCertFile())) {
         javax.net.ssl.TrustManagerFactory factory =
@@ -86,7 +86,8 @@ final class RemoteTemporal implements TemporalBackend {
         factory.init(store);
         builder.setTrustManager(factory.getTrustManagers()[0]);
       } catch (java.security.GeneralSecurityException e) {
-        throw new IOException("bad CA certificate " + tls.getCaCertFile() + ": " + e.getMessage(), e);
+        throw new IOException(
+            "bad CA certificate " + tls.getCaCertFile() + ": " + e.getMessage(), e);
       }
     }
     return builder;
@@ -122,5 +123,4 @@ final class RemoteTemporal implements TemporalBackend {
     stubs.shutdown();
     stubs.awaitTermination(5, TimeUnit.SECONDS);
   }
-
 }

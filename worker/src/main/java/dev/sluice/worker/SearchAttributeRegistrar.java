@@ -30,7 +30,9 @@ final class SearchAttributeRegistrar {
   static boolean ensure(WorkflowServiceStubs stubs, String namespace) {
     OperatorServiceStubs operator =
         OperatorServiceStubs.newServiceStubs(
-            OperatorServiceStubsOptions.newBuilder().setChannel(stubs.getRawChannel()).validateAndBuildWithDefaults());
+            OperatorServiceStubsOptions.newBuilder()
+                .setChannel(stubs.getRawChannel())
+                .validateAndBuildWithDefaults());
     try {
       Map<String, IndexedValueType> missing = new HashMap<>(SluiceSearchAttributes.ALL);
       try {

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Temporal worker polling Sluice's task queue with every workflow and activity registered.
- * Runs standalone ({@code sluice worker}) or inside the API process.
+ * A Temporal worker polling Sluice's task queue with every workflow and activity registered. Runs
+ * standalone ({@code sluice worker}) or inside the API process.
  */
 public final class SluiceWorker implements AutoCloseable {
 
@@ -56,7 +56,10 @@ public final class SluiceWorker implements AutoCloseable {
         new HealthActivitiesImpl(providers),
         new LedgerActivitiesImpl(ledger));
     factory.start();
-    LOG.info("Worker polling task queue '{}' on namespace '{}'", taskQueue, client.getOptions().getNamespace());
+    LOG.info(
+        "Worker polling task queue '{}' on namespace '{}'",
+        taskQueue,
+        client.getOptions().getNamespace());
     return new SluiceWorker(factory, taskQueue);
   }
 

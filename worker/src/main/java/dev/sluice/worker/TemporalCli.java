@@ -14,8 +14,8 @@ public final class TemporalCli {
   private TemporalCli() {}
 
   /**
-   * The binary: {@code configured} when set, else {@code $SLUICE_TEMPORAL_BIN}, else
-   * {@code temporal} on the PATH, else the project-local install under {@code home}.
+   * The binary: {@code configured} when set, else {@code $SLUICE_TEMPORAL_BIN}, else {@code
+   * temporal} on the PATH, else the project-local install under {@code home}.
    *
    * @throws IllegalStateException saying how to install it when none is found
    */

@@ -14,8 +14,8 @@ import java.time.Duration;
  *   <li>{@code dev}: Sluice starts {@code temporal server start-dev} with a SQLite file under
  *       {@code .sluice/}, so history survives restarts, and the Temporal UI on {@code uiPort}.
  *       Reuses a dev server already listening on {@code address}.
- *   <li>{@code remote}: any Temporal cluster or Temporal Cloud at {@code address}, with mTLS or
- *       an API key read from the environment variable named by {@code apiKeyEnv}.
+ *   <li>{@code remote}: any Temporal cluster or Temporal Cloud at {@code address}, with mTLS or an
+ *       API key read from the environment variable named by {@code apiKeyEnv}.
  * </ul>
  *
  * Secrets are never stored here: TLS settings are file paths and the API key an env var name.

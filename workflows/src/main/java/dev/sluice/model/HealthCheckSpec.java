@@ -3,9 +3,9 @@ package dev.sluice.model;
 import java.time.Duration;
 
 /**
- * How to decide that a target is healthy: {@code consecutiveSuccesses} answers in a row from
- * {@code GET path} with {@code expectedStatus} (and, when {@code jsonField} is set, that JSON field
- * equal to {@code jsonValue}), all within {@code timeout}.
+ * How to decide that a target is healthy: {@code consecutiveSuccesses} answers in a row from {@code
+ * GET path} with {@code expectedStatus} (and, when {@code jsonField} is set, that JSON field equal
+ * to {@code jsonValue}), all within {@code timeout}.
  *
  * <p>Nulls take the defaults of {@link #DEFAULT}, so a service definition only states what differs.
  */

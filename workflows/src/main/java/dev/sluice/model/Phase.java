@@ -1,6 +1,8 @@
 package dev.sluice.model;
 
-/** What a running deployment is doing now; shown in status and as the SluicePhase search attribute. */
+/**
+ * What a running deployment is doing now; shown in status and as the SluicePhase search attribute.
+ */
 public enum Phase {
   PREPARING,
   DEPLOYING,

@@ -40,7 +40,9 @@ public record RollingOptions(
         rollbackOnFailure != null ? rollbackOnFailure : fallback.rollbackOnFailure);
   }
 
-  /** Targets per batch for a fleet of {@code fleetSize}: at least one, capped by max-unavailable. */
+  /**
+   * Targets per batch for a fleet of {@code fleetSize}: at least one, capped by max-unavailable.
+   */
   public int effectiveBatchSize(int fleetSize) {
     int batch = Math.max(1, batchSize.of(fleetSize));
     if (maxUnavailable != null) {

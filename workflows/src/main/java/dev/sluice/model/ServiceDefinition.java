@@ -3,8 +3,8 @@ package dev.sluice.model;
 import java.util.List;
 
 /**
- * A service Sluice deploys: its fleet and the adapters that act on it. A snapshot of this record
- * is part of every deployment's workflow input, so history shows exactly what was used.
+ * A service Sluice deploys: its fleet and the adapters that act on it. A snapshot of this record is
+ * part of every deployment's workflow input, so history shows exactly what was used.
  *
  * @param name service name, unique
  * @param fleet the targets, in deployment order

@@ -2,8 +2,8 @@ package dev.sluice.ports;
 
 /**
  * Lets a long-running adapter call report progress. Inside an activity it becomes a Temporal
- * heartbeat (so a dead worker is noticed within the heartbeat timeout and the retry sees the
- * last details); elsewhere it does nothing.
+ * heartbeat (so a dead worker is noticed within the heartbeat timeout and the retry sees the last
+ * details); elsewhere it does nothing.
  */
 @FunctionalInterface
 public interface Heartbeat {

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Port to a load balancer in front of a fleet. Implementations act on one router configuration
- * (one HAProxy backend, one ALB target group) named by the service definition's settings; the
- * target's {@link Target#id()} is its name at the router.
+ * Port to a load balancer in front of a fleet. Implementations act on one router configuration (one
+ * HAProxy backend, one ALB target group) named by the service definition's settings; the target's
+ * {@link Target#id()} is its name at the router.
  */
 public interface TrafficRouter {
 
@@ -20,9 +20,8 @@ public interface TrafficRouter {
   DrainResult drain(Target target, Duration timeout, Heartbeat heartbeat);
 
   /**
-   * Puts {@code target} back into rotation and waits up to {@code timeout} until the router
-   * reports it able to take traffic (its own health checks passing, where it has any).
-   * Idempotent.
+   * Puts {@code target} back into rotation and waits up to {@code timeout} until the router reports
+   * it able to take traffic (its own health checks passing, where it has any). Idempotent.
    *
    * @return whether the router reports the target up; never {@code null}
    */

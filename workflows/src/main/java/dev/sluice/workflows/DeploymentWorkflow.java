@@ -8,9 +8,9 @@ import io.temporal.workflow.UpdateValidatorMethod;
 
 /**
  * Controls and status every deployment workflow offers, whatever its strategy. Each control is an
- * Update with a validator (a rejected update answers with the reason, which the API turns into
- * 409) and a Signal of the same meaning, so the Temporal UI's "Send signal" works too.
- * Cancelling the workflow means abort with rollback.
+ * Update with a validator (a rejected update answers with the reason, which the API turns into 409)
+ * and a Signal of the same meaning, so the Temporal UI's "Send signal" works too. Cancelling the
+ * workflow means abort with rollback.
  */
 public interface DeploymentWorkflow {
 
@@ -30,7 +30,9 @@ public interface DeploymentWorkflow {
   @UpdateValidatorMethod(updateName = PAUSE)
   void validatePause(ControlRequest request);
 
-  @UpdateMethod(name = RESUME, description = "Resume a paused deployment. Rejected when not paused.")
+  @UpdateMethod(
+      name = RESUME,
+      description = "Resume a paused deployment. Rejected when not paused.")
   ControlResponse resume(ControlRequest request);
 
   @UpdateValidatorMethod(updateName = RESUME)
@@ -48,16 +50,19 @@ public interface DeploymentWorkflow {
 
   @SignalMethod(
       name = "pause-signal",
-      description = "Same as the pause update, for the Temporal UI; ignored when it does not apply.")
+      description =
+          "Same as the pause update, for the Temporal UI; ignored when it does not apply.")
   void pauseSignal(ControlRequest request);
 
   @SignalMethod(
       name = "resume-signal",
-      description = "Same as the resume update, for the Temporal UI; ignored when it does not apply.")
+      description =
+          "Same as the resume update, for the Temporal UI; ignored when it does not apply.")
   void resumeSignal(ControlRequest request);
 
   @SignalMethod(
       name = "abort-signal",
-      description = "Same as the abort update, for the Temporal UI; ignored when it does not apply.")
+      description =
+          "Same as the abort update, for the Temporal UI; ignored when it does not apply.")
   void abortSignal(ControlRequest request);
 }

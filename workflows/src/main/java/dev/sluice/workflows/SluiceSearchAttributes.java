@@ -13,7 +13,8 @@ public final class SluiceSearchAttributes {
       SearchAttributeKey.forKeyword("SluiceVersion");
   public static final SearchAttributeKey<String> STRATEGY =
       SearchAttributeKey.forKeyword("SluiceStrategy");
-  public static final SearchAttributeKey<String> PHASE = SearchAttributeKey.forKeyword("SluicePhase");
+  public static final SearchAttributeKey<String> PHASE =
+      SearchAttributeKey.forKeyword("SluicePhase");
 
   /** Every attribute with its index type, for registration. */
   public static final Map<String, IndexedValueType> ALL =

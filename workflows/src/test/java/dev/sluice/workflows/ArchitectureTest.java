@@ -8,8 +8,8 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * Keeps the workflows module deterministic: workflow code is replayed, so it must not reach
- * clocks, randomness, threads or I/O except through {@code Workflow.*}.
+ * Keeps the workflows module deterministic: workflow code is replayed, so it must not reach clocks,
+ * randomness, threads or I/O except through {@code Workflow.*}.
  */
 @AnalyzeClasses(packages = "dev.sluice", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -48,7 +48,8 @@ class ArchitectureTest {
       noClasses()
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("java.io..", "java.net..", "java.nio..", "java.sql..", "java.util.concurrent..")
+          .resideInAnyPackage(
+              "java.io..", "java.net..", "java.nio..", "java.sql..", "java.util.concurrent..")
           .orShould()
           .dependOnClassesThat()
           .areAssignableTo(Thread.class)

@@ -667,7 +667,6 @@ public final class Ledger {
     return Optional.empty();
   }
 
-
   /** What each of the service's targets runs, by target id, as far as the ledger knows. */
   public Map<String, String> targetVersions(String service) {
     return jdbi.withHandle(h -> targetVersions(h, service));

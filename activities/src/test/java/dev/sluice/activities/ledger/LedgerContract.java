@@ -689,7 +689,17 @@ abstract class LedgerContract {
       String currentVersion,
       DeploymentEvent... events) {
     return new LedgerEntry(
-        id, service, version, null, state, phase, 1, 2, null, targets, List.of(events),
+        id,
+        service,
+        version,
+        null,
+        state,
+        phase,
+        1,
+        2,
+        null,
+        targets,
+        List.of(events),
         currentVersion);
   }
 

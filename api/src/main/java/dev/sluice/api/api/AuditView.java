@@ -7,5 +7,6 @@ import java.util.List;
 /** {@code GET /api/v1/audit}: who changed what, newest first. */
 public record AuditView(List<Entry> entries) {
 
-  public record Entry(long id, Instant at, String actor, String action, String subject, JsonNode details) {}
+  public record Entry(
+      long id, Instant at, String actor, String action, String subject, JsonNode details) {}
 }

@@ -8,4 +8,5 @@ import dev.sluice.api.api.ServiceSpec.RollingSpec;
  * @param strategy defaults to the service's default strategy
  * @param overrides rolling settings for this deployment only
  */
-public record DeploymentCreate(String service, String version, String strategy, RollingSpec overrides) {}
+public record DeploymentCreate(
+    String service, String version, String strategy, RollingSpec overrides) {}

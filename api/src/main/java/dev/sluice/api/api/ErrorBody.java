@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every error the API answers with: an HTTP status, a stable machine-readable {@code error}
- * code, a sentence, and the offending field(s) where there are any.
+ * Every error the API answers with: an HTTP status, a stable machine-readable {@code error} code, a
+ * sentence, and the offending field(s) where there are any.
  *
  * @param field the first (or only) offending field, as a JSON path such as {@code fleet[1].port}
  * @param errors every problem found, when validation found several

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /api/v1/services/{name}/history}: the versions that ran, oldest first, and the
- * answer to "which version was running before?".
+ * {@code GET /api/v1/services/{name}/history}: the versions that ran, oldest first, and the answer
+ * to "which version was running before?".
  *
  * @param current version the whole fleet runs after the last deployment; null when mixed
  * @param previous the version that ran before {@code current}

@@ -13,9 +13,9 @@ import java.security.MessageDigest;
 import java.util.Map;
 
 /**
- * Works out who is calling, for the audit trail. With tokens configured every API call needs
- * {@code Authorization: Bearer <token>} and the actor is the token's name; without, the API is
- * open (local use) and the actor is the {@code X-Sluice-Actor} header or {@code anonymous}.
+ * Works out who is calling, for the audit trail. With tokens configured every API call needs {@code
+ * Authorization: Bearer <token>} and the actor is the token's name; without, the API is open (local
+ * use) and the actor is the {@code X-Sluice-Actor} header or {@code anonymous}.
  */
 @Priority(Priorities.AUTHENTICATION)
 public class ActorFilter implements ContainerRequestFilter {

@@ -27,7 +27,8 @@ public class DemoCommand extends Command {
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   public DemoCommand() {
-    super("demo", "Runs Sluice locally: rolls v2 out under load, then a bad v3 that is rolled back");
+    super(
+        "demo", "Runs Sluice locally: rolls v2 out under load, then a bad v3 that is rolled back");
   }
 
   @Override
@@ -50,8 +51,10 @@ public class DemoCommand extends Command {
     Path jar = Path.of(namespace.getString("sample_app_jar")).toAbsolutePath();
     int rps = namespace.getInt("rps");
 
-    say(out, "Starting Sluice (embedded Temporal, H2 ledger, API + worker), 4 sample-app 1.0.0"
-        + " instances and HAProxy …");
+    say(
+        out,
+        "Starting Sluice (embedded Temporal, H2 ledger, API + worker), 4 sample-app 1.0.0"
+            + " instances and HAProxy …");
     LocalStack stack = LocalStack.start(LocalStack.Options.defaults(workDir, jar));
     AtomicBoolean closed = new AtomicBoolean();
     Thread cleanup =
@@ -76,10 +79,19 @@ public class DemoCommand extends Command {
 
   private void run(LocalStack stack, int rps, PrintStream out) {
     SluiceClient api = stack.client();
-    say(out, "Sluice API on http://127.0.0.1:" + stack.apiPort() + "/api/v1, logs in "
-        + stack.workDir().resolve("sluice.log"));
-    say(out, "HAProxy on " + stack.haproxy().frontendUrl() + ", stats on http://127.0.0.1:"
-        + stack.haproxy().statsPort() + "/");
+    say(
+        out,
+        "Sluice API on http://127.0.0.1:"
+            + stack.apiPort()
+            + "/api/v1, logs in "
+            + stack.workDir().resolve("sluice.log"));
+    say(
+        out,
+        "HAProxy on "
+            + stack.haproxy().frontendUrl()
+            + ", stats on http://127.0.0.1:"
+            + stack.haproxy().statsPort()
+            + "/");
     api.put("/api/v1/services/" + LocalStack.SERVICE, stack.serviceDefinition()).expect(200, 201);
     say(out, "Service '" + LocalStack.SERVICE + "': " + stack.versions());
 
@@ -88,10 +100,15 @@ public class DemoCommand extends Command {
 
       say(out, "");
       say(out, "== Rolling out 2.0.0 (batches of 25%, drain → deploy → health → enable) ==");
-      JsonNode v2 =
-          deploy(api, Map.of("service", LocalStack.SERVICE, "version", "2.0.0"), out);
-      say(out, "2.0.0: " + v2.path("state").asText() + " · fleet " + stack.versions()
-          + " · load so far: " + brief(load.snapshot()));
+      JsonNode v2 = deploy(api, Map.of("service", LocalStack.SERVICE, "version", "2.0.0"), out);
+      say(
+          out,
+          "2.0.0: "
+              + v2.path("state").asText()
+              + " · fleet "
+              + stack.versions()
+              + " · load so far: "
+              + brief(load.snapshot()));
 
       say(out, "");
       say(out, "== Rolling out 3.0.0, a bad build whose health check fails ==");
@@ -99,9 +116,12 @@ public class DemoCommand extends Command {
           deploy(
               api,
               Map.of(
-                  "service", LocalStack.SERVICE,
-                  "version", "3.0.0",
-                  "overrides", Map.of("rollbackOnFailure", true)),
+                  "service",
+                  LocalStack.SERVICE,
+                  "version",
+                  "3.0.0",
+                  "overrides",
+                  Map.of("rollbackOnFailure", true)),
               out);
       say(out, "3.0.0: " + v3.path("state").asText() + " — " + v3.path("reason").asText());
 
@@ -110,16 +130,30 @@ public class DemoCommand extends Command {
           api.get("/api/v1/services/" + LocalStack.SERVICE + "/history").expect(200).body();
       say(out, "");
       say(out, "== Summary ==");
-      say(out, String.format("requests sent %d, failed %d (%.0f/s over %.0f s, p99 %.1f ms)",
-          report.sent(), report.failed(), report.rate(), report.seconds(), report.p99Millis()));
+      say(
+          out,
+          String.format(
+              "requests sent %d, failed %d (%.0f/s over %.0f s, p99 %.1f ms)",
+              report.sent(), report.failed(), report.rate(), report.seconds(), report.p99Millis()));
       say(out, "answered by version: " + report.byVersion());
       report.failures().forEach(f -> say(out, "  failure: " + f));
       say(out, "versions per target: " + stack.versions());
-      say(out, "running now: " + history.path("current").asText()
-          + ", running before it: " + history.path("previous").asText());
+      say(
+          out,
+          "running now: "
+              + history.path("current").asText()
+              + ", running before it: "
+              + history.path("previous").asText());
       for (JsonNode entry : history.path("versions")) {
-        say(out, "  " + entry.path("version").asText() + " → " + entry.path("outcome").asText()
-            + " (" + entry.path("deploymentId").asText() + ")");
+        say(
+            out,
+            "  "
+                + entry.path("version").asText()
+                + " → "
+                + entry.path("outcome").asText()
+                + " ("
+                + entry.path("deploymentId").asText()
+                + ")");
       }
     }
   }
@@ -129,9 +163,7 @@ public class DemoCommand extends Command {
     String id = created.path("id").asText();
     say(out, "deployment " + id + " accepted; GET " + created.path("links").path("self").asText());
     return api.awaitFinal(
-        id,
-        Duration.ofMinutes(5),
-        event -> say(out, "  " + event.path("message").asText()));
+        id, Duration.ofMinutes(5), event -> say(out, "  " + event.path("message").asText()));
   }
 
   private static String brief(LoadGenerator.Report r) {

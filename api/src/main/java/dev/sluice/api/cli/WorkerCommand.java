@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code sluice worker CONFIG}: a standalone worker, as many as you like, against the same
- * Temporal and ledger as the API. With the {@code embedded} backend it connects to the API
- * process's embedded server ({@code 127.0.0.1:embeddedPort}) rather than starting its own.
- * Stops gracefully on SIGTERM/SIGINT, letting running activities finish.
+ * {@code sluice worker CONFIG}: a standalone worker, as many as you like, against the same Temporal
+ * and ledger as the API. With the {@code embedded} backend it connects to the API process's
+ * embedded server ({@code 127.0.0.1:embeddedPort}) rather than starting its own. Stops gracefully
+ * on SIGTERM/SIGINT, letting running activities finish.
  */
 public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
 

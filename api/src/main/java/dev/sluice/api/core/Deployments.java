@@ -59,10 +59,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starting, steering and showing deployments: the API's use cases, between the resources and
- * the ledger and Temporal. A deployment is first recorded in the ledger (which enforces one
- * active deployment per service and idempotency keys), then its workflow is started; if the start
- * fails, the ledger row is closed, so nothing is left half-started.
+ * Starting, steering and showing deployments: the API's use cases, between the resources and the
+ * ledger and Temporal. A deployment is first recorded in the ledger (which enforces one active
+ * deployment per service and idempotency keys), then its workflow is started; if the start fails,
+ * the ledger row is closed, so nothing is left half-started.
  */
 public final class Deployments {
 
@@ -124,7 +124,8 @@ public final class Deployments {
     if (body.version() == null) {
       problems.add("version", "is required");
     } else if (!VERSION.matcher(body.version()).matches()) {
-      problems.add("version", "must match " + VERSION.pattern() + ", got \"" + body.version() + "\"");
+      problems.add(
+          "version", "must match " + VERSION.pattern() + ", got \"" + body.version() + "\"");
     }
     if (idempotencyKey != null
         && (idempotencyKey.isBlank()
@@ -144,7 +145,8 @@ public final class Deployments {
     String strategy = body.strategy() != null ? body.strategy() : service.defaultStrategy();
     if (Strategy.byId(strategy).isEmpty()) {
       problems.add(
-          "strategy", "unknown strategy \"" + strategy + "\"; known: " + ServiceMapper.strategies());
+          "strategy",
+          "unknown strategy \"" + strategy + "\"; known: " + ServiceMapper.strategies());
     }
     RollingOptions overrides =
         ServiceMapper.rolling("overrides", body.overrides(), service.fleet().size(), problems);
@@ -163,7 +165,8 @@ public final class Deployments {
         NewDeployment.of(request, idempotencyKey, fingerprint(body, strategy), previous);
 
     BeginResult begun = ledger.begin(deployment);
-    if (begun instanceof BeginResult.Busy busy && reconcile(service.name(), busy.runningDeploymentId())) {
+    if (begun instanceof BeginResult.Busy busy
+        && reconcile(service.name(), busy.runningDeploymentId())) {
       begun = ledger.begin(deployment);
     }
     if (begun instanceof BeginResult.Created created) {
@@ -176,7 +179,9 @@ public final class Deployments {
     if (begun instanceof BeginResult.KeyReused reused) {
       throw ApiException.invalid(
           "Idempotency-Key",
-          "was already used for deployment " + reused.deployment().id() + " with a different request");
+          "was already used for deployment "
+              + reused.deployment().id()
+              + " with a different request");
     }
     String holder = ((BeginResult.Busy) begun).runningDeploymentId();
     throw ApiException.conflict(
@@ -198,7 +203,8 @@ public final class Deployments {
         WorkflowOptions.newBuilder()
             .setWorkflowId(request.deploymentId())
             .setTaskQueue(taskQueue)
-            .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+            .setWorkflowIdReusePolicy(
+                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
             .setStaticSummary(summary)
             .setStaticDetails(
                 "requested by **"
@@ -219,7 +225,9 @@ public final class Deployments {
               .build());
     }
     try {
-      client.newUntypedWorkflowStub(workflowType(request.strategy()), options.build()).start(request);
+      client
+          .newUntypedWorkflowStub(workflowType(request.strategy()), options.build())
+          .start(request);
     } catch (RuntimeException e) {
       LOG.warn("Starting the workflow of {} failed", request.deploymentId(), e);
       ledger.startFailed(request.deploymentId(), "workflow did not start: " + e.getMessage());
@@ -236,8 +244,8 @@ public final class Deployments {
 
   /**
    * The service's lock is held by {@code holder}; when Temporal says its workflow is not running
-   * (terminated from the UI, history lost with an embedded server), closes it in the ledger so
-   * the service is free again. Returns whether it did.
+   * (terminated from the UI, history lost with an embedded server), closes it in the ledger so the
+   * service is free again. Returns whether it did.
    */
   private boolean reconcile(String service, String holder) {
     Optional<DeploymentRecord> record = ledger.deployment(holder);
@@ -321,8 +329,7 @@ public final class Deployments {
             () -> stub.update(action, ControlResponse.class, new ControlRequest(actor, reason)),
             controls);
     try {
-      ControlResponse response =
-          update.get(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      ControlResponse response = update.get(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       audit.put("outcome", "accepted");
       ledger.audit(actor, "deployment." + action, id, audit);
       return new ControlView(
@@ -391,7 +398,11 @@ public final class Deployments {
     if (temporalUi != null) {
       links.put(
           "temporal",
-          temporalUi + "/namespaces/" + client.getOptions().getNamespace() + "/workflows/" + r.id());
+          temporalUi
+              + "/namespaces/"
+              + client.getOptions().getNamespace()
+              + "/workflows/"
+              + r.id());
     }
     return new DeploymentView(
         r.id(),
@@ -416,7 +427,10 @@ public final class Deployments {
         events == null
             ? null
             : events.stream()
-                .map(e -> new DeploymentView.EventView(e.seq(), e.at(), e.type(), e.target(), e.message()))
+                .map(
+                    e ->
+                        new DeploymentView.EventView(
+                            e.seq(), e.at(), e.type(), e.target(), e.message()))
                 .toList(),
         links);
   }
@@ -452,7 +466,8 @@ public final class Deployments {
     try {
       return HexFormat.of()
           .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
+              MessageDigest.getInstance("SHA-256")
+                  .digest(canonical.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

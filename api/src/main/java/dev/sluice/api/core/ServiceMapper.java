@@ -50,11 +50,13 @@ public final class ServiceMapper {
     List<Target> fleet = fleet(spec.fleet(), problems);
     ProviderRef router =
         provider("trafficRouter", spec.trafficRouter(), providers.routerTypes(), problems);
-    ProviderRef deployer = provider("deployer", spec.deployer(), providers.deployerTypes(), problems);
+    ProviderRef deployer =
+        provider("deployer", spec.deployer(), providers.deployerTypes(), problems);
     HealthCheckSpec health = healthCheck(spec.healthCheck(), problems);
     String strategy = spec.defaultStrategy();
     if (strategy != null && Strategy.byId(strategy).isEmpty()) {
-      problems.add("defaultStrategy", "unknown strategy \"" + strategy + "\"; known: " + strategies());
+      problems.add(
+          "defaultStrategy", "unknown strategy \"" + strategy + "\"; known: " + strategies());
     }
     RollingOptions rolling = rolling("rolling", spec.rolling(), fleet.size(), problems);
     problems.throwIfAny();
@@ -127,7 +129,8 @@ public final class ServiceMapper {
     if (body.path() != null && !body.path().startsWith("/")) {
       problems.add("healthCheck.path", "must start with /");
     }
-    if (body.expectedStatus() != null && (body.expectedStatus() < 100 || body.expectedStatus() > 599)) {
+    if (body.expectedStatus() != null
+        && (body.expectedStatus() < 100 || body.expectedStatus() > 599)) {
       problems.add("healthCheck.expectedStatus", "must be an HTTP status between 100 and 599");
     }
     if (body.consecutiveSuccesses() != null && body.consecutiveSuccesses() < 1) {
@@ -138,7 +141,8 @@ public final class ServiceMapper {
     }
     Duration interval = problems.duration("healthCheck.interval", body.interval());
     Duration timeout = problems.duration("healthCheck.timeout", body.timeout());
-    Duration requestTimeout = problems.duration("healthCheck.requestTimeout", body.requestTimeout());
+    Duration requestTimeout =
+        problems.duration("healthCheck.requestTimeout", body.requestTimeout());
     return new HealthCheckSpec(
         body.type(),
         body.path(),

@@ -116,7 +116,8 @@ public final class LoadGenerator implements AutoCloseable {
       sorted = new ArrayList<>(latenciesMicros);
     }
     Collections.sort(sorted);
-    long p99 = sorted.isEmpty() ? 0 : sorted.get((int) Math.min(sorted.size() - 1, sorted.size() * 0.99));
+    long p99 =
+        sorted.isEmpty() ? 0 : sorted.get((int) Math.min(sorted.size() - 1, sorted.size() * 0.99));
     return new Report(
         sent.sum(),
         ok.sum(),

@@ -59,7 +59,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public Options withServerConfig(String yaml) {
-      return new Options(workDir, sampleAppJar, targets, initialVersion, behavior, yaml, startServer);
+      return new Options(
+          workDir, sampleAppJar, targets, initialVersion, behavior, yaml, startServer);
     }
 
     public Options withoutServer() {
@@ -109,7 +110,11 @@ public final class LocalStack implements AutoCloseable {
         throw new IllegalStateException("could not start " + target.id() + ": " + result.detail());
       }
     }
-    haproxy = HaproxyInstance.builder(options.workDir().resolve("haproxy")).targets(targets).build().start();
+    haproxy =
+        HaproxyInstance.builder(options.workDir().resolve("haproxy"))
+            .targets(targets)
+            .build()
+            .start();
     if (options.startServer()) {
       apiPort = freePort();
       Path config = writeServerConfig(apiPort, freePort(), freePort());
@@ -167,8 +172,8 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * The service definition to PUT: this fleet behind this HAProxy, health checks fast enough for
-   * a demo (probe every 500 ms, 3 in a row, give up after 10 s) and a 2 s pause between batches.
+   * The service definition to PUT: this fleet behind this HAProxy, health checks fast enough for a
+   * demo (probe every 500 ms, 3 in a row, give up after 10 s) and a 2 s pause between batches.
    */
   public Map<String, Object> serviceDefinition() {
     List<Map<String, Object>> fleet = new ArrayList<>();

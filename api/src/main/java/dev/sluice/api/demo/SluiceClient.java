@@ -76,7 +76,8 @@ public final class SluiceClient {
                 HttpRequest.BodyPublishers.ofString(
                     body instanceof String s ? s : json.writeValueAsString(body)));
       }
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode parsed =
           response.body().isBlank() ? json.nullNode() : json.readTree(response.body());
       return new Answer(response.statusCode(), parsed);

@@ -28,7 +28,8 @@ public class ApiException extends RuntimeException {
   /** 400: the request cannot be read (malformed JSON, unknown field, wrong type). */
   public static ApiException badRequest(String field, String message) {
     return new ApiException(
-        new ErrorBody(400, "bad_request", message, field, List.of(new FieldError(field, message)), null));
+        new ErrorBody(
+            400, "bad_request", message, field, List.of(new FieldError(field, message)), null));
   }
 
   /** 422: the request was read but its values are invalid; lists every problem found. */

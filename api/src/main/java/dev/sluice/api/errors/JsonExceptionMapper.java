@@ -50,8 +50,7 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
     }
     if (exception instanceof InvalidFormatException format) {
       return ApiException.badRequest(
-          path(format),
-          "cannot read " + quote(format.getValue()) + " as " + simpleType(format));
+          path(format), "cannot read " + quote(format.getValue()) + " as " + simpleType(format));
     }
     if (exception instanceof MismatchedInputException mismatch) {
       String field = path(mismatch);
@@ -62,10 +61,14 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
     }
     if (exception instanceof JsonMappingException mapping) {
       Throwable cause = mapping.getCause();
-      String reason = cause != null && cause.getMessage() != null ? cause.getMessage() : mapping.getOriginalMessage();
+      String reason =
+          cause != null && cause.getMessage() != null
+              ? cause.getMessage()
+              : mapping.getOriginalMessage();
       return ApiException.badRequest(path(mapping), reason);
     }
-    return ApiException.badRequest(null, "cannot read the request body: " + exception.getOriginalMessage());
+    return ApiException.badRequest(
+        null, "cannot read the request body: " + exception.getOriginalMessage());
   }
 
   /** Jackson's message without its "[Source: …]" location noise. */

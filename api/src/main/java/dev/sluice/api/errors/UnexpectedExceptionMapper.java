@@ -10,7 +10,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A bug: logged with an id the client gets, so it can be found; never a stack trace in the body. */
+/**
+ * A bug: logged with an id the client gets, so it can be found; never a stack trace in the body.
+ */
 @Provider
 public class UnexpectedExceptionMapper implements ExceptionMapper<Throwable> {
 

@@ -33,7 +33,10 @@ public class AuditResource {
     }
     return new AuditView(
         ledger.auditTrail(subject, limit).stream()
-            .map(e -> new AuditView.Entry(e.id(), e.at(), e.actor(), e.action(), e.subject(), e.details()))
+            .map(
+                e ->
+                    new AuditView.Entry(
+                        e.id(), e.at(), e.actor(), e.action(), e.subject(), e.details()))
             .toList());
   }
 }

@@ -50,8 +50,8 @@ public class DeploymentResource {
   }
 
   /**
-   * {@code pause}, {@code resume} or {@code abort}: 202 when the workflow accepted it, 409 with
-   * the reason when it refused ("resume: deployment is not paused"), 404 for an unknown id.
+   * {@code pause}, {@code resume} or {@code abort}: 202 when the workflow accepted it, 409 with the
+   * reason when it refused ("resume: deployment is not paused"), 404 for an unknown id.
    */
   @POST
   @Path("{action}")
@@ -60,8 +60,7 @@ public class DeploymentResource {
       @PathParam("action") String action,
       String body,
       @Context ContainerRequestContext request) {
-    ControlView view =
-        deployments.control(id, action, parse(body), ActorFilter.actor(request));
+    ControlView view = deployments.control(id, action, parse(body), ActorFilter.actor(request));
     return Response.accepted(view).build();
   }
 }

@@ -66,7 +66,10 @@ public class DeploymentsResource {
       } catch (IllegalArgumentException e) {
         throw ApiException.badRequest(
             "state",
-            "unknown state \"" + state + "\"; states: " + Arrays.toString(DeploymentState.values()));
+            "unknown state \""
+                + state
+                + "\"; states: "
+                + Arrays.toString(DeploymentState.values()));
       }
     }
     if (limit < 1 || limit > 500) {

@@ -3,11 +3,11 @@ package dev.sluice.api.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 import dev.sluice.api.demo.LoadGenerator;
 import dev.sluice.api.demo.LocalStack;
 import dev.sluice.api.demo.SluiceClient;
 import dev.sluice.ports.TrafficRouter.ServerStats;
-import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,9 +65,12 @@ class RollingDeploymentIT {
               .body();
       assertThat(busy.path("details").path("deploymentId").asText()).isEqualTo(v2);
 
-      api.awaitDeployment(v2, Duration.ofSeconds(60), d -> d.path("batch").path("current").asInt() >= 1);
-      api.post("/api/v1/deployments/" + v2 + "/pause", Map.of("reason", "check dashboards")).expect(202);
-      api.awaitDeployment(v2, Duration.ofSeconds(60), d -> d.path("state").asText().equals("PAUSED"));
+      api.awaitDeployment(
+          v2, Duration.ofSeconds(60), d -> d.path("batch").path("current").asInt() >= 1);
+      api.post("/api/v1/deployments/" + v2 + "/pause", Map.of("reason", "check dashboards"))
+          .expect(202);
+      api.awaitDeployment(
+          v2, Duration.ofSeconds(60), d -> d.path("state").asText().equals("PAUSED"));
       JsonNode again = api.post("/api/v1/deployments/" + v2 + "/pause", null).expect(409).body();
       assertThat(again.path("message").asText()).isEqualTo("pause: deployment is already paused");
       api.post("/api/v1/deployments/" + v2 + "/resume", null).expect(202);
@@ -116,7 +119,10 @@ class RollingDeploymentIT {
       assertThat(history.path("current").asText()).isEqualTo("2.0.0");
       assertThat(history.path("previous").asText()).isEqualTo("1.0.0");
       List<String> outcomes = new ArrayList<>();
-      history.path("versions").forEach(v -> outcomes.add(v.path("version").asText() + " " + v.path("outcome").asText()));
+      history
+          .path("versions")
+          .forEach(
+              v -> outcomes.add(v.path("version").asText() + " " + v.path("outcome").asText()));
       assertThat(outcomes).containsExactly("2.0.0 SUCCEEDED", "3.0.0 ROLLED_BACK");
 
       // Every target was started once per request: no deploy was repeated.
@@ -136,7 +142,8 @@ class RollingDeploymentIT {
     for (var target : stack.targets()) {
       HttpResponse<String> response =
           http.send(
-              HttpRequest.newBuilder(URI.create("http://" + target.address() + "/api/version")).build(),
+              HttpRequest.newBuilder(URI.create("http://" + target.address() + "/api/version"))
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       versions.add(response.body().replaceAll(".*\"version\"\\s*:\\s*\"([^\"]+)\".*", "$1"));
     }

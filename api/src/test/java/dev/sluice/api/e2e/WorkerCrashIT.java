@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A worker killed with SIGKILL in the middle of a rolling deployment: a new worker carries on and
- * the deployment completes, with no target left drained and no target deployed twice. Temporal
- * (the CLI's dev server) and the ledger (PostgreSQL) live in their own processes, as they would in
+ * the deployment completes, with no target left drained and no target deployed twice. Temporal (the
+ * CLI's dev server) and the ledger (PostgreSQL) live in their own processes, as they would in
  * production; the worker is a {@code sluice worker} process.
  */
 class WorkerCrashIT {
@@ -99,7 +99,9 @@ class WorkerCrashIT {
         HaproxyRouter.fromRef(stack.haproxy().routerRef()).stats(stack.targets()).stream()
             .map(ServerStats::status)
             .toList();
-    assertThat(statuses).as("no target left drained").allSatisfy(s -> assertThat(s).startsWith("UP"));
+    assertThat(statuses)
+        .as("no target left drained")
+        .allSatisfy(s -> assertThat(s).startsWith("UP"));
     List<String> upgrades =
         Files.readAllLines(stack.deployerLog()).stream()
             .filter(l -> l.contains("outcome=started") && l.contains("/upgrade"))

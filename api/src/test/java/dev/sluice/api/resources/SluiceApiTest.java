@@ -122,7 +122,9 @@ class SluiceApiTest {
     assertThat(busy.path("message").asText()).contains(id);
 
     JsonNode list = api.get("/api/v1/deployments?service=cart").expect(200).body();
-    assertThat(list.path("deployments")).singleElement().satisfies(d -> assertThat(d.path("id").asText()).isEqualTo(id));
+    assertThat(list.path("deployments"))
+        .singleElement()
+        .satisfies(d -> assertThat(d.path("id").asText()).isEqualTo(id));
   }
 
   @Test
@@ -136,9 +138,7 @@ class SluiceApiTest {
         api.post("/api/v1/deployments", body, "ci-run-42").expect(202).body().path("id").asText();
     JsonNode reused =
         api.post(
-                "/api/v1/deployments",
-                Map.of("service", "basket", "version", "2.0.1"),
-                "ci-run-42")
+                "/api/v1/deployments", Map.of("service", "basket", "version", "2.0.1"), "ci-run-42")
             .expect(422)
             .body();
 
@@ -153,7 +153,8 @@ class SluiceApiTest {
         Arguments.of("{\"service\":\"nope\",\"version\":\"1.0\"}", 422, "service"),
         Arguments.of("{\"service\":\"orders\"}", 422, "version"),
         Arguments.of("{\"service\":\"orders\",\"version\":\"../etc/passwd\"}", 422, "version"),
-        Arguments.of("{\"service\":\"orders\",\"version\":\"1.0\",\"strategy\":\"yolo\"}", 422, "strategy"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"strategy\":\"yolo\"}", 422, "strategy"),
         Arguments.of(
             "{\"service\":\"orders\",\"version\":\"1.0\",\"overrides\":{\"batchSize\":0}}",
             422,
@@ -191,7 +192,12 @@ class SluiceApiTest {
 
   @Test
   void unknownDeploymentsActionsAndServicesAre404() {
-    assertThat(api.get("/api/v1/deployments/dep-000000000000").expect(404).body().path("error").asText())
+    assertThat(
+            api.get("/api/v1/deployments/dep-000000000000")
+                .expect(404)
+                .body()
+                .path("error")
+                .asText())
         .isEqualTo("not_found");
     api.post("/api/v1/deployments/dep-000000000000/pause", null).expect(404);
     api.put("/api/v1/services/stock", ApiFixture.service()).expect(201);

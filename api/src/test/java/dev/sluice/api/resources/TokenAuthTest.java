@@ -25,7 +25,8 @@ class TokenAuthTest {
 
   static final DropwizardAppExtension<SluiceConfiguration> APP =
       ApiFixture.app(
-          "api-auth-test.yml", ConfigOverride.config("auth.tokens[0].secretFile", SECRET.toString()));
+          "api-auth-test.yml",
+          ConfigOverride.config("auth.tokens[0].secretFile", SECRET.toString()));
 
   static Path secretFile(String secret) {
     try {

@@ -17,8 +17,8 @@ public interface LedgerActivities {
   /**
    * Records the deployment's current state, its targets and new events. Idempotent: events are
    * keyed by their sequence number, so a retried call adds nothing twice. When {@code state} is
-   * final, also records the outcome in the service's version history and frees the service for
-   * its next deployment.
+   * final, also records the outcome in the service's version history and frees the service for its
+   * next deployment.
    */
   void record(LedgerEntry entry);
 

@@ -22,11 +22,11 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
 /**
- * The per-target steps every strategy uses (drain, deploy, wait healthy, enable), with the
- * activity options that suit each: heartbeat timeouts short enough that a dead worker's activity
- * is retried elsewhere within seconds, start-to-close long enough for the step's own timeout.
- * Steps that change a target wait for their cancellation to complete, so a rollback after a
- * cancellation never races a deploy that is still running.
+ * The per-target steps every strategy uses (drain, deploy, wait healthy, enable), with the activity
+ * options that suit each: heartbeat timeouts short enough that a dead worker's activity is retried
+ * elsewhere within seconds, start-to-close long enough for the step's own timeout. Steps that
+ * change a target wait for their cancellation to complete, so a rollback after a cancellation never
+ * races a deploy that is still running.
  */
 public final class DeploymentSteps {
 

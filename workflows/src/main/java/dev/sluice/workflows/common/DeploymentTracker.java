@@ -30,8 +30,8 @@ import java.util.Map;
 /**
  * All mutable state of a running deployment, and every way it is shown: the status query, the
  * ledger (through an activity), the SluicePhase search attribute and the Temporal UI's current
- * details. Also holds the controls' rules (pause, resume, abort), so every strategy validates
- * them alike.
+ * details. Also holds the controls' rules (pause, resume, abort), so every strategy validates them
+ * alike.
  *
  * <p>Workflow threads run one at a time, so parallel target steps may share this object.
  */
@@ -61,7 +61,8 @@ public final class DeploymentTracker {
   public DeploymentTracker(DeploymentRequest request) {
     this.request = request;
     for (Target target : request.service().fleet()) {
-      targets.put(target.id(), new TargetStatus(target.id(), null, null, TargetState.PENDING, null));
+      targets.put(
+          target.id(), new TargetStatus(target.id(), null, null, TargetState.PENDING, null));
     }
     this.ledger =
         Workflow.newActivityStub(
@@ -108,8 +109,9 @@ public final class DeploymentTracker {
     }
     previousVersion =
         counts.entrySet().stream()
-            .max(Comparator.comparingInt(Map.Entry<String, Integer>::getValue)
-                .thenComparing(Map.Entry::getKey))
+            .max(
+                Comparator.comparingInt(Map.Entry<String, Integer>::getValue)
+                    .thenComparing(Map.Entry::getKey))
             .map(Map.Entry::getKey)
             .orElse(null);
     deploymentEvent(
@@ -169,7 +171,9 @@ public final class DeploymentTracker {
     deploymentEvent(
         "target." + newState.name().toLowerCase(java.util.Locale.ROOT),
         target.id(),
-        target.id() + " " + newState.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+        target.id()
+            + " "
+            + newState.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
             + (detail == null ? "" : ": " + detail));
     record();
   }
@@ -205,7 +209,11 @@ public final class DeploymentTracker {
   private void deploymentEvent(String type, String targetId, String message) {
     DeploymentEvent event =
         new DeploymentEvent(
-            ++eventSeq, Instant.ofEpochMilli(Workflow.currentTimeMillis()), type, targetId, message);
+            ++eventSeq,
+            Instant.ofEpochMilli(Workflow.currentTimeMillis()),
+            type,
+            targetId,
+            message);
     recent.add(event);
     if (recent.size() > RECENT_EVENTS) {
       recent.remove(0);
@@ -249,7 +257,8 @@ public final class DeploymentTracker {
       Workflow.upsertTypedSearchAttributes(SluiceSearchAttributes.PHASE.valueSet(phase.name()));
     }
     record();
-    return new DeploymentResult(request.deploymentId(), state, reason, List.copyOf(targets.values()));
+    return new DeploymentResult(
+        request.deploymentId(), state, reason, List.copyOf(targets.values()));
   }
 
   /** The version the whole service runs after a final state, or null when the fleet is mixed. */

@@ -7,7 +7,6 @@ import dev.sluice.model.DeploymentStatus;
 import dev.sluice.model.Phase;
 import dev.sluice.model.Target;
 import dev.sluice.model.TargetState;
-import dev.sluice.model.TargetStatus;
 import dev.sluice.ports.Deployer.DeployResult;
 import dev.sluice.ports.Deployer.TargetRuntime;
 import dev.sluice.ports.HealthChecker.HealthResult;
@@ -15,9 +14,9 @@ import dev.sluice.ports.TrafficRouter.DrainResult;
 import dev.sluice.ports.TrafficRouter.EnableResult;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.ControlResponse;
+import dev.sluice.workflows.activities.DeployActivities.DescribeCall;
 import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker;
-import dev.sluice.workflows.activities.DeployActivities.DescribeCall;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
@@ -144,17 +143,15 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
       tracker.deployAttempted(target);
       DeployResult deployed = steps.deploy(target, version, "upgrade");
       if (!deployed.ok()) {
-        return tracker.targetFailed(target, "deploy of " + version + " failed: " + deployed.detail());
+        return tracker.targetFailed(
+            target, "deploy of " + version + " failed: " + deployed.detail());
       }
       tracker.target(target, TargetState.VERIFYING, version, null);
       HealthResult health = steps.waitHealthy(target);
       if (!health.healthy()) {
         return tracker.targetFailed(
             target,
-            "health check failed after "
-                + health.probes()
-                + " probes: "
-                + health.lastError());
+            "health check failed after " + health.probes() + " probes: " + health.lastError());
       }
       tracker.target(target, TargetState.ENABLING, version, null);
       EnableResult enabled = steps.enable(target);
@@ -229,7 +226,8 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
       steps.drain(target);
       DeployResult deployed = steps.deploy(target, previous, "rollback");
       if (!deployed.ok()) {
-        return tracker.rollbackFailed(target, "redeploy of " + previous + " failed: " + deployed.detail());
+        return tracker.rollbackFailed(
+            target, "redeploy of " + previous + " failed: " + deployed.detail());
       }
       HealthResult health = steps.waitHealthy(target);
       if (!health.healthy()) {
@@ -254,7 +252,8 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
       if (!enabled.up()) {
         return tracker.rollbackFailed(target, "router reports " + enabled.status());
       }
-      tracker.target(target, TargetState.ROLLED_BACK, null, "nothing was deployed; back in rotation");
+      tracker.target(
+          target, TargetState.ROLLED_BACK, null, "nothing was deployed; back in rotation");
       return true;
     } catch (ActivityFailure e) {
       return tracker.rollbackFailed(target, DeploymentSteps.reason(e));

@@ -23,12 +23,19 @@ public final class RecordHistories {
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "src/test/resources/histories");
     Files.createDirectories(out);
-    record(out, "rolling-succeeded", new InMemoryFleet(RollingDeploymentWorkflowTest.FLEET, "1.0.0"),
+    record(
+        out,
+        "rolling-succeeded",
+        new InMemoryFleet(RollingDeploymentWorkflowTest.FLEET, "1.0.0"),
         RollingOptions.NONE);
-    record(out, "rolling-rolled-back",
+    record(
+        out,
+        "rolling-rolled-back",
         new InMemoryFleet(RollingDeploymentWorkflowTest.FLEET, "1.0.0").badOn("t3", "2.0.0"),
         new RollingOptions(null, null, null, null, true));
-    record(out, "rolling-drain-failed",
+    record(
+        out,
+        "rolling-drain-failed",
         new InMemoryFleet(RollingDeploymentWorkflowTest.FLEET, "1.0.0").drainFails("t2"),
         RollingOptions.NONE);
   }

@@ -158,7 +158,10 @@ class RollingDeploymentWorkflowTest {
         stub(client, worker, "dep-3.0.0").run(request("3.0.0", RollingOptions.NONE));
 
     assertThat(result.state()).isEqualTo(DeploymentState.FAILED);
-    assertThat(result.reason()).contains("t2").contains("health check failed").contains("status 503");
+    assertThat(result.reason())
+        .contains("t2")
+        .contains("health check failed")
+        .contains("status 503");
     assertThat(fleet.version("t1")).isEqualTo("3.0.0");
     assertThat(fleet.version("t2")).isEqualTo("1.0.0");
     assertThat(fleet.version("t3")).isEqualTo("1.0.0");
@@ -377,7 +380,10 @@ class RollingDeploymentWorkflowTest {
                         .getData()
                         .toStringUtf8())
             .toList();
-    assertThat(phases).startsWith("\"PREPARING\"").endsWith("\"COMPLETED\"").contains("\"DEPLOYING\"");
+    assertThat(phases)
+        .startsWith("\"PREPARING\"")
+        .endsWith("\"COMPLETED\"")
+        .contains("\"DEPLOYING\"");
   }
 
   private static TargetState state(DeploymentResult result, String targetId) {

@@ -5,11 +5,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Replays recorded histories of the rolling workflow against today's code: a change to its
- * command sequence that would break running deployments fails here. Such a change needs
- * {@code Workflow.getVersion}; then record new histories next to the old ones with
- * {@code java -cp <test classpath> dev.sluice.workflows.rolling.RecordHistories} (run in the
- * workflows module) and keep both.
+ * Replays recorded histories of the rolling workflow against today's code: a change to its command
+ * sequence that would break running deployments fails here. Such a change needs {@code
+ * Workflow.getVersion}; then record new histories next to the old ones with {@code java -cp <test
+ * classpath> dev.sluice.workflows.rolling.RecordHistories} (run in the workflows module) and keep
+ * both.
  */
 class RollingReplayTest {
 

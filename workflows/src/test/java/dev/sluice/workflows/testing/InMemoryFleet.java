@@ -152,9 +152,7 @@ public final class InMemoryFleet
     String version = versions.get(id);
     operations.add("health " + id);
     boolean bad = badVersions.contains(version) || badTargetVersions.contains(id + "@" + version);
-    return bad
-        ? new HealthResult(false, 30, 0, "status 503")
-        : new HealthResult(true, 3, 3, null);
+    return bad ? new HealthResult(false, 30, 0, "status 503") : new HealthResult(true, 3, 3, null);
   }
 
   @Override

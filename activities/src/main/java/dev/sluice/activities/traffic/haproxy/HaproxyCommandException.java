@@ -7,8 +7,8 @@ import dev.sluice.activities.ConfigurationException;
  * such backend.} or {@code Absolute weight can only be between 0 and 256 inclusive.}
  *
  * <p>It is a {@link ConfigurationException} because such answers are deterministic: the same
- * command against the same running configuration gets the same answer, so no retry can fix it.
- * What a retry can fix (HAProxy restarting) surfaces as {@link HaproxyUnavailableException}.
+ * command against the same running configuration gets the same answer, so no retry can fix it. What
+ * a retry can fix (HAProxy restarting) surfaces as {@link HaproxyUnavailableException}.
  */
 public class HaproxyCommandException extends ConfigurationException {
 

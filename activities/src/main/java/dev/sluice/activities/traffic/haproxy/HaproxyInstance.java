@@ -128,9 +128,9 @@ public final class HaproxyInstance implements AutoCloseable {
    * HAProxy's optimistic {@code UP 1/2} and settle after their first checks.
    *
    * @return this instance
-   * @throws IllegalStateException when HAProxy is not installed (the message says what to
-   *     install), exits early or is not ready within the start timeout (the message carries the
-   *     end of its log)
+   * @throws IllegalStateException when HAProxy is not installed (the message says what to install),
+   *     exits early or is not ready within the start timeout (the message carries the end of its
+   *     log)
    * @throws ConfigurationException when {@code haproxy -c} rejects the config (with its alerts)
    */
   public synchronized HaproxyInstance start() {
@@ -328,10 +328,7 @@ public final class HaproxyInstance implements AutoCloseable {
     int exit = waitFor(check, Duration.ofSeconds(30));
     if (exit != 0) {
       String alerts =
-          output
-              .lines()
-              .filter(line -> line.contains("[ALERT]"))
-              .collect(Collectors.joining("\n"));
+          output.lines().filter(line -> line.contains("[ALERT]")).collect(Collectors.joining("\n"));
       throw new ConfigurationException(
           "HAProxy rejected its config "
               + configFile()

@@ -31,15 +31,14 @@ import java.util.stream.Collectors;
  *   <li>{@code commandTimeout} (default {@code 5s}): limit for one runtime API round trip.
  * </ul>
  *
- * <p>When a server counts as up: its {@code show stat} status starts with {@code UP} or is
- * {@code no check}. {@code UP} is a server whose checks pass; {@code UP 1/2} has failed one check
- * but not yet {@code fall} of them, and HAProxy still sends it traffic, so it counts (the health
- * gate after an enable judges the application itself). {@code no check} is a server without health
- * checks, which HAProxy always sends traffic to. Not up: {@code DOWN} and the rising {@code DOWN
- * 1/2} (no traffic until {@code rise} checks pass), {@code DRAIN} and {@code NOLB} (no new
- * sessions), {@code MAINT} in all its forms. Enable does not change the server's weight: a server
- * at weight 0 reports {@code UP} yet gets no new sessions, because weights belong to {@link
- * #setWeight}.
+ * <p>When a server counts as up: its {@code show stat} status starts with {@code UP} or is {@code
+ * no check}. {@code UP} is a server whose checks pass; {@code UP 1/2} has failed one check but not
+ * yet {@code fall} of them, and HAProxy still sends it traffic, so it counts (the health gate after
+ * an enable judges the application itself). {@code no check} is a server without health checks,
+ * which HAProxy always sends traffic to. Not up: {@code DOWN} and the rising {@code DOWN 1/2} (no
+ * traffic until {@code rise} checks pass), {@code DRAIN} and {@code NOLB} (no new sessions), {@code
+ * MAINT} in all its forms. Enable does not change the server's weight: a server at weight 0 reports
+ * {@code UP} yet gets no new sessions, because weights belong to {@link #setWeight}.
  *
  * <p>Known limit: a server in {@code MAINT} has no health checks, so right after leaving it HAProxy
  * shows the health it had before, which may be {@code UP} for a server that died meanwhile. This
@@ -175,8 +174,8 @@ public final class HaproxyRouter implements TrafficRouter {
   }
 
   /**
-   * One {@code show stat} of the backend, in the order of {@code targets}; a target the backend
-   * has no server for is left out. {@code weight} is the weight set by configuration or {@link
+   * One {@code show stat} of the backend, in the order of {@code targets}; a target the backend has
+   * no server for is left out. {@code weight} is the weight set by configuration or {@link
    * #setWeight} (HAProxy's {@code uweight}); {@code responsesTotal} sums {@code hrsp_1xx} to {@code
    * hrsp_other}; {@code avgResponseTimeMs} is HAProxy's {@code rtime} (average over the last 1024
    * responses), or -1 before the server has answered anything.

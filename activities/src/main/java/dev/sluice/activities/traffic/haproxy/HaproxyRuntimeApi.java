@@ -167,7 +167,11 @@ public final class HaproxyRuntimeApi {
   static void requireName(String kind, String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new ConfigurationException(
-          "haproxy: " + kind + " name '" + name + "' is not a valid HAProxy name"
+          "haproxy: "
+              + kind
+              + " name '"
+              + name
+              + "' is not a valid HAProxy name"
               + " (letters, digits, '-', '_', '.', ':')");
     }
   }
@@ -185,8 +189,11 @@ public final class HaproxyRuntimeApi {
     if (raw.isEmpty()) {
       throw new HaproxyUnavailableException(
           socket,
-          "HAProxy runtime API at " + socket + " closed the connection without answering '"
-              + command + "'",
+          "HAProxy runtime API at "
+              + socket
+              + " closed the connection without answering '"
+              + command
+              + "'",
           null);
     }
     // The first line is the (empty) answer to the severity-output command.
@@ -216,8 +223,12 @@ public final class HaproxyRuntimeApi {
     if (unixPath != null && !Files.exists(unixPath)) {
       throw new HaproxyUnavailableException(
           socket,
-          "HAProxy admin socket " + socket + " does not exist: HAProxy is not running, is"
-              + " restarting, or its config lacks 'stats socket " + socket + " level admin'",
+          "HAProxy admin socket "
+              + socket
+              + " does not exist: HAProxy is not running, is"
+              + " restarting, or its config lacks 'stats socket "
+              + socket
+              + " level admin'",
           null);
     }
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -230,8 +241,7 @@ public final class HaproxyRuntimeApi {
     }
   }
 
-  private String exchange(SocketAddress target, String request, long deadline)
-      throws IOException {
+  private String exchange(SocketAddress target, String request, long deadline) throws IOException {
     ProtocolFamily family =
         target instanceof InetSocketAddress inet
             ? (inet.getAddress() instanceof Inet6Address
@@ -293,8 +303,8 @@ public final class HaproxyRuntimeApi {
   }
 
   /**
-   * Parses {@code show stat} CSV: the header line {@code # pxname,svname,...} names the columns,
-   * so rows are read by name and survive HAProxy adding or reordering columns.
+   * Parses {@code show stat} CSV: the header line {@code # pxname,svname,...} names the columns, so
+   * rows are read by name and survive HAProxy adding or reordering columns.
    */
   static List<StatRow> parseStat(String csv) {
     List<String> lines = csv.lines().filter(line -> !line.isBlank()).toList();

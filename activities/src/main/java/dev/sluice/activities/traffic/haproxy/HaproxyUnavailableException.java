@@ -1,8 +1,8 @@
 package dev.sluice.activities.traffic.haproxy;
 
 /**
- * HAProxy's runtime API could not be reached or did not answer in time: the socket file is
- * missing, the connection was refused or reset, or the answer timed out. Retryable: HAProxy may be
+ * HAProxy's runtime API could not be reached or did not answer in time: the socket file is missing,
+ * the connection was refused or reset, or the answer timed out. Retryable: HAProxy may be
  * restarting or reloading. The message always names the socket.
  */
 public class HaproxyUnavailableException extends RuntimeException {

@@ -117,9 +117,7 @@ class HaproxyRouterTest {
     long slowLeftWhenDrainStarted = 2000 - millisBetween(slowSent, drainStarted);
     assertThat(result.waitedMillis()).isGreaterThanOrEqualTo(slowLeftWhenDrainStarted - 100);
     assertThat(((DrainProgress) heartbeats.get(0)).currentSessions()).isEqualTo(1);
-    assertThat(heartbeats)
-        .last()
-        .isEqualTo(new DrainProgress("a", 0, 0, result.waitedMillis()));
+    assertThat(heartbeats).last().isEqualTo(new DrainProgress("a", 0, 0, result.waitedMillis()));
   }
 
   @Test

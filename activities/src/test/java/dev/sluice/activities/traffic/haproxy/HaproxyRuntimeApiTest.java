@@ -66,8 +66,7 @@ class HaproxyRuntimeApiTest {
 
   @Test
   void malformedAddressesAreConfigurationErrors() {
-    assertThatThrownBy(() -> HaproxyRuntimeApi.of(" "))
-        .isInstanceOf(ConfigurationException.class);
+    assertThatThrownBy(() -> HaproxyRuntimeApi.of(" ")).isInstanceOf(ConfigurationException.class);
     assertThatThrownBy(() -> HaproxyRuntimeApi.of("tcp://localhost"))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("tcp://host:port");
@@ -92,8 +91,7 @@ class HaproxyRuntimeApiTest {
 
     assertThat(rows)
         .extracting(StatRow::proxy, StatRow::name)
-        .contains(
-            tuple("http-in", "FRONTEND"), tuple("app", "a"), tuple("app", "BACKEND"));
+        .contains(tuple("http-in", "FRONTEND"), tuple("app", "a"), tuple("app", "BACKEND"));
     assertThat(api.showServerStats("app")).extracting(StatRow::name).containsExactly("a");
   }
 
