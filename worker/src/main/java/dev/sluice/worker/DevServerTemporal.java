@@ -22,21 +22,18 @@ import org.slf4j.LoggerFactory;
  * survives restarts, and the Temporal UI. When a server already answers on the address (started by
  * hand, or left by a killed Sluice), it is reused rather than started again.
  */
-final class DevServerTemporal implements TemporalBackend {
+final class DevServerTemporal extends ConnectedBackend {
 
   private static final Logger LOG = LoggerFactory.getLogger(DevServerTemporal.class);
 
   private final Process process;
-  private final WorkflowServiceStubs stubs;
   private final TemporalSettings settings;
-  private final boolean searchAttributes;
 
   private DevServerTemporal(
       Process process, WorkflowServiceStubs stubs, TemporalSettings settings) {
+    super(stubs, settings.getNamespace(), settings.getAddress());
     this.process = process;
-    this.stubs = stubs;
     this.settings = settings;
-    this.searchAttributes = SearchAttributeRegistrar.ensure(stubs, settings.getNamespace());
   }
 
   static DevServerTemporal start(TemporalSettings settings, Path home) {
@@ -144,34 +141,12 @@ final class DevServerTemporal implements TemporalBackend {
   }
 
   @Override
-  public WorkflowServiceStubs stubs() {
-    return stubs;
-  }
-
-  @Override
-  public String namespace() {
-    return settings.getNamespace();
-  }
-
-  @Override
-  public String address() {
-    return settings.getAddress();
-  }
-
-  @Override
   public String uiUrl() {
     return "http://" + HostPort.parse(settings.getAddress()).host() + ":" + settings.getUiPort();
   }
 
   @Override
-  public boolean searchAttributes() {
-    return searchAttributes;
-  }
-
-  @Override
-  public void close() {
-    stubs.shutdown();
-    stubs.awaitTermination(5, TimeUnit.SECONDS);
+  void stopServer() {
     if (process != null) {
       // The CLI stops its server (and flushes SQLite) on SIGTERM.
       process.destroy();

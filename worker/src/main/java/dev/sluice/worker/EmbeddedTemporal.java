@@ -6,28 +6,22 @@ import io.temporal.testserver.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Temporal's test server in this process, bound to a port so other processes can connect. Real time
  * (time skipping locked), in memory: everything is lost when the process ends.
  */
-final class EmbeddedTemporal implements TemporalBackend {
+final class EmbeddedTemporal extends ConnectedBackend {
 
   private final TestServer.PortBoundTestServer server;
-  private final WorkflowServiceStubs stubs;
-  private final String namespace;
-  private final int port;
-  private final boolean searchAttributes;
 
   private EmbeddedTemporal(TestServer.PortBoundTestServer server, int port, String namespace) {
-    this.server = server;
-    this.port = port;
-    this.namespace = namespace;
-    this.stubs =
+    super(
         WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
-    this.searchAttributes = SearchAttributeRegistrar.ensure(stubs, namespace);
+            WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build()),
+        namespace,
+        "127.0.0.1:" + port);
+    this.server = server;
   }
 
   static EmbeddedTemporal start(TemporalSettings settings) {
@@ -51,34 +45,7 @@ final class EmbeddedTemporal implements TemporalBackend {
   }
 
   @Override
-  public WorkflowServiceStubs stubs() {
-    return stubs;
-  }
-
-  @Override
-  public String namespace() {
-    return namespace;
-  }
-
-  @Override
-  public String address() {
-    return "127.0.0.1:" + port;
-  }
-
-  @Override
-  public String uiUrl() {
-    return null;
-  }
-
-  @Override
-  public boolean searchAttributes() {
-    return searchAttributes;
-  }
-
-  @Override
-  public void close() {
-    stubs.shutdown();
-    stubs.awaitTermination(5, TimeUnit.SECONDS);
+  void stopServer() {
     server.close();
   }
 }

@@ -6,19 +6,12 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.concurrent.TimeUnit;
 
 /** A Temporal cluster or Temporal Cloud Sluice connects to but does not run. */
-final class RemoteTemporal implements TemporalBackend {
-
-  private final WorkflowServiceStubs stubs;
-  private final TemporalSettings settings;
-  private final boolean searchAttributes;
+final class RemoteTemporal extends ConnectedBackend {
 
   private RemoteTemporal(WorkflowServiceStubs stubs, TemporalSettings settings) {
-    this.stubs = stubs;
-    this.settings = settings;
-    this.searchAttributes = SearchAttributeRegistrar.ensure(stubs, settings.getNamespace());
+    super(stubs, settings.getNamespace(), settings.getAddress());
   }
 
   static RemoteTemporal connect(TemporalSettings settings) {
@@ -91,36 +84,5 @@ final class RemoteTemporal implements TemporalBackend {
       }
     }
     return builder;
-  }
-
-  @Override
-  public WorkflowServiceStubs stubs() {
-    return stubs;
-  }
-
-  @Override
-  public String namespace() {
-    return settings.getNamespace();
-  }
-
-  @Override
-  public String address() {
-    return settings.getAddress();
-  }
-
-  @Override
-  public String uiUrl() {
-    return null;
-  }
-
-  @Override
-  public boolean searchAttributes() {
-    return searchAttributes;
-  }
-
-  @Override
-  public void close() {
-    stubs.shutdown();
-    stubs.awaitTermination(5, TimeUnit.SECONDS);
   }
 }
