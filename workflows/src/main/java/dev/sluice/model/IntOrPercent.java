@@ -34,8 +34,12 @@ public record IntOrPercent(int value, boolean percent) {
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static IntOrPercent parse(Object raw) {
     if (raw instanceof Number n) {
-      if (n.doubleValue() != Math.rint(n.doubleValue())) {
+      double value = n.doubleValue();
+      if (value != Math.rint(value)) {
         throw new IllegalArgumentException("must be a whole number or a percentage like \"25%\"");
+      }
+      if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
+        throw new IllegalArgumentException("is far too large: " + n);
       }
       return count(n.intValue());
     }

@@ -332,7 +332,10 @@ public final class Ledger {
           int updated =
               h.createUpdate(
                       "UPDATE deployments SET state = :failed, phase = :completed,"
-                          + " reason = :reason, updated_at = :now, finished_at = :now"
+                          + " reason = :reason, updated_at = :now, finished_at = :now,"
+                          // A deployment that never started does not keep its key: the
+                          // client's retry with the same key must be able to start one.
+                          + " idempotency_key = NULL"
                           + " WHERE id = :id AND state = :pending")
                   .bind("failed", DeploymentState.FAILED.name())
                   .bind("completed", Phase.COMPLETED.name())
@@ -387,18 +390,21 @@ public final class Ledger {
     Instant now = now();
     String id = entry.deploymentId();
     List<DeploymentEvent> events = entry.events() == null ? List.of() : entry.events();
-    List<TargetStatus> targets = entry.targets() == null ? List.of() : entry.targets();
+    List<TargetStatus> changedTargets = entry.targets() == null ? List.of() : entry.targets();
+    List<TargetStatus> targets = changedTargets;
     boolean done = entry.state().isFinal();
     Phase phase = entry.phase() == null ? Phase.PREPARING : entry.phase();
 
     // Locks the deployment's row for the rest of the transaction, so concurrent records of one
     // deployment run one after the other and the staleness check below sees the latest events.
-    boolean known =
-        h.createQuery("SELECT id FROM deployments WHERE id = :id FOR UPDATE")
+    Optional<String> storedTargets =
+        h.createQuery("SELECT COALESCE(targets, '[]') FROM deployments WHERE id = :id FOR UPDATE")
             .bind("id", id)
             .mapTo(String.class)
-            .findOne()
-            .isPresent();
+            .findOne();
+    boolean known = storedTargets.isPresent();
+    // The workflow sends only the targets that changed; merge them into the stored list by id.
+    targets = merge(storedTargets.map(this::readTargets).orElse(List.of()), targets);
     if (!known) {
       h.createUpdate(
               "INSERT INTO deployments (id, service, version, state, phase, batch, batches,"
@@ -456,7 +462,7 @@ public final class Ledger {
     if (updated == 0) {
       return; // a late progress report for a finished deployment
     }
-    updateTargetVersions(h, entry.service(), id, targets, now);
+    updateTargetVersions(h, entry.service(), id, changedTargets, now);
     if (done) {
       h.createUpdate(
               "INSERT INTO version_history ("
@@ -885,6 +891,18 @@ public final class Ledger {
       throw new IllegalStateException(
           "ledger holds unreadable " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     }
+  }
+
+  /** {@code stored} with each of {@code changed} replacing its namesake, new ones appended. */
+  static List<TargetStatus> merge(List<TargetStatus> stored, List<TargetStatus> changed) {
+    Map<String, TargetStatus> byId = new LinkedHashMap<>();
+    for (TargetStatus t : stored) {
+      byId.put(t.id(), t);
+    }
+    for (TargetStatus t : changed) {
+      byId.put(t.id(), t);
+    }
+    return List.copyOf(byId.values());
   }
 
   private List<TargetStatus> readTargets(String text) {

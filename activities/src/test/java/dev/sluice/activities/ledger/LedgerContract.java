@@ -261,6 +261,41 @@ abstract class LedgerContract {
   }
 
   @Test
+  void recordMergesTheTargetsThatChangedIntoTheStoredList() {
+    ServiceDefinition checkout = service("checkout", "web-1", "web-2");
+    ledger.begin(newDeployment("d-1", checkout, "2.0", null, null));
+    TargetStatus web1 = new TargetStatus("web-1", "1.0", "1.0", TargetState.PENDING, null);
+    TargetStatus web2 = new TargetStatus("web-2", "1.0", "1.0", TargetState.PENDING, null);
+    ledger.record(
+        entry(
+            "d-1",
+            "checkout",
+            "2.0",
+            DeploymentState.RUNNING,
+            Phase.DEPLOYING,
+            List.of(web1, web2),
+            null,
+            event(1)));
+
+    TargetStatus web2Upgraded = new TargetStatus("web-2", "1.0", "2.0", TargetState.UPGRADED, null);
+    ledger.record(
+        entry(
+            "d-1",
+            "checkout",
+            "2.0",
+            DeploymentState.RUNNING,
+            Phase.DEPLOYING,
+            List.of(web2Upgraded),
+            null,
+            event(2)));
+
+    assertThat(ledger.deployment("d-1").orElseThrow().targets())
+        .containsExactly(web1, web2Upgraded);
+    assertThat(ledger.targetVersions("checkout"))
+        .containsExactly(Map.entry("web-1", "1.0"), Map.entry("web-2", "2.0"));
+  }
+
+  @Test
   void recordingTheSameEventsAgainStoresEachOnce() {
     ledger.begin(newDeployment("d-1", service("checkout", "web-1"), "2.0", null, null));
     LedgerEntry first = running("d-1", event(1), event(2), event(3));
@@ -456,6 +491,18 @@ abstract class LedgerContract {
     assertThat(ledger.history("checkout")).isEmpty();
     assertThat(ledger.begin(newDeployment("d-2", checkout, "2.0", null, null)))
         .isInstanceOf(Created.class);
+  }
+
+  @Test
+  void aKeyWhoseDeploymentNeverStartedCanBeUsedAgain() {
+    ServiceDefinition checkout = service("checkout", "web-1");
+    ledger.begin(newDeployment("d-1", checkout, "2.0", "ci-7", "fp"));
+    ledger.startFailed("d-1", "Temporal unavailable");
+
+    BeginResult retry = ledger.begin(newDeployment("d-2", checkout, "2.0", "ci-7", "fp"));
+
+    assertThat(retry).isInstanceOf(Created.class);
+    assertThat(((Created) retry).deployment().idempotencyKey()).isEqualTo("ci-7");
   }
 
   @Test

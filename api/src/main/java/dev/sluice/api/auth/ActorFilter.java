@@ -23,6 +23,10 @@ public class ActorFilter implements ContainerRequestFilter {
   public static final String ACTOR = "sluice.actor";
   public static final String ACTOR_HEADER = "X-Sluice-Actor";
 
+  /** What a claimed actor may look like: it is stored in the ledger and shown in audits. */
+  private static final java.util.regex.Pattern ACTOR_NAME =
+      java.util.regex.Pattern.compile("[\\p{Graph} ]{1,100}");
+
   /** Secret → token name. */
   private final Map<String, String> tokens;
 
@@ -34,6 +38,21 @@ public class ActorFilter implements ContainerRequestFilter {
   public void filter(ContainerRequestContext request) {
     if (tokens.isEmpty()) {
       String claimed = request.getHeaderString(ACTOR_HEADER);
+      if (claimed != null && !claimed.isBlank() && !ACTOR_NAME.matcher(claimed.strip()).matches()) {
+        request.abortWith(
+            Response.status(400)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(
+                    new ErrorBody(
+                        400,
+                        "bad_request",
+                        ACTOR_HEADER + " must be 1 to 100 printable characters",
+                        ACTOR_HEADER,
+                        null,
+                        null))
+                .build());
+        return;
+      }
       request.setProperty(
           ACTOR, claimed == null || claimed.isBlank() ? "anonymous" : claimed.strip());
       return;

@@ -30,6 +30,7 @@ import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -71,6 +72,9 @@ public final class Deployments {
 
   static final Set<String> CONTROLS =
       Set.of(DeploymentWorkflow.PAUSE, DeploymentWorkflow.RESUME, DeploymentWorkflow.ABORT);
+
+  /** Longest reason a control may carry: it ends up in events and the audit trail. */
+  static final int MAX_REASON = 1000;
 
   /** How long a control waits for a worker to accept it before answering 503. */
   static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
@@ -174,7 +178,13 @@ public final class Deployments {
       return new Started(created.deployment(), false);
     }
     if (begun instanceof BeginResult.Existing existing) {
-      return new Started(existing.deployment(), true);
+      DeploymentRecord first = existing.deployment();
+      if (first.state() == DeploymentState.PENDING && workflowMissing(first.id())) {
+        // The first request was recorded but its workflow never started (the API died in
+        // between): the client's retry is the moment to start it.
+        startWorkflow(first.request(), first.previousVersion());
+      }
+      return new Started(first, true);
     }
     if (begun instanceof BeginResult.KeyReused reused) {
       throw ApiException.invalid(
@@ -228,11 +238,62 @@ public final class Deployments {
       client
           .newUntypedWorkflowStub(workflowType(request.strategy()), options.build())
           .start(request);
+    } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
+      // An earlier attempt got through: the workflow runs, which is what was asked.
     } catch (RuntimeException e) {
       LOG.warn("Starting the workflow of {} failed", request.deploymentId(), e);
+      boolean missing;
+      try {
+        missing = workflowMissing(request.deploymentId());
+      } catch (RuntimeException unreachable) {
+        // The start may or may not have reached Temporal. The deployment stays recorded; the
+        // next request for this service reconciles it against Temporal.
+        throw ApiException.unavailable(
+            "Temporal did not answer ("
+                + e.getMessage()
+                + "); deployment "
+                + request.deploymentId()
+                + " may not have started: GET /api/v1/deployments/"
+                + request.deploymentId()
+                + " later");
+      }
+      if (!missing) {
+        return; // the start reached Temporal although its answer did not reach us
+      }
       ledger.startFailed(request.deploymentId(), "workflow did not start: " + e.getMessage());
       throw ApiException.unavailable(
           "Temporal did not accept the deployment (" + e.getMessage() + "); nothing was started");
+    }
+  }
+
+  /**
+   * Whether Temporal has no workflow with this id.
+   *
+   * @throws StatusRuntimeException when Temporal cannot be asked
+   */
+  private boolean workflowMissing(String workflowId) {
+    return status(workflowId) == null;
+  }
+
+  /** The workflow's status, or null when Temporal has none with this id. */
+  private WorkflowExecutionStatus status(String workflowId) {
+    try {
+      return client
+          .getWorkflowServiceStubs()
+          .blockingStub()
+          .withDeadlineAfter(5, TimeUnit.SECONDS)
+          .describeWorkflowExecution(
+              DescribeWorkflowExecutionRequest.newBuilder()
+                  .setNamespace(client.getOptions().getNamespace())
+                  .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                  .build())
+          .getWorkflowExecutionInfo()
+          .getStatus();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        return null;
+      }
+      throw e;
     }
   }
 
@@ -251,23 +312,9 @@ public final class Deployments {
     Optional<DeploymentRecord> record = ledger.deployment(holder);
     WorkflowExecutionStatus status;
     try {
-      status =
-          client
-              .getWorkflowServiceStubs()
-              .blockingStub()
-              .withDeadlineAfter(5, TimeUnit.SECONDS)
-              .describeWorkflowExecution(
-                  DescribeWorkflowExecutionRequest.newBuilder()
-                      .setNamespace(client.getOptions().getNamespace())
-                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(holder))
-                      .build())
-              .getWorkflowExecutionInfo()
-              .getStatus();
+      status = status(holder);
     } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-        return false; // Temporal unreachable: assume the holder is alive
-      }
-      status = null;
+      return false; // Temporal unreachable: assume the holder is alive
     }
     if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
       return false;
@@ -315,6 +362,9 @@ public final class Deployments {
     DeploymentRecord record =
         ledger.deployment(id).orElseThrow(() -> ApiException.notFound("no deployment " + id));
     String reason = body == null ? null : body.reason();
+    if (reason != null && reason.length() > MAX_REASON) {
+      throw ApiException.invalid("reason", "must be at most " + MAX_REASON + " characters");
+    }
     Map<String, Object> audit = new LinkedHashMap<>();
     audit.put("reason", reason);
     if (record.state().isFinal()) {
@@ -342,6 +392,8 @@ public final class Deployments {
       } else if (cause instanceof WorkflowNotFoundException) {
         message = action + ": deployment is no longer running";
       } else {
+        audit.put("outcome", "unknown: Temporal did not answer: " + cause.getMessage());
+        ledger.audit(actor, "deployment." + action, id, audit);
         throw ApiException.unavailable(action + ": Temporal did not answer: " + cause.getMessage());
       }
       audit.put("outcome", "rejected: " + message);
@@ -357,6 +409,8 @@ public final class Deployments {
               + " s; is a worker running? It applies when one picks it up.");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      audit.put("outcome", "unknown: interrupted while waiting for the answer");
+      ledger.audit(actor, "deployment." + action, id, audit);
       throw ApiException.unavailable(action + ": interrupted");
     }
   }

@@ -1,5 +1,6 @@
 package dev.sluice.api.core;
 
+import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.api.api.ServiceSpec;
 import dev.sluice.api.api.ServiceSpec.HealthCheckSpecBody;
@@ -52,6 +53,10 @@ public final class ServiceMapper {
         provider("trafficRouter", spec.trafficRouter(), providers.routerTypes(), problems);
     ProviderRef deployer =
         provider("deployer", spec.deployer(), providers.deployerTypes(), problems);
+    // Building an adapter reads and checks its settings (no I/O): a missing socket or jar is a
+    // 422 now rather than a failed deployment later.
+    check("trafficRouter.settings", router, providers::router, problems);
+    check("deployer.settings", deployer, providers::deployer, problems);
     HealthCheckSpec health = healthCheck(spec.healthCheck(), problems);
     String strategy = spec.defaultStrategy();
     if (strategy != null && Strategy.byId(strategy).isEmpty()) {
@@ -102,6 +107,21 @@ public final class ServiceMapper {
       }
     }
     return fleet;
+  }
+
+  private static void check(
+      String field,
+      ProviderRef ref,
+      java.util.function.Function<ProviderRef, ?> build,
+      Problems problems) {
+    if (ref == null) {
+      return;
+    }
+    try {
+      build.apply(ref);
+    } catch (ConfigurationException e) {
+      problems.add(field, e.getMessage());
+    }
   }
 
   private static ProviderRef provider(

@@ -2,8 +2,6 @@ package dev.sluice.api.resources;
 
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.api.api.AuditView;
-import dev.sluice.api.errors.ApiException;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -27,10 +25,8 @@ public class AuditResource {
 
   @GET
   public AuditView list(
-      @QueryParam("subject") String subject, @QueryParam("limit") @DefaultValue("100") int limit) {
-    if (limit < 1 || limit > 1000) {
-      throw ApiException.badRequest("limit", "must be between 1 and 1000");
-    }
+      @QueryParam("subject") String subject, @QueryParam("limit") String limitParam) {
+    int limit = Params.integer("limit", limitParam, 100, 1, 1000);
     return new AuditView(
         ledger.auditTrail(subject, limit).stream()
             .map(

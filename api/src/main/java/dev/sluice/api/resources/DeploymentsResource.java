@@ -8,7 +8,6 @@ import dev.sluice.api.core.Deployments;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.model.DeploymentState;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -58,7 +57,7 @@ public class DeploymentsResource {
   public DeploymentList list(
       @QueryParam("service") String service,
       @QueryParam("state") String state,
-      @QueryParam("limit") @DefaultValue("50") int limit) {
+      @QueryParam("limit") String limitParam) {
     DeploymentState wanted = null;
     if (state != null) {
       try {
@@ -72,9 +71,7 @@ public class DeploymentsResource {
                 + Arrays.toString(DeploymentState.values()));
       }
     }
-    if (limit < 1 || limit > 500) {
-      throw ApiException.badRequest("limit", "must be between 1 and 500");
-    }
+    int limit = Params.integer("limit", limitParam, 50, 1, 500);
     return new DeploymentList(deployments.list(service, wanted, limit));
   }
 }

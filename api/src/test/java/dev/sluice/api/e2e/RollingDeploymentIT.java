@@ -114,6 +114,14 @@ class RollingDeploymentIT {
       assertThat(total.failed()).as("failed requests: %s", total.failures()).isZero();
       assertThat(total.rate()).isGreaterThanOrEqualTo(100);
       assertThat(haproxyStatuses()).allSatisfy(s -> assertThat(s).startsWith("UP"));
+      // Zero failures must come from draining, not from HAProxy quietly retrying requests that
+      // hit a server going away: no request was retried or redispatched.
+      assertThat(stack.haproxy().runtimeApi().showServerStats(stack.haproxy().backend()))
+          .allSatisfy(
+              row -> {
+                assertThat(row.number("wretr", -1)).as("retries on %s", row.name()).isZero();
+                assertThat(row.number("wredis", -1)).as("redispatches on %s", row.name()).isZero();
+              });
 
       history = api.get("/api/v1/services/checkout/history").expect(200).body();
       assertThat(history.path("current").asText()).isEqualTo("2.0.0");

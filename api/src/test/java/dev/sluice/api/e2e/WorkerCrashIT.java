@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,11 +55,20 @@ class WorkerCrashIT {
     dev.setDevBinary(TemporalCli.locate(null, home).toString());
     temporal = TemporalBackend.open(dev, home);
 
+    LocalStack.Options defaults =
+        LocalStack.Options.defaults(
+            dir.resolve("stack"), Path.of(System.getProperty("sluice.sampleAppJar")));
+    // 2.0.0 takes 4 s to start listening, so the worker can be killed in the middle of a deploy.
     stack =
         LocalStack.start(
-            LocalStack.Options.defaults(
-                    dir.resolve("stack"), Path.of(System.getProperty("sluice.sampleAppJar")))
-                .withoutServer());
+            new LocalStack.Options(
+                defaults.workDir(),
+                defaults.sampleAppJar(),
+                4,
+                "1.0.0",
+                Map.of("2.0.0.startupDelayMs", "4000"),
+                null,
+                false));
     int port = LocalStack.freePort();
     Path config = writeConfig(port, dev.getAddress());
     api = SluiceApplication.startServer(config);
@@ -77,11 +87,19 @@ class WorkerCrashIT {
             .path("id")
             .asText();
 
-    // After the first batch: t1 upgraded, the workflow waiting before batch 2.
-    client.awaitDeployment(
-        id,
-        Duration.ofMinutes(2),
-        d -> d.path("targets").get(0).path("state").asText().equals("UPGRADED"));
+    // In the middle of the second batch: t2's new instance spawned but not yet listening.
+    Awaitility.await("t2's 2.0.0 instance spawned")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () ->
+                Files.exists(stack.deployerLog())
+                    && Files.readAllLines(stack.deployerLog()).stream()
+                        .anyMatch(
+                            l ->
+                                l.contains("target=t2")
+                                    && l.contains("/upgrade")
+                                    && l.contains("outcome=started")));
     worker.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop
     assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(worker.exitValue()).isEqualTo(137);
@@ -110,6 +128,9 @@ class WorkerCrashIT {
     assertThat(upgrades)
         .as("each target deployed exactly once")
         .containsExactlyInAnyOrder("target=t1", "target=t2", "target=t3", "target=t4");
+    assertThat(Files.readAllLines(stack.deployerLog()))
+        .as("the new worker's retry of t2's deploy found it done")
+        .anyMatch(l -> l.contains("target=t2") && l.contains("outcome=already-done"));
   }
 
   private Path writeConfig(int port, String temporalAddress) throws Exception {

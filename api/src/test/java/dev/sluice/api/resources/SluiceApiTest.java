@@ -212,8 +212,53 @@ class SluiceApiTest {
   }
 
   @Test
-  void listingByAnUnknownStateIsA400() {
-    JsonNode error = api.get("/api/v1/deployments?state=DONE").expect(400).body();
-    assertThat(error.path("field").asText()).isEqualTo("state");
+  void badQueryParametersAre400sNamingThem() {
+    assertThat(api.get("/api/v1/deployments?state=DONE").expect(400).body().path("field").asText())
+        .isEqualTo("state");
+    assertThat(api.get("/api/v1/deployments?limit=abc").expect(400).body().path("field").asText())
+        .isEqualTo("limit");
+    assertThat(api.get("/api/v1/audit?limit=0").expect(400).body().path("field").asText())
+        .isEqualTo("limit");
+  }
+
+  @Test
+  void anOverlongActorHeaderIsA400AndChangesNothing() {
+    SluiceClient shouty =
+        new SluiceClient(URI.create("http://127.0.0.1:" + APP.getLocalPort()), "x".repeat(300));
+
+    JsonNode error =
+        shouty.put("/api/v1/services/actor-test", ApiFixture.service()).expect(400).body();
+
+    assertThat(error.path("field").asText()).isEqualTo("X-Sluice-Actor");
+    api.get("/api/v1/services/actor-test").expect(404);
+  }
+
+  @Test
+  void adapterSettingsAreCheckedWhenTheServiceIsPut() {
+    Map<String, Object> bad = new HashMap<>(ApiFixture.service());
+    bad.put("trafficRouter", Map.of("type", "haproxy", "settings", Map.of("backend", "app")));
+
+    JsonNode error = api.put("/api/v1/services/shop-settings", bad).expect(422).body();
+
+    assertThat(error.path("field").asText()).isEqualTo("trafficRouter.settings");
+    assertThat(error.path("message").asText()).contains("socket");
+  }
+
+  @Test
+  void anOverlongControlReasonIsRefused() {
+    api.put("/api/v1/services/reasons", ApiFixture.service()).expect(201);
+    String id =
+        api.post("/api/v1/deployments", Map.of("service", "reasons", "version", "2.0.0"))
+            .expect(202)
+            .body()
+            .path("id")
+            .asText();
+
+    JsonNode error =
+        api.post("/api/v1/deployments/" + id + "/pause", Map.of("reason", "y".repeat(1001)))
+            .expect(422)
+            .body();
+
+    assertThat(error.path("field").asText()).isEqualTo("reason");
   }
 }

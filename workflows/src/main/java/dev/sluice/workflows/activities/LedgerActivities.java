@@ -26,6 +26,8 @@ public interface LedgerActivities {
    * A deployment's progress since the last record.
    *
    * @param previousVersion what the fleet ran before, once the workflow has asked; else null
+   * @param targets the targets that changed since the last record (all of them in the first and the
+   *     final one); the ledger merges them by id into what it holds
    * @param events events not yet recorded (a retry may resend some; they are skipped)
    * @param currentVersion the version the service runs after a final state; {@code null} otherwise
    */

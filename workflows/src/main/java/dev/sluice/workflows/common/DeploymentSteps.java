@@ -16,7 +16,6 @@ import dev.sluice.workflows.activities.TrafficActivities.RouterCall;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
-import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -65,7 +64,8 @@ public final class DeploymentSteps {
         ActivityOptions.newBuilder()
             .setSummary(purpose + " " + target.id() + " to " + version)
             .setStartToCloseTimeout(Duration.ofMinutes(10))
-            .setHeartbeatTimeout(Duration.ofSeconds(30))
+            // Deployers heartbeat every second while they wait for the instance.
+            .setHeartbeatTimeout(HEARTBEAT)
             .setRetryOptions(retries(3))
             .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
             .build();
@@ -120,8 +120,8 @@ public final class DeploymentSteps {
         .build();
   }
 
-  /** A one-line reason from an activity failure, for a target's detail and the deployment. */
-  public static String reason(ActivityFailure failure) {
+  /** A one-line reason from a failure, for a target's detail and the deployment. */
+  public static String reason(Throwable failure) {
     Throwable cause = failure;
     while (cause.getCause() != null) {
       cause = cause.getCause();

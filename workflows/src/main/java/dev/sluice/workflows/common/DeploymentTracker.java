@@ -47,6 +47,9 @@ public final class DeploymentTracker {
   private final List<DeploymentEvent> unrecorded = new ArrayList<>();
   private final java.util.Set<String> deployAttempted = new java.util.HashSet<>();
 
+  /** Targets changed since the last ledger record: only those travel, so history stays small. */
+  private final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+
   private DeploymentState state = DeploymentState.PENDING;
   private Phase phase = Phase.PREPARING;
   private int batch;
@@ -103,6 +106,7 @@ public final class DeploymentTracker {
     for (TargetStatus t : List.copyOf(targets.values())) {
       String v = versions.get(t.id());
       targets.put(t.id(), new TargetStatus(t.id(), v, v, t.state(), t.detail()));
+      changed.add(t.id());
       if (v != null) {
         counts.merge(v, 1, Integer::sum);
       }
@@ -168,6 +172,7 @@ public final class DeploymentTracker {
     TargetStatus now = targets.get(target.id());
     TargetStatus next = now.with(newState, version != null ? version : now.version(), detail);
     targets.put(target.id(), next);
+    changed.add(target.id());
     deploymentEvent(
         "target." + newState.name().toLowerCase(java.util.Locale.ROOT),
         target.id(),
@@ -244,8 +249,20 @@ public final class DeploymentTracker {
     return abortReason;
   }
 
-  /** Ends the deployment: final state, last ledger record, result. */
-  public DeploymentResult finish(DeploymentState finalState, String why) {
+  /**
+   * Ends the deployment: final state, last ledger record, result. Targets that could not be
+   * restored turn a rollback or abort into FAILED, with their names in the reason: the fleet is not
+   * where the state would otherwise say.
+   */
+  public DeploymentResult finish(DeploymentState finalState, String why, List<Target> unrestored) {
+    if (!unrestored.isEmpty()) {
+      StringBuilder names = new StringBuilder();
+      for (Target target : unrestored) {
+        names.append(names.length() == 0 ? "" : ", ").append(target.id());
+      }
+      why = "rollback incomplete, " + names + " need an operator" + (why == null ? "" : "; " + why);
+      finalState = DeploymentState.FAILED;
+    }
     state = finalState;
     reason = why;
     deploymentEvent(
@@ -256,6 +273,7 @@ public final class DeploymentTracker {
     if (request.searchAttributes()) {
       Workflow.upsertTypedSearchAttributes(SluiceSearchAttributes.PHASE.valueSet(phase.name()));
     }
+    changed.addAll(targets.keySet());
     record();
     return new DeploymentResult(
         request.deploymentId(), state, reason, List.copyOf(targets.values()));
@@ -276,11 +294,20 @@ public final class DeploymentTracker {
     return common;
   }
 
+  /**
+   * Sends what changed to the ledger. In a detached scope: a cancellation must not lose events (the
+   * write is short and idempotent), and the compensation that follows needs it too.
+   */
   private void record() {
     List<DeploymentEvent> events = List.copyOf(unrecorded);
     unrecorded.clear();
+    List<TargetStatus> changedTargets = new ArrayList<>();
+    for (String id : changed) {
+      changedTargets.add(targets.get(id));
+    }
+    changed.clear();
     Workflow.setCurrentDetails(details());
-    ledger.record(
+    LedgerEntry entry =
         new LedgerEntry(
             request.deploymentId(),
             request.service().name(),
@@ -291,9 +318,10 @@ public final class DeploymentTracker {
             batch,
             batches,
             reason,
-            List.copyOf(targets.values()),
+            changedTargets,
             events,
-            currentVersion()));
+            currentVersion());
+    Workflow.newDetachedCancellationScope(() -> ledger.record(entry)).run();
   }
 
   /** Markdown for the Temporal UI's "current details". */

@@ -19,6 +19,7 @@ import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
@@ -57,48 +58,60 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
   public DeploymentResult run(DeploymentRequest ignored) {
     tracker.start();
     try {
-      List<List<Target>> batches =
-          RollingPlan.batches(request.service().fleet(), request.rolling());
-      tracker.setBatches(batches.size());
-      learnPreviousVersions();
-
-      for (int i = 0; i < batches.size(); i++) {
-        if (!tracker.awaitUnpaused()) {
-          break;
-        }
-        tracker.enterBatch(i + 1);
-        List<Target> failed = upgradeBatch(batches.get(i));
-        if (!failed.isEmpty()) {
-          return failBatch(failed);
-        }
-        if (tracker.abortRequested()) {
-          break;
-        }
-        if (i < batches.size() - 1) {
-          pauseBetweenBatches(i + 1, batches.size());
-        }
-      }
-      if (tracker.abortRequested()) {
-        tracker.setPhase(Phase.ROLLING_BACK);
-        restoreAll(upgradedTargets());
-        return tracker.finish(DeploymentState.ABORTED, tracker.abortReason());
-      }
-      return tracker.finish(DeploymentState.SUCCEEDED, null);
-    } catch (RuntimeException e) {
-      if (!CancellationScope.current().isCancelRequested()) {
-        throw e;
-      }
-      // Cancelling from the Temporal UI means abort with rollback. The workflow's own scope is
+      return roll();
+    } catch (TemporalFailure e) {
+      boolean cancelled = CancellationScope.current().isCancelRequested();
+      // Cancelling from the Temporal UI means abort with rollback; any other failure that got
+      // this far (a step that failed for good outside a target, e.g. the fleet lookup) fails the
+      // deployment after putting back what it touched. The workflow's own scope may be
       // cancelled, so the compensation runs in a detached scope or it would be cancelled too.
+      DeploymentResult[] result = new DeploymentResult[1];
       Workflow.newDetachedCancellationScope(
               () -> {
                 tracker.setPhase(Phase.ROLLING_BACK);
-                restoreAll(touchedTargets());
-                tracker.finish(DeploymentState.ABORTED, "cancelled from Temporal: rolled back");
+                List<Target> unrestored = restoreAll(touchedTargets());
+                result[0] =
+                    cancelled
+                        ? tracker.finish(
+                            DeploymentState.ABORTED, "cancelled from Temporal", unrestored)
+                        : tracker.finish(
+                            DeploymentState.FAILED, DeploymentSteps.reason(e), unrestored);
               })
           .run();
-      throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
+      if (cancelled) {
+        throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
+      }
+      return result[0];
     }
+  }
+
+  private DeploymentResult roll() {
+    List<List<Target>> batches = RollingPlan.batches(request.service().fleet(), request.rolling());
+    tracker.setBatches(batches.size());
+    learnPreviousVersions();
+
+    for (int i = 0; i < batches.size(); i++) {
+      if (!tracker.awaitUnpaused()) {
+        break;
+      }
+      tracker.enterBatch(i + 1);
+      List<Target> failed = upgradeBatch(batches.get(i));
+      if (!failed.isEmpty()) {
+        return failBatch(failed);
+      }
+      if (tracker.abortRequested()) {
+        break;
+      }
+      if (i < batches.size() - 1) {
+        pauseBetweenBatches(i + 1, batches.size());
+      }
+    }
+    if (tracker.abortRequested()) {
+      tracker.setPhase(Phase.ROLLING_BACK);
+      List<Target> unrestored = restoreAll(upgradedTargets());
+      return tracker.finish(DeploymentState.ABORTED, tracker.abortReason(), unrestored);
+    }
+    return tracker.finish(DeploymentState.SUCCEEDED, null, List.of());
   }
 
   /** Asks the deployer what each target runs, so a failed target can go back to it. */
@@ -116,17 +129,29 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
     tracker.setPreviousVersions(versions);
   }
 
-  /** Upgrades the batch's targets in parallel; returns those that failed. */
+  /**
+   * Upgrades the batch's targets in parallel; returns those that failed. Waits for every target to
+   * settle before rethrowing a failure (a cancellation), so no compensation starts while a
+   * sibling's step is still running.
+   */
   private List<Target> upgradeBatch(List<Target> batch) {
     List<Promise<Boolean>> results = new ArrayList<>();
     for (Target target : batch) {
       results.add(Async.function(this::upgrade, target));
     }
     List<Target> failed = new ArrayList<>();
+    RuntimeException first = null;
     for (int i = 0; i < batch.size(); i++) {
-      if (!results.get(i).get()) {
-        failed.add(batch.get(i));
+      try {
+        if (!results.get(i).get()) {
+          failed.add(batch.get(i));
+        }
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
       }
+    }
+    if (first != null) {
+      throw first;
     }
     return failed;
   }
@@ -169,16 +194,23 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
     }
   }
 
-  /** A batch had failures: restore the failed targets, and with rollbackOnFailure the rest. */
+  /**
+   * A batch had failures: restore the failed targets, and the upgraded ones too when the deployment
+   * rolls back on failure or an abort arrived meanwhile.
+   */
   private DeploymentResult failBatch(List<Target> failed) {
     tracker.setPhase(Phase.ROLLING_BACK);
     String reason = tracker.failureSummary(failed);
-    restoreAll(failed);
-    if (Boolean.TRUE.equals(request.rolling().rollbackOnFailure())) {
-      restoreAll(upgradedTargets());
-      return tracker.finish(DeploymentState.ROLLED_BACK, reason);
+    List<Target> unrestored = new ArrayList<>(restoreAll(failed));
+    boolean aborted = tracker.abortRequested();
+    if (aborted || Boolean.TRUE.equals(request.rolling().rollbackOnFailure())) {
+      unrestored.addAll(restoreAll(upgradedTargets()));
+      return aborted
+          ? tracker.finish(
+              DeploymentState.ABORTED, tracker.abortReason() + "; " + reason, unrestored)
+          : tracker.finish(DeploymentState.ROLLED_BACK, reason, unrestored);
     }
-    return tracker.finish(DeploymentState.FAILED, reason);
+    return tracker.finish(DeploymentState.FAILED, reason, unrestored);
   }
 
   private void pauseBetweenBatches(int done, int total) {
@@ -193,18 +225,29 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
     Workflow.await(() -> timer.isCompleted() || tracker.abortRequested());
   }
 
-  /** Restores targets in reverse order of upgrade, in batches no larger than the rollout's. */
-  private void restoreAll(List<Target> targets) {
+  /**
+   * Restores targets in reverse order of upgrade, in batches no larger than the rollout's.
+   *
+   * @return the targets that could not be restored
+   */
+  private List<Target> restoreAll(List<Target> targets) {
     List<Target> order = new ArrayList<>(targets);
     Collections.reverse(order);
     int size = request.rolling().effectiveBatchSize(request.service().fleet().size());
+    List<Target> unrestored = new ArrayList<>();
     for (int i = 0; i < order.size(); i += size) {
+      List<Target> slice = order.subList(i, Math.min(order.size(), i + size));
       List<Promise<Boolean>> restores = new ArrayList<>();
-      for (Target target : order.subList(i, Math.min(order.size(), i + size))) {
+      for (Target target : slice) {
         restores.add(Async.function(this::restore, target));
       }
-      Promise.allOf(restores).get();
+      for (int j = 0; j < slice.size(); j++) {
+        if (!restores.get(j).get()) {
+          unrestored.add(slice.get(j));
+        }
+      }
     }
+    return unrestored;
   }
 
   /** Back to the previous version and into rotation. Returns false when that failed too. */
@@ -214,11 +257,14 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
     }
     String previous = tracker.previousVersion(target);
     if (previous == null) {
+      boolean serving = tracker.targetState(target) == TargetState.UPGRADED;
       tracker.target(
           target,
           TargetState.FAILED,
           null,
-          "no previous version known: left out of rotation for an operator");
+          serving
+              ? "no previous version known: left serving what was deployed, needs an operator"
+              : "no previous version known: out of rotation, needs an operator");
       return false;
     }
     try {

@@ -38,6 +38,7 @@ public final class InMemoryFleet
   private final Map<String, CountDownLatch> deployGates = new HashMap<>();
   private final Map<String, CountDownLatch> deployStarted = new HashMap<>();
   private final Set<String> brokenDrains = new HashSet<>();
+  private boolean describeBroken;
   private int maxOutOfRotation;
 
   public InMemoryFleet(List<Target> fleet, String version) {
@@ -61,6 +62,12 @@ public final class InMemoryFleet
   /** Every drain of {@code targetId} fails, as when the router cannot be reached. */
   public synchronized InMemoryFleet drainFails(String targetId) {
     brokenDrains.add(targetId);
+    return this;
+  }
+
+  /** Asking what the fleet runs fails for good, as with deployer settings no retry can fix. */
+  public synchronized InMemoryFleet describeFails() {
+    describeBroken = true;
     return this;
   }
 
@@ -139,6 +146,10 @@ public final class InMemoryFleet
 
   @Override
   public synchronized List<TargetRuntime> describe(DescribeCall call) {
+    if (describeBroken) {
+      throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+          "local-process: setting 'sampleAppJar' is required", "ConfigurationError");
+    }
     List<TargetRuntime> out = new ArrayList<>();
     for (Target target : call.targets()) {
       out.add(new TargetRuntime(target.id(), versions.get(target.id()), true));

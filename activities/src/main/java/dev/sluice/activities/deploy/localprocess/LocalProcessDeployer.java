@@ -106,8 +106,10 @@ public final class LocalProcessDeployer implements Deployer {
         lock.get().close();
       }
     } catch (InterruptedException e) {
+      // The worker is stopping: not a verdict on the version. Failing the activity lets Temporal
+      // retry it on another worker, where the request id makes it carry on, not start over.
       Thread.currentThread().interrupt();
-      return new DeployResult(false, version, false, "interrupted while deploying " + version);
+      throw new IllegalStateException("interrupted while deploying " + version, e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

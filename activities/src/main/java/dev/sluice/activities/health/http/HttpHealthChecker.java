@@ -89,8 +89,10 @@ public final class HttpHealthChecker implements HealthChecker {
       try {
         TimeUnit.NANOSECONDS.sleep(next - System.nanoTime());
       } catch (InterruptedException e) {
+        // The worker is stopping: not a verdict on the target. Failing the activity lets
+        // Temporal retry it on another worker.
         Thread.currentThread().interrupt();
-        return new HealthResult(false, probes, streak, "interrupted while waiting for " + uri);
+        throw new IllegalStateException("interrupted while waiting for " + uri, e);
       }
     }
   }
@@ -113,7 +115,7 @@ public final class HttpHealthChecker implements HealthChecker {
       return describe(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "interrupted";
+      throw new IllegalStateException("interrupted while probing " + uri, e);
     } catch (IllegalArgumentException e) {
       // The JDK client reports an unresolvable host this way.
       return describe(e);
