@@ -31,6 +31,27 @@ public interface TrafficRouter {
   void setWeight(Target target, int weight);
 
   /**
+   * Sends {@code canaryPercent}% of new traffic to {@code canary} and the rest to {@code stable}
+   * (by weights, spread evenly within each group). At 0 the canary gets no traffic at all, also
+   * from clients pinned to it by a sticky-session cookie; at 100 the stable targets get none.
+   * Idempotent.
+   *
+   * @param canaryPercent 0 to 100
+   */
+  void split(List<Target> canary, List<Target> stable, int canaryPercent);
+
+  /**
+   * Routes all new traffic to the targets of {@code pool} in one atomic router operation, so no new
+   * request reaches the other pool once this returns. Idempotent.
+   *
+   * <p>An unknown pool is a configuration error (not retried).
+   */
+  void switchPool(String pool);
+
+  /** The pool taking traffic now, or {@code null} when this router is not set up with pools. */
+  String activePool();
+
+  /**
    * Per-target counters as the router sees them, in the order of {@code targets}; a target the
    * router does not know is left out.
    */

@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +71,25 @@ import org.slf4j.LoggerFactory;
  *     stats enable, uri /, refresh 2s; /metrics serves the Prometheus exporter when built in
  * </pre>
  *
+ * <p>With {@link Builder#pools pools} (blue-green), each pool gets its own backend named {@code
+ * <backend>_<pool>}, and the frontend picks the live one through a map file, {@code pools.map} in
+ * the working directory, holding {@code active <backend>_<pool>} for the {@link Builder#activePool
+ * initial pool}:
+ *
+ * <pre>
+ * frontend http-in
+ *     ...
+ *     use_backend %[str(active),map(DIR/pools.map,app_blue)]
+ * backend app_blue
+ *     ... servers of pool blue
+ * backend app_green
+ *     ... servers of pool green
+ * </pre>
+ *
+ * <p>With {@link Builder#stickySessions sticky sessions}, every backend gets {@code cookie SLUICE
+ * insert indirect nocache} and every server {@code cookie <target id>}: HAProxy hands each client a
+ * cookie naming the server that answered it and keeps sending it there.
+ *
  * <p>Not thread-safe beyond {@link #start()} and {@link #close()}, which are synchronized.
  */
 public final class HaproxyInstance implements AutoCloseable {
@@ -83,6 +104,10 @@ public final class HaproxyInstance implements AutoCloseable {
   // HAProxy binds "<path>.<pid>.tmp" and renames it, so the usable length is below sun_path's 108.
   private static final int MAX_SOCKET_PATH_BYTES = 90;
   private static final Pattern NO_WHITESPACE = Pattern.compile("\\S+");
+  private static final String MAP_KEY = HaproxyRouter.DEFAULT_MAP_KEY;
+
+  /** The persistence cookie {@link Builder#stickySessions} has HAProxy insert. */
+  public static final String STICKY_COOKIE = "SLUICE";
 
   private final Path directory;
   private final Path binary;
@@ -91,6 +116,9 @@ public final class HaproxyInstance implements AutoCloseable {
   private final int statsPort;
   private final String backend;
   private final List<Target> targets;
+  private final Map<String, List<Target>> pools;
+  private final String activePool;
+  private final boolean stickySessions;
   private final String healthCheckPath;
   private final int maxconn;
   private final Duration startTimeout;
@@ -108,7 +136,16 @@ public final class HaproxyInstance implements AutoCloseable {
     this.frontendPort = builder.frontendPort == 0 ? freePort(bindAddress) : builder.frontendPort;
     this.statsPort = builder.statsPort == 0 ? freePort(bindAddress) : builder.statsPort;
     this.backend = builder.backend;
-    this.targets = List.copyOf(builder.targets);
+    this.pools = copyPools(builder.pools);
+    this.targets =
+        pools.isEmpty()
+            ? List.copyOf(builder.targets)
+            : pools.values().stream().flatMap(List::stream).toList();
+    this.activePool =
+        pools.isEmpty()
+            ? null
+            : builder.activePool != null ? builder.activePool : pools.keySet().iterator().next();
+    this.stickySessions = builder.stickySessions;
     this.healthCheckPath = builder.healthCheckPath;
     this.maxconn = builder.maxconn;
     this.startTimeout = builder.startTimeout;
@@ -142,6 +179,9 @@ public final class HaproxyInstance implements AutoCloseable {
       Files.createDirectories(directory);
       stopLeftover();
       Files.deleteIfExists(socketPath());
+      if (!pools.isEmpty()) {
+        Files.writeString(poolMapFile(), renderPoolMap(), UTF_8);
+      }
       Files.writeString(configFile(), renderConfig(), UTF_8);
       validate(executable);
       ProcessBuilder command =
@@ -226,14 +266,42 @@ public final class HaproxyInstance implements AutoCloseable {
     return "http://" + bindAddress + ":" + frontendPort;
   }
 
-  /** The backend holding one server per target. */
+  /**
+   * The backend holding one server per target; with pools, the prefix of the pools' backends
+   * ({@code <backend>_<pool>}).
+   */
   public String backend() {
     return backend;
   }
 
-  /** The targets as configured, one server each (server name = target id). */
+  /**
+   * The targets as configured, one server each (server name = target id); with pools, those of
+   * every pool, each carrying its pool.
+   */
   public List<Target> targets() {
     return targets;
+  }
+
+  /** Pool name to its targets, each carrying its pool; empty without pools. */
+  public Map<String, List<Target>> pools() {
+    return pools;
+  }
+
+  /** Pool name to the backend holding its servers; empty without pools. */
+  public Map<String, String> poolBackends() {
+    Map<String, String> backends = new LinkedHashMap<>();
+    pools.keySet().forEach(pool -> backends.put(pool, poolBackend(pool)));
+    return Collections.unmodifiableMap(backends);
+  }
+
+  /** The pool the map names when HAProxy starts; {@code null} without pools. */
+  public String initialActivePool() {
+    return activePool;
+  }
+
+  /** The map file whose {@code active} entry names the live pool's backend. */
+  public Path poolMapFile() {
+    return directory.resolve("pools.map");
   }
 
   public Path directory() {
@@ -249,10 +317,27 @@ public final class HaproxyInstance implements AutoCloseable {
     return directory.resolve("haproxy.log");
   }
 
-  /** The router reference for a service definition: type {@code haproxy}, socket and backend. */
+  /**
+   * The router reference for a service definition: type {@code haproxy}, socket and backend; with
+   * pools, socket, {@code backends} (pool to backend), {@code poolMap} and {@code mapKey} instead
+   * of the backend.
+   */
   public ProviderRef routerRef() {
+    if (pools.isEmpty()) {
+      return new ProviderRef(
+          HaproxyRouter.TYPE, Map.of("socket", socketPath().toString(), "backend", backend));
+    }
     return new ProviderRef(
-        HaproxyRouter.TYPE, Map.of("socket", socketPath().toString(), "backend", backend));
+        HaproxyRouter.TYPE,
+        Map.of(
+            "socket",
+            socketPath().toString(),
+            "backends",
+            poolBackends(),
+            "poolMap",
+            poolMapFile().toString(),
+            "mapKey",
+            MAP_KEY));
   }
 
   /** A runtime API client of this instance's admin socket. */
@@ -292,17 +377,25 @@ public final class HaproxyInstance implements AutoCloseable {
     lines.add("    bind " + bindAddress + ":" + frontendPort);
     lines.add("    option httplog");
     lines.add("    option dontlognull");
-    lines.add("    default_backend " + backend);
-    lines.add("");
-    lines.add("backend " + backend);
-    lines.add("    balance roundrobin");
-    lines.add("    option httpchk GET " + healthCheckPath);
-    lines.add("    http-check expect status 200");
-    for (Target target : targets) {
-      lines.add("    server " + target.id() + " " + target.address());
+    if (pools.isEmpty()) {
+      lines.add("    default_backend " + backend);
+      lines.add("");
+      renderBackend(lines, backend, targets);
+    } else {
+      lines.add(
+          "    # The live pool's backend comes from a map entry, which one runtime API command");
+      lines.add("    # (set map) switches for every request routed after it.");
+      lines.add(
+          "    use_backend %[str("
+              + MAP_KEY
+              + "),map("
+              + poolMapFile()
+              + ","
+              + poolBackend(activePool)
+              + ")]");
+      lines.add("");
+      pools.forEach((pool, poolTargets) -> renderBackend(lines, poolBackend(pool), poolTargets));
     }
-    extraBackend.forEach(line -> lines.add("    " + line));
-    lines.add("");
     lines.add("listen stats");
     lines.add("    bind " + bindAddress + ":" + statsPort);
     lines.add("    no log");
@@ -316,6 +409,54 @@ public final class HaproxyInstance implements AutoCloseable {
     lines.add("    stats show-legends");
     lines.add("");
     return String.join("\n", lines);
+  }
+
+  private void renderBackend(List<String> lines, String name, List<Target> servers) {
+    lines.add("backend " + name);
+    lines.add("    balance roundrobin");
+    lines.add("    option httpchk GET " + healthCheckPath);
+    lines.add("    http-check expect status 200");
+    if (stickySessions) {
+      lines.add("    cookie " + STICKY_COOKIE + " insert indirect nocache");
+    }
+    for (Target target : servers) {
+      lines.add(
+          "    server "
+              + target.id()
+              + " "
+              + target.address()
+              + (stickySessions ? " cookie " + target.id() : ""));
+    }
+    extraBackend.forEach(line -> lines.add("    " + line));
+    lines.add("");
+  }
+
+  /**
+   * The map file as {@link #start()} writes it: the initial pool's backend under {@code active}.
+   */
+  public String renderPoolMap() {
+    return "# Rendered by Sluice (HaproxyInstance) on every start; the router rewrites the entry"
+        + " when it switches pools.\n"
+        + MAP_KEY
+        + " "
+        + poolBackend(activePool)
+        + "\n";
+  }
+
+  private String poolBackend(String pool) {
+    return backend + "_" + pool;
+  }
+
+  private static Map<String, List<Target>> copyPools(Map<String, List<Target>> pools) {
+    Map<String, List<Target>> copy = new LinkedHashMap<>();
+    pools.forEach(
+        (pool, poolTargets) ->
+            copy.put(
+                pool,
+                poolTargets.stream()
+                    .map(t -> new Target(t.id(), t.host(), t.port(), pool))
+                    .toList()));
+    return Collections.unmodifiableMap(copy);
   }
 
   private void validate(Path executable) throws IOException {
@@ -543,6 +684,9 @@ public final class HaproxyInstance implements AutoCloseable {
     private int statsPort;
     private String backend = "app";
     private final List<Target> targets = new ArrayList<>();
+    private final Map<String, List<Target>> pools = new LinkedHashMap<>();
+    private String activePool;
+    private boolean stickySessions;
     private String healthCheckPath = "/health";
     private int maxconn = 4096;
     private Duration startTimeout = Duration.ofSeconds(15);
@@ -592,6 +736,46 @@ public final class HaproxyInstance implements AutoCloseable {
         requireToken("target host", target.host());
         this.targets.add(target);
       }
+      return this;
+    }
+
+    /**
+     * Splits the fleet into pools (blue-green): one backend per pool, {@code <backend>_<pool>},
+     * with one server per target, and a frontend that routes by a map entry to the live one. A
+     * target's own pool must be {@code null} or the pool it is listed under. Instead of {@link
+     * #targets}. The first pool in the map's order is live at start unless {@link #activePool}
+     * names another.
+     */
+    public Builder pools(Map<String, List<Target>> pools) {
+      pools.forEach(
+          (pool, poolTargets) -> {
+            HaproxyRuntimeApi.requireName("pool", pool);
+            for (Target target : poolTargets) {
+              HaproxyRuntimeApi.requireName("server", target.id());
+              requireToken("target host", target.host());
+              if (target.pool() != null && !target.pool().equals(pool)) {
+                throw new IllegalArgumentException(
+                    "target " + target.id() + " of pool " + target.pool() + " listed in " + pool);
+              }
+            }
+            this.pools.put(pool, List.copyOf(poolTargets));
+          });
+      return this;
+    }
+
+    /** The pool the map names when HAProxy starts; default the first of {@link #pools}. */
+    public Builder activePool(String pool) {
+      this.activePool = pool;
+      return this;
+    }
+
+    /**
+     * Cookie persistence: HAProxy inserts a {@value HaproxyInstance#STICKY_COOKIE} cookie naming
+     * the server that answered, and sends the client's later requests to that server while it takes
+     * them. Default off.
+     */
+    public Builder stickySessions(boolean sticky) {
+      this.stickySessions = sticky;
       return this;
     }
 
@@ -650,6 +834,20 @@ public final class HaproxyInstance implements AutoCloseable {
                 + " is longer than "
                 + MAX_SOCKET_PATH_BYTES
                 + " bytes, too long for a Unix socket: use a shorter working directory");
+      }
+      if (!pools.isEmpty() && !targets.isEmpty()) {
+        throw new IllegalArgumentException("give either targets or pools, not both");
+      }
+      if (activePool != null && !pools.containsKey(activePool)) {
+        throw new IllegalArgumentException(
+            "active pool " + activePool + " is not one of the pools " + pools.keySet());
+      }
+      pools
+          .keySet()
+          .forEach(pool -> HaproxyRuntimeApi.requireName("backend", backend + "_" + pool));
+      if (!pools.isEmpty()) {
+        HaproxyRuntimeApi.requireMapName(
+            directory.toAbsolutePath().resolve("pools.map").toString());
       }
       return new HaproxyInstance(this);
     }

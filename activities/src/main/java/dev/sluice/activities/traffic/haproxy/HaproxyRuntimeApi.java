@@ -32,9 +32,10 @@ import java.util.regex.Pattern;
 /**
  * Client of HAProxy's runtime API (the "stats socket" CLI) over a Unix socket or TCP.
  *
- * <p>Each command opens its own connection and uses HAProxy's non-interactive mode: HAProxy reads
- * one line, answers and closes. That keeps the client stateless and thread-safe, and a command
- * never lands on a half-dead connection after HAProxy restarts.
+ * <p>Each call opens its own connection and uses HAProxy's non-interactive mode: HAProxy reads one
+ * line, answers and closes. That keeps the client stateless and thread-safe, and a command never
+ * lands on a half-dead connection after HAProxy restarts. A line may carry several commands
+ * separated by {@code ;} ({@link #executeSilently}), which HAProxy runs in order.
  *
  * <p>Errors: an unreachable socket (missing file, refused, reset, timed out) throws the retryable
  * {@link HaproxyUnavailableException}; an error answer from HAProxy (unknown server, backend or
@@ -64,6 +65,7 @@ public final class HaproxyRuntimeApi {
   // another command, out of what we send.
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
   private static final Pattern SEVERITY = Pattern.compile("^\\[(\\d)]: ?");
+  private static final Pattern MAP_NAME = Pattern.compile("[^\\s;\\\\,()]+");
   // Prepended to every command so that error answers carry "[3]: " and can be told apart from
   // output; HAProxy's error texts have no common shape otherwise.
   private static final String SEVERITY_PREFIX = "set severity-output number; ";
@@ -113,11 +115,59 @@ public final class HaproxyRuntimeApi {
    * @throws HaproxyUnavailableException when HAProxy cannot be reached or does not answer in time
    */
   public String execute(String command) {
-    if (command == null || command.isBlank() || command.matches("(?s).*[;\r\n].*")) {
-      throw new IllegalArgumentException("one runtime API command without ';' or newline expected");
+    String stripped = requireOneCommand(command);
+    String raw = exchange(SEVERITY_PREFIX + stripped + "\n");
+    return interpret(stripped, raw);
+  }
+
+  /**
+   * Runs several commands in one connection: HAProxy's non-interactive mode reads them as one line
+   * separated by {@code ;} and runs them in order, one right after the other, before closing. Meant
+   * for commands that answer with nothing on success ({@code set server}, {@code set map}).
+   *
+   * <p>Not a transaction: HAProxy runs every command of the line even when an earlier one fails, so
+   * callers check names before sending. With more than one thread, HAProxy may serve requests
+   * between two of the commands; the line only keeps that window as short as HAProxy allows (one
+   * round trip, no waiting on the network between commands).
+   *
+   * @param commands commands without newline or {@code ;}; an empty list sends nothing
+   * @throws HaproxyCommandException naming the first command that answered with text (the ones
+   *     after it ran too)
+   * @throws HaproxyUnavailableException when HAProxy cannot be reached or does not answer in time
+   */
+  public void executeSilently(List<String> commands) {
+    if (commands.isEmpty()) {
+      return;
     }
-    String raw = exchange(SEVERITY_PREFIX + command.strip() + "\n");
-    return interpret(command.strip(), raw);
+    List<String> stripped = commands.stream().map(HaproxyRuntimeApi::requireOneCommand).toList();
+    String line = SEVERITY_PREFIX + String.join("; ", stripped) + "\n";
+    String raw = exchange(line);
+    if (raw.isEmpty()) {
+      throw new HaproxyUnavailableException(
+          socket,
+          "HAProxy runtime API at "
+              + socket
+              + " closed the connection without answering '"
+              + stripped.get(0)
+              + "' and "
+              + (stripped.size() - 1)
+              + " more",
+          null);
+    }
+    List<String> answers = splitAnswers(raw);
+    for (int i = 0; i < stripped.size(); i++) {
+      // answers.get(0) belongs to the severity-output prefix.
+      String answer = i + 1 < answers.size() ? answers.get(i + 1) : null;
+      if (answer == null) {
+        throw new HaproxyCommandException(
+            socket, stripped.get(i), "no answer (HAProxy answered " + (answers.size() - 1) + ")");
+      }
+      if (!answer.isBlank()) {
+        Matcher severity = SEVERITY.matcher(answer);
+        String message = severity.find() ? answer.substring(severity.end()) : answer;
+        throw new HaproxyCommandException(socket, stripped.get(i), firstLine(message));
+      }
+    }
   }
 
   /** All lines of {@code show stat}: frontends, backends, servers and listeners of every proxy. */
@@ -145,9 +195,7 @@ public final class HaproxyRuntimeApi {
    * @throws HaproxyCommandException e.g. {@code No such server.} or {@code No such backend.}
    */
   public void setState(String backend, String server, ServerState state) {
-    requireName("backend", backend);
-    requireName("server", server);
-    expectSilence("set server " + backend + "/" + server + " state " + state.word());
+    expectSilence(setStateCommand(backend, server, state));
   }
 
   /**
@@ -158,9 +206,125 @@ public final class HaproxyRuntimeApi {
    *     balance algorithm is static
    */
   public void setWeight(String backend, String server, int weight) {
+    expectSilence(setWeightCommand(backend, server, weight));
+  }
+
+  /** The backends HAProxy runs, by name ({@code show backend}; {@code listen} sections count). */
+  public List<String> showBackends() {
+    return execute("show backend")
+        .lines()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+        .toList();
+  }
+
+  /**
+   * The entries of a map ({@code show map <map>}), key to value in the map's order; for a key
+   * listed twice the first entry is kept.
+   *
+   * @param map the map's file name as HAProxy's config names it, or {@code #<id>}
+   * @throws HaproxyCommandException when HAProxy has no such map ({@code Unknown map identifier})
+   */
+  public Map<String, String> showMap(String map) {
+    requireMapName(map);
+    Map<String, String> entries = new LinkedHashMap<>();
+    // Each line: "<entry ref> <key> <value>"; the value may hold spaces.
+    for (String line : execute("show map " + map).split("\n")) {
+      String[] parts = line.strip().split("\\s+", 3);
+      if (parts.length == 3 && !parts[0].startsWith("#")) {
+        entries.putIfAbsent(parts[1], parts[2]);
+      }
+    }
+    return entries;
+  }
+
+  /**
+   * {@code set map <map> <key> <value>}: changes the value of the entry {@code key} in HAProxy's
+   * memory (not in the file). One command, so every lookup sees either the old value or the new
+   * one, and every lookup after this returns sees the new one.
+   *
+   * @throws HaproxyCommandException for an unknown map, or {@code entry not found.} when the map
+   *     has no such key (see {@link #addMap})
+   */
+  public void setMap(String map, String key, String value) {
+    expectSilence(mapCommand("set", map, key, value));
+  }
+
+  /**
+   * {@code add map <map> <key> <value>}: adds an entry in HAProxy's memory. HAProxy does not check
+   * for an existing entry with that key, so callers add only keys {@link #showMap} lacks.
+   *
+   * @throws HaproxyCommandException for an unknown map
+   */
+  public void addMap(String map, String key, String value) {
+    expectSilence(mapCommand("add", map, key, value));
+  }
+
+  /** {@code set server <backend>/<server> weight <weight>}, names checked. */
+  static String setWeightCommand(String backend, String server, int weight) {
     requireName("backend", backend);
     requireName("server", server);
-    expectSilence("set server " + backend + "/" + server + " weight " + weight);
+    return "set server " + backend + "/" + server + " weight " + weight;
+  }
+
+  /** {@code set server <backend>/<server> state <state>}, names checked. */
+  static String setStateCommand(String backend, String server, ServerState state) {
+    requireName("backend", backend);
+    requireName("server", server);
+    return "set server " + backend + "/" + server + " state " + state.word();
+  }
+
+  /**
+   * Checks a map identifier: a file name or {@code #<id>} without whitespace, {@code ;}, {@code \},
+   * {@code ,} or parentheses, which would end the command or the {@code map()} converter's
+   * argument.
+   */
+  static void requireMapName(String map) {
+    if (map == null || !MAP_NAME.matcher(map).matches()) {
+      throw new ConfigurationException(
+          "haproxy: map '"
+              + map
+              + "' is not usable as a map name (no whitespace, ';', '\\', ',' or parentheses)");
+    }
+  }
+
+  private static String mapCommand(String verb, String map, String key, String value) {
+    requireMapName(map);
+    requireName("map key", key);
+    requireName("map value", value);
+    return verb + " map " + map + " " + key + " " + value;
+  }
+
+  private static String requireOneCommand(String command) {
+    if (command == null || command.isBlank() || command.matches("(?s).*[;\r\n].*")) {
+      throw new IllegalArgumentException("one runtime API command without ';' or newline expected");
+    }
+    return command.strip();
+  }
+
+  /**
+   * Splits the answer to a line of several commands: HAProxy ends each command's answer with an
+   * empty line, so a silent command answers with a lone newline. Holds for answers without empty
+   * lines of their own, which is what error messages and {@code set} commands give.
+   */
+  static List<String> splitAnswers(String raw) {
+    List<String> answers = new ArrayList<>();
+    int position = 0;
+    while (position < raw.length()) {
+      if (raw.charAt(position) == '\n') {
+        answers.add("");
+        position++;
+        continue;
+      }
+      int end = raw.indexOf("\n\n", position);
+      if (end < 0) {
+        answers.add(raw.substring(position).strip());
+        break;
+      }
+      answers.add(raw.substring(position, end));
+      position = end + 2;
+    }
+    return answers;
   }
 
   /** Checks a proxy or server name against HAProxy's naming rule. */

@@ -1,7 +1,8 @@
 /**
  * HAProxy as a {@link dev.sluice.ports.TrafficRouter}: {@link
- * dev.sluice.activities.traffic.haproxy.HaproxyRouter} drives one backend through the runtime API
- * ({@link dev.sluice.activities.traffic.haproxy.HaproxyRuntimeApi}); {@link
+ * dev.sluice.activities.traffic.haproxy.HaproxyRouter} drives a backend per pool (or one backend)
+ * through the runtime API ({@link dev.sluice.activities.traffic.haproxy.HaproxyRuntimeApi}): server
+ * states and weights for rolling and canary steps, a map entry for blue-green switches; {@link
  * dev.sluice.activities.traffic.haproxy.HaproxyInstance} runs a real HAProxy as a child process for
  * tests and demos.
  */

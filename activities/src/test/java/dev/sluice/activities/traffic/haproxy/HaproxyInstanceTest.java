@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.traffic.haproxy.HaproxyRuntimeApi.StatRow;
+import dev.sluice.model.Target;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -183,6 +184,83 @@ class HaproxyInstanceTest {
       assertThat(nextRun.isRunning()).isTrue();
       assertThat(get(nextRun.frontendUrl() + "/").body()).isEqualTo("a");
     }
+  }
+
+  @Test
+  void poolsGetABackendEachBehindAMapAndStickyCookiesPerServer() {
+    Target blue1 = new Target("blue1", "127.0.0.1", 9001, null);
+    Target green1 = new Target("green1", "127.0.0.1", 9002, "green");
+    HaproxyInstance haproxy =
+        HaproxyInstance.builder(dir)
+            .pools(Map.of("blue", List.of(blue1), "green", List.of(green1)))
+            .activePool("green")
+            .stickySessions(true)
+            .build();
+    String map = haproxy.poolMapFile().toString();
+
+    assertThat(haproxy.renderConfig())
+        .contains("use_backend %[str(active),map(" + map + ",app_green)]")
+        .doesNotContain("default_backend")
+        .contains("backend app_blue\n")
+        .contains("backend app_green\n")
+        .contains("    cookie SLUICE insert indirect nocache\n")
+        .contains("    server blue1 127.0.0.1:9001 cookie blue1\n")
+        .contains("    server green1 127.0.0.1:9002 cookie green1\n");
+    assertThat(haproxy.renderPoolMap()).endsWith("\nactive app_green\n");
+    assertThat(haproxy.targets())
+        .extracting(Target::pool)
+        .containsExactlyInAnyOrder("blue", "green");
+    assertThat(haproxy.routerRef().settings())
+        .isEqualTo(
+            Map.of(
+                "socket",
+                haproxy.socketPath().toString(),
+                "backends",
+                Map.of("blue", "app_blue", "green", "app_green"),
+                "poolMap",
+                map,
+                "mapKey",
+                "active"));
+  }
+
+  @Test
+  void withoutPoolsOrStickinessTheSingleBackendIsRenderedAsBefore() {
+    Target a = new Target("a", "127.0.0.1", 9001, null);
+
+    String config = HaproxyInstance.builder(dir).targets(List.of(a)).build().renderConfig();
+
+    assertThat(config)
+        .contains("    default_backend app\n")
+        .contains("backend app\n    balance roundrobin\n")
+        .contains("    server a 127.0.0.1:9001\n")
+        .doesNotContain("use_backend")
+        .doesNotContain("cookie");
+  }
+
+  @Test
+  void poolSettingsThatCannotWorkAreRejected() {
+    Target a = new Target("a", "127.0.0.1", 9001, null);
+    Target greenA = new Target("a", "127.0.0.1", 9001, "green");
+
+    assertThatThrownBy(
+            () ->
+                HaproxyInstance.builder(dir)
+                    .targets(List.of(a))
+                    .pools(Map.of("blue", List.of(a)))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not both");
+    assertThatThrownBy(
+            () ->
+                HaproxyInstance.builder(dir)
+                    .pools(Map.of("blue", List.of(a)))
+                    .activePool("green")
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not one of the pools");
+    assertThatThrownBy(() -> HaproxyInstance.builder(dir).pools(Map.of("blue", List.of(greenA))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("listed in blue");
   }
 
   @Test

@@ -256,6 +256,18 @@ class HaproxyRouterTest {
   }
 
   @Test
+  void routerWithoutPoolsHasNoActivePoolAndCannotSwitch() {
+    assertThat(router.activePool()).isNull();
+    assertThatThrownBy(() -> router.switchPool("green"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("'backends'");
+    // A pool on a target means nothing to a router without pools: its one backend holds it.
+    Target inPool = new Target("a", "127.0.0.1", 1, "blue");
+    router.setWeight(inPool, 3);
+    assertThat(router.stats(List.of(inPool))).extracting(ServerStats::weight).containsExactly(3);
+  }
+
+  @Test
   void weightOutOfRangeIsAConfigurationError() {
     assertThatThrownBy(() -> router.setWeight(a.target(), 257))
         .isInstanceOf(ConfigurationException.class)

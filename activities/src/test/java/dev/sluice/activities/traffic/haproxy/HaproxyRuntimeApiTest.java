@@ -111,6 +111,86 @@ class HaproxyRuntimeApiTest {
   }
 
   @Test
+  void severalCommandsGoOutAsOneLineOnOneConnection() throws Exception {
+    try (FakeRuntimeSocket fake =
+        FakeRuntimeSocket.listen(dir.resolve("fake.sock"), line -> "\n\n\n")) {
+      HaproxyRuntimeApi client = HaproxyRuntimeApi.of(fake.path().toString());
+
+      client.executeSilently(
+          List.of(
+              HaproxyRuntimeApi.setWeightCommand("app", "a", 3),
+              HaproxyRuntimeApi.setStateCommand("app", "a", ServerState.DRAIN)));
+      client.executeSilently(List.of());
+
+      assertThat(fake.lines())
+          .containsExactly(
+              "set severity-output number; set server app/a weight 3;"
+                  + " set server app/a state drain");
+    }
+  }
+
+  @Test
+  void severalCommandsOnOneLineRunInOrder() {
+    try {
+      api.executeSilently(
+          List.of(
+              HaproxyRuntimeApi.setWeightCommand("app", "a", 3),
+              HaproxyRuntimeApi.setStateCommand("app", "a", ServerState.DRAIN),
+              HaproxyRuntimeApi.setWeightCommand("app", "a", 7)));
+
+      StatRow row = api.showServerStats("app").get(0);
+      assertThat(row.number("uweight", -1)).isEqualTo(7);
+      assertThat(row.text("status")).isEqualTo("DRAIN");
+    } finally {
+      api.setState("app", "a", ServerState.READY);
+      api.setWeight("app", "a", 1);
+    }
+  }
+
+  @Test
+  void aFailingCommandInALineIsReportedAndTheRestStillRuns() {
+    try {
+      assertThatThrownBy(
+              () ->
+                  api.executeSilently(
+                      List.of(
+                          HaproxyRuntimeApi.setWeightCommand("app", "a", 5),
+                          HaproxyRuntimeApi.setWeightCommand("app", "ghost", 1),
+                          HaproxyRuntimeApi.setWeightCommand("app", "a", 6))))
+          .isInstanceOf(HaproxyCommandException.class)
+          .satisfies(
+              e -> {
+                HaproxyCommandException error = (HaproxyCommandException) e;
+                assertThat(error.command()).isEqualTo("set server app/ghost weight 1");
+                assertThat(error.answer()).isEqualTo("No such server.");
+              });
+      // Not a transaction: HAProxy ran the command after the failing one too.
+      assertThat(api.showServerStats("app").get(0).number("uweight", -1)).isEqualTo(6);
+    } finally {
+      api.setWeight("app", "a", 1);
+    }
+  }
+
+  @Test
+  void answersToALineSplitAtEmptyLines() {
+    assertThat(HaproxyRuntimeApi.splitAnswers("\n\n[3]: No such server.\n\n\n"))
+        .containsExactly("", "", "[3]: No such server.", "");
+    assertThat(HaproxyRuntimeApi.splitAnswers("\n0x1 active app_blue\n\n"))
+        .containsExactly("", "0x1 active app_blue");
+  }
+
+  @Test
+  void unknownMapIsACommandError() {
+    assertThatThrownBy(() -> api.showMap(dir.resolve("nowhere.map").toString()))
+        .isInstanceOf(HaproxyCommandException.class)
+        .hasMessageContaining("Unknown map identifier");
+    assertThatThrownBy(() -> api.setMap("a b.map", "active", "app"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("not usable as a map name");
+    assertThat(api.showBackends()).contains("app").doesNotContain("http-in");
+  }
+
+  @Test
   void socketWithoutAdminLevelIsACommandError() {
     HaproxyRuntimeApi userLevel = HaproxyRuntimeApi.of(dir.resolve("user.sock").toString());
 

@@ -17,29 +17,44 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real HTTP server in the test JVM standing in for one target behind HAProxy. {@code /health}
  * answers 200; {@code /} answers 200 with the server's name, after {@code delayMs} when given (to
- * hold a session open) and with {@code status} when given (to produce 5xx).
+ * hold a session open) and with {@code status} when given (to produce 5xx). A backend started with
+ * a pool carries it in its target and names it in an {@code X-Pool} response header.
  */
 final class TestBackend implements AutoCloseable {
 
+  static {
+    // The JDK server writes headers and body separately; with Nagle's algorithm on, the body waits
+    // for the peer's delayed ACK of the headers, about 40 ms per request. Read once, when the JDK
+    // server's config class loads, which in this module only this class makes happen.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private final String name;
+  private final String pool;
   private int port;
   private HttpServer server;
   private ExecutorService executor;
 
-  private TestBackend(String name) {
+  private TestBackend(String name, String pool) {
     this.name = name;
+    this.pool = pool;
   }
 
   /** Starts a backend on a free loopback port. */
   static TestBackend start(String name) {
-    TestBackend backend = new TestBackend(name);
+    return start(name, null);
+  }
+
+  /** Starts a backend of {@code pool} on a free loopback port. */
+  static TestBackend start(String name, String pool) {
+    TestBackend backend = new TestBackend(name, pool);
     backend.listen(0);
     return backend;
   }
 
-  /** The target HAProxy knows this backend as: id = name, on loopback. */
+  /** The target HAProxy knows this backend as: id = name, on loopback, in its pool if any. */
   Target target() {
-    return new Target(name, "127.0.0.1", port, null);
+    return new Target(name, "127.0.0.1", port, pool);
   }
 
   String name() {
@@ -100,6 +115,9 @@ final class TestBackend implements AutoCloseable {
         exchange.close();
         return;
       }
+    }
+    if (pool != null) {
+      exchange.getResponseHeaders().add("X-Pool", pool);
     }
     respond(exchange, Integer.parseInt(query.getOrDefault("status", "200")), name);
   }
