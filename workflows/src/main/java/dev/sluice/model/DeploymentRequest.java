@@ -12,6 +12,8 @@ package dev.sluice.model;
  * @param requestedBy who asked for it (token or user name), for the audit trail
  * @param searchAttributes whether Sluice's custom search attributes are registered on the
  *     namespace, so the workflow may upsert them
+ * @param canary effective canary settings; null for other strategies
+ * @param blueGreen effective blue-green settings; null for other strategies
  */
 public record DeploymentRequest(
     String deploymentId,
@@ -20,4 +22,28 @@ public record DeploymentRequest(
     String strategy,
     RollingOptions rolling,
     String requestedBy,
-    boolean searchAttributes) {}
+    boolean searchAttributes,
+    CanaryOptions canary,
+    BlueGreenOptions blueGreen) {
+
+  /** A rolling deployment's request. */
+  public DeploymentRequest(
+      String deploymentId,
+      ServiceDefinition service,
+      String version,
+      String strategy,
+      RollingOptions rolling,
+      String requestedBy,
+      boolean searchAttributes) {
+    this(
+        deploymentId,
+        service,
+        version,
+        strategy,
+        rolling,
+        requestedBy,
+        searchAttributes,
+        null,
+        null);
+  }
+}

@@ -10,13 +10,16 @@ import io.temporal.workflow.UpdateValidatorMethod;
  * Controls and status every deployment workflow offers, whatever its strategy. Each control is an
  * Update with a validator (a rejected update answers with the reason, which the API turns into 409)
  * and a Signal of the same meaning, so the Temporal UI's "Send signal" works too. Cancelling the
- * workflow means abort with rollback.
+ * workflow means abort with rollback. After an abort or a failure the workflow waits a while for
+ * {@code retry} before it closes.
  */
 public interface DeploymentWorkflow {
 
   String PAUSE = "pause";
   String RESUME = "resume";
   String ABORT = "abort";
+  String PROMOTE = "promote";
+  String RETRY = "retry";
   String STATUS = "status";
 
   @QueryMethod(name = STATUS, description = "Live status: phase, batch, targets, recent events.")
@@ -47,6 +50,38 @@ public interface DeploymentWorkflow {
 
   @UpdateValidatorMethod(updateName = ABORT)
   void validateAbort(ControlRequest request);
+
+  @UpdateMethod(
+      name = PROMOTE,
+      description =
+          "Skip the current pause, bake or approval gate; with full=true skip every remaining step,"
+              + " pause and analysis. Rejected when the deployment is not waiting.")
+  ControlResponse promote(ControlRequest request);
+
+  @UpdateValidatorMethod(updateName = PROMOTE)
+  void validatePromote(ControlRequest request);
+
+  @UpdateMethod(
+      name = RETRY,
+      description =
+          "Start again after an abort or a failure, from the beginning. Rejected while the"
+              + " deployment runs, after it succeeded, or when another deployment holds the service.")
+  ControlResponse retry(ControlRequest request);
+
+  @UpdateValidatorMethod(updateName = RETRY)
+  void validateRetry(ControlRequest request);
+
+  @SignalMethod(
+      name = "promote-signal",
+      description =
+          "Same as the promote update, for the Temporal UI; ignored when it does not apply.")
+  void promoteSignal(ControlRequest request);
+
+  @SignalMethod(
+      name = "retry-signal",
+      description =
+          "Same as the retry update, for the Temporal UI; ignored when it does not apply.")
+  void retrySignal(ControlRequest request);
 
   @SignalMethod(
       name = "pause-signal",

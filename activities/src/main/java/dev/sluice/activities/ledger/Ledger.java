@@ -702,6 +702,43 @@ public final class Ledger {
   }
 
   /**
+   * Reopens a finished deployment for a retry, in one transaction: takes the service's lock again
+   * (unless another deployment holds it), marks the deployment RUNNING and unfinished, and drops
+   * its version-history row until the retry ends. Audited as {@code deployment.retry}.
+   *
+   * @return empty when reopened (or already open), else the id of the deployment holding the lock
+   */
+  public Optional<String> reopen(String deploymentId, String service, String actor) {
+    return inTransaction(
+        h -> {
+          Optional<String> holder = lockHolder(h, service);
+          if (holder.isPresent()) {
+            return holder.get().equals(deploymentId) ? Optional.<String>empty() : holder;
+          }
+          Instant now = now();
+          h.createUpdate(
+                  "INSERT INTO service_locks (service, deployment_id, acquired_at)"
+                      + " VALUES (:service, :id, :now)")
+              .bind("service", service)
+              .bind("id", deploymentId)
+              .bind("now", at(now))
+              .execute();
+          h.createUpdate(
+                  "UPDATE deployments SET state = :running, finished_at = NULL,"
+                      + " current_version = NULL, reason = NULL, updated_at = :now WHERE id = :id")
+              .bind("running", DeploymentState.RUNNING.name())
+              .bind("now", at(now))
+              .bind("id", deploymentId)
+              .execute();
+          h.createUpdate("DELETE FROM version_history WHERE deployment_id = :id")
+              .bind("id", deploymentId)
+              .execute();
+          audit(h, actor == null ? SYSTEM_ACTOR : actor, "deployment.retry", deploymentId, null);
+          return Optional.<String>empty();
+        });
+  }
+
+  /**
    * Releases the service's lock if {@code deploymentId} holds it; for reconciliation, when Temporal
    * says the holder's workflow is gone. Audited as {@code lock.released} by {@link #SYSTEM_ACTOR}.
    * The deployment's own row is left as it is.

@@ -19,4 +19,9 @@ public final class LedgerActivitiesImpl implements LedgerActivities {
   public void record(LedgerEntry entry) {
     ledger.record(entry);
   }
+
+  @Override
+  public String reopen(ReopenCall call) {
+    return ledger.reopen(call.deploymentId(), call.service(), call.actor()).orElse(null);
+  }
 }

@@ -506,6 +506,32 @@ abstract class LedgerContract {
   }
 
   @Test
+  void reopeningAFinishedDeploymentTakesTheLockAgainUnlessAnotherHoldsIt() {
+    ServiceDefinition checkout = service("checkout", "web-1");
+    deployToEnd(checkout, "d-1", "v2", "v1", DeploymentState.ABORTED, "v1");
+
+    assertThat(ledger.reopen("d-1", "checkout", "alice")).isEmpty();
+
+    DeploymentRecord reopened = ledger.deployment("d-1").orElseThrow();
+    assertThat(reopened.state()).isEqualTo(DeploymentState.RUNNING);
+    assertThat(reopened.finishedAt()).isNull();
+    assertThat(ledger.lockHolder("checkout")).contains("d-1");
+    assertThat(ledger.history("checkout")).isEmpty();
+    assertThat(ledger.auditTrail("d-1", 10))
+        .anySatisfy(
+            a -> {
+              assertThat(a.action()).isEqualTo("deployment.retry");
+              assertThat(a.actor()).isEqualTo("alice");
+            });
+    assertThat(ledger.reopen("d-1", "checkout", "alice")).as("idempotent").isEmpty();
+
+    ledger.record(finished("d-1", "checkout", "v2", DeploymentState.SUCCEEDED, "v2", event(99)));
+    assertThat(ledger.currentVersion("checkout")).contains("v2");
+    ledger.begin(newDeployment("d-2", checkout, "v3", null, null));
+    assertThat(ledger.reopen("d-1", "checkout", "bob")).contains("d-2");
+  }
+
+  @Test
   void startFailedLeavesADeploymentWhoseWorkflowRunsAlone() {
     ledger.begin(newDeployment("d-1", service("checkout", "web-1"), "2.0", null, null));
     ledger.record(running("d-1", event(1)));

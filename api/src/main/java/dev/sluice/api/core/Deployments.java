@@ -71,7 +71,12 @@ public final class Deployments {
   public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   static final Set<String> CONTROLS =
-      Set.of(DeploymentWorkflow.PAUSE, DeploymentWorkflow.RESUME, DeploymentWorkflow.ABORT);
+      Set.of(
+          DeploymentWorkflow.PAUSE,
+          DeploymentWorkflow.RESUME,
+          DeploymentWorkflow.ABORT,
+          DeploymentWorkflow.PROMOTE,
+          DeploymentWorkflow.RETRY);
 
   /** Longest reason a control may carry: it ends up in events and the audit trail. */
   static final int MAX_REASON = 1000;
@@ -362,12 +367,18 @@ public final class Deployments {
     DeploymentRecord record =
         ledger.deployment(id).orElseThrow(() -> ApiException.notFound("no deployment " + id));
     String reason = body == null ? null : body.reason();
+    Boolean full = body == null ? null : body.full();
     if (reason != null && reason.length() > MAX_REASON) {
       throw ApiException.invalid("reason", "must be at most " + MAX_REASON + " characters");
     }
     Map<String, Object> audit = new LinkedHashMap<>();
     audit.put("reason", reason);
-    if (record.state().isFinal()) {
+    if (full != null) {
+      audit.put("full", full);
+    }
+    // A finished deployment takes no control but retry, which its workflow (still waiting for
+    // one) judges itself.
+    if (record.state().isFinal() && !action.equals(DeploymentWorkflow.RETRY)) {
       audit.put("outcome", "rejected: already " + record.state());
       ledger.audit(actor, "deployment." + action, id, audit);
       throw ApiException.conflict(
@@ -376,7 +387,8 @@ public final class Deployments {
     WorkflowStub stub = client.newUntypedWorkflowStub(id);
     CompletableFuture<ControlResponse> update =
         CompletableFuture.supplyAsync(
-            () -> stub.update(action, ControlResponse.class, new ControlRequest(actor, reason)),
+            () ->
+                stub.update(action, ControlResponse.class, new ControlRequest(actor, reason, full)),
             controls);
     try {
       ControlResponse response = update.get(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -390,7 +402,10 @@ public final class Deployments {
       if (cause instanceof WorkflowUpdateException rejected) {
         message = rejectionMessage(rejected);
       } else if (cause instanceof WorkflowNotFoundException) {
-        message = action + ": deployment is no longer running";
+        message =
+            action.equals(DeploymentWorkflow.RETRY)
+                ? "retry: the deployment's retry window has passed; start a new deployment"
+                : action + ": deployment is no longer running";
       } else {
         audit.put("outcome", "unknown: Temporal did not answer: " + cause.getMessage());
         ledger.audit(actor, "deployment." + action, id, audit);
@@ -445,9 +460,11 @@ public final class Deployments {
     links.put("service", "/api/v1/services/" + r.service());
     links.put("history", "/api/v1/services/" + r.service() + "/history");
     if (!r.state().isFinal()) {
-      for (String control : List.of("pause", "resume", "abort")) {
+      for (String control : List.of("pause", "resume", "abort", "promote")) {
         links.put(control, self + "/" + control);
       }
+    } else if (r.state() != DeploymentState.SUCCEEDED) {
+      links.put("retry", self + "/retry");
     }
     if (temporalUi != null) {
       links.put(

@@ -23,6 +23,18 @@ public interface LedgerActivities {
   void record(LedgerEntry entry);
 
   /**
+   * Reopens a finished deployment for a retry: takes its service's lock again and marks it running;
+   * its outcome in the version history is dropped until the retry ends. Idempotent for the same
+   * deployment.
+   *
+   * @return {@code null} when reopened, else the id of the deployment holding the service
+   */
+  String reopen(ReopenCall call);
+
+  /** Who retries which deployment. */
+  record ReopenCall(String deploymentId, String service, String actor) {}
+
+  /**
    * A deployment's progress since the last record.
    *
    * @param previousVersion what the fleet ran before, once the workflow has asked; else null

@@ -11,12 +11,15 @@ import dev.sluice.model.TargetState;
 import dev.sluice.model.TargetStatus;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.ControlResponse;
+import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import dev.sluice.workflows.activities.LedgerActivities;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,6 +62,15 @@ public final class DeploymentTracker {
   private String reason;
   private boolean pauseRequested;
   private boolean abortRequested;
+  private boolean promoteRequested;
+  private boolean promoteFull;
+  private boolean retryRequested;
+  private boolean waitingForRetry;
+  private int attempt = 1;
+
+  /** What a promote would end now (a pause, a bake, a gate); null when nothing is promotable. */
+  private String promotable;
+
   private String abortReason;
 
   public DeploymentTracker(DeploymentRequest request) {
@@ -227,10 +239,10 @@ public final class DeploymentTracker {
   }
 
   /** Waits while paused. Returns false when an abort ended the wait (or came before it). */
-  public boolean awaitUnpaused() {
+  public boolean awaitUnpaused(String next) {
     if (pauseRequested && !abortRequested) {
       state = DeploymentState.PAUSED;
-      deploymentEvent("deployment.paused", null, "paused before batch " + (batch + 1));
+      deploymentEvent("deployment.paused", null, "paused before " + next);
       setPhase(Phase.PAUSED);
       Workflow.await(() -> !pauseRequested || abortRequested);
       state = DeploymentState.RUNNING;
@@ -373,55 +385,58 @@ public final class DeploymentTracker {
 
   // --- controls -------------------------------------------------------------------------------
 
-  public boolean canPause() {
-    return !state.isFinal() && !pauseRequested && !abortRequested;
-  }
-
-  public boolean canResume() {
-    return !state.isFinal() && pauseRequested && !abortRequested;
-  }
-
-  public boolean canAbort() {
-    return !state.isFinal() && !abortRequested;
-  }
-
-  public void validatePause() {
-    if (state.isFinal()) {
-      throw reject("pause: deployment is already " + state);
+  /**
+   * Why {@code action} cannot be applied now, in the words the API returns with 409 ("resume:
+   * deployment is not paused"), or {@code null} when it can. Validators throw with it; signals that
+   * do not apply are ignored.
+   */
+  public String rejection(String action, ControlRequest control) {
+    if (action.equals(DeploymentWorkflow.RETRY)) {
+      if (retryRequested) {
+        return "retry: deployment is already being retried";
+      }
+      if (!waitingForRetry) {
+        return state == DeploymentState.SUCCEEDED
+            ? "retry: deployment succeeded"
+            : "retry: deployment is still running";
+      }
+      return null;
+    }
+    if (state.isFinal() || waitingForRetry) {
+      return action + ": deployment is already " + state;
     }
     if (abortRequested) {
-      throw reject("pause: deployment is aborting");
+      return action.equals(DeploymentWorkflow.ABORT)
+          ? "abort: deployment is already aborting"
+          : action + ": deployment is aborting";
     }
-    if (pauseRequested) {
-      throw reject("pause: deployment is already paused");
+    switch (action) {
+      case DeploymentWorkflow.PAUSE:
+        return pauseRequested ? "pause: deployment is already paused" : null;
+      case DeploymentWorkflow.RESUME:
+        return pauseRequested ? null : "resume: deployment is not paused";
+      case DeploymentWorkflow.PROMOTE:
+        if (control != null && control.isFull()) {
+          return promoteFull ? "promote: deployment is already being promoted fully" : null;
+        }
+        return promotable != null || pauseRequested ? null : "promote: deployment is not paused";
+      default:
+        return null; // abort
     }
   }
 
-  public void validateResume() {
-    if (state.isFinal()) {
-      throw reject("resume: deployment is already " + state);
-    }
-    if (!pauseRequested) {
-      throw reject("resume: deployment is not paused");
-    }
-    if (abortRequested) {
-      throw reject("resume: deployment is aborting");
-    }
-  }
-
-  public void validateAbort() {
-    if (state.isFinal()) {
-      throw reject("abort: deployment is already " + state);
-    }
-    if (abortRequested) {
-      throw reject("abort: deployment is already aborting");
+  /** Throws the rejection of {@code action}, if any, as the validator's answer. */
+  public void validate(String action, ControlRequest control) {
+    String why = rejection(action, control);
+    if (why != null) {
+      throw reject(why);
     }
   }
 
   public ControlResponse pause(ControlRequest control) {
     pauseRequested = true;
     deploymentEvent("control.pause", null, "pause requested" + by(control));
-    return new ControlResponse(state, phase, "pausing before the next batch");
+    return new ControlResponse(state, phase, "pausing at the next step");
   }
 
   public ControlResponse resume(ControlRequest control) {
@@ -438,7 +453,128 @@ public final class DeploymentTracker {
             + (control != null && control.reason() != null ? ": " + control.reason() : "");
     deploymentEvent("control.abort", null, abortReason);
     return new ControlResponse(
-        state, phase, "aborting after the targets in flight; upgraded targets will be rolled back");
+        state, phase, "aborting after the targets in flight; what changed will be rolled back");
+  }
+
+  /**
+   * Ends the current wait (pause, bake, approval gate, pause between batches); with {@code full}
+   * every later one too. A promote while paused also resumes.
+   */
+  public ControlResponse promote(ControlRequest control) {
+    boolean full = control != null && control.isFull();
+    String waiting = promotable;
+    if (full) {
+      promoteFull = true;
+    }
+    if (promotable != null) {
+      promoteRequested = true;
+    }
+    pauseRequested = false;
+    deploymentEvent(
+        "control.promote",
+        null,
+        (full ? "full promote" : "promote")
+            + " requested"
+            + by(control)
+            + (waiting == null ? "" : " during " + waiting));
+    return new ControlResponse(
+        state,
+        phase,
+        full
+            ? "promoting: skipping every remaining step, pause and analysis"
+            : "promoting: " + (waiting == null ? "resuming" : "ending " + waiting));
+  }
+
+  /** Accepts a retry; the workflow starts the next attempt when its wait for one ends. */
+  public ControlResponse retry(ControlRequest control) {
+    retryRequested = true;
+    deploymentEvent("control.retry", null, "retry requested" + by(control));
+    return new ControlResponse(state, phase, "starting again from the beginning");
+  }
+
+  /** How a {@link #waitFor} ended. */
+  public enum Wake {
+    TIMER,
+    PROMOTED,
+    ABORTED
+  }
+
+  /**
+   * A wait a promote may cut short: the pause between batches, a canary pause or bake, a blue-green
+   * approval gate. {@code duration} null waits until promoted (or aborted).
+   *
+   * @param what what is being waited for, for the timer's summary and the promote's message
+   */
+  public Wake waitFor(Duration duration, String what) {
+    if (abortRequested) {
+      return Wake.ABORTED;
+    }
+    if (promoteFull) {
+      return Wake.PROMOTED;
+    }
+    Promise<Void> timer =
+        duration == null
+            ? null
+            : Workflow.newTimer(duration, TimerOptions.newBuilder().setSummary(what).build());
+    promotable = what;
+    Workflow.await(
+        () ->
+            abortRequested
+                || promoteRequested
+                || promoteFull
+                || (timer != null && timer.isCompleted()));
+    promotable = null;
+    if (abortRequested) {
+      return Wake.ABORTED;
+    }
+    if (promoteRequested || promoteFull) {
+      promoteRequested = false;
+      return Wake.PROMOTED;
+    }
+    return Wake.TIMER;
+  }
+
+  /** Whether a full promote asked to skip every remaining step. */
+  public boolean promotedFully() {
+    return promoteFull;
+  }
+
+  /**
+   * After an attempt that did not succeed, waits up to {@code window} for a retry.
+   *
+   * @return whether a retry came; the caller then starts the next attempt
+   */
+  public boolean awaitRetry(Duration window) {
+    waitingForRetry = true;
+    Promise<Void> timer =
+        Workflow.newTimer(window, TimerOptions.newBuilder().setSummary("wait for a retry").build());
+    Workflow.await(() -> retryRequested || timer.isCompleted());
+    waitingForRetry = false;
+    return retryRequested;
+  }
+
+  /** Resets everything an attempt changes, for the next one; events keep their sequence. */
+  public void beginRetry() {
+    attempt++;
+    retryRequested = false;
+    pauseRequested = false;
+    abortRequested = false;
+    abortReason = null;
+    promoteRequested = false;
+    promoteFull = false;
+    reason = null;
+    batch = 0;
+    deployAttempted.clear();
+    for (TargetStatus t : List.copyOf(targets.values())) {
+      targets.put(
+          t.id(),
+          new TargetStatus(t.id(), t.previousVersion(), t.version(), TargetState.PENDING, null));
+      changed.add(t.id());
+    }
+    state = DeploymentState.RUNNING;
+    deploymentEvent(
+        "deployment.retried", null, "attempt " + attempt + " starts from the beginning");
+    setPhase(Phase.PREPARING);
   }
 
   private static String by(ControlRequest control) {

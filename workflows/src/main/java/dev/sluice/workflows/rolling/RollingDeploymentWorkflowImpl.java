@@ -3,7 +3,6 @@ package dev.sluice.workflows.rolling;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
-import dev.sluice.model.DeploymentStatus;
 import dev.sluice.model.Phase;
 import dev.sluice.model.Target;
 import dev.sluice.model.TargetState;
@@ -12,9 +11,8 @@ import dev.sluice.ports.Deployer.TargetRuntime;
 import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.ports.TrafficRouter.DrainResult;
 import dev.sluice.ports.TrafficRouter.EnableResult;
-import dev.sluice.workflows.ControlRequest;
-import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.activities.DeployActivities.DescribeCall;
+import dev.sluice.workflows.common.ControlledWorkflow;
 import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker;
 import io.temporal.failure.ActivityFailure;
@@ -23,7 +21,6 @@ import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
-import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.util.ArrayList;
@@ -41,22 +38,21 @@ import java.util.Map;
  * <p>Compensation is data, not closures: a target's state says whether it needs restoring, so
  * rollback after a failure, an abort or a cancellation is the same walk over the targets.
  */
-public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow {
-
-  private final DeploymentTracker tracker;
-  private final DeploymentSteps steps;
-  private final DeploymentRequest request;
+public class RollingDeploymentWorkflowImpl extends ControlledWorkflow
+    implements RollingDeploymentWorkflow {
 
   @WorkflowInit
   public RollingDeploymentWorkflowImpl(DeploymentRequest request) {
-    this.request = request;
-    this.tracker = new DeploymentTracker(request);
-    this.steps = new DeploymentSteps(request);
+    super(request);
   }
 
   @Override
   public DeploymentResult run(DeploymentRequest ignored) {
     tracker.start();
+    return withRetries(this::attempt);
+  }
+
+  private DeploymentResult attempt() {
     try {
       return roll();
     } catch (TemporalFailure e) {
@@ -91,7 +87,7 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
     learnPreviousVersions();
 
     for (int i = 0; i < batches.size(); i++) {
-      if (!tracker.awaitUnpaused()) {
+      if (!tracker.awaitUnpaused("batch " + (i + 1) + "/" + batches.size())) {
         break;
       }
       tracker.enterBatch(i + 1);
@@ -103,7 +99,14 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
         break;
       }
       if (i < batches.size() - 1) {
-        pauseBetweenBatches(i + 1, batches.size());
+        tracker.setPhase(Phase.WAITING);
+        DeploymentTracker.Wake wake =
+            tracker.waitFor(
+                request.rolling().pauseBetweenBatches(),
+                "pause after batch " + (i + 1) + "/" + batches.size());
+        if (wake == DeploymentTracker.Wake.ABORTED) {
+          break;
+        }
       }
     }
     if (tracker.abortRequested()) {
@@ -213,18 +216,6 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
     return tracker.finish(DeploymentState.FAILED, reason, unrestored);
   }
 
-  private void pauseBetweenBatches(int done, int total) {
-    tracker.setPhase(Phase.WAITING);
-    Promise<Void> timer =
-        Workflow.newTimer(
-            request.rolling().pauseBetweenBatches(),
-            TimerOptions.newBuilder()
-                .setSummary("pause after batch " + done + "/" + total)
-                .build());
-    // An abort cuts the wait short; a pause request is honoured before the next batch starts.
-    Workflow.await(() -> timer.isCompleted() || tracker.abortRequested());
-  }
-
   /**
    * Restores targets in reverse order of upgrade, in batches no larger than the rollout's.
    *
@@ -320,61 +311,5 @@ public class RollingDeploymentWorkflowImpl implements RollingDeploymentWorkflow 
       }
     }
     return touched;
-  }
-
-  @Override
-  public DeploymentStatus status() {
-    return tracker.status();
-  }
-
-  @Override
-  public ControlResponse pause(ControlRequest control) {
-    return tracker.pause(control);
-  }
-
-  @Override
-  public void validatePause(ControlRequest control) {
-    tracker.validatePause();
-  }
-
-  @Override
-  public ControlResponse resume(ControlRequest control) {
-    return tracker.resume(control);
-  }
-
-  @Override
-  public void validateResume(ControlRequest control) {
-    tracker.validateResume();
-  }
-
-  @Override
-  public ControlResponse abort(ControlRequest control) {
-    return tracker.abort(control);
-  }
-
-  @Override
-  public void validateAbort(ControlRequest control) {
-    tracker.validateAbort();
-  }
-
-  @Override
-  public void pauseSignal(ControlRequest control) {
-    if (tracker.canPause()) {
-      tracker.pause(control);
-    }
-  }
-
-  @Override
-  public void resumeSignal(ControlRequest control) {
-    if (tracker.canResume()) {
-      tracker.resume(control);
-    }
-  }
-
-  @Override
-  public void abortSignal(ControlRequest control) {
-    if (tracker.canAbort()) {
-      tracker.abort(control);
-    }
   }
 }

@@ -391,6 +391,90 @@ class RollingDeploymentWorkflowTest {
   }
 
   @Test
+  void promoteEndsThePauseBetweenBatchesAndFullPromoteSkipsTheRest(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-promote");
+    long started = env.currentTimeMillis();
+    WorkflowClient.start(
+        workflow::run,
+        request("2.0.0", new RollingOptions(null, null, Duration.ofHours(1), null, null)));
+
+    waitFor(workflow, s -> s.phase() == Phase.WAITING && s.batch() == 1);
+    workflow.promote(ControlRequest.of("alice", "looks good"));
+    waitFor(workflow, s -> s.phase() == Phase.WAITING && s.batch() == 2);
+    workflow.promote(new ControlRequest("alice", "ship it", true));
+    DeploymentResult result = WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
+
+    assertThat(result.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("2.0.0"));
+    assertThat(env.currentTimeMillis() - started)
+        .as("no hour-long pause was waited out")
+        .isLessThan(Duration.ofHours(1).toMillis());
+  }
+
+  @Test
+  void promoteIsRejectedWhenNothingWaits(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t1"));
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-promote-no");
+    WorkflowClient.start(workflow::run, request("2.0.0", SHORT_PAUSES));
+    fleet.awaitDeployStarted("t1");
+
+    assertThatThrownBy(() -> workflow.promote(ControlRequest.of("alice", null)))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .hasStackTraceContaining("promote: deployment is not paused");
+    assertThatThrownBy(() -> workflow.retry(ControlRequest.of("alice", null)))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .hasStackTraceContaining("retry: deployment is still running");
+    fleet.release("t1");
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class).state())
+        .isEqualTo(DeploymentState.SUCCEEDED);
+  }
+
+  @Test
+  void retryAfterAnAbortStartsAgainFromTheBeginning(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t2"));
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-retry");
+    WorkflowClient.start(workflow::run, request("2.0.0", SHORT_PAUSES));
+    fleet.awaitDeployStarted("t2");
+    workflow.abort(ControlRequest.of("alice", "wrong moment"));
+    fleet.release("t2");
+    waitFor(workflow, s -> s.state() == DeploymentState.ABORTED);
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("1.0.0"));
+
+    workflow.retry(ControlRequest.of("alice", "now"));
+    DeploymentResult result = WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
+
+    assertThat(result.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("2.0.0"));
+    assertThat(fleet.reopened()).containsExactly("dep-2.0.0");
+    assertThat(fleet.ledger().get(fleet.ledger().size() - 1).events())
+        .anyMatch(e -> e.type().equals("deployment.succeeded"));
+  }
+
+  @Test
+  void retryIsRefusedWhileAnotherDeploymentHoldsTheService(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet =
+        start(env, worker, new InMemoryFleet(FLEET, "1.0.0").badOn("t1", "3.0.0"));
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-retry-busy");
+    WorkflowClient.start(workflow::run, request("3.0.0", SHORT_PAUSES));
+    waitFor(workflow, s -> s.state() == DeploymentState.FAILED);
+    fleet.serviceHeldBy("dep-other");
+
+    assertThatThrownBy(() -> workflow.retry(ControlRequest.of("bob", null)))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .hasStackTraceContaining(
+            "retry: service checkout already has deployment dep-other in progress");
+    DeploymentResult result = WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
+    assertThat(result.state())
+        .as("with no retry accepted, the workflow closes after the retry window")
+        .isEqualTo(DeploymentState.FAILED);
+  }
+
+  @Test
   void abortSignalFromTheTemporalUiActsLikeTheUpdate(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
     InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t2"));

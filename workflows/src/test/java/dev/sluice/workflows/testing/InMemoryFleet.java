@@ -39,6 +39,8 @@ public final class InMemoryFleet
   private final Map<String, CountDownLatch> deployStarted = new HashMap<>();
   private final Set<String> brokenDrains = new HashSet<>();
   private boolean describeBroken;
+  private String lockHolder;
+  private final List<String> reopened = new ArrayList<>();
   private int maxOutOfRotation;
 
   public InMemoryFleet(List<Target> fleet, String version) {
@@ -169,6 +171,22 @@ public final class InMemoryFleet
   @Override
   public synchronized void record(LedgerEntry entry) {
     ledger.add(entry);
+  }
+
+  @Override
+  public synchronized String reopen(ReopenCall call) {
+    reopened.add(call.deploymentId());
+    return lockHolder;
+  }
+
+  /** Makes retries find the service held by {@code deploymentId} (null frees it). */
+  public synchronized InMemoryFleet serviceHeldBy(String deploymentId) {
+    lockHolder = deploymentId;
+    return this;
+  }
+
+  public synchronized List<String> reopened() {
+    return List.copyOf(reopened);
   }
 
   public synchronized String version(String targetId) {

@@ -1,0 +1,45 @@
+package dev.sluice.model;
+
+import java.time.Duration;
+
+/**
+ * How a canary is judged during an analysis step: every {@code interval} for {@code duration}, the
+ * canary's servers are compared with the stable servers serving in the same window (the seed's
+ * {@code _metrics_healthy}). Nulls take the defaults of {@link #DEFAULT}.
+ *
+ * @param maxErrorRatio canary error rate may be at most this multiple of the stable one (1.5)
+ * @param maxLatencyRatio canary response time may be at most this multiple of the stable one (1.3)
+ * @param maxErrorRate an absolute ceiling on the canary error rate, whatever stable does (0.05)
+ * @param errorRateFloor error rates at or below this count as equal, so 1 error in 1000 against 0
+ *     does not fail the canary (0.01)
+ * @param minRequests windows where the canary answered fewer requests are inconclusive (20)
+ * @param maxInconclusive consecutive inconclusive windows after which the canary pauses for a
+ *     person rather than promote on too little data (10)
+ */
+public record AnalysisSpec(
+    Duration duration,
+    Duration interval,
+    Double maxErrorRatio,
+    Double maxLatencyRatio,
+    Double maxErrorRate,
+    Double errorRateFloor,
+    Integer minRequests,
+    Integer maxInconclusive) {
+
+  public static final AnalysisSpec DEFAULT =
+      new AnalysisSpec(
+          Duration.ofMinutes(15), Duration.ofSeconds(30), 1.5, 1.3, 0.05, 0.01, 20, 10);
+
+  /** This spec with every unset field taken from {@link #DEFAULT}. */
+  public AnalysisSpec withDefaults() {
+    return new AnalysisSpec(
+        duration != null ? duration : DEFAULT.duration,
+        interval != null ? interval : DEFAULT.interval,
+        maxErrorRatio != null ? maxErrorRatio : DEFAULT.maxErrorRatio,
+        maxLatencyRatio != null ? maxLatencyRatio : DEFAULT.maxLatencyRatio,
+        maxErrorRate != null ? maxErrorRate : DEFAULT.maxErrorRate,
+        errorRateFloor != null ? errorRateFloor : DEFAULT.errorRateFloor,
+        minRequests != null ? minRequests : DEFAULT.minRequests,
+        maxInconclusive != null ? maxInconclusive : DEFAULT.maxInconclusive);
+  }
+}

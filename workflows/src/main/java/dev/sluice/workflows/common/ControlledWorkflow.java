@@ -1,0 +1,180 @@
+package dev.sluice.workflows.common;
+
+import dev.sluice.model.DeploymentRequest;
+import dev.sluice.model.DeploymentResult;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.DeploymentStatus;
+import dev.sluice.workflows.ControlRequest;
+import dev.sluice.workflows.ControlResponse;
+import dev.sluice.workflows.DeploymentWorkflow;
+import dev.sluice.workflows.activities.LedgerActivities;
+import dev.sluice.workflows.activities.LedgerActivities.ReopenCall;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * What every strategy's workflow shares: the status query and the controls (Updates with
+ * validators, and the Signals of the same meaning), all answered by the {@link DeploymentTracker};
+ * and the retry loop. A strategy implements only its flow.
+ */
+public abstract class ControlledWorkflow implements DeploymentWorkflow {
+
+  /** How long a deployment that did not succeed waits for a retry before its workflow closes. */
+  public static final Duration RETRY_WINDOW = Duration.ofHours(1);
+
+  /** Change id of the wait for a retry, added after the first recorded histories. */
+  static final String RETRY_CHANGE = "wait-for-retry";
+
+  protected final DeploymentRequest request;
+  protected final DeploymentTracker tracker;
+  protected final DeploymentSteps steps;
+
+  protected ControlledWorkflow(DeploymentRequest request) {
+    this.request = request;
+    this.tracker = new DeploymentTracker(request);
+    this.steps = new DeploymentSteps(request);
+  }
+
+  /**
+   * Runs attempts until one succeeds or no retry arrives within {@link #RETRY_WINDOW} after a
+   * failed or aborted one.
+   */
+  protected final DeploymentResult withRetries(Supplier<DeploymentResult> attempt) {
+    while (true) {
+      DeploymentResult result = attempt.get();
+      if (result.state() == DeploymentState.SUCCEEDED) {
+        return result;
+      }
+      // Deployments started before retries existed ended here; they must replay the same way.
+      if (Workflow.getVersion(RETRY_CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION
+          || !tracker.awaitRetry(RETRY_WINDOW)) {
+        return result;
+      }
+      tracker.beginRetry();
+    }
+  }
+
+  @Override
+  public DeploymentStatus status() {
+    return tracker.status();
+  }
+
+  @Override
+  public ControlResponse pause(ControlRequest control) {
+    return tracker.pause(control);
+  }
+
+  @Override
+  public void validatePause(ControlRequest control) {
+    tracker.validate(PAUSE, control);
+  }
+
+  @Override
+  public ControlResponse resume(ControlRequest control) {
+    return tracker.resume(control);
+  }
+
+  @Override
+  public void validateResume(ControlRequest control) {
+    tracker.validate(RESUME, control);
+  }
+
+  @Override
+  public ControlResponse abort(ControlRequest control) {
+    return tracker.abort(control);
+  }
+
+  @Override
+  public void validateAbort(ControlRequest control) {
+    tracker.validate(ABORT, control);
+  }
+
+  @Override
+  public ControlResponse promote(ControlRequest control) {
+    return tracker.promote(control);
+  }
+
+  @Override
+  public void validatePromote(ControlRequest control) {
+    tracker.validate(PROMOTE, control);
+  }
+
+  /**
+   * Takes the service's lock again through the ledger before accepting: another deployment may have
+   * started since this one ended, and then the retry is refused with its id.
+   */
+  @Override
+  public ControlResponse retry(ControlRequest control) {
+    String holder =
+        Workflow.newActivityStub(
+                LedgerActivities.class,
+                ActivityOptions.newBuilder()
+                    .setSummary("take the service's lock again for a retry")
+                    .setStartToCloseTimeout(Duration.ofSeconds(30))
+                    .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5).build())
+                    .build())
+            .reopen(
+                new ReopenCall(
+                    request.deploymentId(),
+                    request.service().name(),
+                    control == null ? null : control.actor()));
+    if (holder != null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "retry: service "
+              + request.service().name()
+              + " already has deployment "
+              + holder
+              + " in progress",
+          "ControlRejected");
+    }
+    return tracker.retry(control);
+  }
+
+  @Override
+  public void validateRetry(ControlRequest control) {
+    tracker.validate(RETRY, control);
+  }
+
+  @Override
+  public void pauseSignal(ControlRequest control) {
+    if (tracker.rejection(PAUSE, control) == null) {
+      tracker.pause(control);
+    }
+  }
+
+  @Override
+  public void resumeSignal(ControlRequest control) {
+    if (tracker.rejection(RESUME, control) == null) {
+      tracker.resume(control);
+    }
+  }
+
+  @Override
+  public void abortSignal(ControlRequest control) {
+    if (tracker.rejection(ABORT, control) == null) {
+      tracker.abort(control);
+    }
+  }
+
+  @Override
+  public void retrySignal(ControlRequest control) {
+    if (tracker.rejection(RETRY, control) == null) {
+      try {
+        retry(control);
+      } catch (ApplicationFailure refused) {
+        tracker.event("control.retry-refused", null, refused.getOriginalMessage());
+      }
+    }
+  }
+
+  @Override
+  public void promoteSignal(ControlRequest control) {
+    if (tracker.rejection(PROMOTE, control) == null) {
+      tracker.promote(control);
+    }
+  }
+}
