@@ -32,11 +32,13 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
   protected final DeploymentRequest request;
   protected final DeploymentTracker tracker;
   protected final DeploymentSteps steps;
+  protected final TargetOps ops;
 
   protected ControlledWorkflow(DeploymentRequest request) {
     this.request = request;
     this.tracker = new DeploymentTracker(request);
     this.steps = new DeploymentSteps(request);
+    this.ops = new TargetOps(request, tracker, steps);
   }
 
   /**
