@@ -30,4 +30,27 @@ public final class TrafficActivitiesImpl implements TrafficActivities {
                 .router(call.router())
                 .enable(call.target(), call.timeout(), Activities.heartbeat()));
   }
+
+  @Override
+  public void split(SplitCall call) {
+    Activities.run(
+        () -> {
+          registry.router(call.router()).split(call.canary(), call.stable(), call.percent());
+          return null;
+        });
+  }
+
+  @Override
+  public void switchPool(PoolCall call) {
+    Activities.run(
+        () -> {
+          registry.router(call.router()).switchPool(call.pool());
+          return null;
+        });
+  }
+
+  @Override
+  public String activePool(PoolCall call) {
+    return Activities.run(() -> registry.router(call.router()).activePool());
+  }
 }

@@ -4,8 +4,10 @@ import dev.sluice.activities.DeployActivitiesImpl;
 import dev.sluice.activities.HealthActivitiesImpl;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.TrafficActivitiesImpl;
+import dev.sluice.activities.analysis.AnalysisActivitiesImpl;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.ledger.LedgerActivitiesImpl;
+import dev.sluice.workflows.canary.CanaryDeploymentWorkflowImpl;
 import dev.sluice.workflows.rolling.RollingDeploymentWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class SluiceWorker implements AutoCloseable {
 
   /** Every workflow implementation Sluice runs. */
-  public static final List<Class<?>> WORKFLOWS = List.of(RollingDeploymentWorkflowImpl.class);
+  public static final List<Class<?>> WORKFLOWS =
+      List.of(RollingDeploymentWorkflowImpl.class, CanaryDeploymentWorkflowImpl.class);
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 
@@ -54,7 +57,8 @@ public final class SluiceWorker implements AutoCloseable {
         new TrafficActivitiesImpl(providers),
         new DeployActivitiesImpl(providers),
         new HealthActivitiesImpl(providers),
-        new LedgerActivitiesImpl(ledger));
+        new LedgerActivitiesImpl(ledger),
+        new AnalysisActivitiesImpl(providers));
     factory.start();
     LOG.info(
         "Worker polling task queue '{}' on namespace '{}'",

@@ -43,7 +43,8 @@ public record CanaryStep(Integer setWeight, Pause pause, AnalysisSpec analysis) 
     return "analysis " + text(analysis.duration());
   }
 
-  static String text(Duration d) {
+  /** {@code 15m}, {@code 2h}, {@code 45s}. */
+  public static String text(Duration d) {
     long s = d.getSeconds();
     if (s % 3600 == 0 && s > 0) {
       return s / 3600 + "h";

@@ -14,6 +14,8 @@ package dev.sluice.model;
  *     namespace, so the workflow may upsert them
  * @param canary effective canary settings; null for other strategies
  * @param blueGreen effective blue-green settings; null for other strategies
+ * @param parentDeploymentId set when this runs as a child of another deployment (a canary's
+ *     promotion of its stable servers): the parent records progress in the ledger, not the child
  */
 public record DeploymentRequest(
     String deploymentId,
@@ -24,7 +26,8 @@ public record DeploymentRequest(
     String requestedBy,
     boolean searchAttributes,
     CanaryOptions canary,
-    BlueGreenOptions blueGreen) {
+    BlueGreenOptions blueGreen,
+    String parentDeploymentId) {
 
   /** A rolling deployment's request. */
   public DeploymentRequest(
@@ -43,6 +46,7 @@ public record DeploymentRequest(
         rolling,
         requestedBy,
         searchAttributes,
+        null,
         null,
         null);
   }

@@ -13,6 +13,8 @@ import java.util.List;
  * @param healthCheck how a target is judged healthy after a deploy
  * @param defaultStrategy strategy used when a deployment names none
  * @param rolling the service's defaults for rolling deployments; may be {@code null}
+ * @param canary the service's defaults for canary deployments; may be {@code null}
+ * @param blueGreen the service's defaults for blue-green deployments; may be {@code null}
  */
 public record ServiceDefinition(
     String name,
@@ -21,7 +23,21 @@ public record ServiceDefinition(
     ProviderRef deployer,
     HealthCheckSpec healthCheck,
     String defaultStrategy,
-    RollingOptions rolling) {
+    RollingOptions rolling,
+    CanaryOptions canary,
+    BlueGreenOptions blueGreen) {
+
+  /** A service with rolling defaults only. */
+  public ServiceDefinition(
+      String name,
+      List<Target> fleet,
+      ProviderRef trafficRouter,
+      ProviderRef deployer,
+      HealthCheckSpec healthCheck,
+      String defaultStrategy,
+      RollingOptions rolling) {
+    this(name, fleet, trafficRouter, deployer, healthCheck, defaultStrategy, rolling, null, null);
+  }
 
   public ServiceDefinition {
     fleet = fleet == null ? List.of() : List.copyOf(fleet);

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /** Deployment strategies Sluice can run; {@link #id()} is the name used in the API. */
 public enum Strategy {
-  ROLLING("rolling");
+  ROLLING("rolling"),
+  CANARY("canary");
 
   private final String id;
 

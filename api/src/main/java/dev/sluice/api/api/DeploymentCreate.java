@@ -1,12 +1,20 @@
 package dev.sluice.api.api;
 
+import dev.sluice.api.api.ServiceSpec.CanarySpec;
 import dev.sluice.api.api.ServiceSpec.RollingSpec;
 
 /**
  * Body of {@code POST /api/v1/deployments}.
  *
  * @param strategy defaults to the service's default strategy
- * @param overrides rolling settings for this deployment only
+ * @param overrides rolling settings for this deployment only (a canary's promotion of its stable
+ *     servers uses them too)
+ * @param canary canary settings for this deployment only
  */
 public record DeploymentCreate(
-    String service, String version, String strategy, RollingSpec overrides) {}
+    String service, String version, String strategy, RollingSpec overrides, CanarySpec canary) {
+
+  public DeploymentCreate(String service, String version, String strategy, RollingSpec overrides) {
+    this(service, version, strategy, overrides, null);
+  }
+}

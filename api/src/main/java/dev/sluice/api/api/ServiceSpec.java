@@ -16,7 +16,8 @@ public record ServiceSpec(
     ProviderSpec deployer,
     HealthCheckSpecBody healthCheck,
     String defaultStrategy,
-    RollingSpec rolling) {
+    RollingSpec rolling,
+    CanarySpec canary) {
 
   /** One server: {@code id} is also its name at the traffic router. */
   public record TargetSpec(String id, String host, Integer port, String pool) {}
@@ -36,6 +37,34 @@ public record ServiceSpec(
       String interval,
       String timeout,
       String requestTimeout) {}
+
+  /**
+   * Canary settings, as service defaults or for one deployment: the plan (Argo Rollouts style
+   * steps) and how many targets become canaries.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record CanarySpec(List<StepSpec> steps, Object canaryCount) {}
+
+  /**
+   * Exactly one of: {@code setWeight}, {@code pause} (no duration: until promoted), {@code
+   * analysis}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record StepSpec(Integer setWeight, PauseSpec pause, AnalysisBody analysis) {}
+
+  public record PauseSpec(String duration) {}
+
+  /** Analysis thresholds; unset fields take the defaults (see the README). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record AnalysisBody(
+      String duration,
+      String interval,
+      Double maxErrorRatio,
+      Double maxLatencyRatio,
+      Double maxErrorRate,
+      Double errorRateFloor,
+      Integer minRequests,
+      Integer maxInconclusive) {}
 
   /** Rolling settings, as service defaults or a deployment's overrides; unset fields inherit. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

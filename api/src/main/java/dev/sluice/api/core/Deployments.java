@@ -10,6 +10,7 @@ import dev.sluice.api.api.DeploymentCreate;
 import dev.sluice.api.api.DeploymentView;
 import dev.sluice.api.api.ServiceSpec.RollingSpec;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.model.CanaryOptions;
 import dev.sluice.model.DeploymentEvent;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentState;
@@ -22,6 +23,7 @@ import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
+import dev.sluice.workflows.canary.CanaryDeploymentWorkflow;
 import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -160,16 +162,41 @@ public final class Deployments {
     RollingOptions overrides =
         ServiceMapper.rolling("overrides", body.overrides(), service.fleet().size(), problems);
     problems.throwIfAny();
+    CanaryOptions canaryOverrides =
+        ServiceMapper.canary("canary", body.canary(), service.fleet().size(), problems);
+    if (Strategy.CANARY.id().equals(strategy) && service.fleet().size() < 2) {
+      problems.add(
+          "strategy", "a canary needs at least two targets; " + service.name() + " has one");
+    }
+    if (body.canary() != null && !Strategy.CANARY.id().equals(strategy)) {
+      problems.add("canary", "only applies to strategy canary");
+    }
+    problems.throwIfAny();
     RollingOptions effective =
         (overrides == null ? RollingOptions.NONE : overrides)
             .orElse(service.rolling())
             .orElse(RollingOptions.DEFAULT);
+    CanaryOptions canary =
+        Strategy.CANARY.id().equals(strategy)
+            ? (canaryOverrides == null ? CanaryOptions.NONE : canaryOverrides)
+                .orElse(service.canary())
+                .orElse(CanaryOptions.DEFAULT)
+            : null;
 
     String id = newId();
     String previous = ledger.currentVersion(service.name()).orElse(null);
     DeploymentRequest request =
         new DeploymentRequest(
-            id, service, body.version(), strategy, effective, actor, searchAttributes);
+            id,
+            service,
+            body.version(),
+            strategy,
+            effective,
+            actor,
+            searchAttributes,
+            canary,
+            null,
+            null);
     NewDeployment deployment =
         NewDeployment.of(request, idempotencyKey, fingerprint(body, strategy), previous);
 
@@ -305,6 +332,7 @@ public final class Deployments {
   private static String workflowType(String strategy) {
     return switch (Strategy.byId(strategy).orElseThrow()) {
       case ROLLING -> RollingDeploymentWorkflow.TYPE;
+      case CANARY -> CanaryDeploymentWorkflow.TYPE;
     };
   }
 
@@ -533,7 +561,8 @@ public final class Deployments {
                     + '|'
                     + o.drainTimeout()
                     + '|'
-                    + o.rollbackOnFailure());
+                    + o.rollbackOnFailure(),
+            String.valueOf(body.canary()));
     try {
       return HexFormat.of()
           .formatHex(

@@ -3,11 +3,19 @@ package dev.sluice.api.core;
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.api.api.ServiceSpec;
+import dev.sluice.api.api.ServiceSpec.AnalysisBody;
+import dev.sluice.api.api.ServiceSpec.CanarySpec;
 import dev.sluice.api.api.ServiceSpec.HealthCheckSpecBody;
+import dev.sluice.api.api.ServiceSpec.PauseSpec;
 import dev.sluice.api.api.ServiceSpec.ProviderSpec;
 import dev.sluice.api.api.ServiceSpec.RollingSpec;
+import dev.sluice.api.api.ServiceSpec.StepSpec;
 import dev.sluice.api.api.ServiceSpec.TargetSpec;
+import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.CanaryOptions;
+import dev.sluice.model.CanaryStep;
 import dev.sluice.model.HealthCheckSpec;
+import dev.sluice.model.IntOrPercent;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.RollingOptions;
 import dev.sluice.model.ServiceDefinition;
@@ -64,8 +72,14 @@ public final class ServiceMapper {
           "defaultStrategy", "unknown strategy \"" + strategy + "\"; known: " + strategies());
     }
     RollingOptions rolling = rolling("rolling", spec.rolling(), fleet.size(), problems);
+    CanaryOptions canary = canary("canary", spec.canary(), fleet.size(), problems);
+    if ("canary".equals(strategy) && fleet.size() < 2) {
+      problems.add(
+          "defaultStrategy", "a canary needs at least two targets: a canary and a stable one");
+    }
     problems.throwIfAny();
-    return new ServiceDefinition(name, fleet, router, deployer, health, strategy, rolling);
+    return new ServiceDefinition(
+        name, fleet, router, deployer, health, strategy, rolling, canary, null);
   }
 
   private static List<Target> fleet(List<TargetSpec> specs, Problems problems) {
@@ -227,7 +241,140 @@ public final class ServiceMapper {
             text(h.timeout()),
             text(h.requestTimeout())),
         service.defaultStrategy(),
-        rollingSpec(service.rolling()));
+        rollingSpec(service.rolling()),
+        canarySpec(service.canary()));
+  }
+
+  /** Canary settings from the wire; {@code null} when none given. */
+  static CanaryOptions canary(String field, CanarySpec spec, int fleetSize, Problems problems) {
+    if (spec == null) {
+      return null;
+    }
+    IntOrPercent count = problems.quantity(field + ".canaryCount", spec.canaryCount());
+    if (count != null && !count.percent() && fleetSize > 0 && count.value() >= fleetSize) {
+      problems.add(
+          field + ".canaryCount",
+          "is "
+              + count.value()
+              + " but the fleet has "
+              + fleetSize
+              + " targets: at least one must stay stable");
+    }
+    List<CanaryStep> steps = null;
+    if (spec.steps() != null) {
+      steps = new ArrayList<>();
+      if (spec.steps().isEmpty() || spec.steps().size() > 100) {
+        problems.add(field + ".steps", "must list 1 to 100 steps");
+      }
+      for (int i = 0; i < spec.steps().size(); i++) {
+        CanaryStep step = step(field + ".steps[" + i + "]", spec.steps().get(i), problems);
+        if (step != null) {
+          steps.add(step);
+        }
+      }
+    }
+    return new CanaryOptions(steps, count);
+  }
+
+  private static CanaryStep step(String at, StepSpec spec, Problems problems) {
+    if (spec == null) {
+      problems.add(at, "must be an object");
+      return null;
+    }
+    int kinds =
+        (spec.setWeight() != null ? 1 : 0)
+            + (spec.pause() != null ? 1 : 0)
+            + (spec.analysis() != null ? 1 : 0);
+    if (kinds != 1) {
+      problems.add(at, "must have exactly one of setWeight, pause, analysis");
+      return null;
+    }
+    if (spec.setWeight() != null) {
+      if (spec.setWeight() < 0 || spec.setWeight() > 100) {
+        problems.add(at + ".setWeight", "must be between 0 and 100");
+        return null;
+      }
+      return CanaryStep.weight(spec.setWeight());
+    }
+    if (spec.pause() != null) {
+      if (spec.pause().duration() == null) {
+        return CanaryStep.pauseUntilPromoted();
+      }
+      Duration d = problems.duration(at + ".pause.duration", spec.pause().duration());
+      return d == null ? null : CanaryStep.pauseFor(d);
+    }
+    AnalysisBody a = spec.analysis();
+    Duration duration = problems.duration(at + ".analysis.duration", a.duration());
+    Duration interval = problems.duration(at + ".analysis.interval", a.interval());
+    if (duration != null && interval != null && interval.compareTo(duration) > 0) {
+      problems.add(at + ".analysis.interval", "must not be longer than the analysis' duration");
+    }
+    ratio(at + ".analysis.maxErrorRatio", a.maxErrorRatio(), problems);
+    ratio(at + ".analysis.maxLatencyRatio", a.maxLatencyRatio(), problems);
+    rate(at + ".analysis.maxErrorRate", a.maxErrorRate(), problems);
+    rate(at + ".analysis.errorRateFloor", a.errorRateFloor(), problems);
+    if (a.minRequests() != null && a.minRequests() < 1) {
+      problems.add(at + ".analysis.minRequests", "must be at least 1");
+    }
+    if (a.maxInconclusive() != null && a.maxInconclusive() < 1) {
+      problems.add(at + ".analysis.maxInconclusive", "must be at least 1");
+    }
+    return CanaryStep.analyse(
+        new AnalysisSpec(
+            duration,
+            interval,
+            a.maxErrorRatio(),
+            a.maxLatencyRatio(),
+            a.maxErrorRate(),
+            a.errorRateFloor(),
+            a.minRequests(),
+            a.maxInconclusive()));
+  }
+
+  private static void ratio(String field, Double value, Problems problems) {
+    if (value != null && (value < 1 || value.isNaN())) {
+      problems.add(field, "must be at least 1");
+    }
+  }
+
+  private static void rate(String field, Double value, Problems problems) {
+    if (value != null && (value < 0 || value > 1 || value.isNaN())) {
+      problems.add(field, "must be between 0 and 1");
+    }
+  }
+
+  static CanarySpec canarySpec(CanaryOptions canary) {
+    if (canary == null) {
+      return null;
+    }
+    List<StepSpec> steps = null;
+    if (canary.steps() != null) {
+      steps = new ArrayList<>();
+      for (CanaryStep step : canary.steps()) {
+        if (step.setWeight() != null) {
+          steps.add(new StepSpec(step.setWeight(), null, null));
+        } else if (step.pause() != null) {
+          steps.add(new StepSpec(null, new PauseSpec(text(step.pause().duration())), null));
+        } else {
+          AnalysisSpec a = step.analysis();
+          steps.add(
+              new StepSpec(
+                  null,
+                  null,
+                  new AnalysisBody(
+                      text(a.duration()),
+                      text(a.interval()),
+                      a.maxErrorRatio(),
+                      a.maxLatencyRatio(),
+                      a.maxErrorRate(),
+                      a.errorRateFloor(),
+                      a.minRequests(),
+                      a.maxInconclusive())));
+        }
+      }
+    }
+    return new CanarySpec(
+        steps, canary.canaryCount() == null ? null : canary.canaryCount().toString());
   }
 
   static RollingSpec rollingSpec(RollingOptions rolling) {

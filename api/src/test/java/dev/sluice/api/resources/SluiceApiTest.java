@@ -128,6 +128,31 @@ class SluiceApiTest {
   }
 
   @Test
+  void aCanaryDeploymentIsAcceptedWithItsPlan() {
+    api.put("/api/v1/services/shop-canary", ApiFixture.service()).expect(201);
+
+    JsonNode accepted =
+        api.post(
+                "/api/v1/deployments",
+                Map.of(
+                    "service", "shop-canary",
+                    "version", "2.0.0",
+                    "strategy", "canary",
+                    "canary",
+                        Map.of(
+                            "steps",
+                            List.of(
+                                Map.of("setWeight", 10),
+                                Map.of("pause", Map.of()),
+                                Map.of("analysis", Map.of("duration", "5m", "interval", "30s"))))))
+            .expect(202)
+            .body();
+
+    assertThat(accepted.path("strategy").asText()).isEqualTo("canary");
+    assertThat(accepted.path("links").path("promote").asText()).endsWith("/promote");
+  }
+
+  @Test
   void theSameIdempotencyKeyReturnsTheSameDeploymentAndADifferentBodyIsRefused() {
     api.put("/api/v1/services/basket", ApiFixture.service()).expect(201);
     Map<String, Object> body = Map.of("service", "basket", "version", "2.0.0");
@@ -171,7 +196,32 @@ class SluiceApiTest {
             "{\"service\":\"orders\",\"version\":\"1.0\",\"overrides\":{\"pauseBetweenBatches\":\"later\"}}",
             422,
             "overrides.pauseBetweenBatches"),
-        Arguments.of("[1,2]", 400, null));
+        Arguments.of("[1,2]", 400, null),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"strategy\":\"canary\","
+                + "\"canary\":{\"canaryCount\":2}}",
+            422,
+            "canary.canaryCount"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"strategy\":\"canary\","
+                + "\"canary\":{\"steps\":[{\"setWeight\":5,\"pause\":{}}]}}",
+            422,
+            "canary.steps[0]"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"strategy\":\"canary\","
+                + "\"canary\":{\"steps\":[{\"setWeight\":150}]}}",
+            422,
+            "canary.steps[0].setWeight"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"strategy\":\"canary\","
+                + "\"canary\":{\"steps\":[{\"analysis\":{\"duration\":\"1m\","
+                + "\"interval\":\"5m\"}}]}}",
+            422,
+            "canary.steps[0].analysis.interval"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"canary\":{\"canaryCount\":1}}",
+            422,
+            "canary"));
   }
 
   @ParameterizedTest

@@ -48,7 +48,8 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
   protected final DeploymentResult withRetries(Supplier<DeploymentResult> attempt) {
     while (true) {
       DeploymentResult result = attempt.get();
-      if (result.state() == DeploymentState.SUCCEEDED) {
+      // A child (a canary's promotion) reports to its parent, which owns the retry.
+      if (result.state() == DeploymentState.SUCCEEDED || request.parentDeploymentId() != null) {
         return result;
       }
       // Deployments started before retries existed ended here; they must replay the same way.
@@ -141,24 +142,27 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
     tracker.validate(RETRY, control);
   }
 
+  // Signals go through the update handlers, so a strategy that overrides one (to pass a control
+  // on to a child workflow) gets the signal's too.
+
   @Override
   public void pauseSignal(ControlRequest control) {
     if (tracker.rejection(PAUSE, control) == null) {
-      tracker.pause(control);
+      pause(control);
     }
   }
 
   @Override
   public void resumeSignal(ControlRequest control) {
     if (tracker.rejection(RESUME, control) == null) {
-      tracker.resume(control);
+      resume(control);
     }
   }
 
   @Override
   public void abortSignal(ControlRequest control) {
     if (tracker.rejection(ABORT, control) == null) {
-      tracker.abort(control);
+      abort(control);
     }
   }
 
@@ -176,7 +180,7 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
   @Override
   public void promoteSignal(ControlRequest control) {
     if (tracker.rejection(PROMOTE, control) == null) {
-      tracker.promote(control);
+      promote(control);
     }
   }
 }

@@ -1,5 +1,9 @@
 package dev.sluice.workflows.common;
 
+import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.BlueGreenOptions;
+import dev.sluice.model.CanaryStep;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.HealthCheckSpec;
 import dev.sluice.model.Target;
@@ -7,18 +11,26 @@ import dev.sluice.ports.Deployer.DeployResult;
 import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.ports.TrafficRouter.DrainResult;
 import dev.sluice.ports.TrafficRouter.EnableResult;
+import dev.sluice.workflows.activities.AnalysisActivities;
+import dev.sluice.workflows.activities.AnalysisActivities.WarmUpCall;
+import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
 import dev.sluice.workflows.activities.DeployActivities;
 import dev.sluice.workflows.activities.DeployActivities.DeployCall;
 import dev.sluice.workflows.activities.HealthActivities;
 import dev.sluice.workflows.activities.HealthActivities.HealthCall;
 import dev.sluice.workflows.activities.TrafficActivities;
+import dev.sluice.workflows.activities.TrafficActivities.PoolCall;
 import dev.sluice.workflows.activities.TrafficActivities.RouterCall;
+import dev.sluice.workflows.activities.TrafficActivities.SplitCall;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The per-target steps every strategy uses (drain, deploy, wait healthy, enable), with the activity
@@ -85,6 +97,58 @@ public final class DeploymentSteps {
             .build();
     return Workflow.newActivityStub(HealthActivities.class, options)
         .waitHealthy(new HealthCall(target, spec));
+  }
+
+  /** Splits traffic: {@code percent}% to {@code canary}, the rest to {@code stable}. */
+  public void split(List<Target> canary, List<Target> stable, int percent) {
+    traffic("send " + percent + "% of traffic to the canary", Duration.ofMinutes(1))
+        .split(new SplitCall(request.service().trafficRouter(), canary, stable, percent));
+  }
+
+  /** Moves all traffic to {@code pool} in one router operation. */
+  public void switchPool(String pool) {
+    traffic("switch all traffic to " + pool, Duration.ofMinutes(1))
+        .switchPool(new PoolCall(request.service().trafficRouter(), pool));
+  }
+
+  /** The pool taking traffic now, or null when the router has no pools. */
+  public String activePool() {
+    return traffic("ask the router which pool is live", Duration.ofMinutes(1))
+        .activePool(new PoolCall(request.service().trafficRouter(), null));
+  }
+
+  /**
+   * Starts watching the canary; the promise completes with the analysis' verdict. Run it in a
+   * cancellation scope: a promote or an abort cancels the watch.
+   */
+  public Promise<AnalysisResult> watch(
+      List<Target> canary, List<Target> stable, AnalysisSpec spec) {
+    return Async.function(
+        analysis("analysis for " + CanaryStep.text(spec.duration()), spec.duration())::watch,
+        new WatchCall(request.service().trafficRouter(), canary, stable, spec));
+  }
+
+  /** Watches the pool that just took traffic (blue-green warm-up). */
+  public AnalysisResult warmUp(
+      List<Target> live, Duration duration, BlueGreenOptions.WarmUp limits) {
+    Duration interval =
+        duration.compareTo(Duration.ofSeconds(20)) < 0
+            ? Duration.ofSeconds(Math.max(1, duration.getSeconds() / 4))
+            : Duration.ofSeconds(5);
+    return analysis("warm-up watch for " + CanaryStep.text(duration), duration)
+        .warmUp(
+            new WarmUpCall(request.service().trafficRouter(), live, duration, interval, limits));
+  }
+
+  private AnalysisActivities analysis(String summary, Duration duration) {
+    return Workflow.newActivityStub(
+        AnalysisActivities.class,
+        ActivityOptions.newBuilder()
+            .setSummary(summary)
+            .setStartToCloseTimeout(duration.plusMinutes(5))
+            .setHeartbeatTimeout(Duration.ofSeconds(30))
+            .setRetryOptions(retries(10))
+            .build());
   }
 
   /** Activities for things other than per-target steps (describe the fleet). */

@@ -71,6 +71,11 @@ public final class DeploymentTracker {
   /** What a promote would end now (a pause, a bake, a gate); null when nothing is promotable. */
   private String promotable;
 
+  /** What {@link #batch} counts: batches (rolling) or steps (canary). */
+  private String unit = "batch";
+
+  private String note;
+
   private String abortReason;
 
   public DeploymentTracker(DeploymentRequest request) {
@@ -169,6 +174,35 @@ public final class DeploymentTracker {
     batch = number;
     deploymentEvent("batch.started", null, "batch " + number + "/" + batches);
     setPhase(Phase.DEPLOYING);
+  }
+
+  /** Counts steps rather than batches (a canary plan), and names the step in events. */
+  public void enterStep(int number, String what, Phase stepPhase) {
+    unit = "step";
+    batch = number;
+    deploymentEvent("step.started", null, "step " + number + "/" + batches + ": " + what);
+    setPhase(stepPhase);
+  }
+
+  /** A line for the Temporal UI's current details, e.g. the canary's traffic share. */
+  public void note(String line) {
+    note = line;
+  }
+
+  /** Takes over target statuses reported by a child workflow (a canary's stable promotion). */
+  public void adopt(List<TargetStatus> reported) {
+    for (TargetStatus t : reported) {
+      if (targets.containsKey(t.id())) {
+        targets.put(t.id(), t);
+        changed.add(t.id());
+      }
+    }
+  }
+
+  /** Pauses for a person, saying why (an analysis that keeps lacking data). */
+  public void pauseFor(String why) {
+    pauseRequested = true;
+    deploymentEvent("deployment.paused-for-a-person", null, why);
   }
 
   public void setPhase(Phase newPhase) {
@@ -333,6 +367,9 @@ public final class DeploymentTracker {
             changedTargets,
             events,
             currentVersion());
+    if (request.parentDeploymentId() != null) {
+      return; // a child's progress reaches the ledger through its parent
+    }
     Workflow.newDetachedCancellationScope(() -> ledger.record(entry)).run();
   }
 
@@ -352,7 +389,10 @@ public final class DeploymentTracker {
         .append(" · ")
         .append(phase);
     if (batches > 0) {
-      md.append(" · batch ").append(batch).append('/').append(batches);
+      md.append(" · ").append(unit).append(' ').append(batch).append('/').append(batches);
+    }
+    if (note != null) {
+      md.append(" · ").append(note);
     }
     md.append("\n\n| target | version | state |\n|---|---|---|\n");
     for (TargetStatus t : targets.values()) {
@@ -506,6 +546,14 @@ public final class DeploymentTracker {
    * @param what what is being waited for, for the timer's summary and the promote's message
    */
   public Wake waitFor(Duration duration, String what) {
+    return waitFor(duration, what, () -> false);
+  }
+
+  /**
+   * Like {@link #waitFor(Duration, String)}, also ending (as {@link Wake#TIMER}) when {@code done}
+   * holds, e.g. when an analysis running meanwhile has finished.
+   */
+  public Wake waitFor(Duration duration, String what, java.util.function.Supplier<Boolean> done) {
     if (abortRequested) {
       return Wake.ABORTED;
     }
@@ -522,6 +570,7 @@ public final class DeploymentTracker {
             abortRequested
                 || promoteRequested
                 || promoteFull
+                || done.get()
                 || (timer != null && timer.isCompleted()));
     promotable = null;
     if (abortRequested) {

@@ -1,11 +1,14 @@
 package dev.sluice.workflows.testing;
 
+import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.Target;
+import dev.sluice.model.Verdict;
 import dev.sluice.ports.Deployer.DeployResult;
 import dev.sluice.ports.Deployer.TargetRuntime;
 import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.ports.TrafficRouter.DrainResult;
 import dev.sluice.ports.TrafficRouter.EnableResult;
+import dev.sluice.workflows.activities.AnalysisActivities;
 import dev.sluice.workflows.activities.DeployActivities;
 import dev.sluice.workflows.activities.HealthActivities;
 import dev.sluice.workflows.activities.LedgerActivities;
@@ -26,7 +29,11 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe: the test environment runs activities on several threads.
  */
 public final class InMemoryFleet
-    implements TrafficActivities, DeployActivities, HealthActivities, LedgerActivities {
+    implements TrafficActivities,
+        DeployActivities,
+        HealthActivities,
+        LedgerActivities,
+        AnalysisActivities {
 
   private final Map<String, String> versions = new LinkedHashMap<>();
   private final Set<String> outOfRotation = new HashSet<>();
@@ -40,6 +47,14 @@ public final class InMemoryFleet
   private final Set<String> brokenDrains = new HashSet<>();
   private boolean describeBroken;
   private String lockHolder;
+  private Integer canaryPercent;
+  private final List<Integer> splits = new ArrayList<>();
+  private String activePool;
+  private final java.util.Deque<AnalysisResult> scriptedAnalyses = new java.util.ArrayDeque<>();
+  private AnalysisResult warmUpResult = new AnalysisResult(Verdict.PASS, 2, 0, "fine");
+  private boolean holdAnalysis;
+  private final List<java.time.Duration> analysedFor = new ArrayList<>();
+  private final CountDownLatch analysisStarted = new CountDownLatch(1);
   private final List<String> reopened = new ArrayList<>();
   private int maxOutOfRotation;
 
@@ -71,6 +86,34 @@ public final class InMemoryFleet
   public synchronized InMemoryFleet describeFails() {
     describeBroken = true;
     return this;
+  }
+
+  /** The next analyses answer these, in order; afterwards they pass. */
+  public synchronized InMemoryFleet analyses(AnalysisResult... results) {
+    scriptedAnalyses.addAll(List.of(results));
+    return this;
+  }
+
+  /** Analyses run until cancelled (a promote or an abort during the bake). */
+  public synchronized InMemoryFleet holdAnalysis() {
+    holdAnalysis = true;
+    return this;
+  }
+
+  public synchronized InMemoryFleet warmUpAnswers(AnalysisResult result) {
+    warmUpResult = result;
+    return this;
+  }
+
+  public synchronized InMemoryFleet activePool(String pool) {
+    activePool = pool;
+    return this;
+  }
+
+  public void awaitAnalysisStarted() throws InterruptedException {
+    if (!analysisStarted.await(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("no analysis started");
+    }
   }
 
   /** Deploys to {@code targetId} block until {@link #release} is called. */
@@ -116,6 +159,75 @@ public final class InMemoryFleet
     outOfRotation.remove(call.target().id());
     operations.add("enable " + call.target().id());
     return new EnableResult(true, "UP");
+  }
+
+  @Override
+  public synchronized void split(SplitCall call) {
+    canaryPercent = call.percent();
+    splits.add(call.percent());
+    operations.add("split " + call.percent());
+  }
+
+  @Override
+  public synchronized void switchPool(PoolCall call) {
+    activePool = call.pool();
+    operations.add("switch " + call.pool());
+  }
+
+  @Override
+  public synchronized String activePool(PoolCall call) {
+    return activePool;
+  }
+
+  @Override
+  public AnalysisResult watch(WatchCall call) {
+    boolean hold;
+    synchronized (this) {
+      analysedFor.add(call.spec().duration());
+      operations.add("analysis");
+      hold = holdAnalysis;
+      if (!hold && !scriptedAnalyses.isEmpty()) {
+        return scriptedAnalyses.poll();
+      }
+    }
+    analysisStarted.countDown();
+    if (hold) {
+      // Stands for a long bake: runs until the workflow cancels it, which reaches an activity
+      // only through its heartbeat.
+      CountDownLatch never = new CountDownLatch(1);
+      while (true) {
+        io.temporal.activity.Activity.getExecutionContext().heartbeat(null);
+        try {
+          never.await(20, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return new AnalysisResult(Verdict.PASS, 30, 0, "canary as good as stable");
+  }
+
+  @Override
+  public synchronized AnalysisResult warmUp(WarmUpCall call) {
+    operations.add("warm-up");
+    return warmUpResult;
+  }
+
+  public synchronized Integer canaryPercent() {
+    return canaryPercent;
+  }
+
+  public synchronized List<Integer> splits() {
+    return List.copyOf(splits);
+  }
+
+  public synchronized String activePool() {
+    return activePool;
+  }
+
+  public synchronized List<java.time.Duration> analysedFor() {
+    return List.copyOf(analysedFor);
   }
 
   @Override

@@ -1,0 +1,41 @@
+package dev.sluice.workflows.activities;
+
+import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.BlueGreenOptions;
+import dev.sluice.model.ProviderRef;
+import dev.sluice.model.Target;
+import io.temporal.activity.ActivityInterface;
+import java.util.List;
+
+/**
+ * Canary analysis as one long-running activity per analysis step: every {@code spec.interval()} it
+ * compares the canary with the stable servers serving in the same window and heartbeats its
+ * progress, so a bake of hours costs a handful of history events and a new worker resumes where a
+ * dead one stopped.
+ */
+@ActivityInterface(namePrefix = "Analysis")
+public interface AnalysisActivities {
+
+  /**
+   * Watches for {@code spec.duration()}; returns early on the first failing window, or once {@code
+   * spec.maxInconclusive()} windows in a row had too little data.
+   */
+  AnalysisResult watch(WatchCall call);
+
+  /**
+   * Blue-green warm-up: watches the pool that just took traffic, alone, against absolute
+   * thresholds; returns at the first failing window.
+   */
+  AnalysisResult warmUp(WarmUpCall call);
+
+  record WarmUpCall(
+      ProviderRef router,
+      List<Target> live,
+      java.time.Duration duration,
+      java.time.Duration interval,
+      BlueGreenOptions.WarmUp thresholds) {}
+
+  record WatchCall(
+      ProviderRef router, List<Target> canary, List<Target> stable, AnalysisSpec spec) {}
+}

@@ -1,0 +1,300 @@
+package dev.sluice.workflows.canary;
+
+import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.CanaryStep;
+import dev.sluice.model.DeploymentRequest;
+import dev.sluice.model.DeploymentResult;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.Phase;
+import dev.sluice.model.ServiceDefinition;
+import dev.sluice.model.Strategy;
+import dev.sluice.model.Target;
+import dev.sluice.model.Verdict;
+import dev.sluice.workflows.ControlRequest;
+import dev.sluice.workflows.ControlResponse;
+import dev.sluice.workflows.SluiceSearchAttributes;
+import dev.sluice.workflows.common.ControlledWorkflow;
+import dev.sluice.workflows.common.DeploymentSteps;
+import dev.sluice.workflows.common.DeploymentTracker.Wake;
+import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.common.SearchAttributes;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Canary, top-down: deploy the new version to the canary targets while they take no traffic; walk
+ * the plan (set a weight, pause, analyse); promote by rolling the stable servers to the new version
+ * in a child rolling workflow; or, on a failed analysis or an abort, take the canary's traffic away
+ * first (so users are safe at once) and then put the canaries back on the stable version.
+ */
+public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
+    implements CanaryDeploymentWorkflow {
+
+  private final List<Target> canary;
+  private final List<Target> stable;
+
+  /** The stable servers' promotion, while it runs: controls are passed on to it. */
+  private RollingDeploymentWorkflow promotion;
+
+  @WorkflowInit
+  public CanaryDeploymentWorkflowImpl(DeploymentRequest request) {
+    super(request);
+    List<Target> fleet = request.service().fleet();
+    int count = request.canary().effectiveCanaryCount(fleet.size());
+    this.canary = List.copyOf(fleet.subList(0, count));
+    this.stable = List.copyOf(fleet.subList(count, fleet.size()));
+  }
+
+  @Override
+  public DeploymentResult run(DeploymentRequest ignored) {
+    tracker.start();
+    return withRetries(this::attempt);
+  }
+
+  private DeploymentResult attempt() {
+    try {
+      return canary();
+    } catch (TemporalFailure e) {
+      boolean cancelled = CancellationScope.current().isCancelRequested();
+      // Cancelling from the Temporal UI means abort with rollback; the compensation runs in a
+      // detached scope, or the cancellation would cancel it too.
+      DeploymentResult[] result = new DeploymentResult[1];
+      Workflow.newDetachedCancellationScope(
+              () ->
+                  result[0] =
+                      rollBack(
+                          cancelled ? DeploymentState.ABORTED : DeploymentState.FAILED,
+                          cancelled ? "cancelled from Temporal" : DeploymentSteps.reason(e)))
+          .run();
+      if (cancelled) {
+        throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
+      }
+      return result[0];
+    }
+  }
+
+  private DeploymentResult canary() {
+    List<CanaryStep> plan = request.canary().steps();
+    tracker.setBatches(plan.size());
+    ops.learnPreviousVersions();
+
+    tracker.setPhase(Phase.DEPLOYING);
+    tracker.event("canary.targets", null, "canary: " + ids(canary) + "; stable: " + ids(stable));
+    // The canaries take no traffic while they are replaced.
+    steps.split(canary, stable, 0);
+    tracker.note("canary 0%");
+    List<Target> failed = ops.upgradeBatch(canary);
+    if (!failed.isEmpty()) {
+      return rollBack(DeploymentState.FAILED, tracker.failureSummary(failed));
+    }
+
+    for (int i = 0; i < plan.size(); i++) {
+      CanaryStep step = plan.get(i);
+      if (!tracker.awaitUnpaused("step " + (i + 1) + "/" + plan.size())) {
+        return rollBack(DeploymentState.ABORTED, tracker.abortReason());
+      }
+      if (tracker.promotedFully()) {
+        tracker.event("canary.promoted", null, "full promote: remaining steps skipped");
+        break;
+      }
+      String what = "step " + (i + 1) + "/" + plan.size() + " (" + step.describe() + ")";
+      if (step.setWeight() != null) {
+        tracker.enterStep(i + 1, step.describe(), Phase.SHIFTING);
+        steps.split(canary, stable, step.setWeight());
+        tracker.note("canary " + step.setWeight() + "%");
+        tracker.event("canary.weight", null, "canary takes " + step.setWeight() + "% of traffic");
+      } else if (step.pause() != null) {
+        tracker.enterStep(i + 1, step.describe(), Phase.WAITING);
+        if (tracker.waitFor(step.pause().duration(), what) == Wake.ABORTED) {
+          return rollBack(DeploymentState.ABORTED, tracker.abortReason());
+        }
+      } else {
+        tracker.enterStep(i + 1, step.describe(), Phase.ANALYSING);
+        AnalysisOutcome outcome = analyse(step.analysis().withDefaults(), what);
+        if (outcome.wake() == Wake.ABORTED) {
+          return rollBack(DeploymentState.ABORTED, tracker.abortReason());
+        }
+        if (outcome.result() != null) {
+          AnalysisResult result = outcome.result();
+          if (result.verdict() == Verdict.FAIL) {
+            return rollBack(
+                DeploymentState.ROLLED_BACK, "analysis failed at " + what + ": " + result.reason());
+          }
+          if (result.verdict() == Verdict.INCONCLUSIVE) {
+            // Never promote on missing data: a person decides, then the step runs again.
+            tracker.pauseFor("analysis inconclusive at " + what + ": " + result.reason());
+            i--;
+          }
+        }
+      }
+    }
+    return promote();
+  }
+
+  /** How an analysis step ended: woken by a control, or with the analysis' verdict. */
+  private record AnalysisOutcome(Wake wake, AnalysisResult result) {}
+
+  private AnalysisOutcome analyse(AnalysisSpec spec, String what) {
+    List<Promise<AnalysisResult>> watch = new ArrayList<>();
+    CancellationScope scope =
+        Workflow.newCancellationScope(() -> watch.add(steps.watch(canary, stable, spec)));
+    scope.run();
+    Promise<AnalysisResult> verdict = watch.get(0);
+    Wake wake = tracker.waitFor(null, what, verdict::isCompleted);
+    if (!verdict.isCompleted()) {
+      scope.cancel();
+      tracker.event(
+          "canary.analysis-skipped",
+          null,
+          wake == Wake.PROMOTED ? "promoted: analysis ended early" : "analysis stopped");
+      return new AnalysisOutcome(wake, null);
+    }
+    AnalysisResult result = verdict.get();
+    tracker.event(
+        "canary.analysis",
+        null,
+        result.verdict()
+            + " after "
+            + result.checks()
+            + " checks ("
+            + result.inconclusive()
+            + " without enough data): "
+            + result.reason());
+    return new AnalysisOutcome(Wake.TIMER, result);
+  }
+
+  /**
+   * Promotion: every server back to equal weights, then the stable servers rolled to the new
+   * version by a child rolling workflow (visible on its own in the Temporal UI).
+   */
+  private DeploymentResult promote() {
+    tracker.setPhase(Phase.PROMOTING);
+    List<Target> all = new ArrayList<>(canary);
+    all.addAll(stable);
+    steps.split(all, List.of(), 100);
+    tracker.note("canary promoted");
+    if (stable.isEmpty()) {
+      return tracker.finish(DeploymentState.SUCCEEDED, null, List.of());
+    }
+    String childId = request.deploymentId() + "-stable";
+    ServiceDefinition service = request.service();
+    DeploymentRequest childRequest =
+        new DeploymentRequest(
+            childId,
+            new ServiceDefinition(
+                service.name(),
+                stable,
+                service.trafficRouter(),
+                service.deployer(),
+                service.healthCheck(),
+                Strategy.ROLLING.id(),
+                service.rolling(),
+                null,
+                null),
+            request.version(),
+            Strategy.ROLLING.id(),
+            request.rolling(),
+            request.requestedBy(),
+            request.searchAttributes(),
+            null,
+            null,
+            request.deploymentId());
+    ChildWorkflowOptions.Builder options =
+        ChildWorkflowOptions.newBuilder()
+            .setWorkflowId(childId)
+            .setStaticSummary(
+                "promote " + service.name() + " " + request.version() + " to the stable servers")
+            .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL);
+    if (request.searchAttributes()) {
+      options.setTypedSearchAttributes(
+          SearchAttributes.newBuilder()
+              .set(SluiceSearchAttributes.SERVICE, service.name())
+              .set(SluiceSearchAttributes.VERSION, request.version())
+              .set(SluiceSearchAttributes.STRATEGY, Strategy.ROLLING.id())
+              .set(SluiceSearchAttributes.PHASE, Phase.PREPARING.name())
+              .build());
+    }
+    promotion = Workflow.newChildWorkflowStub(RollingDeploymentWorkflow.class, options.build());
+    tracker.event(
+        "canary.promoting",
+        null,
+        "rolling " + ids(stable) + " to " + request.version() + " in " + childId);
+    DeploymentResult rolled = promotion.run(childRequest);
+    promotion = null;
+    tracker.adopt(rolled.targets());
+    if (rolled.state() == DeploymentState.SUCCEEDED) {
+      return tracker.finish(DeploymentState.SUCCEEDED, null, List.of());
+    }
+    return rollBack(
+        tracker.abortRequested() ? DeploymentState.ABORTED : DeploymentState.ROLLED_BACK,
+        "promotion of the stable servers ended " + rolled.state() + ": " + rolled.reason());
+  }
+
+  /**
+   * Traffic first: the canaries get none at once; then they go back to the stable version, and
+   * every server back to equal weights.
+   */
+  private DeploymentResult rollBack(DeploymentState outcome, String reason) {
+    tracker.setPhase(Phase.ROLLING_BACK);
+    steps.split(canary, stable, 0);
+    tracker.note("canary 0%");
+    tracker.event("canary.cut-off", null, "canary takes no traffic");
+    List<Target> unrestored = ops.restoreAll(ops.touchedTargets());
+    List<Target> all = new ArrayList<>(canary);
+    all.addAll(stable);
+    steps.split(all, List.of(), 100);
+    tracker.note(null);
+    return tracker.finish(outcome, reason, unrestored);
+  }
+
+  private static String ids(List<Target> targets) {
+    return String.join(", ", targets.stream().map(Target::id).toList());
+  }
+
+  // --- controls reach the stable servers' promotion while it runs ---------------------------
+
+  @Override
+  public ControlResponse abort(ControlRequest control) {
+    ControlResponse response = super.abort(control);
+    if (promotion != null) {
+      promotion.abortSignal(control);
+    }
+    return response;
+  }
+
+  @Override
+  public ControlResponse pause(ControlRequest control) {
+    ControlResponse response = super.pause(control);
+    if (promotion != null) {
+      promotion.pauseSignal(control);
+    }
+    return response;
+  }
+
+  @Override
+  public ControlResponse resume(ControlRequest control) {
+    ControlResponse response = super.resume(control);
+    if (promotion != null) {
+      promotion.resumeSignal(control);
+    }
+    return response;
+  }
+
+  @Override
+  public ControlResponse promote(ControlRequest control) {
+    ControlResponse response = super.promote(control);
+    if (promotion != null) {
+      promotion.promoteSignal(control);
+    }
+    return response;
+  }
+}
