@@ -1,0 +1,136 @@
+package dev.sluice.api.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.api.demo.LoadGenerator;
+import dev.sluice.api.demo.LocalStack;
+import dev.sluice.api.demo.SluiceClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Canaries end to end: REST → Temporal → worker → HAProxy weights and four sample-app processes,
+ * with 120 requests/s through HAProxy: a canary promoted by hand, an aborted canary, and a bad
+ * canary whose analysis fails.
+ */
+class CanaryDeploymentIT {
+
+  @TempDir static Path dir;
+  static LocalStack stack;
+  static SluiceClient api;
+
+  static final Map<String, Object> ANALYSIS =
+      Map.of("analysis", Map.of("duration", "6s", "interval", "2s"));
+
+  @BeforeAll
+  static void startStack() throws Exception {
+    LocalStack.Options defaults =
+        LocalStack.Options.defaults(dir, Path.of(System.getProperty("sluice.sampleAppJar")));
+    stack =
+        LocalStack.start(
+            new LocalStack.Options(
+                defaults.workDir(),
+                defaults.sampleAppJar(),
+                4,
+                "1.0.0",
+                Map.of("4.0.0.errorRate", "0.5"),
+                null,
+                true));
+    api = stack.client();
+    api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(201);
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  String canary(String version, List<Map<String, Object>> steps) {
+    return api.post(
+            "/api/v1/deployments",
+            Map.of(
+                "service",
+                "checkout",
+                "version",
+                version,
+                "strategy",
+                "canary",
+                "canary",
+                Map.of("steps", steps)))
+        .expect(202)
+        .body()
+        .path("id")
+        .asText();
+  }
+
+  @Test
+  void canariesArePromotedOrAbortedWithoutLosingARequestAndABadOneIsRolledBack() {
+    try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start()) {
+      // --- a canary promoted by hand after its analysis --------------------------------------
+      String v2 =
+          canary("2.0.0", List.of(Map.of("setWeight", 25), ANALYSIS, Map.of("pause", Map.of())));
+      JsonNode waiting =
+          api.awaitDeployment(
+              v2,
+              Duration.ofMinutes(2),
+              d ->
+                  d.path("phase").asText().equals("WAITING")
+                      && d.path("batch").path("current").asInt() == 3);
+      assertThat(waiting.path("targets").get(0).path("version").asText()).isEqualTo("2.0.0");
+      assertThat(load.snapshot().byVersion()).containsKey("2.0.0");
+      api.post("/api/v1/deployments/" + v2 + "/promote", Map.of("reason", "analysis passed"))
+          .expect(202);
+      JsonNode promoted = api.awaitFinal(v2, Duration.ofMinutes(3), e -> {});
+
+      assertThat(promoted.path("state").asText()).isEqualTo("SUCCEEDED");
+      assertThat(stack.versions().values()).containsOnly("2.0.0");
+      assertThat(load.snapshot().failed()).as("failures: %s", load.snapshot().failures()).isZero();
+
+      // --- a canary aborted at its pause: all traffic back on 2.0.0 -------------------------
+      String v21 = canary("2.1.0", List.of(Map.of("setWeight", 50), Map.of("pause", Map.of())));
+      api.awaitDeployment(
+          v21, Duration.ofMinutes(2), d -> d.path("phase").asText().equals("WAITING"));
+      api.post("/api/v1/deployments/" + v21 + "/abort", Map.of("reason", "changed our mind"))
+          .expect(202);
+      JsonNode aborted = api.awaitFinal(v21, Duration.ofMinutes(2), e -> {});
+      LoadGenerator.Report afterAbort = load.snapshot();
+
+      assertThat(aborted.path("state").asText()).isEqualTo("ABORTED");
+      assertThat(stack.versions().values()).containsOnly("2.0.0");
+      assertThat(afterAbort.failed()).as("failures: %s", afterAbort.failures()).isZero();
+      assertThat(afterAbort.byVersion()).containsKey("2.1.0");
+      assertThat(afterAbort.rate()).isGreaterThanOrEqualTo(100);
+    }
+
+    // --- a bad canary: its errors fail the analysis and it is rolled back -------------------
+    try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start()) {
+      String bad =
+          canary("4.0.0", List.of(Map.of("setWeight", 25), ANALYSIS, Map.of("setWeight", 100)));
+      JsonNode rolledBack = api.awaitFinal(bad, Duration.ofMinutes(2), e -> {});
+      long failedWhileCanary = load.snapshot().failed();
+
+      assertThat(rolledBack.path("state").asText()).isEqualTo("ROLLED_BACK");
+      assertThat(rolledBack.path("reason").asText())
+          .contains("analysis failed")
+          .contains("error rate");
+      assertThat(stack.versions().values()).containsOnly("2.0.0");
+      assertThat(failedWhileCanary).as("the canary's own errors reached some users").isPositive();
+      // After the rollback, nobody sees the bad version any more.
+      try (LoadGenerator after = new LoadGenerator(stack.frontend(), 120).start()) {
+        api.awaitDeployment(bad, Duration.ofSeconds(30), d -> after.snapshot().sent() >= 240);
+        LoadGenerator.Report clean = after.stop();
+        assertThat(clean.failed()).isZero();
+        assertThat(clean.byVersion()).containsOnlyKeys("2.0.0");
+      }
+    }
+  }
+}
