@@ -47,18 +47,18 @@ class CanaryDeploymentWorkflowTest {
           .setDoNotStart(true)
           .build();
 
-  static final List<Target> FLEET =
+  public static final List<Target> FLEET =
       List.of(
           new Target("t1", "127.0.0.1", 9001, null),
           new Target("t2", "127.0.0.1", 9002, null),
           new Target("t3", "127.0.0.1", 9003, null),
           new Target("t4", "127.0.0.1", 9004, null));
 
-  static AnalysisSpec analysis(Duration duration) {
+  public static AnalysisSpec analysis(Duration duration) {
     return new AnalysisSpec(duration, Duration.ofSeconds(30), null, null, null, null, null, null);
   }
 
-  static DeploymentRequest request(String id, List<CanaryStep> steps) {
+  public static DeploymentRequest request(String id, List<CanaryStep> steps) {
     ServiceDefinition service =
         new ServiceDefinition(
             "checkout",
@@ -82,7 +82,7 @@ class CanaryDeploymentWorkflowTest {
         null);
   }
 
-  static final List<CanaryStep> PLAN =
+  public static final List<CanaryStep> PLAN =
       List.of(
           CanaryStep.weight(25),
           CanaryStep.analyse(analysis(Duration.ofMinutes(15))),
