@@ -7,12 +7,17 @@ import dev.sluice.api.demo.SluiceClient;
 import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -24,11 +29,17 @@ import net.sourceforge.argparse4j.inf.Subparser;
  */
 public class DemoCommand extends Command {
 
+  /** Events already printed, per deployment, across the demo's waits. */
+  private static final Map<String, Set<Integer>> SEEN =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   public DemoCommand() {
     super(
-        "demo", "Runs Sluice locally: rolls v2 out under load, then a bad v3 that is rolled back");
+        "demo",
+        "Runs Sluice locally: rolls v2 out under load, a bad v3 that is rolled back, then a canary"
+            + " promoted by hand and one aborted");
   }
 
   @Override
@@ -55,6 +66,10 @@ public class DemoCommand extends Command {
         out,
         "Starting Sluice (embedded Temporal, H2 ledger, API + worker), 4 sample-app 1.0.0"
             + " instances and HAProxy …");
+    // Each demo starts from an empty ledger, so its summary tells only this run's story.
+    for (String file : List.of("ledger.mv.db", "ledger.trace.db")) {
+      Files.deleteIfExists(workDir.resolve(file));
+    }
     LocalStack stack = LocalStack.start(LocalStack.Options.defaults(workDir, jar));
     AtomicBoolean closed = new AtomicBoolean();
     Thread cleanup =
@@ -125,6 +140,63 @@ public class DemoCommand extends Command {
               out);
       say(out, "3.0.0: " + v3.path("state").asText() + " — " + v3.path("reason").asText());
 
+      say(out, "");
+      say(out, "== Canary 2.1.0: 25% of traffic, a 6 s analysis, then a manual promote ==");
+      String canary =
+          start(
+              api,
+              Map.of(
+                  "service",
+                  LocalStack.SERVICE,
+                  "version",
+                  "2.1.0",
+                  "strategy",
+                  "canary",
+                  "canary",
+                  Map.of(
+                      "steps",
+                      List.of(
+                          Map.of("setWeight", 25),
+                          Map.of("analysis", Map.of("duration", "6s", "interval", "2s")),
+                          Map.of("pause", Map.of())))),
+              out);
+      follow(
+          api,
+          canary,
+          out,
+          d ->
+              d.path("phase").asText().equals("WAITING")
+                  && d.path("batch").path("current").asInt() == 3);
+      say(out, "The canary waits for a person: POST /api/v1/deployments/" + canary + "/promote");
+      api.post(
+              "/api/v1/deployments/" + canary + "/promote",
+              Map.of("reason", "dashboards look good"))
+          .expect(202);
+      JsonNode promoted = follow(api, canary, out, DemoCommand::ended);
+      say(out, "2.1.0: " + promoted.path("state").asText() + " · fleet " + stack.versions());
+
+      say(out, "");
+      say(out, "== Canary 2.2.0: 50% of traffic, then aborted by hand ==");
+      String aborted =
+          start(
+              api,
+              Map.of(
+                  "service",
+                  LocalStack.SERVICE,
+                  "version",
+                  "2.2.0",
+                  "strategy",
+                  "canary",
+                  "canary",
+                  Map.of("steps", List.of(Map.of("setWeight", 50), Map.of("pause", Map.of())))),
+              out);
+      follow(api, aborted, out, d -> d.path("phase").asText().equals("WAITING"));
+      say(out, "Aborting: POST /api/v1/deployments/" + aborted + "/abort");
+      api.post("/api/v1/deployments/" + aborted + "/abort", Map.of("reason", "not today"))
+          .expect(202);
+      JsonNode abortedView = follow(api, aborted, out, DemoCommand::ended);
+      say(out, "2.2.0: " + abortedView.path("state").asText() + " · fleet " + stack.versions());
+
       LoadGenerator.Report report = load.stop();
       JsonNode history =
           api.get("/api/v1/services/" + LocalStack.SERVICE + "/history").expect(200).body();
@@ -159,11 +231,36 @@ public class DemoCommand extends Command {
   }
 
   private JsonNode deploy(SluiceClient api, Map<String, Object> body, PrintStream out) {
+    return follow(api, start(api, body, out), out, DemoCommand::ended);
+  }
+
+  private static String start(SluiceClient api, Map<String, Object> body, PrintStream out) {
     JsonNode created = api.post("/api/v1/deployments", body).expect(202).body();
     String id = created.path("id").asText();
     say(out, "deployment " + id + " accepted; GET " + created.path("links").path("self").asText());
-    return api.awaitFinal(
-        id, Duration.ofMinutes(5), event -> say(out, "  " + event.path("message").asText()));
+    return id;
+  }
+
+  /** Prints the deployment's new events until {@code until} holds. */
+  private static JsonNode follow(
+      SluiceClient api, String id, PrintStream out, Predicate<JsonNode> until) {
+    Set<Integer> seen = SEEN.computeIfAbsent(id, k -> new HashSet<>());
+    return api.awaitDeployment(
+        id,
+        Duration.ofMinutes(5),
+        view -> {
+          for (JsonNode event : view.path("events")) {
+            if (seen.add(event.path("seq").asInt())) {
+              say(out, "  " + event.path("message").asText());
+            }
+          }
+          return until.test(view);
+        });
+  }
+
+  private static boolean ended(JsonNode view) {
+    return Set.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED")
+        .contains(view.path("state").asText());
   }
 
   private static String brief(LoadGenerator.Report r) {

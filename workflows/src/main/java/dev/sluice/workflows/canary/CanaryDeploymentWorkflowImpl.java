@@ -177,6 +177,14 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
    * version by a child rolling workflow (visible on its own in the Temporal UI).
    */
   private DeploymentResult promote() {
+    String childId = request.deploymentId() + "-stable";
+    if (!stable.isEmpty()) {
+      // Before the phase change, which records it: the ledger learns where the rollout went.
+      tracker.event(
+          "canary.promoting",
+          null,
+          "rolling " + ids(stable) + " to " + request.version() + " in " + childId);
+    }
     tracker.setPhase(Phase.PROMOTING);
     List<Target> all = new ArrayList<>(canary);
     all.addAll(stable);
@@ -185,7 +193,6 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
     if (stable.isEmpty()) {
       return tracker.finish(DeploymentState.SUCCEEDED, null, List.of());
     }
-    String childId = request.deploymentId() + "-stable";
     ServiceDefinition service = request.service();
     DeploymentRequest childRequest =
         new DeploymentRequest(
@@ -224,10 +231,6 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
               .build());
     }
     promotion = Workflow.newChildWorkflowStub(RollingDeploymentWorkflow.class, options.build());
-    tracker.event(
-        "canary.promoting",
-        null,
-        "rolling " + ids(stable) + " to " + request.version() + " in " + childId);
     DeploymentResult rolled = promotion.run(childRequest);
     promotion = null;
     tracker.adopt(rolled.targets());
