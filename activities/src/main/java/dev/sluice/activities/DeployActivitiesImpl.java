@@ -38,4 +38,13 @@ public final class DeployActivitiesImpl implements DeployActivities {
           return runtimes;
         });
   }
+
+  @Override
+  public void stop(StopCall call) {
+    Activities.run(
+        () -> {
+          registry.deployer(call.deployer()).stop(call.target());
+          return null;
+        });
+  }
 }

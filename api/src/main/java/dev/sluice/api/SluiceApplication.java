@@ -154,7 +154,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new WebApplicationExceptionMapper());
     jersey.register(new UnexpectedExceptionMapper());
     jersey.register(new ServicesResource(ledger, services));
-    jersey.register(new ServiceResource(ledger, services));
+    jersey.register(
+        new ServiceResource(ledger, services, deployments, environment.getObjectMapper()));
     jersey.register(new DeploymentsResource(deployments));
     jersey.register(new DeploymentResource(deployments, environment.getObjectMapper()));
     jersey.register(new AuditResource(ledger));

@@ -7,6 +7,7 @@ import dev.sluice.activities.TrafficActivitiesImpl;
 import dev.sluice.activities.analysis.AnalysisActivitiesImpl;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.ledger.LedgerActivitiesImpl;
+import dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflowImpl;
 import dev.sluice.workflows.canary.CanaryDeploymentWorkflowImpl;
 import dev.sluice.workflows.rolling.RollingDeploymentWorkflowImpl;
 import io.temporal.client.WorkflowClient;
@@ -26,7 +27,10 @@ public final class SluiceWorker implements AutoCloseable {
 
   /** Every workflow implementation Sluice runs. */
   public static final List<Class<?>> WORKFLOWS =
-      List.of(RollingDeploymentWorkflowImpl.class, CanaryDeploymentWorkflowImpl.class);
+      List.of(
+          RollingDeploymentWorkflowImpl.class,
+          CanaryDeploymentWorkflowImpl.class,
+          BlueGreenDeploymentWorkflowImpl.class);
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 

@@ -6,7 +6,8 @@ import java.util.Optional;
 /** Deployment strategies Sluice can run; {@link #id()} is the name used in the API. */
 public enum Strategy {
   ROLLING("rolling"),
-  CANARY("canary");
+  CANARY("canary"),
+  BLUE_GREEN("blue-green");
 
   private final String id;
 

@@ -147,7 +147,14 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
     return byId;
   }
 
-  /** The group's window: counter differences, and the request-weighted response time. */
+  /**
+   * The group's window: counter differences, and the request-weighted response time of the window's
+   * requests. HAProxy's per-server {@code rtime} is a moving average over about the last 1024
+   * responses (each response moves it by 1/1024 of the difference), so it still mostly remembers
+   * older traffic — a server that just got a slow version would look fast for minutes. The window's
+   * own mean is recovered from the two readings: after {@code n} responses of mean {@code m},
+   * {@code avg' = m + (avg - m)·k} with {@code k = (1 - 1/1024)^n}.
+   */
   static Window window(
       List<Target> group, Map<String, ServerStats> before, Map<String, ServerStats> after) {
     long requests = 0;
@@ -163,9 +170,21 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
       long answered = delta(now.responsesTotal(), then.responsesTotal());
       requests += answered;
       errors += delta(now.responses5xx(), then.responses5xx());
-      weightedMillis += Math.max(0, now.avgResponseTimeMs()) * answered;
+      weightedMillis +=
+          windowMean(then.avgResponseTimeMs(), now.avgResponseTimeMs(), answered) * answered;
     }
     return new Window(requests, errors, requests == 0 ? -1 : weightedMillis / requests);
+  }
+
+  /** The mean response time of {@code answered} responses that moved HAProxy's average. */
+  static long windowMean(long before, long after, long answered) {
+    if (answered == 0) {
+      return 0;
+    }
+    double was = Math.max(0, before);
+    double is = Math.max(0, after);
+    double k = Math.pow(1 - 1.0 / 1024, answered);
+    return Math.max(0, Math.round((is - was * k) / (1 - k)));
   }
 
   private static long delta(long now, long then) {

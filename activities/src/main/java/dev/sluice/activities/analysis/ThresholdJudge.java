@@ -10,8 +10,12 @@ import java.util.Locale;
  */
 public final class ThresholdJudge {
 
-  /** Response-time differences below this are noise, whatever the ratio says. */
-  static final long LATENCY_NOISE_MS = 5;
+  /**
+   * Response-time differences below this are noise, whatever the ratio says: HAProxy reports whole
+   * milliseconds of a moving average, and recovering a short window's mean from two readings
+   * magnifies that rounding (see AnalysisActivitiesImpl#window).
+   */
+  static final long LATENCY_NOISE_MS = 25;
 
   private ThresholdJudge() {}
 

@@ -56,6 +56,18 @@ class ThresholdJudgeTest {
   }
 
   @Test
+  void aWindowsMeanIsRecoveredFromHaproxysMovingAverage() {
+    // 240 responses of 700 ms after a long run at 2 ms: HAProxy's average reads only ~148 ms.
+    long before = 2;
+    double k = Math.pow(1 - 1.0 / 1024, 240);
+    long after = Math.round(700 + (before - 700) * k);
+    assertThat(after).isBetween(140L, 160L);
+    assertThat(AnalysisActivitiesImpl.windowMean(before, after, 240)).isBetween(690L, 710L);
+    assertThat(AnalysisActivitiesImpl.windowMean(5, 5, 100)).isEqualTo(5);
+    assertThat(AnalysisActivitiesImpl.windowMean(5, 5, 0)).isZero();
+  }
+
+  @Test
   void warmUpUsesAbsoluteThresholds() {
     assertThat(ThresholdJudge.warmUp(new Window(100, 0, 30), 0.01, 500, 20).verdict())
         .isEqualTo(Verdict.PASS);

@@ -1,5 +1,6 @@
 package dev.sluice.api.api;
 
+import dev.sluice.api.api.ServiceSpec.BlueGreenSpec;
 import dev.sluice.api.api.ServiceSpec.CanarySpec;
 import dev.sluice.api.api.ServiceSpec.RollingSpec;
 
@@ -10,11 +11,17 @@ import dev.sluice.api.api.ServiceSpec.RollingSpec;
  * @param overrides rolling settings for this deployment only (a canary's promotion of its stable
  *     servers uses them too)
  * @param canary canary settings for this deployment only
+ * @param blueGreen blue-green settings for this deployment only
  */
 public record DeploymentCreate(
-    String service, String version, String strategy, RollingSpec overrides, CanarySpec canary) {
+    String service,
+    String version,
+    String strategy,
+    RollingSpec overrides,
+    CanarySpec canary,
+    BlueGreenSpec blueGreen) {
 
   public DeploymentCreate(String service, String version, String strategy, RollingSpec overrides) {
-    this(service, version, strategy, overrides, null);
+    this(service, version, strategy, overrides, null, null);
   }
 }

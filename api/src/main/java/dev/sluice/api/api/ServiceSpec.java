@@ -17,7 +17,8 @@ public record ServiceSpec(
     HealthCheckSpecBody healthCheck,
     String defaultStrategy,
     RollingSpec rolling,
-    CanarySpec canary) {
+    CanarySpec canary,
+    BlueGreenSpec blueGreen) {
 
   /** One server: {@code id} is also its name at the traffic router. */
   public record TargetSpec(String id, String host, Integer port, String pool) {}
@@ -65,6 +66,28 @@ public record ServiceSpec(
       Double errorRateFloor,
       Integer minRequests,
       Integer maxInconclusive) {}
+
+  /**
+   * Blue-green settings, as service defaults or for one deployment; unset fields take the defaults
+   * (smoke checks of /health and /api/version, no approval gate, a 60 s warm-up with error rate
+   * below 1% and response time below 500 ms, a 30 min rollback window).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record BlueGreenSpec(
+      List<SmokeSpec> smokeChecks,
+      Boolean manualApproval,
+      String autoPromoteAfter,
+      String warmUp,
+      WarmUpSpec warmUpAnalysis,
+      String rollbackWindow,
+      Boolean stopOldPool) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SmokeSpec(
+      String path, Integer expectedStatus, String jsonField, String jsonValue) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record WarmUpSpec(Double maxErrorRate, Long maxLatencyMs, Integer minRequests) {}
 
   /** Rolling settings, as service defaults or a deployment's overrides; unset fields inherit. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

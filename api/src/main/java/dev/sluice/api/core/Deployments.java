@@ -8,8 +8,10 @@ import dev.sluice.api.api.ControlBody;
 import dev.sluice.api.api.ControlView;
 import dev.sluice.api.api.DeploymentCreate;
 import dev.sluice.api.api.DeploymentView;
+import dev.sluice.api.api.RollbackView;
 import dev.sluice.api.api.ServiceSpec.RollingSpec;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.CanaryOptions;
 import dev.sluice.model.DeploymentEvent;
 import dev.sluice.model.DeploymentRequest;
@@ -23,6 +25,7 @@ import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
+import dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflow;
 import dev.sluice.workflows.canary.CanaryDeploymentWorkflow;
 import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
 import io.grpc.Status;
@@ -171,6 +174,17 @@ public final class Deployments {
     if (body.canary() != null && !Strategy.CANARY.id().equals(strategy)) {
       problems.add("canary", "only applies to strategy canary");
     }
+    BlueGreenOptions blueGreenOverrides =
+        ServiceMapper.blueGreen("blueGreen", body.blueGreen(), problems);
+    if (body.blueGreen() != null && !Strategy.BLUE_GREEN.id().equals(strategy)) {
+      problems.add("blueGreen", "only applies to strategy blue-green");
+    }
+    if (Strategy.BLUE_GREEN.id().equals(strategy)) {
+      String pools = ServiceMapper.poolProblem(service.fleet());
+      if (pools != null) {
+        problems.add("strategy", pools);
+      }
+    }
     problems.throwIfAny();
     RollingOptions effective =
         (overrides == null ? RollingOptions.NONE : overrides)
@@ -181,6 +195,12 @@ public final class Deployments {
             ? (canaryOverrides == null ? CanaryOptions.NONE : canaryOverrides)
                 .orElse(service.canary())
                 .orElse(CanaryOptions.DEFAULT)
+            : null;
+    BlueGreenOptions blueGreen =
+        Strategy.BLUE_GREEN.id().equals(strategy)
+            ? (blueGreenOverrides == null ? BlueGreenOptions.NONE : blueGreenOverrides)
+                .orElse(service.blueGreen())
+                .orElse(BlueGreenOptions.DEFAULT)
             : null;
 
     String id = newId();
@@ -195,7 +215,7 @@ public final class Deployments {
             actor,
             searchAttributes,
             canary,
-            null,
+            blueGreen,
             null);
     NewDeployment deployment =
         NewDeployment.of(request, idempotencyKey, fingerprint(body, strategy), previous);
@@ -333,6 +353,7 @@ public final class Deployments {
     return switch (Strategy.byId(strategy).orElseThrow()) {
       case ROLLING -> RollingDeploymentWorkflow.TYPE;
       case CANARY -> CanaryDeploymentWorkflow.TYPE;
+      case BLUE_GREEN -> BlueGreenDeploymentWorkflow.TYPE;
     };
   }
 
@@ -385,6 +406,55 @@ public final class Deployments {
             null));
     ledger.releaseLock(service, holder);
     return true;
+  }
+
+  /**
+   * Rolls a service back to the version that ran before. A blue-green deployment still in its
+   * rollback window switches traffic back to the old pool at once (an abort); otherwise the
+   * previous version is deployed anew with the service's default strategy — rollback is a
+   * deployment, as the seed says, with all its checks.
+   */
+  public RollbackView rollback(String service, String reason, String actor) {
+    ledger.service(service).orElseThrow(() -> ApiException.notFound("no service " + service));
+    Optional<String> holder = ledger.lockHolder(service);
+    if (holder.isPresent()) {
+      DeploymentRecord running =
+          ledger.deployment(holder.get()).orElseThrow(() -> ApiException.notFound(holder.get()));
+      if (!Strategy.BLUE_GREEN.id().equals(running.strategy())) {
+        throw ApiException.conflict(
+            "deployment_in_progress",
+            "deployment "
+                + running.id()
+                + " of "
+                + service
+                + " is in progress: abort it, which rolls it back",
+            Map.of("deploymentId", running.id()));
+      }
+      ControlView aborted =
+          control(
+              running.id(),
+              DeploymentWorkflow.ABORT,
+              new ControlBody("rollback" + (reason == null ? "" : ": " + reason), null),
+              actor);
+      return new RollbackView(
+          "switch-back", running.id(), running.previousVersion(), aborted.message());
+    }
+    String previous =
+        ledger
+            .previousVersion(service)
+            .orElseThrow(
+                () ->
+                    ApiException.conflict(
+                        "no_previous_version",
+                        service + " has no earlier version to roll back to",
+                        Map.of()));
+    Started started = start(new DeploymentCreate(service, previous, null, null), null, actor);
+    ledger.audit(actor, "service.rollback", service, Map.of("to", previous));
+    return new RollbackView(
+        "redeploy",
+        started.deployment().id(),
+        previous,
+        "deploying " + previous + ", the version that ran before");
   }
 
   /** Sends a control to the deployment's workflow and audits it, accepted or not. */
@@ -562,7 +632,8 @@ public final class Deployments {
                     + o.drainTimeout()
                     + '|'
                     + o.rollbackOnFailure(),
-            String.valueOf(body.canary()));
+            String.valueOf(body.canary()),
+            String.valueOf(body.blueGreen()));
     try {
       return HexFormat.of()
           .formatHex(

@@ -4,14 +4,18 @@ import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.api.api.ServiceSpec;
 import dev.sluice.api.api.ServiceSpec.AnalysisBody;
+import dev.sluice.api.api.ServiceSpec.BlueGreenSpec;
 import dev.sluice.api.api.ServiceSpec.CanarySpec;
 import dev.sluice.api.api.ServiceSpec.HealthCheckSpecBody;
 import dev.sluice.api.api.ServiceSpec.PauseSpec;
 import dev.sluice.api.api.ServiceSpec.ProviderSpec;
 import dev.sluice.api.api.ServiceSpec.RollingSpec;
+import dev.sluice.api.api.ServiceSpec.SmokeSpec;
 import dev.sluice.api.api.ServiceSpec.StepSpec;
 import dev.sluice.api.api.ServiceSpec.TargetSpec;
+import dev.sluice.api.api.ServiceSpec.WarmUpSpec;
 import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.CanaryOptions;
 import dev.sluice.model.CanaryStep;
 import dev.sluice.model.HealthCheckSpec;
@@ -19,6 +23,7 @@ import dev.sluice.model.IntOrPercent;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.RollingOptions;
 import dev.sluice.model.ServiceDefinition;
+import dev.sluice.model.SmokeCheck;
 import dev.sluice.model.Strategy;
 import dev.sluice.model.Target;
 import java.time.Duration;
@@ -73,13 +78,20 @@ public final class ServiceMapper {
     }
     RollingOptions rolling = rolling("rolling", spec.rolling(), fleet.size(), problems);
     CanaryOptions canary = canary("canary", spec.canary(), fleet.size(), problems);
+    BlueGreenOptions blueGreen = blueGreen("blueGreen", spec.blueGreen(), problems);
+    if ("blue-green".equals(strategy)) {
+      String pools = poolProblem(fleet);
+      if (pools != null) {
+        problems.add("defaultStrategy", pools);
+      }
+    }
     if ("canary".equals(strategy) && fleet.size() < 2) {
       problems.add(
           "defaultStrategy", "a canary needs at least two targets: a canary and a stable one");
     }
     problems.throwIfAny();
     return new ServiceDefinition(
-        name, fleet, router, deployer, health, strategy, rolling, canary, null);
+        name, fleet, router, deployer, health, strategy, rolling, canary, blueGreen);
   }
 
   private static List<Target> fleet(List<TargetSpec> specs, Problems problems) {
@@ -242,7 +254,94 @@ public final class ServiceMapper {
             text(h.requestTimeout())),
         service.defaultStrategy(),
         rollingSpec(service.rolling()),
-        canarySpec(service.canary()));
+        canarySpec(service.canary()),
+        blueGreenSpec(service.blueGreen()));
+  }
+
+  /**
+   * Why the fleet cannot do blue-green, or null: every target needs a pool, and there must be
+   * exactly two pools.
+   */
+  public static String poolProblem(List<Target> fleet) {
+    java.util.Set<String> pools = new java.util.TreeSet<>();
+    for (Target target : fleet) {
+      if (target.pool() == null || target.pool().isBlank()) {
+        return "blue-green needs a pool on every target; " + target.id() + " has none";
+      }
+      pools.add(target.pool());
+    }
+    return pools.size() == 2 ? null : "blue-green needs exactly two pools, the fleet has " + pools;
+  }
+
+  /** Blue-green settings from the wire; {@code null} when none given. */
+  static BlueGreenOptions blueGreen(String field, BlueGreenSpec spec, Problems problems) {
+    if (spec == null) {
+      return null;
+    }
+    List<SmokeCheck> smoke = null;
+    if (spec.smokeChecks() != null) {
+      smoke = new ArrayList<>();
+      for (int i = 0; i < spec.smokeChecks().size(); i++) {
+        SmokeSpec s = spec.smokeChecks().get(i);
+        String at = field + ".smokeChecks[" + i + "]";
+        if (s == null || s.path() == null || !s.path().startsWith("/")) {
+          problems.add(at + ".path", "must start with /");
+          continue;
+        }
+        if (s.expectedStatus() != null && (s.expectedStatus() < 100 || s.expectedStatus() > 599)) {
+          problems.add(at + ".expectedStatus", "must be an HTTP status between 100 and 599");
+        }
+        smoke.add(new SmokeCheck(s.path(), s.expectedStatus(), s.jsonField(), s.jsonValue()));
+      }
+    }
+    BlueGreenOptions.WarmUp warmUp = null;
+    if (spec.warmUpAnalysis() != null) {
+      WarmUpSpec w = spec.warmUpAnalysis();
+      rate(field + ".warmUpAnalysis.maxErrorRate", w.maxErrorRate(), problems);
+      if (w.maxLatencyMs() != null && w.maxLatencyMs() < 1) {
+        problems.add(field + ".warmUpAnalysis.maxLatencyMs", "must be at least 1");
+      }
+      if (w.minRequests() != null && w.minRequests() < 1) {
+        problems.add(field + ".warmUpAnalysis.minRequests", "must be at least 1");
+      }
+      BlueGreenOptions.WarmUp d = BlueGreenOptions.WarmUp.DEFAULT;
+      warmUp =
+          new BlueGreenOptions.WarmUp(
+              w.maxErrorRate() != null ? w.maxErrorRate() : d.maxErrorRate(),
+              w.maxLatencyMs() != null ? w.maxLatencyMs() : d.maxLatencyMs(),
+              w.minRequests() != null ? w.minRequests() : d.minRequests());
+    }
+    return new BlueGreenOptions(
+        smoke,
+        spec.manualApproval(),
+        problems.duration(field + ".autoPromoteAfter", spec.autoPromoteAfter()),
+        problems.duration(field + ".warmUp", spec.warmUp()),
+        warmUp,
+        problems.durationOrZero(field + ".rollbackWindow", spec.rollbackWindow()),
+        spec.stopOldPool());
+  }
+
+  static BlueGreenSpec blueGreenSpec(BlueGreenOptions options) {
+    if (options == null) {
+      return null;
+    }
+    return new BlueGreenSpec(
+        options.smokeChecks() == null
+            ? null
+            : options.smokeChecks().stream()
+                .map(c -> new SmokeSpec(c.path(), c.expectedStatus(), c.jsonField(), c.jsonValue()))
+                .toList(),
+        options.manualApproval(),
+        text(options.autoPromoteAfter()),
+        text(options.warmUp()),
+        options.warmUpAnalysis() == null
+            ? null
+            : new WarmUpSpec(
+                options.warmUpAnalysis().maxErrorRate(),
+                options.warmUpAnalysis().maxLatencyMs(),
+                options.warmUpAnalysis().minRequests()),
+        text(options.rollbackWindow()),
+        options.stopOldPool());
   }
 
   /** Canary settings from the wire; {@code null} when none given. */

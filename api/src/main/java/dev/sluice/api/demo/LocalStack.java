@@ -43,6 +43,8 @@ public final class LocalStack implements AutoCloseable {
    *
    * @param serverConfig extra YAML appended to the generated server configuration, or null
    * @param startServer false to start only the fleet and HAProxy (a test runs its own server)
+   * @param pools split the fleet into a blue (live) and a green pool, each its own HAProxy backend
+   *     chosen through a map, for blue-green deployments
    */
   public record Options(
       Path workDir,
@@ -51,21 +53,46 @@ public final class LocalStack implements AutoCloseable {
       String initialVersion,
       Map<String, String> behavior,
       String serverConfig,
-      boolean startServer) {
+      boolean startServer,
+      boolean pools) {
 
     public static Options defaults(Path workDir, Path sampleAppJar) {
       return new Options(
-          workDir, sampleAppJar, 4, "1.0.0", Map.of("3.0.0.healthy", "false"), null, true);
+          workDir, sampleAppJar, 4, "1.0.0", Map.of("3.0.0.healthy", "false"), null, true, false);
     }
 
     public Options withServerConfig(String yaml) {
       return new Options(
-          workDir, sampleAppJar, targets, initialVersion, behavior, yaml, startServer);
+          workDir, sampleAppJar, targets, initialVersion, behavior, yaml, startServer, pools);
+    }
+
+    public Options withPools() {
+      return new Options(
+          workDir,
+          sampleAppJar,
+          targets,
+          initialVersion,
+          behavior,
+          serverConfig,
+          startServer,
+          true);
+    }
+
+    public Options withBehavior(Map<String, String> versions) {
+      return new Options(
+          workDir,
+          sampleAppJar,
+          targets,
+          initialVersion,
+          versions,
+          serverConfig,
+          startServer,
+          pools);
     }
 
     public Options withoutServer() {
       return new Options(
-          workDir, sampleAppJar, targets, initialVersion, behavior, serverConfig, false);
+          workDir, sampleAppJar, targets, initialVersion, behavior, serverConfig, false, pools);
     }
   }
 
@@ -99,7 +126,8 @@ public final class LocalStack implements AutoCloseable {
     LocalFleet.stopAll(fleetDir);
     writeBehavior();
     for (int i = 1; i <= options.targets(); i++) {
-      targets.add(new Target("t" + i, "127.0.0.1", freePort(), null));
+      String pool = options.pools() ? (i <= options.targets() / 2 ? "blue" : "green") : null;
+      targets.add(new Target("t" + i, "127.0.0.1", freePort(), pool));
     }
     Deployer deployer = LocalProcessDeployer.fromRef(deployerRef());
     for (Target target : targets) {
@@ -110,11 +138,17 @@ public final class LocalStack implements AutoCloseable {
         throw new IllegalStateException("could not start " + target.id() + ": " + result.detail());
       }
     }
-    haproxy =
-        HaproxyInstance.builder(options.workDir().resolve("haproxy"))
-            .targets(targets)
-            .build()
-            .start();
+    HaproxyInstance.Builder router = HaproxyInstance.builder(options.workDir().resolve("haproxy"));
+    if (options.pools()) {
+      Map<String, List<Target>> byPool = new LinkedHashMap<>();
+      for (Target target : targets) {
+        byPool.computeIfAbsent(target.pool(), p -> new ArrayList<>()).add(target);
+      }
+      router.pools(byPool).activePool("blue");
+    } else {
+      router.targets(targets);
+    }
+    haproxy = router.build().start();
     if (options.startServer()) {
       apiPort = freePort();
       Path config = writeServerConfig(apiPort, freePort(), freePort());
@@ -178,7 +212,14 @@ public final class LocalStack implements AutoCloseable {
   public Map<String, Object> serviceDefinition() {
     List<Map<String, Object>> fleet = new ArrayList<>();
     for (Target t : targets) {
-      fleet.add(Map.of("id", t.id(), "host", t.host(), "port", t.port()));
+      Map<String, Object> target = new LinkedHashMap<>();
+      target.put("id", t.id());
+      target.put("host", t.host());
+      target.put("port", t.port());
+      if (t.pool() != null) {
+        target.put("pool", t.pool());
+      }
+      fleet.add(target);
     }
     ProviderRef router = haproxy.routerRef();
     ProviderRef deployer = deployerRef();

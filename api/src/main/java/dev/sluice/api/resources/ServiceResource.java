@@ -1,16 +1,21 @@
 package dev.sluice.api.resources;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.ledger.VersionHistoryEntry;
+import dev.sluice.api.api.ControlBody;
 import dev.sluice.api.api.ServiceHistory;
 import dev.sluice.api.api.ServiceSpec;
 import dev.sluice.api.api.ServiceView;
 import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.core.Deployments;
 import dev.sluice.api.core.ServiceMapper;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.api.errors.JsonExceptionMapper;
 import dev.sluice.model.ServiceDefinition;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -28,10 +33,15 @@ public class ServiceResource {
 
   private final Ledger ledger;
   private final ServiceMapper mapper;
+  private final Deployments deployments;
+  private final ObjectMapper json;
 
-  public ServiceResource(Ledger ledger, ServiceMapper mapper) {
+  public ServiceResource(
+      Ledger ledger, ServiceMapper mapper, Deployments deployments, ObjectMapper json) {
     this.ledger = ledger;
     this.mapper = mapper;
+    this.deployments = deployments;
+    this.json = json;
   }
 
   /** Creates or replaces the service (201 when new, 200 when replaced). Audited. */
@@ -60,6 +70,26 @@ public class ServiceResource {
         ledger.previousVersion(name).orElse(null),
         ledger.targetVersions(name),
         ledger.history(name).stream().map(ServiceResource::entry).toList());
+  }
+
+  /**
+   * Rolls the service back to the version that ran before: an instant switch back for a blue-green
+   * deployment in its rollback window, otherwise a new deployment of that version.
+   */
+  @POST
+  @Path("rollback")
+  public Response rollback(
+      @PathParam("name") String name, String body, @Context ContainerRequestContext request) {
+    String reason = null;
+    if (body != null && !body.isBlank()) {
+      try {
+        reason = json.readValue(body, ControlBody.class).reason();
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw JsonExceptionMapper.translate(e);
+      }
+    }
+    return Response.accepted(deployments.rollback(name, reason, ActorFilter.actor(request)))
+        .build();
   }
 
   private ServiceDefinition find(String name) {

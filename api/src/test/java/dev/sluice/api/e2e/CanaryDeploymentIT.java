@@ -42,7 +42,8 @@ class CanaryDeploymentIT {
                 "1.0.0",
                 Map.of("4.0.0.errorRate", "0.5"),
                 null,
-                true));
+                true,
+                false));
     api = stack.client();
     api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(201);
   }

@@ -68,6 +68,7 @@ class WorkerCrashIT {
                 "1.0.0",
                 Map.of("2.0.0.startupDelayMs", "4000"),
                 null,
+                false,
                 false));
     int port = LocalStack.freePort();
     Path config = writeConfig(port, dev.getAddress());

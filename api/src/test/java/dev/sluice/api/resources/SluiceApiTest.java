@@ -221,7 +221,16 @@ class SluiceApiTest {
         Arguments.of(
             "{\"service\":\"orders\",\"version\":\"1.0\",\"canary\":{\"canaryCount\":1}}",
             422,
-            "canary"));
+            "canary"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"strategy\":\"blue-green\"}",
+            422,
+            "strategy"),
+        Arguments.of(
+            "{\"service\":\"orders\",\"version\":\"1.0\",\"strategy\":\"blue-green\","
+                + "\"blueGreen\":{\"smokeChecks\":[{\"path\":\"health\"}]}}",
+            422,
+            "blueGreen.smokeChecks[0].path"));
   }
 
   @ParameterizedTest
@@ -238,6 +247,16 @@ class SluiceApiTest {
     }
     assertThat(error.path("message").asText()).isNotBlank();
     assertThat(api.get("/api/v1/deployments?service=orders").body().path("deployments")).isEmpty();
+  }
+
+  @Test
+  void aServiceWithNothingEarlierCannotBeRolledBack() {
+    api.put("/api/v1/services/fresh", ApiFixture.service()).expect(201);
+
+    JsonNode error = api.post("/api/v1/services/fresh/rollback", null).expect(409).body();
+
+    assertThat(error.path("error").asText()).isEqualTo("no_previous_version");
+    api.post("/api/v1/services/nothing-here/rollback", null).expect(404);
   }
 
   @Test

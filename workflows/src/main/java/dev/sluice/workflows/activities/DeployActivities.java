@@ -17,6 +17,11 @@ public interface DeployActivities {
   /** What each target runs now, in the order given. */
   List<TargetRuntime> describe(DescribeCall call);
 
+  /** Stops whatever runs on the target; does nothing when nothing runs. */
+  void stop(StopCall call);
+
+  record StopCall(ProviderRef deployer, Target target) {}
+
   record DeployCall(ProviderRef deployer, Target target, String version, String requestId) {}
 
   record DescribeCall(ProviderRef deployer, List<Target> targets) {}

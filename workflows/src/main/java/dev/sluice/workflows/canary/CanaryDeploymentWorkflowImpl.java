@@ -24,7 +24,6 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowOptions;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.util.ArrayList;
@@ -144,21 +143,15 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
   private record AnalysisOutcome(Wake wake, AnalysisResult result) {}
 
   private AnalysisOutcome analyse(AnalysisSpec spec, String what) {
-    List<Promise<AnalysisResult>> watch = new ArrayList<>();
-    CancellationScope scope =
-        Workflow.newCancellationScope(() -> watch.add(steps.watch(canary, stable, spec)));
-    scope.run();
-    Promise<AnalysisResult> verdict = watch.get(0);
-    Wake wake = tracker.waitFor(null, what, verdict::isCompleted);
-    if (!verdict.isCompleted()) {
-      scope.cancel();
+    Watched watched = watch(() -> steps.watch(canary, stable, spec), what);
+    if (watched.result() == null) {
       tracker.event(
           "canary.analysis-skipped",
           null,
-          wake == Wake.PROMOTED ? "promoted: analysis ended early" : "analysis stopped");
-      return new AnalysisOutcome(wake, null);
+          watched.wake() == Wake.PROMOTED ? "promoted: analysis ended early" : "analysis stopped");
+      return new AnalysisOutcome(watched.wake(), null);
     }
-    AnalysisResult result = verdict.get();
+    AnalysisResult result = watched.result();
     tracker.event(
         "canary.analysis",
         null,

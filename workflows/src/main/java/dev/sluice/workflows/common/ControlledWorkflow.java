@@ -1,5 +1,6 @@
 package dev.sluice.workflows.common;
 
+import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
@@ -9,11 +10,16 @@ import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.activities.LedgerActivities;
 import dev.sluice.workflows.activities.LedgerActivities.ReopenCall;
+import dev.sluice.workflows.common.DeploymentTracker.Wake;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -59,6 +65,26 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
       }
       tracker.beginRetry();
     }
+  }
+
+  /** How a watched analysis ended: cut short by a control, or with its verdict. */
+  protected record Watched(Wake wake, AnalysisResult result) {}
+
+  /**
+   * Runs an analysis (a canary bake, a warm-up) that a promote or an abort may cut short: the
+   * analysis runs in its own cancellation scope, cancelled when a control ends the wait.
+   */
+  protected final Watched watch(Supplier<Promise<AnalysisResult>> start, String what) {
+    List<Promise<AnalysisResult>> started = new ArrayList<>();
+    CancellationScope scope = Workflow.newCancellationScope(() -> started.add(start.get()));
+    scope.run();
+    Promise<AnalysisResult> verdict = started.get(0);
+    Wake wake = tracker.waitFor(null, what, verdict::isCompleted);
+    if (!verdict.isCompleted()) {
+      scope.cancel();
+      return new Watched(wake, null);
+    }
+    return new Watched(Wake.TIMER, verdict.get());
   }
 
   @Override

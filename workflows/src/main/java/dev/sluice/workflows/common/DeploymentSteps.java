@@ -6,6 +6,7 @@ import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.CanaryStep;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.HealthCheckSpec;
+import dev.sluice.model.SmokeCheck;
 import dev.sluice.model.Target;
 import dev.sluice.ports.Deployer.DeployResult;
 import dev.sluice.ports.HealthChecker.HealthResult;
@@ -99,6 +100,45 @@ public final class DeploymentSteps {
         .waitHealthy(new HealthCall(target, spec));
   }
 
+  /**
+   * A blue-green smoke test: one probe (no retries of a failing answer) of {@code check} against
+   * {@code target} directly, not through the router.
+   */
+  public HealthResult smoke(Target target, SmokeCheck check) {
+    HealthCheckSpec base = request.service().healthCheck();
+    HealthCheckSpec spec =
+        new HealthCheckSpec(
+            base.type(),
+            check.path(),
+            check.expectedStatus(),
+            check.jsonField(),
+            check.jsonValue(),
+            1,
+            base.interval(),
+            base.requestTimeout().multipliedBy(3),
+            base.requestTimeout());
+    return Workflow.newActivityStub(
+            HealthActivities.class,
+            ActivityOptions.newBuilder()
+                .setSummary("smoke test " + check.path() + " on " + target.id())
+                .setStartToCloseTimeout(spec.timeout().plusSeconds(30))
+                .setRetryOptions(retries(3))
+                .build())
+        .waitHealthy(new HealthCall(target, spec));
+  }
+
+  /** Stops what runs on the target (the old blue-green pool after its rollback window). */
+  public void stop(Target target) {
+    Workflow.newActivityStub(
+            DeployActivities.class,
+            ActivityOptions.newBuilder()
+                .setSummary("stop " + target.id())
+                .setStartToCloseTimeout(Duration.ofMinutes(2))
+                .setRetryOptions(retries(3))
+                .build())
+        .stop(new DeployActivities.StopCall(request.service().deployer(), target));
+  }
+
   /** Splits traffic: {@code percent}% to {@code canary}, the rest to {@code stable}. */
   public void split(List<Target> canary, List<Target> stable, int percent) {
     traffic("send " + percent + "% of traffic to the canary", Duration.ofMinutes(1))
@@ -128,16 +168,19 @@ public final class DeploymentSteps {
         new WatchCall(request.service().trafficRouter(), canary, stable, spec));
   }
 
-  /** Watches the pool that just took traffic (blue-green warm-up). */
-  public AnalysisResult warmUp(
+  /**
+   * Starts watching the pool that just took traffic (blue-green warm-up); like {@link #watch}, run
+   * it in a cancellation scope.
+   */
+  public Promise<AnalysisResult> warmUp(
       List<Target> live, Duration duration, BlueGreenOptions.WarmUp limits) {
     Duration interval =
         duration.compareTo(Duration.ofSeconds(20)) < 0
             ? Duration.ofSeconds(Math.max(1, duration.getSeconds() / 4))
             : Duration.ofSeconds(5);
-    return analysis("warm-up watch for " + CanaryStep.text(duration), duration)
-        .warmUp(
-            new WarmUpCall(request.service().trafficRouter(), live, duration, interval, limits));
+    return Async.function(
+        analysis("warm-up watch for " + CanaryStep.text(duration), duration)::warmUp,
+        new WarmUpCall(request.service().trafficRouter(), live, duration, interval, limits));
   }
 
   private AnalysisActivities analysis(String summary, Duration duration) {

@@ -75,6 +75,7 @@ public final class DeploymentTracker {
   private String unit = "batch";
 
   private String note;
+  private String servingVersion;
 
   private String abortReason;
 
@@ -325,10 +326,21 @@ public final class DeploymentTracker {
         request.deploymentId(), state, reason, List.copyOf(targets.values()));
   }
 
+  /**
+   * Says which version the service runs when that is not what all targets run: a blue-green
+   * deployment's live pool, while the idle pool holds another version.
+   */
+  public void serving(String version) {
+    servingVersion = version;
+  }
+
   /** The version the whole service runs after a final state, or null when the fleet is mixed. */
   private String currentVersion() {
     if (!state.isFinal()) {
       return null;
+    }
+    if (servingVersion != null) {
+      return servingVersion;
     }
     String common = null;
     for (TargetStatus t : targets.values()) {

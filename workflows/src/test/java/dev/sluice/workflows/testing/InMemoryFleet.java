@@ -46,6 +46,8 @@ public final class InMemoryFleet
   private final Map<String, CountDownLatch> deployStarted = new HashMap<>();
   private final Set<String> brokenDrains = new HashSet<>();
   private boolean describeBroken;
+  private final Set<String> stopped = new HashSet<>();
+  private final Set<String> failingSmoke = new HashSet<>();
   private String lockHolder;
   private Integer canaryPercent;
   private final List<Integer> splits = new ArrayList<>();
@@ -85,6 +87,12 @@ public final class InMemoryFleet
   /** Asking what the fleet runs fails for good, as with deployer settings no retry can fix. */
   public synchronized InMemoryFleet describeFails() {
     describeBroken = true;
+    return this;
+  }
+
+  /** Smoke tests of {@code path} fail. */
+  public synchronized InMemoryFleet smokeFails(String path) {
+    failingSmoke.add(path);
     return this;
   }
 
@@ -159,6 +167,16 @@ public final class InMemoryFleet
     outOfRotation.remove(call.target().id());
     operations.add("enable " + call.target().id());
     return new EnableResult(true, "UP");
+  }
+
+  @Override
+  public synchronized void stop(StopCall call) {
+    operations.add("stop " + call.target().id());
+    stopped.add(call.target().id());
+  }
+
+  public synchronized Set<String> stopped() {
+    return Set.copyOf(stopped);
   }
 
   @Override
@@ -274,6 +292,12 @@ public final class InMemoryFleet
   @Override
   public synchronized HealthResult waitHealthy(HealthCall call) {
     String id = call.target().id();
+    if (call.spec().consecutiveSuccesses() == 1) {
+      operations.add("smoke " + id + " " + call.spec().path());
+      return failingSmoke.contains(call.spec().path())
+          ? new HealthResult(false, 1, 0, "status 404")
+          : new HealthResult(true, 1, 1, null);
+    }
     String version = versions.get(id);
     operations.add("health " + id);
     boolean bad = badVersions.contains(version) || badTargetVersions.contains(id + "@" + version);

@@ -1,0 +1,227 @@
+package dev.sluice.workflows.bluegreen;
+
+import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.BlueGreenOptions;
+import dev.sluice.model.CanaryStep;
+import dev.sluice.model.DeploymentRequest;
+import dev.sluice.model.DeploymentResult;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.Phase;
+import dev.sluice.model.SmokeCheck;
+import dev.sluice.model.Target;
+import dev.sluice.model.Verdict;
+import dev.sluice.ports.HealthChecker.HealthResult;
+import dev.sluice.workflows.common.ControlledWorkflow;
+import dev.sluice.workflows.common.DeploymentSteps;
+import dev.sluice.workflows.common.DeploymentTracker.Wake;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Blue-green, top-down: find the live pool at the router; deploy the new version to the idle pool
+ * and smoke-test it there; wait for approval when asked to; switch all traffic in one router
+ * operation; watch the new pool warm up and switch back if it misbehaves; keep the old pool for the
+ * rollback window (an abort or rollback in it switches back at once); then, optionally, stop the
+ * old pool.
+ */
+public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
+    implements BlueGreenDeploymentWorkflow {
+
+  private final BlueGreenOptions options;
+  private final Map<String, List<Target>> pools = new LinkedHashMap<>();
+  private String live;
+  private String idle;
+  private boolean switched;
+
+  @WorkflowInit
+  public BlueGreenDeploymentWorkflowImpl(DeploymentRequest request) {
+    super(request);
+    this.options = request.blueGreen();
+    for (Target target : request.service().fleet()) {
+      pools.computeIfAbsent(target.pool(), p -> new ArrayList<>()).add(target);
+    }
+  }
+
+  @Override
+  public DeploymentResult run(DeploymentRequest ignored) {
+    tracker.start();
+    return withRetries(this::attempt);
+  }
+
+  private DeploymentResult attempt() {
+    switched = false;
+    try {
+      return blueGreen();
+    } catch (TemporalFailure e) {
+      boolean cancelled = CancellationScope.current().isCancelRequested();
+      DeploymentResult[] result = new DeploymentResult[1];
+      Workflow.newDetachedCancellationScope(
+              () ->
+                  result[0] =
+                      undo(
+                          cancelled ? DeploymentState.ABORTED : DeploymentState.FAILED,
+                          cancelled ? "cancelled from Temporal" : DeploymentSteps.reason(e)))
+          .run();
+      if (cancelled) {
+        throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
+      }
+      return result[0];
+    }
+  }
+
+  private DeploymentResult blueGreen() {
+    if (pools.size() != 2 || pools.containsKey(null)) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "blue-green needs every target in one of exactly two pools, found " + pools.keySet(),
+          DeploymentSteps.CONFIGURATION_ERROR);
+    }
+    tracker.setBatches(1);
+    ops.learnPreviousVersions();
+    live = steps.activePool();
+    if (live == null || !pools.containsKey(live)) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the router's live pool is " + live + ", not one of " + pools.keySet(),
+          DeploymentSteps.CONFIGURATION_ERROR);
+    }
+    idle = pools.keySet().stream().filter(p -> !p.equals(live)).findFirst().orElseThrow();
+    tracker.event("bluegreen.pools", null, live + " is live; deploying to " + idle);
+    tracker.note(live + " live");
+
+    // 1. The idle pool gets the new version; users see none of this.
+    tracker.enterBatch(1);
+    List<Target> failed = ops.upgradeBatch(pools.get(idle));
+    if (!failed.isEmpty()) {
+      return undo(DeploymentState.FAILED, tracker.failureSummary(failed));
+    }
+    // 2. Smoke tests against the idle pool directly.
+    String smokeFailure = smokeTests(pools.get(idle));
+    if (smokeFailure != null) {
+      return undo(DeploymentState.FAILED, "smoke test failed: " + smokeFailure);
+    }
+    // 3. An approval gate, when asked for.
+    if (Boolean.TRUE.equals(options.manualApproval())) {
+      tracker.setPhase(Phase.WAITING);
+      if (!tracker.awaitUnpaused("the switch to " + idle)) {
+        return undo(DeploymentState.ABORTED, tracker.abortReason());
+      }
+      Wake approval = tracker.waitFor(options.autoPromoteAfter(), "approval to switch to " + idle);
+      if (approval == Wake.ABORTED) {
+        return undo(DeploymentState.ABORTED, tracker.abortReason());
+      }
+      tracker.event(
+          "bluegreen.approved",
+          null,
+          approval == Wake.PROMOTED ? "switch approved" : "switch auto-approved after the wait");
+    }
+    if (!tracker.awaitUnpaused("the switch to " + idle) || tracker.abortRequested()) {
+      return undo(DeploymentState.ABORTED, tracker.abortReason());
+    }
+    // 4. The switch: one router operation.
+    tracker.setPhase(Phase.SHIFTING);
+    steps.switchPool(idle);
+    switched = true;
+    tracker.note(idle + " live");
+    tracker.event("bluegreen.switched", null, "all traffic now goes to " + idle);
+    // 5. Warm-up watch; a misbehaving new pool is switched away from.
+    tracker.setPhase(Phase.ANALYSING);
+    Watched watched =
+        watch(
+            () -> steps.warmUp(pools.get(idle), options.warmUp(), options.warmUpAnalysis()),
+            "warm-up watch of " + idle);
+    if (watched.wake() == Wake.ABORTED) {
+      return undo(DeploymentState.ABORTED, tracker.abortReason());
+    }
+    AnalysisResult warmUp =
+        watched.result() != null
+            ? watched.result()
+            : new AnalysisResult(Verdict.PASS, 0, 0, "promoted: warm-up skipped");
+    tracker.event(
+        "bluegreen.warm-up",
+        null,
+        "warm-up "
+            + warmUp.verdict()
+            + " after "
+            + warmUp.checks()
+            + " checks: "
+            + warmUp.reason());
+    if (warmUp.verdict() == Verdict.FAIL) {
+      return undo(DeploymentState.ROLLED_BACK, "warm-up failed: " + warmUp.reason());
+    }
+    if (tracker.abortRequested()) {
+      return undo(DeploymentState.ABORTED, tracker.abortReason());
+    }
+    // 6. The rollback window: the old pool stays ready for an instant switch back.
+    tracker.setPhase(Phase.WAITING);
+    Wake window =
+        tracker.waitFor(
+            options.rollbackWindow(),
+            "rollback window of " + CanaryStep.text(options.rollbackWindow()));
+    if (window == Wake.ABORTED) {
+      return undo(DeploymentState.ABORTED, tracker.abortReason());
+    }
+    if (Boolean.TRUE.equals(options.stopOldPool())) {
+      for (Target target : pools.get(live)) {
+        steps.stop(target);
+      }
+      tracker.event("bluegreen.old-pool-stopped", null, "stopped " + live);
+    }
+    tracker.serving(request.version());
+    return tracker.finish(DeploymentState.SUCCEEDED, null, List.of());
+  }
+
+  /** Runs every smoke check on every idle target; the first failure, or null. */
+  private String smokeTests(List<Target> targets) {
+    tracker.setPhase(Phase.DEPLOYING);
+    for (SmokeCheck check : options.smokeChecks()) {
+      for (Target target : targets) {
+        HealthResult result = steps.smoke(target, check);
+        if (!result.healthy()) {
+          return "GET " + check.path() + " on " + target.id() + ": " + result.lastError();
+        }
+      }
+    }
+    tracker.event(
+        "bluegreen.smoke-tested",
+        null,
+        options.smokeChecks().size() + " smoke checks passed on " + idle);
+    return null;
+  }
+
+  /**
+   * Undoes what this attempt did: after the switch, traffic goes back to the old pool in one router
+   * operation (the idle pool keeps the new version, out of traffic, for inspection); before it, the
+   * idle pool's targets that failed are restored.
+   */
+  private DeploymentResult undo(DeploymentState outcome, String reason) {
+    tracker.setPhase(Phase.ROLLING_BACK);
+    List<Target> unrestored = new ArrayList<>();
+    if (switched) {
+      steps.switchPool(live);
+      switched = false;
+      tracker.note(live + " live");
+      tracker.event("bluegreen.switched-back", null, "all traffic back on " + live);
+    } else if (idle != null) {
+      List<Target> failedIdle = new ArrayList<>();
+      for (Target target : pools.get(idle)) {
+        if (tracker.targetState(target) != dev.sluice.model.TargetState.UPGRADED
+            && tracker.targetState(target) != dev.sluice.model.TargetState.PENDING) {
+          failedIdle.add(target);
+        }
+      }
+      unrestored.addAll(ops.restoreAll(failedIdle));
+    }
+    if (live != null) {
+      // Traffic is (back) on the live pool: the service runs what that pool runs.
+      tracker.serving(tracker.previousVersion(pools.get(live).get(0)));
+    }
+    return tracker.finish(outcome, reason, unrestored);
+  }
+}
