@@ -35,6 +35,9 @@ import java.util.Map;
 public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     implements BlueGreenDeploymentWorkflow {
 
+  /** Change id: traffic is switched back before the ledger hears of the rollback. */
+  static final String TRAFFIC_FIRST = "switch-back-first";
+
   private final BlueGreenOptions options;
   private final Map<String, List<Target>> pools = new LinkedHashMap<>();
   private String live;
@@ -201,10 +204,17 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
    * idle pool's targets that failed are restored.
    */
   private DeploymentResult undo(DeploymentState outcome, String reason) {
-    tracker.setPhase(Phase.ROLLING_BACK);
     List<Target> unrestored = new ArrayList<>();
-    if (switched) {
+    // Users first: the switch back no longer waits for the ledger's record of the phase change.
+    boolean trafficFirst = Workflow.getVersion(TRAFFIC_FIRST, Workflow.DEFAULT_VERSION, 1) == 1;
+    if (switched && trafficFirst) {
       steps.switchPool(live);
+    }
+    tracker.setPhase(Phase.ROLLING_BACK);
+    if (switched) {
+      if (!trafficFirst) {
+        steps.switchPool(live);
+      }
       switched = false;
       tracker.note(live + " live");
       tracker.event("bluegreen.switched-back", null, "all traffic back on " + live);

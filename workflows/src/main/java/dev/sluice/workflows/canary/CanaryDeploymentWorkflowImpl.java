@@ -38,6 +38,9 @@ import java.util.List;
 public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
     implements CanaryDeploymentWorkflow {
 
+  /** Change id: the canary's traffic is cut before the ledger hears of the rollback. */
+  static final String TRAFFIC_FIRST = "cut-traffic-first";
+
   private final List<Target> canary;
   private final List<Target> stable;
 
@@ -240,8 +243,14 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
    * every server back to equal weights.
    */
   private DeploymentResult rollBack(DeploymentState outcome, String reason) {
-    tracker.setPhase(Phase.ROLLING_BACK);
-    steps.split(canary, stable, 0);
+    // Users first: the traffic cut no longer waits for the ledger's record of the phase change.
+    if (Workflow.getVersion(TRAFFIC_FIRST, Workflow.DEFAULT_VERSION, 1) == 1) {
+      steps.split(canary, stable, 0);
+      tracker.setPhase(Phase.ROLLING_BACK);
+    } else {
+      tracker.setPhase(Phase.ROLLING_BACK);
+      steps.split(canary, stable, 0);
+    }
     tracker.note("canary 0%");
     tracker.event("canary.cut-off", null, "canary takes no traffic");
     List<Target> unrestored = ops.restoreAll(ops.touchedTargets());
