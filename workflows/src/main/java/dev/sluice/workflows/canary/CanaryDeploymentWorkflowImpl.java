@@ -99,6 +99,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
       return rollBack(DeploymentState.FAILED, tracker.failureSummary(failed));
     }
 
+    int weight = 0;
     for (int i = 0; i < plan.size(); i++) {
       CanaryStep step = plan.get(i);
       if (!tracker.awaitUnpaused("step " + (i + 1) + "/" + plan.size())) {
@@ -112,15 +113,32 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
       if (step.setWeight() != null) {
         tracker.enterStep(i + 1, step.describe(), Phase.SHIFTING);
         steps.split(canary, stable, step.setWeight());
-        tracker.note("canary " + step.setWeight() + "%");
+        weight = step.setWeight();
+        tracker.note("canary " + weight + "%");
         tracker.event("canary.weight", null, "canary takes " + step.setWeight() + "% of traffic");
       } else if (step.pause() != null) {
         tracker.enterStep(i + 1, step.describe(), Phase.WAITING);
+        tracker.note(
+            "canary "
+                + weight
+                + "% · "
+                + (step.pause().duration() == null
+                    ? "waiting for promote"
+                    : "paused until "
+                        + java.time.Instant.ofEpochMilli(
+                            Workflow.currentTimeMillis() + step.pause().duration().toMillis())));
         if (tracker.waitFor(step.pause().duration(), what) == Wake.ABORTED) {
           return rollBack(DeploymentState.ABORTED, tracker.abortReason());
         }
       } else {
         tracker.enterStep(i + 1, step.describe(), Phase.ANALYSING);
+        tracker.note(
+            "canary "
+                + weight
+                + "% · analysis until "
+                + java.time.Instant.ofEpochMilli(
+                    Workflow.currentTimeMillis()
+                        + step.analysis().withDefaults().duration().toMillis()));
         AnalysisOutcome outcome = analyse(step.analysis().withDefaults(), what);
         if (outcome.wake() == Wake.ABORTED) {
           return rollBack(DeploymentState.ABORTED, tracker.abortReason());
