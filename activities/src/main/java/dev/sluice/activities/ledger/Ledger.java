@@ -254,7 +254,11 @@ public final class Ledger {
    */
   public BeginResult begin(NewDeployment deployment) {
     return inTransaction(
-        h -> {
+                h -> {
+          // The lock first, then the key: the lock and the deployment row commit together, so
+          // once a concurrent winner's lock is visible its keyed row is too, and a retry with
+          // the same key is answered Existing rather than Busy.
+          Optional<String> holder = lockHolder(h, deployment.service());
           if (deployment.idempotencyKey() != null) {
             Optional<DeploymentRecord> seen =
                 h.createQuery(
@@ -271,8 +275,7 @@ public final class Ledger {
                   : new KeyReused(seen.get());
             }
           }
-          Optional<String> holder = lockHolder(h, deployment.service());
-          if (holder.isPresent()) {
+                    if (holder.isPresent()) {
             return new Busy(holder.get());
           }
           Instant now = now();
