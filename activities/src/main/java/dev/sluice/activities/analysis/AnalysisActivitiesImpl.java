@@ -171,21 +171,35 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
       requests += answered;
       errors += delta(now.responses5xx(), then.responses5xx());
       weightedMillis +=
-          windowMean(then.avgResponseTimeMs(), now.avgResponseTimeMs(), answered) * answered;
+          windowMean(
+                  then.avgResponseTimeMs(), now.avgResponseTimeMs(), answered, now.responsesTotal())
+              * answered;
     }
     return new Window(requests, errors, requests == 0 ? -1 : weightedMillis / requests);
   }
 
-  /** The mean response time of {@code answered} responses that moved HAProxy's average. */
-  static long windowMean(long before, long after, long answered) {
+  /**
+   * The mean response time of {@code answered} responses that moved HAProxy's average from {@code
+   * before} to {@code after}, the server having answered {@code total} in all. Until a server has
+   * answered 1024 requests HAProxy's figure is the plain mean of all of them, after that a moving
+   * average; both are inverted here.
+   */
+  static long windowMean(long before, long after, long answered, long total) {
     if (answered == 0) {
       return 0;
     }
     double was = Math.max(0, before);
     double is = Math.max(0, after);
-    double k = Math.pow(1 - 1.0 / 1024, answered);
+    if (total <= HAPROXY_WINDOW) {
+      double earlier = Math.max(0, total - answered);
+      return Math.max(0, Math.round((is * total - was * earlier) / answered));
+    }
+    double k = Math.pow(1 - 1.0 / HAPROXY_WINDOW, answered);
     return Math.max(0, Math.round((is - was * k) / (1 - k)));
   }
+
+  /** How many responses HAProxy's per-server response-time average covers. */
+  static final int HAPROXY_WINDOW = 1024;
 
   private static long delta(long now, long then) {
     return now >= then ? now - then : now;

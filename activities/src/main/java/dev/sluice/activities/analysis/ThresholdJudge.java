@@ -17,6 +17,12 @@ public final class ThresholdJudge {
    */
   static final long LATENCY_NOISE_MS = 25;
 
+  /**
+   * Fewer responses than this in a window say too little about response time (each one moves
+   * HAProxy's whole-millisecond average too little to read back precisely).
+   */
+  static final int LATENCY_MIN_REQUESTS = 50;
+
   private ThresholdJudge() {}
 
   /** Requests, 5xx errors and average response time of a group of servers over one window. */
@@ -55,7 +61,8 @@ public final class ThresholdJudge {
               + "× stable's "
               + pct(stableRate));
     }
-    if (stable.requests() >= spec.minRequests()
+    if (canary.requests() >= LATENCY_MIN_REQUESTS
+        && stable.requests() >= LATENCY_MIN_REQUESTS
         && stable.avgMillis() >= 0
         && canary.avgMillis() - stable.avgMillis() > LATENCY_NOISE_MS
         && canary.avgMillis() > stable.avgMillis() * spec.maxLatencyRatio()) {
@@ -95,7 +102,7 @@ public final class ThresholdJudge {
           Verdict.FAIL,
           "new pool error rate " + pct(live.errorRate()) + " not below " + pct(maxErrorRate));
     }
-    if (live.avgMillis() >= maxLatencyMs) {
+    if (live.requests() >= LATENCY_MIN_REQUESTS && live.avgMillis() >= maxLatencyMs) {
       return new Judgement(
           Verdict.FAIL,
           "new pool response time " + live.avgMillis() + " ms not below " + maxLatencyMs + " ms");

@@ -254,7 +254,7 @@ public final class Ledger {
    */
   public BeginResult begin(NewDeployment deployment) {
     return inTransaction(
-                h -> {
+        h -> {
           // The lock first, then the key: the lock and the deployment row commit together, so
           // once a concurrent winner's lock is visible its keyed row is too, and a retry with
           // the same key is answered Existing rather than Busy.
@@ -275,7 +275,7 @@ public final class Ledger {
                   : new KeyReused(seen.get());
             }
           }
-                    if (holder.isPresent()) {
+          if (holder.isPresent()) {
             return new Busy(holder.get());
           }
           Instant now = now();

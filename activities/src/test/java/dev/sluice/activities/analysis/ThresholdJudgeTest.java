@@ -43,6 +43,10 @@ class ThresholdJudgeTest {
     assertThat(
             ThresholdJudge.judge(new Window(100, 0, 140), new Window(900, 0, 100), SPEC).verdict())
         .isEqualTo(Verdict.FAIL);
+    assertThat(
+            ThresholdJudge.judge(new Window(30, 0, 140), new Window(900, 0, 100), SPEC).verdict())
+        .as("30 responses are too few to judge response time")
+        .isEqualTo(Verdict.PASS);
     assertThat(ThresholdJudge.judge(new Window(100, 0, 6), new Window(900, 0, 2), SPEC).verdict())
         .as("4 ms apart is noise even at 3x")
         .isEqualTo(Verdict.PASS);
@@ -62,9 +66,18 @@ class ThresholdJudgeTest {
     double k = Math.pow(1 - 1.0 / 1024, 240);
     long after = Math.round(700 + (before - 700) * k);
     assertThat(after).isBetween(140L, 160L);
-    assertThat(AnalysisActivitiesImpl.windowMean(before, after, 240)).isBetween(690L, 710L);
-    assertThat(AnalysisActivitiesImpl.windowMean(5, 5, 100)).isEqualTo(5);
-    assertThat(AnalysisActivitiesImpl.windowMean(5, 5, 0)).isZero();
+    assertThat(AnalysisActivitiesImpl.windowMean(before, after, 240, 100_000))
+        .isBetween(690L, 710L);
+    assertThat(AnalysisActivitiesImpl.windowMean(5, 5, 100, 100_000)).isEqualTo(5);
+    assertThat(AnalysisActivitiesImpl.windowMean(5, 5, 0, 100_000)).isZero();
+  }
+
+  @Test
+  void belowAThousandResponsesHaproxysFigureIsAPlainMean() {
+    // 100 responses at 20 ms, then 20 at 200 ms: HAProxy reports the mean of all 120, 50 ms.
+    assertThat(AnalysisActivitiesImpl.windowMean(20, 50, 20, 120)).isEqualTo(200);
+    // A fresh server: its first 20 responses, all at 20 ms, are a window of 20 ms.
+    assertThat(AnalysisActivitiesImpl.windowMean(0, 20, 20, 20)).isEqualTo(20);
   }
 
   @Test
@@ -75,6 +88,8 @@ class ThresholdJudgeTest {
         .isEqualTo(Verdict.FAIL);
     assertThat(ThresholdJudge.warmUp(new Window(100, 0, 600), 0.01, 500, 20).verdict())
         .isEqualTo(Verdict.FAIL);
+    assertThat(ThresholdJudge.warmUp(new Window(30, 0, 600), 0.01, 500, 20).verdict())
+        .isEqualTo(Verdict.PASS);
     assertThat(ThresholdJudge.warmUp(new Window(3, 0, 30), 0.01, 500, 20).verdict())
         .isEqualTo(Verdict.INCONCLUSIVE);
   }

@@ -167,6 +167,14 @@ public final class Deployments {
     problems.throwIfAny();
     CanaryOptions canaryOverrides =
         ServiceMapper.canary("canary", body.canary(), service.fleet().size(), problems);
+    if (Strategy.CANARY.id().equals(strategy)
+        && service.fleet().stream().map(t -> String.valueOf(t.pool())).distinct().count() > 1) {
+      problems.add(
+          "strategy",
+          "a canary splits traffic within one backend; "
+              + service.name()
+              + "'s targets are in several pools");
+    }
     if (Strategy.CANARY.id().equals(strategy) && service.fleet().size() < 2) {
       problems.add(
           "strategy", "a canary needs at least two targets; " + service.name() + " has one");

@@ -297,7 +297,11 @@ public final class ServiceMapper {
     BlueGreenOptions.WarmUp warmUp = null;
     if (spec.warmUpAnalysis() != null) {
       WarmUpSpec w = spec.warmUpAnalysis();
-      rate(field + ".warmUpAnalysis.maxErrorRate", w.maxErrorRate(), problems);
+      if (w.maxErrorRate() != null && !(w.maxErrorRate() > 0 && w.maxErrorRate() <= 1)) {
+        problems.add(
+            field + ".warmUpAnalysis.maxErrorRate",
+            "must be above 0 (the warm-up fails at or above it) and at most 1");
+      }
       if (w.maxLatencyMs() != null && w.maxLatencyMs() < 1) {
         problems.add(field + ".warmUpAnalysis.maxLatencyMs", "must be at least 1");
       }

@@ -3,11 +3,13 @@ package dev.sluice.api.demo;
 import dev.sluice.activities.deploy.localprocess.LocalFleet;
 import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
 import dev.sluice.activities.traffic.haproxy.HaproxyInstance;
+import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 import dev.sluice.api.SluiceApplication;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import dev.sluice.ports.Deployer;
 import dev.sluice.ports.Heartbeat;
+import dev.sluice.ports.TrafficRouter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Everything Sluice needs on one machine, for real: a fleet of sample-app processes at a first
@@ -149,11 +152,36 @@ public final class LocalStack implements AutoCloseable {
       router.targets(targets);
     }
     haproxy = router.build().start();
+    awaitServersUp();
     if (options.startServer()) {
       apiPort = freePort();
       Path config = writeServerConfig(apiPort, freePort(), freePort());
       server = SluiceApplication.startServer(config);
       client = new SluiceClient(URI.create("http://127.0.0.1:" + apiPort), "demo");
+    }
+  }
+
+  /**
+   * HAProxy starts every server DOWN until its checks pass; traffic sent before that gets "no
+   * server available". Returns once HAProxy reports every target UP.
+   */
+  private void awaitServersUp() throws InterruptedException {
+    TrafficRouter router = HaproxyRouter.fromRef(haproxy.routerRef());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      List<String> down =
+          router.stats(targets).stream()
+              .filter(s -> !s.status().startsWith("UP"))
+              .map(s -> s.targetId() + " " + s.status())
+              .toList();
+      if (down.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("HAProxy does not report these targets UP: " + down);
+      }
+      // HAProxy's checks run every 500 ms; there is nothing to wait on but its stats.
+      TimeUnit.MILLISECONDS.sleep(100);
     }
   }
 

@@ -83,7 +83,8 @@ public class ServiceResource {
     String reason = null;
     if (body != null && !body.isBlank()) {
       try {
-        reason = json.readValue(body, ControlBody.class).reason();
+        ControlBody parsed = json.readValue(body, ControlBody.class);
+        reason = parsed == null ? null : parsed.reason();
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw JsonExceptionMapper.translate(e);
       }

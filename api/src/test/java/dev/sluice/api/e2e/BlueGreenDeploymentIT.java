@@ -66,7 +66,11 @@ class BlueGreenDeploymentIT {
     try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start()) {
       // --- blue (1.0.0) live; 2.0.0 goes to green, is smoke-tested, takes all traffic ---------
       String v2 = blueGreen("2.0.0", Map.of("warmUp", "4s", "rollbackWindow", "2s"));
-      JsonNode done = api.awaitFinal(v2, Duration.ofMinutes(2), e -> {});
+      JsonNode done =
+          api.awaitFinal(
+              v2,
+              Duration.ofMinutes(2),
+              e -> System.out.println(e.path("at").asText() + " " + e.path("message").asText()));
 
       assertThat(done.path("state").asText()).isEqualTo("SUCCEEDED");
       assertThat(stack.haproxy().runtimeApi().showMap(stack.haproxy().poolMapFile().toString()))
@@ -89,12 +93,20 @@ class BlueGreenDeploymentIT {
               .expect(202)
               .body();
       assertThat(rollback.path("action").asText()).isEqualTo("switch-back");
-      JsonNode switchedBack = api.awaitFinal(v21, Duration.ofMinutes(1), e -> {});
+      JsonNode switchedBack =
+          api.awaitFinal(
+              v21,
+              Duration.ofMinutes(1),
+              e -> System.out.println(e.path("at").asText() + " " + e.path("message").asText()));
       assertThat(switchedBack.path("state").asText()).isEqualTo("ABORTED");
 
       // --- 4.0.0 answers in 700 ms: its warm-up fails and traffic goes back to green ----------
       String slow = blueGreen("4.0.0", Map.of("warmUp", "4s", "rollbackWindow", "1m"));
-      JsonNode rolledBack = api.awaitFinal(slow, Duration.ofMinutes(2), e -> {});
+      JsonNode rolledBack =
+          api.awaitFinal(
+              slow,
+              Duration.ofMinutes(2),
+              e -> System.out.println(e.path("at").asText() + " " + e.path("message").asText()));
       assertThat(rolledBack.path("state").asText()).isEqualTo("ROLLED_BACK");
       assertThat(rolledBack.path("reason").asText()).contains("warm-up failed");
 

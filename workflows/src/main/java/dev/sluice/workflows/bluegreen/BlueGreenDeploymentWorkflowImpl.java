@@ -11,9 +11,11 @@ import dev.sluice.model.SmokeCheck;
 import dev.sluice.model.Target;
 import dev.sluice.model.Verdict;
 import dev.sluice.ports.HealthChecker.HealthResult;
+import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.common.ControlledWorkflow;
 import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker.Wake;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
@@ -95,6 +97,9 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
           DeploymentSteps.CONFIGURATION_ERROR);
     }
     idle = pools.keySet().stream().filter(p -> !p.equals(live)).findFirst().orElseThrow();
+    // What the service ran before is what the live pool runs; the idle pool may hold a version
+    // that was rejected last time.
+    tracker.setServicePreviousVersion(tracker.previousVersion(pools.get(live).get(0)));
     tracker.event("bluegreen.pools", null, live + " is live; deploying to " + idle);
     tracker.note(live + " live");
 
@@ -129,8 +134,13 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     }
     // 4. The switch: one router operation.
     tracker.setPhase(Phase.SHIFTING);
-    steps.switchPool(idle);
+    if (tracker.abortRequested()) {
+      return undo(DeploymentState.ABORTED, tracker.abortReason());
+    }
+    // Set first: if the switch took effect but its answer was lost, undo must still switch back.
     switched = true;
+    steps.switchPool(idle);
+    tracker.close(DeploymentWorkflow.PAUSE, "traffic already switched to " + idle);
     tracker.note(idle + " live");
     tracker.event("bluegreen.switched", null, "all traffic now goes to " + idle);
     // 5. Warm-up watch; a misbehaving new pool is switched away from.
@@ -170,6 +180,8 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     if (window == Wake.ABORTED) {
       return undo(DeploymentState.ABORTED, tracker.abortReason());
     }
+    tracker.close(DeploymentWorkflow.ABORT, "the rollback window has ended");
+    tracker.close(DeploymentWorkflow.PROMOTE, "the rollback window has ended");
     if (Boolean.TRUE.equals(options.stopOldPool())) {
       for (Target target : pools.get(live)) {
         steps.stop(target);
@@ -178,6 +190,20 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     }
     tracker.serving(request.version());
     return tracker.finish(DeploymentState.SUCCEEDED, null, List.of());
+  }
+
+  /** All traffic back on the old pool; false (with an event) when the router would not. */
+  private boolean switchBack() {
+    try {
+      steps.switchPool(live);
+      return true;
+    } catch (ActivityFailure e) {
+      tracker.event(
+          "bluegreen.switch-back-failed",
+          null,
+          "could not switch back to " + live + ": " + DeploymentSteps.reason(e));
+      return false;
+    }
   }
 
   /** Runs every smoke check on every idle target; the first failure, or null. */
@@ -207,13 +233,20 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     List<Target> unrestored = new ArrayList<>();
     // Users first: the switch back no longer waits for the ledger's record of the phase change.
     boolean trafficFirst = Workflow.getVersion(TRAFFIC_FIRST, Workflow.DEFAULT_VERSION, 1) == 1;
+    boolean back = true;
     if (switched && trafficFirst) {
-      steps.switchPool(live);
+      back = switchBack();
     }
     tracker.setPhase(Phase.ROLLING_BACK);
     if (switched) {
       if (!trafficFirst) {
-        steps.switchPool(live);
+        back = switchBack();
+      }
+      if (!back) {
+        return tracker.finish(
+            DeploymentState.FAILED,
+            "traffic could not be switched back to " + live + ", needs an operator; " + reason,
+            unrestored);
       }
       switched = false;
       tracker.note(live + " live");

@@ -7,6 +7,7 @@ import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.Phase;
+import dev.sluice.model.RollingOptions;
 import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Strategy;
 import dev.sluice.model.Target;
@@ -20,10 +21,13 @@ import dev.sluice.workflows.common.DeploymentTracker.Wake;
 import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributes;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.util.ArrayList;
@@ -112,6 +116,10 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
       String what = "step " + (i + 1) + "/" + plan.size() + " (" + step.describe() + ")";
       if (step.setWeight() != null) {
         tracker.enterStep(i + 1, step.describe(), Phase.SHIFTING);
+        // The phase change waited for the ledger: an abort may have come in meanwhile.
+        if (tracker.abortRequested()) {
+          return rollBack(DeploymentState.ABORTED, tracker.abortReason());
+        }
         steps.split(canary, stable, step.setWeight());
         weight = step.setWeight();
         tracker.note("canary " + weight + "%");
@@ -191,6 +199,10 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
    * version by a child rolling workflow (visible on its own in the Temporal UI).
    */
   private DeploymentResult promote() {
+    // A pause asked for during the last step is honoured before the stable servers move.
+    if (!tracker.awaitUnpaused("the promotion")) {
+      return rollBack(DeploymentState.ABORTED, tracker.abortReason());
+    }
     String childId = request.deploymentId() + "-stable";
     if (!stable.isEmpty()) {
       // Before the phase change, which records it: the ledger learns where the rollout went.
@@ -202,6 +214,9 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
     tracker.setPhase(Phase.PROMOTING);
     List<Target> all = new ArrayList<>(canary);
     all.addAll(stable);
+    if (tracker.abortRequested()) {
+      return rollBack(DeploymentState.ABORTED, tracker.abortReason());
+    }
     steps.split(all, List.of(), 100);
     tracker.note("canary promoted");
     if (stable.isEmpty()) {
@@ -223,7 +238,9 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
                 null),
             request.version(),
             Strategy.ROLLING.id(),
-            request.rolling(),
+            // A stable server that fails takes the others back with it: the parent then puts
+            // the canary back too, and the whole fleet is where it started.
+            new RollingOptions(null, null, null, null, true).orElse(request.rolling()),
             request.requestedBy(),
             request.searchAttributes(),
             null,
@@ -244,9 +261,23 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
               .set(SluiceSearchAttributes.PHASE, Phase.PREPARING.name())
               .build());
     }
-    promotion = Workflow.newChildWorkflowStub(RollingDeploymentWorkflow.class, options.build());
-    DeploymentResult rolled = promotion.run(childRequest);
-    promotion = null;
+    RollingDeploymentWorkflow child =
+        Workflow.newChildWorkflowStub(RollingDeploymentWorkflow.class, options.build());
+    Promise<DeploymentResult> running = Async.function(child::run, childRequest);
+    Workflow.getWorkflowExecution(child).get();
+    promotion = child;
+    // Controls accepted while the child was being started reach it now.
+    if (tracker.abortRequested()) {
+      forward(c -> c.abortSignal(new ControlRequest(null, tracker.abortReason())));
+    } else if (tracker.pauseRequested()) {
+      forward(c -> c.pauseSignal(new ControlRequest(null, "paused before the promotion")));
+    }
+    DeploymentResult rolled;
+    try {
+      rolled = running.get();
+    } finally {
+      promotion = null;
+    }
     tracker.adopt(rolled.targets());
     if (rolled.state() == DeploymentState.SUCCEEDED) {
       return tracker.finish(DeploymentState.SUCCEEDED, null, List.of());
@@ -261,22 +292,48 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
    * every server back to equal weights.
    */
   private DeploymentResult rollBack(DeploymentState outcome, String reason) {
+    boolean cut;
     // Users first: the traffic cut no longer waits for the ledger's record of the phase change.
     if (Workflow.getVersion(TRAFFIC_FIRST, Workflow.DEFAULT_VERSION, 1) == 1) {
-      steps.split(canary, stable, 0);
+      cut = cutTraffic();
       tracker.setPhase(Phase.ROLLING_BACK);
     } else {
       tracker.setPhase(Phase.ROLLING_BACK);
-      steps.split(canary, stable, 0);
+      cut = cutTraffic();
     }
-    tracker.note("canary 0%");
-    tracker.event("canary.cut-off", null, "canary takes no traffic");
     List<Target> unrestored = ops.restoreAll(ops.touchedTargets());
     List<Target> all = new ArrayList<>(canary);
     all.addAll(stable);
-    steps.split(all, List.of(), 100);
-    tracker.note(null);
+    try {
+      steps.split(all, List.of(), 100);
+      tracker.note(null);
+    } catch (ActivityFailure e) {
+      tracker.event(
+          "canary.weights-not-restored",
+          null,
+          "equal weights not restored: " + DeploymentSteps.reason(e));
+    }
+    if (!cut) {
+      outcome = DeploymentState.FAILED;
+      reason = "the canary's traffic could not be cut, needs an operator; " + reason;
+    }
     return tracker.finish(outcome, reason, unrestored);
+  }
+
+  /** Takes the canary's traffic away; false (with an event) when the router would not. */
+  private boolean cutTraffic() {
+    try {
+      steps.cutCanary(canary, stable);
+      tracker.note("canary 0%");
+      tracker.event("canary.cut-off", null, "canary takes no traffic");
+      return true;
+    } catch (ActivityFailure e) {
+      tracker.event(
+          "canary.cut-failed",
+          null,
+          "could not cut the canary's traffic: " + DeploymentSteps.reason(e));
+      return false;
+    }
   }
 
   private static String ids(List<Target> targets) {
@@ -288,36 +345,56 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
   @Override
   public ControlResponse abort(ControlRequest control) {
     ControlResponse response = super.abort(control);
-    if (promotion != null) {
-      promotion.abortSignal(control);
-    }
+    forward(c -> c.abortSignal(control));
     return response;
   }
 
   @Override
   public ControlResponse pause(ControlRequest control) {
     ControlResponse response = super.pause(control);
-    if (promotion != null) {
-      promotion.pauseSignal(control);
-    }
+    forward(c -> c.pauseSignal(control));
     return response;
   }
 
   @Override
   public ControlResponse resume(ControlRequest control) {
     ControlResponse response = super.resume(control);
-    if (promotion != null) {
-      promotion.resumeSignal(control);
-    }
+    forward(c -> c.resumeSignal(control));
     return response;
   }
 
   @Override
   public ControlResponse promote(ControlRequest control) {
     ControlResponse response = super.promote(control);
-    if (promotion != null) {
-      promotion.promoteSignal(control);
-    }
+    forward(c -> c.promoteSignal(control));
     return response;
+  }
+
+  @Override
+  public void validatePromote(ControlRequest control) {
+    if (promotion == null) {
+      super.validatePromote(control);
+    }
+    // While the stable servers' promotion runs, promote is passed on; the child applies it
+    // when one of its pauses between batches allows.
+  }
+
+  /**
+   * Passes a control on to the running promotion, if any, without waiting: a child that has just
+   * closed must not fail this workflow's handler.
+   */
+  private void forward(java.util.function.Consumer<RollingDeploymentWorkflow> signal) {
+    RollingDeploymentWorkflow child = promotion;
+    if (child != null) {
+      Async.procedure(() -> signal.accept(child))
+          .exceptionally(
+              failure -> {
+                tracker.event(
+                    "canary.forward-failed",
+                    null,
+                    "control not passed on: " + failure.getMessage());
+                return null;
+              });
+    }
   }
 }

@@ -14,6 +14,7 @@ import dev.sluice.workflows.common.DeploymentTracker.Wake;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -138,6 +139,15 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
    */
   @Override
   public ControlResponse retry(ControlRequest control) {
+    tracker.retryPending(true);
+    try {
+      return reopenAndRetry(control);
+    } finally {
+      tracker.retryPending(false);
+    }
+  }
+
+  private ControlResponse reopenAndRetry(ControlRequest control) {
     String holder =
         Workflow.newActivityStub(
                 LedgerActivities.class,
@@ -197,8 +207,8 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
     if (tracker.rejection(RETRY, control) == null) {
       try {
         retry(control);
-      } catch (ApplicationFailure refused) {
-        tracker.event("control.retry-refused", null, refused.getOriginalMessage());
+      } catch (TemporalFailure refused) {
+        tracker.event("control.retry-refused", null, DeploymentSteps.reason(refused));
       }
     }
   }

@@ -145,6 +145,22 @@ public final class DeploymentSteps {
         .split(new SplitCall(request.service().trafficRouter(), canary, stable, percent));
   }
 
+  /**
+   * Takes all traffic off the canary, trying harder than an ordinary step (about three minutes of
+   * retries): users are exposed until it works.
+   */
+  public void cutCanary(List<Target> canary, List<Target> stable) {
+    Workflow.newActivityStub(
+            TrafficActivities.class,
+            ActivityOptions.newBuilder()
+                .setSummary("cut the canary's traffic")
+                .setStartToCloseTimeout(Duration.ofMinutes(1))
+                .setHeartbeatTimeout(HEARTBEAT)
+                .setRetryOptions(retries(10))
+                .build())
+        .split(new SplitCall(request.service().trafficRouter(), canary, stable, 0));
+  }
+
   /** Moves all traffic to {@code pool} in one router operation. */
   public void switchPool(String pool) {
     traffic("switch all traffic to " + pool, Duration.ofMinutes(1))

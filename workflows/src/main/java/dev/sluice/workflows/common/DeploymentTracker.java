@@ -66,6 +66,8 @@ public final class DeploymentTracker {
   private boolean promoteFull;
   private boolean retryRequested;
   private boolean waitingForRetry;
+  private boolean retryPending;
+  private final Map<String, String> closed = new HashMap<>();
   private int attempt = 1;
 
   /** What a promote would end now (a pause, a bake, a gate); null when nothing is promotable. */
@@ -143,6 +145,15 @@ public final class DeploymentTracker {
     record();
   }
 
+  /** Overrides the service's previous version (blue-green: what the live pool runs). */
+  public void setServicePreviousVersion(String version) {
+    previousVersion = version;
+  }
+
+  public int attempt() {
+    return attempt;
+  }
+
   public String previousVersion(Target target) {
     return targets.get(target.id()).previousVersion();
   }
@@ -190,12 +201,18 @@ public final class DeploymentTracker {
     note = line;
   }
 
-  /** Takes over target statuses reported by a child workflow (a canary's stable promotion). */
+  /**
+   * Takes over target statuses reported by a child workflow (a canary's stable promotion); a target
+   * the child changed counts as deployed, so restoring it means redeploying.
+   */
   public void adopt(List<TargetStatus> reported) {
     for (TargetStatus t : reported) {
       if (targets.containsKey(t.id())) {
         targets.put(t.id(), t);
         changed.add(t.id());
+        if (t.version() != null && !t.version().equals(t.previousVersion())) {
+          deployAttempted.add(t.id());
+        }
       }
     }
   }
@@ -286,6 +303,10 @@ public final class DeploymentTracker {
       }
     }
     return !abortRequested;
+  }
+
+  public boolean pauseRequested() {
+    return pauseRequested;
   }
 
   public boolean abortRequested() {
@@ -444,18 +465,24 @@ public final class DeploymentTracker {
    */
   public String rejection(String action, ControlRequest control) {
     if (action.equals(DeploymentWorkflow.RETRY)) {
-      if (retryRequested) {
+      if (retryRequested || retryPending) {
         return "retry: deployment is already being retried";
       }
-      if (!waitingForRetry) {
-        return state == DeploymentState.SUCCEEDED
-            ? "retry: deployment succeeded"
-            : "retry: deployment is still running";
+      if (request.parentDeploymentId() != null) {
+        return "retry: retry the parent deployment " + request.parentDeploymentId();
       }
-      return null;
+      if (state == DeploymentState.SUCCEEDED) {
+        return "retry: deployment succeeded";
+      }
+      // Accepted from the moment the outcome is final (the ledger shows it), even before the
+      // workflow has begun its wait for a retry.
+      return state.isFinal() ? null : "retry: deployment is still running";
     }
     if (state.isFinal() || waitingForRetry) {
       return action + ": deployment is already " + state;
+    }
+    if (closed.containsKey(action)) {
+      return action + ": " + closed.get(action);
     }
     if (abortRequested) {
       return action.equals(DeploymentWorkflow.ABORT)
@@ -471,7 +498,14 @@ public final class DeploymentTracker {
         if (control != null && control.isFull()) {
           return promoteFull ? "promote: deployment is already being promoted fully" : null;
         }
-        return promotable != null || pauseRequested ? null : "promote: deployment is not paused";
+        // Also accepted as the deployment enters a wait (the phase is shown before the wait
+        // begins): the promote then ends that wait as soon as it starts.
+        return promotable != null
+                || pauseRequested
+                || phase == Phase.WAITING
+                || phase == Phase.ANALYSING
+            ? null
+            : "promote: deployment is not paused or waiting";
       default:
         return null; // abort
     }
@@ -518,7 +552,7 @@ public final class DeploymentTracker {
     if (full) {
       promoteFull = true;
     }
-    if (promotable != null) {
+    if (promotable != null || phase == Phase.WAITING || phase == Phase.ANALYSING) {
       promoteRequested = true;
     }
     pauseRequested = false;
@@ -535,6 +569,19 @@ public final class DeploymentTracker {
         full
             ? "promoting: skipping every remaining step, pause and analysis"
             : "promoting: " + (waiting == null ? "resuming" : "ending " + waiting));
+  }
+
+  /** Marks a retry as being checked (the ledger is asked for the lock); no second one meanwhile. */
+  public void retryPending(boolean pending) {
+    retryPending = pending;
+  }
+
+  /**
+   * Closes a control for the rest of the attempt with a reason ("pause: traffic already switched to
+   * green"): accepting it would promise something the strategy can no longer do.
+   */
+  public void close(String action, String why) {
+    closed.put(action, why);
   }
 
   /** Accepts a retry; the workflow starts the next attempt when its wait for one ends. */
@@ -609,7 +656,8 @@ public final class DeploymentTracker {
     waitingForRetry = true;
     Promise<Void> timer =
         Workflow.newTimer(window, TimerOptions.newBuilder().setSummary("wait for a retry").build());
-    Workflow.await(() -> retryRequested || timer.isCompleted());
+    // A retry being checked against the ledger when the window ends still gets its answer.
+    Workflow.await(() -> retryRequested || (timer.isCompleted() && !retryPending));
     waitingForRetry = false;
     return retryRequested;
   }
@@ -623,6 +671,7 @@ public final class DeploymentTracker {
     abortReason = null;
     promoteRequested = false;
     promoteFull = false;
+    closed.clear();
     reason = null;
     batch = 0;
     deployAttempted.clear();

@@ -13,6 +13,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -26,6 +27,9 @@ import java.util.Map;
  */
 public final class TargetOps {
 
+  /** Change id: previous versions are learned on the first attempt only. */
+  static final String LEARN_ONCE = "learn-previous-once";
+
   private final DeploymentRequest request;
   private final DeploymentTracker tracker;
   private final DeploymentSteps steps;
@@ -38,6 +42,12 @@ public final class TargetOps {
 
   /** Asks the deployer what each target runs, so a failed target can go back to it. */
   public void learnPreviousVersions() {
+    // Only the first attempt asks: after a failed one, targets may already run the new version,
+    // which is not what they ran before the deployment.
+    if (Workflow.getVersion(LEARN_ONCE, Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION
+        && tracker.attempt() > 1) {
+      return;
+    }
     List<TargetRuntime> runtimes =
         steps
             .deploy()

@@ -166,6 +166,39 @@ class BlueGreenDeploymentWorkflowTest {
   }
 
   @Test
+  void anAbortAtTheApprovalGateLeavesTheLivePoolAlone(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").activePool("blue"));
+    BlueGreenDeploymentWorkflow workflow = stub(client, worker, "bg-gate-abort");
+    WorkflowClient.start(
+        workflow::run, request("bg-gate-abort", options(true, null, Duration.ofSeconds(1), null)));
+
+    waitFor(workflow, s -> s.phase() == Phase.WAITING);
+    workflow.abort(ControlRequest.of("alice", "not this week"));
+    waitFor(workflow, s -> s.state() == DeploymentState.ABORTED);
+
+    assertThat(fleet.activePool()).isEqualTo("blue");
+    assertThat(fleet.operations()).noneMatch(op -> op.startsWith("switch"));
+  }
+
+  @Test
+  void pauseIsRefusedOnceTrafficHasSwitched(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    start(env, worker, new InMemoryFleet(FLEET, "1.0.0").activePool("blue"));
+    BlueGreenDeploymentWorkflow workflow = stub(client, worker, "bg-nopause");
+    WorkflowClient.start(
+        workflow::run, request("bg-nopause", options(null, null, Duration.ofHours(1), null)));
+    waitFor(workflow, s -> s.phase() == Phase.WAITING);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> workflow.pause(ControlRequest.of("alice", null)))
+        .hasStackTraceContaining("pause: traffic already switched to green");
+    workflow.promote(ControlRequest.of("alice", "close the window"));
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class).state())
+        .isEqualTo(DeploymentState.SUCCEEDED);
+  }
+
+  @Test
   void autoPromotionSwitchesWhenNobodyApproves(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").activePool("blue"));

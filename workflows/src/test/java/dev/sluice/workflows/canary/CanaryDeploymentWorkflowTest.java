@@ -238,6 +238,62 @@ class CanaryDeploymentWorkflowTest {
   }
 
   @Test
+  void aStableServerFailingDuringThePromotionTakesTheWholeFleetBack(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet =
+        start(env, worker, new InMemoryFleet(FLEET, "1.0.0").badOn("t3", "2.0.0"));
+
+    DeploymentResult result =
+        stub(client, worker, "can-promo-fail")
+            .run(request("can-promo-fail", List.of(CanaryStep.weight(50), CanaryStep.weight(100))));
+
+    assertThat(result.state()).isEqualTo(DeploymentState.ROLLED_BACK);
+    assertThat(result.reason()).contains("promotion of the stable servers");
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("1.0.0"));
+    assertThat(fleet.outOfRotation()).isEmpty();
+    assertThat(fleet.operations()).containsSubsequence("deploy t2 2.0.0", "deploy t2 1.0.0");
+  }
+
+  @Test
+  void aPauseDuringTheLastStepHoldsThePromotion(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+    CanaryDeploymentWorkflow workflow = stub(client, worker, "can-hold");
+    WorkflowClient.start(
+        workflow::run,
+        request(
+            "can-hold",
+            List.of(CanaryStep.weight(30), CanaryStep.pauseFor(Duration.ofSeconds(2)))));
+    waitFor(workflow, s -> s.phase() == Phase.WAITING);
+
+    // The pause arrives during the last step; when that step's wait ends, it holds.
+    workflow.pause(ControlRequest.of("alice", "hold on"));
+    waitFor(workflow, s -> s.state() == DeploymentState.PAUSED);
+    assertThat(fleet.operations()).doesNotContain("deploy t2 2.0.0");
+    workflow.resume(ControlRequest.of("alice", null));
+    DeploymentResult result = WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
+
+    assertThat(result.state()).isEqualTo(DeploymentState.SUCCEEDED);
+  }
+
+  @Test
+  void aPromoteSentAsAWaitBeginsEndsIt(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+    CanaryDeploymentWorkflow workflow = stub(client, worker, "can-early");
+    WorkflowClient.start(
+        workflow::run,
+        request("can-early", List.of(CanaryStep.weight(10), CanaryStep.pauseUntilPromoted())));
+
+    waitFor(workflow, s -> s.phase() == Phase.WAITING);
+    workflow.promote(ControlRequest.of("alice", null));
+    DeploymentResult result = WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
+
+    assertThat(result.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(fleet.splits()).containsExactly(0, 10, 100);
+  }
+
+  @Test
   void cancellingACanaryCutsItsTrafficAndRestoresIt(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
     InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdAnalysis());
