@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.StandardProviders;
 import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.activities.notify.NotificationDispatcher;
+import dev.sluice.activities.notify.WebhookSender;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.cli.DemoCommand;
 import dev.sluice.api.cli.WorkerCommand;
@@ -36,6 +38,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -116,7 +119,17 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     ManagedDataSource dataSource = config.getDatabase().build(environment.metrics(), "ledger");
     Ledger.migrate(dataSource);
     Jdbi jdbi = new JdbiFactory().build(environment, config.getDatabase(), dataSource, "ledger");
-    Ledger ledger = new Ledger(jdbi);
+    Ledger ledger =
+        new Ledger(
+            jdbi, Ledger.objectMapper(), Clock.systemUTC(), config.getCircuitBreaker().policy());
+    if (!config.getNotifications().getWebhooks().isEmpty()) {
+      NotificationDispatcher dispatcher =
+          new NotificationDispatcher(
+              ledger, config.getNotifications().getWebhooks(), new WebhookSender());
+      environment
+          .lifecycle()
+          .manage(managed(() -> dispatcher.start(Duration.ofSeconds(1)), dispatcher::close));
+    }
 
     TemporalBackend temporal = TemporalBackend.open(config.getTemporal(), home);
     environment.lifecycle().manage(managed(null, temporal::close));
@@ -148,7 +161,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     ServiceMapper services = new ServiceMapper(providers);
 
     var jersey = environment.jersey();
-    jersey.register(new ActorFilter(tokens(config)));
+    jersey.register(new ActorFilter(tokens(config), admins(config)));
     jersey.register(new ApiExceptionMapper());
     jersey.register(new JsonExceptionMapper());
     jersey.register(new WebApplicationExceptionMapper());
@@ -162,6 +175,16 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     environment
         .healthChecks()
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));
+  }
+
+  static java.util.Set<String> admins(SluiceConfiguration config) {
+    java.util.Set<String> admins = new java.util.HashSet<>();
+    for (SluiceConfiguration.Token token : config.getAuth().getTokens()) {
+      if (token.isAdmin()) {
+        admins.add(token.getName());
+      }
+    }
+    return admins;
   }
 
   /** Token secret → name, read from the environment or files named in the configuration. */

@@ -1,6 +1,8 @@
 package dev.sluice.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.activities.notify.Webhook;
 import dev.sluice.worker.TemporalSettings;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
@@ -19,6 +21,10 @@ public class SluiceConfiguration extends Configuration {
   @Valid @NotNull private WorkerSettings worker = new WorkerSettings();
 
   @Valid @NotNull private AuthSettings auth = new AuthSettings();
+
+  @Valid @NotNull private NotificationSettings notifications = new NotificationSettings();
+
+  @Valid @NotNull private CircuitBreakerSettings circuitBreaker = new CircuitBreakerSettings();
 
   /** Directory that relative paths ({@code .sluice/…}) are resolved against. */
   @NotNull private String home = ".";
@@ -75,6 +81,74 @@ public class SluiceConfiguration extends Configuration {
   }
 
   @JsonProperty
+  public NotificationSettings getNotifications() {
+    return notifications;
+  }
+
+  @JsonProperty
+  public void setNotifications(NotificationSettings notifications) {
+    this.notifications = notifications;
+  }
+
+  @JsonProperty
+  public CircuitBreakerSettings getCircuitBreaker() {
+    return circuitBreaker;
+  }
+
+  @JsonProperty
+  public void setCircuitBreaker(CircuitBreakerSettings circuitBreaker) {
+    this.circuitBreaker = circuitBreaker;
+  }
+
+  /** Webhooks that deployment notifications go to (none by default). */
+  public static class NotificationSettings {
+    private List<Webhook> webhooks = new ArrayList<>();
+
+    @JsonProperty
+    public List<Webhook> getWebhooks() {
+      return webhooks;
+    }
+
+    @JsonProperty
+    public void setWebhooks(List<Webhook> webhooks) {
+      this.webhooks = webhooks;
+    }
+  }
+
+  /**
+   * The deployment circuit breaker: after {@code failures} failed or rolled-back deployments of a
+   * service in a row, its new deployments are refused for {@code blockFor}.
+   */
+  public static class CircuitBreakerSettings {
+    private int failures = 3;
+    private java.time.Duration blockFor = java.time.Duration.ofHours(1);
+
+    @JsonProperty
+    public int getFailures() {
+      return failures;
+    }
+
+    @JsonProperty
+    public void setFailures(int failures) {
+      this.failures = failures;
+    }
+
+    @JsonProperty
+    public java.time.Duration getBlockFor() {
+      return blockFor;
+    }
+
+    @JsonProperty
+    public void setBlockFor(java.time.Duration blockFor) {
+      this.blockFor = blockFor;
+    }
+
+    public Ledger.CircuitPolicy policy() {
+      return new Ledger.CircuitPolicy(failures, blockFor);
+    }
+  }
+
+  @JsonProperty
   public String getHome() {
     return home;
   }
@@ -123,6 +197,18 @@ public class SluiceConfiguration extends Configuration {
     @NotNull private String name;
     private String secretEnv;
     private String secretFile;
+    private boolean admin;
+
+    /** Whether this token may do what only admins may (reset a circuit breaker). */
+    @JsonProperty
+    public boolean isAdmin() {
+      return admin;
+    }
+
+    @JsonProperty
+    public void setAdmin(boolean admin) {
+      this.admin = admin;
+    }
 
     @JsonProperty
     public String getName() {

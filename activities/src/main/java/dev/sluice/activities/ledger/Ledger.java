@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -98,6 +99,7 @@ public final class Ledger {
   private final Jdbi jdbi;
   private final ObjectMapper json;
   private final Clock clock;
+  private final CircuitPolicy circuitPolicy;
 
   /** A ledger on {@code jdbi} with Sluice's JSON settings and the system UTC clock. */
   public Ledger(Jdbi jdbi) {
@@ -116,9 +118,15 @@ public final class Ledger {
 
   /** A ledger whose timestamps come from {@code clock}; tests pass a controllable one. */
   public Ledger(Jdbi jdbi, ObjectMapper mapper, Clock clock) {
+    this(jdbi, mapper, clock, CircuitPolicy.DEFAULT);
+  }
+
+  /** A ledger whose circuit breaker follows {@code policy}. */
+  public Ledger(Jdbi jdbi, ObjectMapper mapper, Clock clock, CircuitPolicy policy) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     this.json = configure(Objects.requireNonNull(mapper, "mapper").copy());
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.circuitPolicy = Objects.requireNonNull(policy, "policy");
   }
 
   /**
@@ -429,7 +437,7 @@ public final class Ledger {
             // MAX of no rows is one NULL row: map it to an Optional rather than a null element
             .map((rs, ctx) -> Optional.ofNullable(rs.getObject(1, Integer.class)))
             .one();
-    insertNewEvents(h, id, events);
+    insertNewEvents(h, id, entry.service(), events);
     boolean stale =
         !done
             && !events.isEmpty()
@@ -480,11 +488,216 @@ public final class Ledger {
           .bind("service", entry.service())
           .bind("id", id)
           .execute();
+      if (entry.state() == DeploymentState.FAILED || entry.state() == DeploymentState.ROLLED_BACK) {
+        CircuitState circuit = circuit(h, entry.service());
+        if (circuit.open()) {
+          notify(
+              h,
+              id,
+              0,
+              entry.service(),
+              CIRCUIT_OPENED,
+              "deployments of "
+                  + entry.service()
+                  + " are blocked until "
+                  + circuit.blockedUntil()
+                  + " after "
+                  + circuit.consecutiveFailures()
+                  + " failed or rolled-back deployments in a row");
+        }
+      }
     }
   }
 
+  // --- circuit breaker --------------------------------------------------------------------------
+
+  /**
+   * When a service's deployments are refused: after {@code failures} failed or rolled-back
+   * deployments in a row (aborts do not count either way), for {@code blockFor} after the last.
+   */
+  public record CircuitPolicy(int failures, Duration blockFor) {
+    public static final CircuitPolicy DEFAULT = new CircuitPolicy(3, Duration.ofHours(1));
+  }
+
+  /**
+   * A service's circuit breaker, derived from its version history since the last reset: no counter
+   * is stored, so it cannot drift from what actually happened.
+   *
+   * @param blockedUntil when new deployments are allowed again; null when not blocked
+   */
+  public record CircuitState(
+      String service, int consecutiveFailures, int threshold, Instant blockedUntil, boolean open) {}
+
+  public CircuitState circuit(String service) {
+    return jdbi.withHandle(h -> circuit(h, service));
+  }
+
+  private CircuitState circuit(Handle h, String service) {
+    Optional<Instant> reset =
+        h.createQuery("SELECT MAX(at) FROM circuit_resets WHERE service = :service")
+            .bind("service", service)
+            .map((rs, ctx) -> Optional.ofNullable(rs.getObject(1, OffsetDateTime.class)))
+            .one()
+            .map(OffsetDateTime::toInstant);
+    List<Map<String, Object>> outcomes =
+        h.createQuery(
+                "SELECT outcome, finished_at FROM version_history WHERE service = :service"
+                    + " ORDER BY finished_at DESC, id DESC")
+            .bind("service", service)
+            .mapToMap()
+            .list();
+    int failures = 0;
+    Instant lastFailure = null;
+    for (Map<String, Object> row : outcomes) {
+      Instant finished = instant(row.get("finished_at"));
+      if (reset.isPresent() && finished != null && !finished.isAfter(reset.get())) {
+        break;
+      }
+      String outcome = String.valueOf(row.get("outcome"));
+      if (outcome.equals(DeploymentState.ABORTED.name())) {
+        continue;
+      }
+      if (!outcome.equals(DeploymentState.FAILED.name())
+          && !outcome.equals(DeploymentState.ROLLED_BACK.name())) {
+        break;
+      }
+      failures++;
+      if (lastFailure == null) {
+        lastFailure = finished;
+      }
+    }
+    Instant until =
+        failures >= circuitPolicy.failures() && lastFailure != null
+            ? lastFailure.plus(circuitPolicy.blockFor())
+            : null;
+    boolean open = until != null && now().isBefore(until);
+    return new CircuitState(service, failures, circuitPolicy.failures(), open ? until : null, open);
+  }
+
+  private static Instant instant(Object value) {
+    if (value instanceof OffsetDateTime odt) {
+      return odt.toInstant();
+    }
+    if (value instanceof java.sql.Timestamp ts) {
+      return ts.toInstant();
+    }
+    if (value instanceof Instant i) {
+      return i;
+    }
+    return value == null ? null : OffsetDateTime.parse(value.toString()).toInstant();
+  }
+
+  /** Closes the service's circuit: failures before now no longer count. Audited. */
+  public void resetCircuit(String service, String actor) {
+    inTransaction(
+        h -> {
+          h.createUpdate(
+                  "INSERT INTO circuit_resets (service, at, actor) VALUES (:service, :now, :actor)")
+              .bind("service", service)
+              .bind("now", at(now()))
+              .bind("actor", actor)
+              .execute();
+          audit(h, actor, "circuit.reset", service, null);
+          return null;
+        });
+  }
+
+  // --- notifications outbox -------------------------------------------------------------------
+
+  /** A notification waiting for delivery. */
+  public record Notification(long id, String service, String type, String payload, int attempts) {}
+
+  /**
+   * Claims up to {@code limit} undelivered notifications for {@code lease}: another dispatcher
+   * skips them meanwhile. Oldest first.
+   */
+  public List<Notification> claimNotifications(int limit, int maxAttempts, Duration lease) {
+    return inTransaction(
+        h -> {
+          Instant now = now();
+          List<Notification> candidates =
+              h.createQuery(
+                      "SELECT id, service, type, payload, attempts FROM notifications"
+                          + " WHERE delivered_at IS NULL AND attempts < :max"
+                          + " AND (claimed_until IS NULL OR claimed_until < :now)"
+                          + " ORDER BY id")
+                  .bind("max", maxAttempts)
+                  .bind("now", at(now))
+                  .setMaxRows(limit)
+                  .map(
+                      (rs, ctx) ->
+                          new Notification(
+                              rs.getLong("id"),
+                              rs.getString("service"),
+                              rs.getString("type"),
+                              rs.getString("payload"),
+                              rs.getInt("attempts")))
+                  .list();
+          List<Notification> claimed = new ArrayList<>();
+          for (Notification n : candidates) {
+            int won =
+                h.createUpdate(
+                        "UPDATE notifications SET claimed_until = :until WHERE id = :id"
+                            + " AND delivered_at IS NULL"
+                            + " AND (claimed_until IS NULL OR claimed_until < :now)")
+                    .bind("until", at(now.plus(lease)))
+                    .bind("id", n.id())
+                    .bind("now", at(now))
+                    .execute();
+            if (won == 1) {
+              claimed.add(n);
+            }
+          }
+          return claimed;
+        });
+  }
+
+  public void notificationDelivered(long id) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE notifications SET delivered_at = :now, attempts = attempts + 1,"
+                        + " last_error = NULL WHERE id = :id")
+                .bind("now", at(now()))
+                .bind("id", id)
+                .execute());
+  }
+
+  /** Records a failed delivery; the notification is tried again after {@code retryAfter}. */
+  public void notificationFailed(long id, String error, Duration retryAfter) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE notifications SET attempts = attempts + 1, last_error = :error,"
+                        + " claimed_until = :until WHERE id = :id")
+                .bind("error", error.length() > 1000 ? error.substring(0, 1000) : error)
+                .bind("until", at(now().plus(retryAfter)))
+                .bind("id", id)
+                .execute());
+  }
+
+  /** Notifications not delivered yet (for tests and operators). */
+  public int undeliveredNotifications() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM notifications WHERE delivered_at IS NULL")
+                .mapTo(Integer.class)
+                .one());
+  }
+
+  /** Every notification of a service, oldest first: type and message (for tests). */
+  public List<String> notificationTypes(String service) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT type FROM notifications WHERE service = :service ORDER BY id")
+                .bind("service", service)
+                .mapTo(String.class)
+                .list());
+  }
+
   /** Inserts the events whose sequence number is not stored yet; a retry resends some. */
-  private void insertNewEvents(Handle h, String deploymentId, List<DeploymentEvent> events) {
+  private void insertNewEvents(
+      Handle h, String deploymentId, String service, List<DeploymentEvent> events) {
     if (events.isEmpty()) {
       return;
     }
@@ -515,11 +728,57 @@ public final class Ledger {
             .bind("target", event.target())
             .bind("message", event.message())
             .add();
+        if (NOTIFIED.contains(event.type())) {
+          notify(h, deploymentId, event.seq(), service, event.type(), event.message());
+        }
       }
     }
     if (batch.size() > 0) {
       batch.execute();
     }
+  }
+
+  /** Notification type of a circuit breaker opening. */
+  public static final String CIRCUIT_OPENED = "circuit.opened";
+
+  /** Event types that go out as notifications (webhooks). */
+  public static final Set<String> NOTIFIED =
+      Set.of(
+          "deployment.started",
+          "batch.started",
+          "step.started",
+          "deployment.paused",
+          "deployment.paused-for-a-person",
+          "control.promote",
+          "deployment.aborted",
+          "deployment.rolled_back",
+          "deployment.failed",
+          "deployment.succeeded",
+          CIRCUIT_OPENED);
+
+  /** Adds a notification to the outbox; a second one for the same event is ignored. */
+  private void notify(
+      Handle h, String deploymentId, int seq, String service, String type, String message) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("type", type);
+    payload.put("service", service);
+    payload.put("deploymentId", deploymentId);
+    payload.put("message", message);
+    payload.put("at", now().toString());
+    h.createUpdate(
+            "INSERT INTO notifications (deployment_id, seq, service, type, message, payload,"
+                + " created_at, attempts)"
+                + " SELECT :id, :seq, :service, :type, :message, :payload, :now, 0"
+                + " WHERE NOT EXISTS (SELECT 1 FROM notifications"
+                + " WHERE deployment_id = :id AND seq = :seq AND type = :type)")
+        .bind("id", deploymentId)
+        .bind("seq", seq)
+        .bind("service", service)
+        .bind("type", type)
+        .bind("message", message)
+        .bind("payload", write(payload))
+        .bind("now", at(now()))
+        .execute();
   }
 
   /** Stores the version of every target whose version is known and differs from the stored one. */

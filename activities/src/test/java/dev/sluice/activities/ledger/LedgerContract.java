@@ -63,7 +63,7 @@ abstract class LedgerContract {
   void migrationsApplyOnAnEmptyDatabaseOnce() throws Exception {
     DataSource empty = emptyDatabase();
 
-    assertThat(Ledger.migrate(empty)).isEqualTo(1);
+    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(2);
     assertThat(Ledger.migrate(empty)).isZero();
 
     Jdbi jdbi = Jdbi.create(empty);
@@ -75,7 +75,9 @@ abstract class LedgerContract {
             "service_locks",
             "version_history",
             "target_versions",
-            "audit")) {
+            "audit",
+            "notifications",
+            "circuit_resets")) {
       long rows =
           jdbi.withHandle(
               h -> h.createQuery("SELECT COUNT(*) FROM " + table).mapTo(Long.class).one());
@@ -462,6 +464,90 @@ abstract class LedgerContract {
     assertThat(ledger.deployment("d-1").orElseThrow().previousVersion()).isEqualTo("v1");
     assertThat(ledger.currentVersion("checkout")).contains("v2");
     assertThat(ledger.previousVersion("checkout")).contains("v1");
+  }
+
+  @Test
+  void threeFailuresInARowOpenTheCircuitForAnHourAndAnAbortDoesNotCount() {
+    ServiceDefinition checkout = service("checkout", "web-1");
+    deployToEnd(checkout, "d-1", "v1", null, DeploymentState.SUCCEEDED, "v1");
+    deployToEnd(checkout, "d-2", "v2", "v1", DeploymentState.FAILED, "v1");
+    deployToEnd(checkout, "d-3", "v3", "v1", DeploymentState.ABORTED, "v1");
+    deployToEnd(checkout, "d-4", "v4", "v1", DeploymentState.ROLLED_BACK, "v1");
+    assertThat(ledger.circuit("checkout").open()).isFalse();
+    assertThat(ledger.circuit("checkout").consecutiveFailures()).isEqualTo(2);
+
+    deployToEnd(checkout, "d-5", "v5", "v1", DeploymentState.FAILED, "v1");
+    Instant lastFailure = ledger.deployment("d-5").orElseThrow().finishedAt();
+
+    Ledger.CircuitState open = ledger.circuit("checkout");
+    assertThat(open.open()).isTrue();
+    assertThat(open.consecutiveFailures()).isEqualTo(3);
+    assertThat(open.blockedUntil()).isEqualTo(lastFailure.plus(Duration.ofHours(1)));
+    assertThat(ledger.notificationTypes("checkout")).containsOnlyOnce(Ledger.CIRCUIT_OPENED);
+
+    clock.advance(Duration.ofMinutes(61));
+    assertThat(ledger.circuit("checkout").open()).as("an hour later").isFalse();
+  }
+
+  @Test
+  void aResetClosesTheCircuitAndASuccessStartsTheCountAgain() {
+    ServiceDefinition checkout = service("checkout", "web-1");
+    deployToEnd(checkout, "d-1", "v2", "v1", DeploymentState.FAILED, "v1");
+    deployToEnd(checkout, "d-2", "v3", "v1", DeploymentState.FAILED, "v1");
+    deployToEnd(checkout, "d-3", "v4", "v1", DeploymentState.FAILED, "v1");
+    assertThat(ledger.circuit("checkout").open()).isTrue();
+
+    clock.advance(Duration.ofSeconds(1));
+    ledger.resetCircuit("checkout", "admin");
+
+    assertThat(ledger.circuit("checkout").open()).isFalse();
+    assertThat(ledger.circuit("checkout").consecutiveFailures()).isZero();
+    assertThat(ledger.auditTrail("checkout", 10))
+        .anySatisfy(a -> assertThat(a.action()).isEqualTo("circuit.reset"));
+    deployToEnd(checkout, "d-4", "v5", "v1", DeploymentState.FAILED, "v1");
+    deployToEnd(checkout, "d-5", "v6", "v1", DeploymentState.SUCCEEDED, "v6");
+    deployToEnd(checkout, "d-6", "v7", "v6", DeploymentState.FAILED, "v6");
+    assertThat(ledger.circuit("checkout").consecutiveFailures()).isEqualTo(1);
+  }
+
+  @Test
+  void notifiableEventsEnterTheOutboxOnceEvenWhenRecordedAgain() {
+    ServiceDefinition checkout = service("checkout", "web-1");
+    ledger.begin(newDeployment("d-1", checkout, "2.0", null, null));
+    DeploymentEvent started =
+        new DeploymentEvent(1, START, "deployment.started", null, "rolling deployment started");
+    DeploymentEvent drained = new DeploymentEvent(2, START, "target.drained", "web-1", "drained");
+    LedgerEntry entry =
+        new LedgerEntry(
+            "d-1",
+            "checkout",
+            "2.0",
+            null,
+            DeploymentState.RUNNING,
+            Phase.DEPLOYING,
+            1,
+            1,
+            null,
+            List.of(),
+            List.of(started, drained),
+            null);
+
+    ledger.record(entry);
+    ledger.record(entry);
+
+    assertThat(ledger.notificationTypes("checkout")).containsExactly("deployment.started");
+    List<Ledger.Notification> claimed = ledger.claimNotifications(10, 5, Duration.ofMinutes(1));
+    assertThat(claimed).hasSize(1);
+    assertThat(claimed.get(0).payload()).contains("\"deploymentId\":\"d-1\"");
+    assertThat(ledger.claimNotifications(10, 5, Duration.ofMinutes(1)))
+        .as("claimed notifications are not handed out twice")
+        .isEmpty();
+    ledger.notificationFailed(claimed.get(0).id(), "503", Duration.ofSeconds(10));
+    clock.advance(Duration.ofSeconds(11));
+    Ledger.Notification again = ledger.claimNotifications(10, 5, Duration.ofMinutes(1)).get(0);
+    assertThat(again.attempts()).isEqualTo(1);
+    ledger.notificationDelivered(again.id());
+    assertThat(ledger.undeliveredNotifications()).isZero();
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.util.Map;
 public class ActorFilter implements ContainerRequestFilter {
 
   public static final String ACTOR = "sluice.actor";
+  public static final String ADMIN = "sluice.admin";
   public static final String ACTOR_HEADER = "X-Sluice-Actor";
 
   /** What a claimed actor may look like: it is stored in the ledger and shown in audits. */
@@ -30,8 +31,15 @@ public class ActorFilter implements ContainerRequestFilter {
   /** Secret → token name. */
   private final Map<String, String> tokens;
 
-  public ActorFilter(Map<String, String> tokens) {
+  private final java.util.Set<String> admins;
+
+  /**
+   * @param tokens secret → token name
+   * @param admins names of the tokens that may do admin actions
+   */
+  public ActorFilter(Map<String, String> tokens, java.util.Set<String> admins) {
     this.tokens = Map.copyOf(tokens);
+    this.admins = java.util.Set.copyOf(admins);
   }
 
   @Override
@@ -55,6 +63,8 @@ public class ActorFilter implements ContainerRequestFilter {
       }
       request.setProperty(
           ACTOR, claimed == null || claimed.isBlank() ? "anonymous" : claimed.strip());
+      // No tokens: an open, local installation, where everyone may do everything.
+      request.setProperty(ADMIN, true);
       return;
     }
     String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
@@ -79,6 +89,21 @@ public class ActorFilter implements ContainerRequestFilter {
       return;
     }
     request.setProperty(ACTOR, name);
+    request.setProperty(ADMIN, admins.contains(name));
+  }
+
+  /** Refuses (403) a request whose token may not do admin actions. */
+  public static void requireAdmin(ContainerRequestContext request, String what) {
+    if (!Boolean.TRUE.equals(request.getProperty(ADMIN))) {
+      throw new dev.sluice.api.errors.ApiException(
+          new ErrorBody(
+              403,
+              "forbidden",
+              what + " needs an admin token (auth.tokens[].admin: true)",
+              null,
+              null,
+              null));
+    }
   }
 
   /** Compares against every token in constant time, so timing does not reveal a prefix. */

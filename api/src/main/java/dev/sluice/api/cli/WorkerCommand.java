@@ -50,7 +50,11 @@ public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
             backend.client(),
             temporal.getTaskQueue(),
             StandardProviders.registry(),
-            new Ledger(Jdbi.create(dataSource)));
+            new Ledger(
+                Jdbi.create(dataSource),
+                Ledger.objectMapper(),
+                java.time.Clock.systemUTC(),
+                config.getCircuitBreaker().policy()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -156,6 +156,22 @@ public final class Deployments {
                 () ->
                     ApiException.invalid(
                         "service", "unknown service \"" + body.service() + "\"; PUT it first"));
+    Ledger.CircuitState circuit = ledger.circuit(service.name());
+    if (circuit.open()) {
+      throw ApiException.conflict(
+          "circuit_open",
+          "deployments of "
+              + service.name()
+              + " are blocked until "
+              + circuit.blockedUntil()
+              + " after "
+              + circuit.consecutiveFailures()
+              + " failed or rolled-back deployments in a row; an admin can reset it: POST"
+              + " /api/v1/services/"
+              + service.name()
+              + "/circuit/reset",
+          Map.of("blockedUntil", circuit.blockedUntil().toString()));
+    }
     String strategy = body.strategy() != null ? body.strategy() : service.defaultStrategy();
     if (Strategy.byId(strategy).isEmpty()) {
       problems.add(

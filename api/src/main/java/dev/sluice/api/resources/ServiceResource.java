@@ -3,6 +3,7 @@ package dev.sluice.api.resources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.ledger.VersionHistoryEntry;
+import dev.sluice.api.api.CircuitView;
 import dev.sluice.api.api.ControlBody;
 import dev.sluice.api.api.ServiceHistory;
 import dev.sluice.api.api.ServiceSpec;
@@ -91,6 +92,30 @@ public class ServiceResource {
     }
     return Response.accepted(deployments.rollback(name, reason, ActorFilter.actor(request)))
         .build();
+  }
+
+  /** The service's circuit breaker: closed, or open until when and why. */
+  @GET
+  @Path("circuit")
+  public CircuitView circuit(@PathParam("name") String name) {
+    find(name);
+    return view(ledger.circuit(name));
+  }
+
+  /** Closes the circuit breaker early: admins only, audited. */
+  @POST
+  @Path("circuit/reset")
+  public CircuitView resetCircuit(
+      @PathParam("name") String name, @Context ContainerRequestContext request) {
+    find(name);
+    ActorFilter.requireAdmin(request, "resetting a circuit breaker");
+    ledger.resetCircuit(name, ActorFilter.actor(request));
+    return view(ledger.circuit(name));
+  }
+
+  private static CircuitView view(Ledger.CircuitState c) {
+    return new CircuitView(
+        c.service(), c.open(), c.consecutiveFailures(), c.threshold(), c.blockedUntil());
   }
 
   private ServiceDefinition find(String name) {

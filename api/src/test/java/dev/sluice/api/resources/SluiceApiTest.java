@@ -3,8 +3,12 @@ package dev.sluice.api.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.api.SluiceConfiguration;
 import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.Phase;
+import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.net.URI;
@@ -12,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -247,6 +252,56 @@ class SluiceApiTest {
     }
     assertThat(error.path("message").asText()).isNotBlank();
     assertThat(api.get("/api/v1/deployments?service=orders").body().path("deployments")).isEmpty();
+  }
+
+  /** The ledger the application writes to, for closing deployments no worker runs. */
+  static Ledger ledger() {
+    return new Ledger(Jdbi.create(APP.getConfiguration().getDatabase().getUrl(), "sa", ""));
+  }
+
+  /** Starts a deployment over REST and records it as failed, as its workflow would. */
+  private void failedDeployment(String service, String version) {
+    String id =
+        api.post("/api/v1/deployments", Map.of("service", service, "version", version))
+            .expect(202)
+            .body()
+            .path("id")
+            .asText();
+    ledger()
+        .record(
+            new LedgerEntry(
+                id,
+                service,
+                version,
+                "1.0.0",
+                DeploymentState.FAILED,
+                Phase.COMPLETED,
+                1,
+                1,
+                "unhealthy",
+                List.of(),
+                List.of(),
+                null));
+  }
+
+  @Test
+  void threeFailedDeploymentsInARowBlockTheServiceUntilAnAdminResetsIt() {
+    api.put("/api/v1/services/flaky", ApiFixture.service()).expect(201);
+    failedDeployment("flaky", "2.0.0");
+    failedDeployment("flaky", "2.0.1");
+    failedDeployment("flaky", "2.0.2");
+
+    JsonNode blocked =
+        api.post("/api/v1/deployments", Map.of("service", "flaky", "version", "2.0.3"))
+            .expect(409)
+            .body();
+    assertThat(blocked.path("error").asText()).isEqualTo("circuit_open");
+    assertThat(blocked.path("message").asText()).contains("blocked until");
+    assertThat(api.get("/api/v1/services/flaky/circuit").body().path("open").asBoolean()).isTrue();
+
+    JsonNode reset = api.post("/api/v1/services/flaky/circuit/reset", null).expect(200).body();
+    assertThat(reset.path("open").asBoolean()).isFalse();
+    api.post("/api/v1/deployments", Map.of("service", "flaky", "version", "2.0.3")).expect(202);
   }
 
   @Test

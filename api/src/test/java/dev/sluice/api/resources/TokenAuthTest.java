@@ -22,11 +22,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TokenAuthTest {
 
   static final Path SECRET = secretFile("s3cr3t-ci-token");
+  static final Path ADMIN_SECRET = secretFile("adm1n-token");
 
   static final DropwizardAppExtension<SluiceConfiguration> APP =
       ApiFixture.app(
           "api-auth-test.yml",
-          ConfigOverride.config("auth.tokens[0].secretFile", SECRET.toString()));
+          ConfigOverride.config("auth.tokens[0].secretFile", SECRET.toString()),
+          ConfigOverride.config("auth.tokens[1].secretFile", ADMIN_SECRET.toString()));
 
   static Path secretFile(String secret) {
     try {
@@ -53,6 +55,27 @@ class TokenAuthTest {
       request.header("Authorization", "Bearer " + token);
     }
     return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void onlyAnAdminTokenMayResetACircuitBreaker() throws Exception {
+    String service =
+        "{\"fleet\":[{\"id\":\"t1\",\"host\":\"127.0.0.1\",\"port\":9101}],"
+            + "\"trafficRouter\":{\"type\":\"haproxy\",\"settings\":{\"socket\":\"/tmp/x\",\"backend\":\"b\"}},"
+            + "\"deployer\":{\"type\":\"local-process\",\"settings\":{\"sampleAppJar\":\"/tmp/x.jar\"}}}";
+    send("PUT", "/api/v1/services/breaker", "s3cr3t-ci-token", service);
+
+    HttpResponse<String> refused =
+        send("POST", "/api/v1/services/breaker/circuit/reset", "s3cr3t-ci-token", null);
+    HttpResponse<String> allowed =
+        send("POST", "/api/v1/services/breaker/circuit/reset", "adm1n-token", null);
+
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).contains("admin token");
+    assertThat(allowed.statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/api/v1/audit?subject=breaker", "adm1n-token", null).body())
+        .contains("\"action\":\"circuit.reset\"")
+        .contains("\"actor\":\"ops-admin\"");
   }
 
   @Test

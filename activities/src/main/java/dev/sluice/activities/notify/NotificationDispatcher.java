@@ -1,0 +1,93 @@
+package dev.sluice.activities.notify;
+
+import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.activities.ledger.Ledger.Notification;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the ledger's notification outbox to the webhooks: at least once, oldest first, with
+ * exponential back-off (up to {@link #MAX_ATTEMPTS} tries). Several API processes may each run one:
+ * a notification is claimed before it is sent.
+ */
+public final class NotificationDispatcher implements AutoCloseable {
+
+  static final int MAX_ATTEMPTS = 10;
+  static final Duration LEASE = Duration.ofMinutes(1);
+
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationDispatcher.class);
+
+  private final Ledger ledger;
+  private final List<Webhook> hooks;
+  private final WebhookSender sender;
+  private final ScheduledExecutorService loop =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "sluice-notifications");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public NotificationDispatcher(Ledger ledger, List<Webhook> hooks, WebhookSender sender) {
+    this.ledger = ledger;
+    this.hooks = List.copyOf(hooks);
+    this.sender = sender;
+  }
+
+  /** Polls the outbox every {@code period}. */
+  public NotificationDispatcher start(Duration period) {
+    loop.scheduleWithFixedDelay(
+        () -> {
+          try {
+            deliverPending();
+          } catch (RuntimeException e) {
+            LOG.warn("Delivering notifications failed; trying again shortly", e);
+          }
+        },
+        0,
+        period.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Sends what is due now; returns how many notifications were delivered. */
+  public int deliverPending() {
+    int delivered = 0;
+    for (Notification n : ledger.claimNotifications(50, MAX_ATTEMPTS, LEASE)) {
+      String error = null;
+      for (Webhook hook : hooks) {
+        if (!hook.wants(n.type())) {
+          continue;
+        }
+        try {
+          sender.send(hook, n.payload());
+        } catch (IOException e) {
+          error = e.getMessage();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return delivered;
+        }
+      }
+      if (error == null) {
+        ledger.notificationDelivered(n.id());
+        delivered++;
+      } else {
+        Duration backoff = Duration.ofSeconds(Math.min(300, 1L << Math.min(n.attempts(), 8)));
+        LOG.warn("Notification {} not delivered ({}); retrying in {}", n.id(), error, backoff);
+        ledger.notificationFailed(n.id(), error, backoff);
+      }
+    }
+    return delivered;
+  }
+
+  @Override
+  public void close() {
+    loop.shutdownNow();
+  }
+}
