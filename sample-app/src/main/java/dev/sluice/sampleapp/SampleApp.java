@@ -28,7 +28,13 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class SampleApp implements AutoCloseable {
 
-  private static final int WORKERS = 32;
+  /**
+   * Request threads. Most of a slow version's time is spent sleeping, so threads are cheap; with too
+   * few, a version answering in 700 ms at 60 requests/s per server queues its health checks behind
+   * user requests until HAProxy's checks time out and the whole pool goes DOWN — a failure of the
+   * test fleet, not of the version under test.
+   */
+  private static final int WORKERS = 256;
 
   static {
     // The JDK server writes headers and body separately; with Nagle's algorithm on, the body then
