@@ -29,10 +29,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class SampleApp implements AutoCloseable {
 
   /**
-   * Request threads. Most of a slow version's time is spent sleeping, so threads are cheap; with too
-   * few, a version answering in 700 ms at 60 requests/s per server queues its health checks behind
-   * user requests until HAProxy's checks time out and the whole pool goes DOWN — a failure of the
-   * test fleet, not of the version under test.
+   * Request threads. Most of a slow version's time is spent sleeping, so threads are cheap; with
+   * too few, a version answering in 700 ms at 60 requests/s per server queues its health checks
+   * behind user requests until HAProxy's checks time out and the whole pool goes DOWN — a failure
+   * of the test fleet, not of the version under test.
    */
   private static final int WORKERS = 256;
 
