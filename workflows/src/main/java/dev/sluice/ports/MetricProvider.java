@@ -1,0 +1,83 @@
+package dev.sluice.ports;
+
+import dev.sluice.model.Target;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Port to where metrics live (HAProxy's counters, Prometheus, CloudWatch). Providers only fetch;
+ * the judge decides. A provider error or an empty result is data ({@link Status#ERROR}, {@link
+ * Status#NO_DATA}), never an exception: a metrics outage must make an analysis inconclusive, not
+ * crash or pass it. Only settings no retry can fix are thrown (as configuration errors).
+ */
+public interface MetricProvider {
+
+  /**
+   * One metric for one group of targets over the window that ends now.
+   *
+   * @return never {@code null}
+   */
+  Sample fetch(Query query);
+
+  /** What a metric measures, which decides the shape of its sample. */
+  enum Kind {
+    /** A count of events out of a total (errors out of requests): {@code events}, {@code total}. */
+    RATIO,
+    /** Individual observations (response times): {@code values}. */
+    SAMPLES,
+    /** One number (a business metric such as conversions per request): {@code value}. */
+    VALUE
+  }
+
+  enum Status {
+    OK,
+    NO_DATA,
+    ERROR
+  }
+
+  /**
+   * @param metric the metric's name as the service definition configures it
+   * @param group {@code canary} or {@code baseline} (or {@code live}), substituted into queries
+   * @param targets the group's targets, for providers that filter by instance
+   * @param service the service's name
+   * @param version the version the group runs
+   * @param window how far back the sample looks
+   */
+  record Query(
+      String metric,
+      Kind kind,
+      String group,
+      List<Target> targets,
+      String service,
+      String version,
+      Duration window) {}
+
+  /**
+   * A fetched sample; fields that do not apply to the metric's kind are 0 or empty.
+   *
+   * @param detail why there is no data, or the query that was run
+   */
+  record Sample(
+      Status status, long events, long total, List<Double> values, double value, String detail) {
+
+    public static Sample noData(String why) {
+      return new Sample(Status.NO_DATA, 0, 0, List.of(), 0, why);
+    }
+
+    public static Sample error(String why) {
+      return new Sample(Status.ERROR, 0, 0, List.of(), 0, why);
+    }
+
+    public static Sample ratio(long events, long total, String detail) {
+      return new Sample(Status.OK, events, total, List.of(), 0, detail);
+    }
+
+    public static Sample samples(List<Double> values, String detail) {
+      return new Sample(Status.OK, 0, 0, List.copyOf(values), 0, detail);
+    }
+
+    public static Sample value(double value, String detail) {
+      return new Sample(Status.OK, 0, 0, List.of(), value, detail);
+    }
+  }
+}
