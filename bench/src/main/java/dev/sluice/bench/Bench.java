@@ -21,6 +21,7 @@ import java.util.Map;
  *   <li>{@code rolling}: the end-to-end scenario with numbers: a rolling deployment of four
  *       sample-app targets behind HAProxy (25% batches, 2 s pauses) while 100 requests/s go through
  *       HAProxy.
+ *   <li>{@code judge}: canary judges run as live over simulated canaries (see {@link JudgeBench}).
  * </ul>
  */
 public final class Bench {
@@ -29,7 +30,8 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback)");
+      System.err.println(
+          "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, judge)");
       System.exit(2);
     }
     PrintStream out = System.out;
@@ -39,9 +41,10 @@ public final class Bench {
       case "rolling" -> rolling(out);
       case "abort" -> abort(out, count(args));
       case "bluegreen_rollback" -> blueGreenRollback(out, count(args));
+      case "judge" -> JudgeBench.run(out, args.length > 1 ? Integer.parseInt(args[1]) : 2400);
       default -> {
         System.err.println(
-            "unknown benchmark " + args[0] + " (names: rolling, abort, bluegreen_rollback)");
+            "unknown benchmark " + args[0] + " (names: rolling, abort, bluegreen_rollback, judge)");
         System.exit(2);
       }
     }
