@@ -8,6 +8,7 @@ import dev.sluice.activities.notify.NotificationDispatcher;
 import dev.sluice.activities.notify.WebhookSender;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.cli.DemoCommand;
+import dev.sluice.api.cli.JudgeCommand;
 import dev.sluice.api.cli.WorkerCommand;
 import dev.sluice.api.core.Deployments;
 import dev.sluice.api.core.ServiceMapper;
@@ -16,6 +17,7 @@ import dev.sluice.api.errors.JsonExceptionMapper;
 import dev.sluice.api.errors.UnexpectedExceptionMapper;
 import dev.sluice.api.errors.WebApplicationExceptionMapper;
 import dev.sluice.api.health.TemporalHealthCheck;
+import dev.sluice.api.resources.AnalysisResource;
 import dev.sluice.api.resources.AuditResource;
 import dev.sluice.api.resources.DeploymentResource;
 import dev.sluice.api.resources.DeploymentsResource;
@@ -100,6 +102,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     bootstrap.addCommand(new WorkerCommand());
     bootstrap.addCommand(new DemoCommand());
+    bootstrap.addCommand(new JudgeCommand());
   }
 
   @Override
@@ -172,6 +175,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new DeploymentsResource(deployments));
     jersey.register(new DeploymentResource(deployments, environment.getObjectMapper()));
     jersey.register(new AuditResource(ledger));
+    jersey.register(new AnalysisResource());
     environment
         .healthChecks()
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));

@@ -4,8 +4,13 @@ import java.time.Duration;
 
 /**
  * How a canary is judged during an analysis step: every {@code interval} for {@code duration}, the
- * canary's servers are compared with the stable servers serving in the same window (the seed's
- * {@code _metrics_healthy}). Nulls take the defaults of {@link #DEFAULT}.
+ * canary's servers are compared with the stable servers serving in the same window. Nulls take the
+ * defaults of {@link #DEFAULT}.
+ *
+ * <p>Two judges: {@code sequential} (default) runs the service's {@link AnalysisConfig} metrics
+ * through the sequential statistical judge, whose false-failure rate holds however often it looks;
+ * {@code threshold} is the seed's {@code _metrics_healthy} on HAProxy's counters (the ratio and
+ * rate fields below apply to it only).
  *
  * @param maxErrorRatio canary error rate may be at most this multiple of the stable one (1.5)
  * @param maxLatencyRatio canary response time may be at most this multiple of the stable one (1.3)
@@ -15,6 +20,7 @@ import java.time.Duration;
  * @param minRequests windows where the canary answered fewer requests are inconclusive (20)
  * @param maxInconclusive consecutive inconclusive windows after which the canary pauses for a
  *     person rather than promote on too little data (10)
+ * @param judge {@code sequential} (default) or {@code threshold}
  */
 public record AnalysisSpec(
     Duration duration,
@@ -24,11 +30,42 @@ public record AnalysisSpec(
     Double maxErrorRate,
     Double errorRateFloor,
     Integer minRequests,
-    Integer maxInconclusive) {
+    Integer maxInconclusive,
+    String judge) {
+
+  public static final String SEQUENTIAL = "sequential";
+  public static final String THRESHOLD = "threshold";
 
   public static final AnalysisSpec DEFAULT =
       new AnalysisSpec(
-          Duration.ofMinutes(15), Duration.ofSeconds(30), 1.5, 1.3, 0.05, 0.01, 20, 10);
+          Duration.ofMinutes(15), Duration.ofSeconds(30), 1.5, 1.3, 0.05, 0.01, 20, 10, SEQUENTIAL);
+
+  /** A spec without a judge named: the default, {@code sequential}. */
+  public AnalysisSpec(
+      Duration duration,
+      Duration interval,
+      Double maxErrorRatio,
+      Double maxLatencyRatio,
+      Double maxErrorRate,
+      Double errorRateFloor,
+      Integer minRequests,
+      Integer maxInconclusive) {
+    this(
+        duration,
+        interval,
+        maxErrorRatio,
+        maxLatencyRatio,
+        maxErrorRate,
+        errorRateFloor,
+        minRequests,
+        maxInconclusive,
+        null);
+  }
+
+  /** Whether this step uses the seed's thresholds rather than the sequential judge. */
+  public boolean thresholdJudge() {
+    return THRESHOLD.equals(judge);
+  }
 
   /** This spec with every unset field taken from {@link #DEFAULT}. */
   public AnalysisSpec withDefaults() {
@@ -40,6 +77,7 @@ public record AnalysisSpec(
         maxErrorRate != null ? maxErrorRate : DEFAULT.maxErrorRate,
         errorRateFloor != null ? errorRateFloor : DEFAULT.errorRateFloor,
         minRequests != null ? minRequests : DEFAULT.minRequests,
-        maxInconclusive != null ? maxInconclusive : DEFAULT.maxInconclusive);
+        maxInconclusive != null ? maxInconclusive : DEFAULT.maxInconclusive,
+        judge != null ? judge : DEFAULT.judge);
   }
 }

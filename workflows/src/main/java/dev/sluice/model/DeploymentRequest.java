@@ -16,6 +16,8 @@ package dev.sluice.model;
  * @param blueGreen effective blue-green settings; null for other strategies
  * @param parentDeploymentId set when this runs as a child of another deployment (a canary's
  *     promotion of its stable servers): the parent records progress in the ledger, not the child
+ * @param autoRollback effective post-deploy monitoring settings (every field set; a zero window
+ *     turns it off); {@code null} in deployments started before Sluice had it
  */
 public record DeploymentRequest(
     String deploymentId,
@@ -27,7 +29,50 @@ public record DeploymentRequest(
     boolean searchAttributes,
     CanaryOptions canary,
     BlueGreenOptions blueGreen,
-    String parentDeploymentId) {
+    String parentDeploymentId,
+    AutoRollbackSpec autoRollback) {
+
+  /** A request without post-deploy monitoring settings (they then take the defaults). */
+  public DeploymentRequest(
+      String deploymentId,
+      ServiceDefinition service,
+      String version,
+      String strategy,
+      RollingOptions rolling,
+      String requestedBy,
+      boolean searchAttributes,
+      CanaryOptions canary,
+      BlueGreenOptions blueGreen,
+      String parentDeploymentId) {
+    this(
+        deploymentId,
+        service,
+        version,
+        strategy,
+        rolling,
+        requestedBy,
+        searchAttributes,
+        canary,
+        blueGreen,
+        parentDeploymentId,
+        null);
+  }
+
+  /** This request with other post-deploy monitoring settings. */
+  public DeploymentRequest withAutoRollback(AutoRollbackSpec autoRollback) {
+    return new DeploymentRequest(
+        deploymentId,
+        service,
+        version,
+        strategy,
+        rolling,
+        requestedBy,
+        searchAttributes,
+        canary,
+        blueGreen,
+        parentDeploymentId,
+        autoRollback);
+  }
 
   /** A rolling deployment's request. */
   public DeploymentRequest(

@@ -15,6 +15,10 @@ import java.util.List;
  * @param rolling the service's defaults for rolling deployments; may be {@code null}
  * @param canary the service's defaults for canary deployments; may be {@code null}
  * @param blueGreen the service's defaults for blue-green deployments; may be {@code null}
+ * @param analysis where metrics come from and which are judged; {@code null}: the defaults of
+ *     {@link AnalysisConfig}
+ * @param autoRollback the post-deploy monitoring window; {@code null}: the defaults of {@link
+ *     AutoRollbackSpec}
  */
 public record ServiceDefinition(
     String name,
@@ -25,7 +29,34 @@ public record ServiceDefinition(
     String defaultStrategy,
     RollingOptions rolling,
     CanaryOptions canary,
-    BlueGreenOptions blueGreen) {
+    BlueGreenOptions blueGreen,
+    AnalysisConfig analysis,
+    AutoRollbackSpec autoRollback) {
+
+  /** A service without analysis or auto-rollback settings of its own. */
+  public ServiceDefinition(
+      String name,
+      List<Target> fleet,
+      ProviderRef trafficRouter,
+      ProviderRef deployer,
+      HealthCheckSpec healthCheck,
+      String defaultStrategy,
+      RollingOptions rolling,
+      CanaryOptions canary,
+      BlueGreenOptions blueGreen) {
+    this(
+        name,
+        fleet,
+        trafficRouter,
+        deployer,
+        healthCheck,
+        defaultStrategy,
+        rolling,
+        canary,
+        blueGreen,
+        null,
+        null);
+  }
 
   /** A service with rolling defaults only. */
   public ServiceDefinition(
@@ -43,5 +74,26 @@ public record ServiceDefinition(
     fleet = fleet == null ? List.of() : List.copyOf(fleet);
     healthCheck = healthCheck == null ? HealthCheckSpec.DEFAULT : healthCheck;
     defaultStrategy = defaultStrategy == null ? Strategy.ROLLING.id() : defaultStrategy;
+  }
+
+  /** The analysis settings, never {@code null}. */
+  public AnalysisConfig effectiveAnalysis() {
+    return analysis != null ? analysis : AnalysisConfig.DEFAULT;
+  }
+
+  /** This service with other analysis and auto-rollback settings. */
+  public ServiceDefinition withAnalysis(AnalysisConfig analysis, AutoRollbackSpec autoRollback) {
+    return new ServiceDefinition(
+        name,
+        fleet,
+        trafficRouter,
+        deployer,
+        healthCheck,
+        defaultStrategy,
+        rolling,
+        canary,
+        blueGreen,
+        analysis,
+        autoRollback);
   }
 }

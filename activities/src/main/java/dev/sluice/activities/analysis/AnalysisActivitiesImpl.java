@@ -20,10 +20,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Watches a canary (or a freshly switched blue-green pool) through the router's per-server
- * counters. The counters are cumulative, so each window is the difference between two readings.
- * Progress is heartbeated after every window; a retried attempt picks it up and carries on rather
- * than starting the bake again.
+ * Watches a canary with the sequential judge over the service's metrics ({@link SequentialWatch}),
+ * or with the seed's thresholds ({@code judge: threshold}) — and a freshly switched blue-green pool
+ * — through the router's per-server counters. The counters are cumulative, so each window is the
+ * difference between two readings. Progress is heartbeated after every window; a retried attempt
+ * picks it up and carries on rather than starting the bake again.
  */
 public final class AnalysisActivitiesImpl implements AnalysisActivities {
 
@@ -31,9 +32,11 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
   static final Duration BEAT = Duration.ofSeconds(5);
 
   private final ProviderRegistry providers;
+  private final SequentialWatch sequential;
 
   public AnalysisActivitiesImpl(ProviderRegistry providers) {
     this.providers = providers;
+    this.sequential = new SequentialWatch(providers);
   }
 
   /** What survives a worker crash: when the bake began and how it has gone so far. */
@@ -44,6 +47,9 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
   public AnalysisResult watch(WatchCall call) {
     ActivityExecutionContext context = Activity.getExecutionContext();
     AnalysisSpec spec = call.spec().withDefaults();
+    if (call.analysis() != null && !spec.thresholdJudge()) {
+      return sequential.watch(call, context);
+    }
     TrafficRouter router = providers.router(call.router());
     Progress progress =
         context
@@ -205,7 +211,7 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
     return now >= then ? now - then : now;
   }
 
-  private static void waitUntil(long until, ActivityExecutionContext context, Progress progress) {
+  static void waitUntil(long until, ActivityExecutionContext context, Object progress) {
     while (true) {
       long left = until - System.currentTimeMillis();
       if (left <= 0) {

@@ -18,7 +18,43 @@ public record ServiceSpec(
     String defaultStrategy,
     RollingSpec rolling,
     CanarySpec canary,
-    BlueGreenSpec blueGreen) {
+    BlueGreenSpec blueGreen,
+    AnalysisSpecBody analysis) {
+
+  /** A definition without analysis settings (the defaults: HAProxy's counters). */
+  public ServiceSpec(
+      List<TargetSpec> fleet,
+      ProviderSpec trafficRouter,
+      ProviderSpec deployer,
+      HealthCheckSpecBody healthCheck,
+      String defaultStrategy,
+      RollingSpec rolling,
+      CanarySpec canary,
+      BlueGreenSpec blueGreen) {
+    this(
+        fleet,
+        trafficRouter,
+        deployer,
+        healthCheck,
+        defaultStrategy,
+        rolling,
+        canary,
+        blueGreen,
+        null);
+  }
+
+  /**
+   * Where the service's metrics come from and which ones canaries are judged on; unset: HAProxy's
+   * counters (errors, critical; mean response time).
+   *
+   * @param provider {@code haproxy-stats} or {@code prometheus} with its settings
+   * @param metrics each {@code {name, type: ratio|samples|value, direction, critical,
+   *     allowedChange, minSamples, quantile, unit}}
+   * @param alpha the false-failure budget of a whole analysis (default 0.01)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record AnalysisSpecBody(
+      ProviderSpec provider, List<dev.sluice.model.MetricCheck> metrics, Double alpha) {}
 
   /** One server: {@code id} is also its name at the traffic router. */
   public record TargetSpec(String id, String host, Integer port, String pool) {}
@@ -65,7 +101,8 @@ public record ServiceSpec(
       Double maxErrorRate,
       Double errorRateFloor,
       Integer minRequests,
-      Integer maxInconclusive) {}
+      Integer maxInconclusive,
+      String judge) {}
 
   /**
    * Blue-green settings, as service defaults or for one deployment; unset fields take the defaults

@@ -2,8 +2,11 @@ package dev.sluice.api.core;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.ProviderRegistry;
+import dev.sluice.activities.analysis.JudgeSpecs;
+import dev.sluice.activities.analysis.judge.JudgeInputException;
 import dev.sluice.api.api.ServiceSpec;
 import dev.sluice.api.api.ServiceSpec.AnalysisBody;
+import dev.sluice.api.api.ServiceSpec.AnalysisSpecBody;
 import dev.sluice.api.api.ServiceSpec.BlueGreenSpec;
 import dev.sluice.api.api.ServiceSpec.CanarySpec;
 import dev.sluice.api.api.ServiceSpec.HealthCheckSpecBody;
@@ -14,6 +17,7 @@ import dev.sluice.api.api.ServiceSpec.SmokeSpec;
 import dev.sluice.api.api.ServiceSpec.StepSpec;
 import dev.sluice.api.api.ServiceSpec.TargetSpec;
 import dev.sluice.api.api.ServiceSpec.WarmUpSpec;
+import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.AnalysisSpec;
 import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.CanaryOptions;
@@ -89,9 +93,55 @@ public final class ServiceMapper {
       problems.add(
           "defaultStrategy", "a canary needs at least two targets: a canary and a stable one");
     }
+    AnalysisConfig analysis = analysis(spec.analysis(), router, problems);
     problems.throwIfAny();
     return new ServiceDefinition(
-        name, fleet, router, deployer, health, strategy, rolling, canary, blueGreen);
+        name, fleet, router, deployer, health, strategy, rolling, canary, blueGreen, analysis,
+        null);
+  }
+
+  /**
+   * The analysis settings, checked as far as can be without I/O: a known provider whose settings
+   * build, metrics the judge accepts, a provider to ask at all.
+   */
+  private AnalysisConfig analysis(AnalysisSpecBody body, ProviderRef router, Problems problems) {
+    if (body == null) {
+      return null;
+    }
+    ProviderRef provider = null;
+    if (body.provider() != null) {
+      provider = provider("analysis.provider", body.provider(), providers.metricTypes(), problems);
+      check("analysis.provider.settings", provider, providers::metrics, problems);
+    }
+    if (body.metrics() != null) {
+      for (int i = 0; i < body.metrics().size(); i++) {
+        if (body.metrics().get(i) == null) {
+          problems.add("analysis.metrics[" + i + "]", "must be an object");
+          return null;
+        }
+      }
+    }
+    AnalysisConfig config = new AnalysisConfig(provider, body.metrics(), body.alpha());
+    try {
+      JudgeSpecs.of(config);
+    } catch (JudgeInputException e) {
+      e.problems().forEach(p -> problems.add("analysis." + p.field(), p.message()));
+    }
+    if (body.provider() == null && config.effectiveProvider(router) == null && router != null) {
+      problems.add(
+          "analysis.provider",
+          "is required: the traffic router is "
+              + router.type()
+              + ", whose counters Sluice can't read");
+    }
+    return config;
+  }
+
+  private static AnalysisSpecBody analysisSpec(AnalysisConfig config) {
+    if (config == null) {
+      return null;
+    }
+    return new AnalysisSpecBody(spec(config.provider()), config.metrics(), config.alpha());
   }
 
   private static List<Target> fleet(List<TargetSpec> specs, Problems problems) {
@@ -255,7 +305,8 @@ public final class ServiceMapper {
         service.defaultStrategy(),
         rollingSpec(service.rolling()),
         canarySpec(service.canary()),
-        blueGreenSpec(service.blueGreen()));
+        blueGreenSpec(service.blueGreen()),
+        analysisSpec(service.analysis()));
   }
 
   /**
@@ -422,6 +473,13 @@ public final class ServiceMapper {
     if (a.maxInconclusive() != null && a.maxInconclusive() < 1) {
       problems.add(at + ".analysis.maxInconclusive", "must be at least 1");
     }
+    if (a.judge() != null
+        && !a.judge().equals(AnalysisSpec.SEQUENTIAL)
+        && !a.judge().equals(AnalysisSpec.THRESHOLD)) {
+      problems.add(
+          at + ".analysis.judge",
+          "unknown judge \"" + a.judge() + "\": sequential (default) or threshold");
+    }
     return CanaryStep.analyse(
         new AnalysisSpec(
             duration,
@@ -431,7 +489,8 @@ public final class ServiceMapper {
             a.maxErrorRate(),
             a.errorRateFloor(),
             a.minRequests(),
-            a.maxInconclusive()));
+            a.maxInconclusive(),
+            a.judge()));
   }
 
   private static void ratio(String field, Double value, Problems problems) {
@@ -472,7 +531,8 @@ public final class ServiceMapper {
                       a.maxErrorRate(),
                       a.errorRateFloor(),
                       a.minRequests(),
-                      a.maxInconclusive())));
+                      a.maxInconclusive(),
+                      a.judge())));
         }
       }
     }

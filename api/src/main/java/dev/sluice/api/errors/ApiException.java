@@ -32,6 +32,17 @@ public class ApiException extends RuntimeException {
             400, "bad_request", message, field, List.of(new FieldError(field, message)), null));
   }
 
+  /** 400 naming every unreadable field. */
+  public static ApiException badRequest(List<FieldError> problems) {
+    FieldError first = problems.get(0);
+    String message =
+        problems.size() == 1
+            ? first.field() + ": " + first.message()
+            : problems.size() + " bad fields; first " + first.field() + ": " + first.message();
+    return new ApiException(
+        new ErrorBody(400, "bad_request", message, first.field(), problems, null));
+  }
+
   /** 422: the request was read but its values are invalid; lists every problem found. */
   public static ApiException invalid(List<FieldError> problems) {
     FieldError first = problems.get(0);

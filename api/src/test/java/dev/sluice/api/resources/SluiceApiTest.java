@@ -358,6 +358,171 @@ class SluiceApiTest {
   }
 
   @Test
+  void analysisSettingsAreStoredAndReturned() {
+    Map<String, Object> spec = new HashMap<>(ApiFixture.service());
+    spec.put(
+        "analysis",
+        Map.of(
+            "provider",
+            Map.of(
+                "type",
+                "prometheus",
+                "settings",
+                Map.of(
+                    "url",
+                    "http://127.0.0.1:9090",
+                    "queries",
+                    Map.of("latency", "rate(x{group=\"{{group}}\"}[{{window}}])"))),
+            "metrics",
+            List.of(Map.of("name", "latency", "type", "samples", "allowedChange", 0.2)),
+            "alpha",
+            0.02));
+
+    api.put("/api/v1/services/shop-analysis", spec).expect(201);
+    JsonNode analysis =
+        api.get("/api/v1/services/shop-analysis")
+            .expect(200)
+            .body()
+            .path("definition")
+            .path("analysis");
+
+    assertThat(analysis.path("provider").path("type").asText()).isEqualTo("prometheus");
+    assertThat(analysis.path("metrics").get(0).path("type").asText()).isEqualTo("samples");
+    assertThat(analysis.path("metrics").get(0).path("allowedChange").asDouble()).isEqualTo(0.2);
+    assertThat(analysis.path("alpha").asDouble()).isEqualTo(0.02);
+  }
+
+  @Test
+  void badAnalysisSettingsAreRefusedNamingTheField() {
+    Map<String, Object> spec = new HashMap<>(ApiFixture.service());
+    spec.put(
+        "analysis",
+        Map.of(
+            "provider",
+            Map.of("type", "datadog"),
+            "metrics",
+            List.of(
+                Map.of("name", "errors", "type", "ratios"),
+                Map.of("name", "latency", "type", "samples", "direction", "up")),
+            "alpha",
+            0.9));
+
+    JsonNode error = api.put("/api/v1/services/shop-bad-analysis", spec).expect(422).body();
+
+    assertThat(error.path("errors").findValuesAsText("field"))
+        .contains(
+            "analysis.provider.type", "analysis.metrics[0].type", "analysis.metrics[1].direction");
+    api.get("/api/v1/services/shop-bad-analysis").expect(404);
+  }
+
+  @Test
+  void theJudgeReplaysRecordedSeriesAndFailsABadCanaryAtTheIntervalItWouldHave() {
+    List<Map<String, Object>> intervals = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      intervals.add(
+          Map.of(
+              "baseline", Map.of("events", 10, "total", 9000),
+              "canary", Map.of("events", 10, "total", 1000)));
+    }
+    JsonNode result =
+        api.post(
+                "/api/v1/analysis/judge",
+                Map.of(
+                    "metrics",
+                    List.of(
+                        Map.of(
+                            "name",
+                            "errors",
+                            "type",
+                            "ratio",
+                            "direction",
+                            "increase",
+                            "critical",
+                            true,
+                            "intervals",
+                            intervals))))
+            .expect(200)
+            .body();
+
+    assertThat(result.path("verdict").asText()).isEqualTo("FAIL");
+    assertThat(result.path("decidedAtInterval").asInt()).isBetween(0, 5);
+    assertThat(result.path("metrics").get(0).path("name").asText()).isEqualTo("errors");
+    assertThat(result.path("metrics").get(0).path("verdict").asText()).isEqualTo("FAIL");
+    assertThat(result.path("metrics").get(0).path("details").asText()).isNotBlank();
+  }
+
+  @Test
+  void badJudgeInputIsA400NamingTheField() {
+    JsonNode unknownType =
+        api.post(
+                "/api/v1/analysis/judge",
+                Map.of(
+                    "metrics",
+                    List.of(
+                        Map.of(
+                            "name",
+                            "errors",
+                            "type",
+                            "histogram",
+                            "direction",
+                            "increase",
+                            "intervals",
+                            List.of(Map.of("baseline", 1, "canary", 2))))))
+            .expect(400)
+            .body();
+    assertThat(unknownType.path("field").asText()).isEqualTo("metrics[0].type");
+
+    JsonNode negative =
+        api.post(
+                "/api/v1/analysis/judge",
+                Map.of(
+                    "metrics",
+                    List.of(
+                        Map.of(
+                            "name",
+                            "errors",
+                            "type",
+                            "ratio",
+                            "direction",
+                            "increase",
+                            "intervals",
+                            List.of(
+                                Map.of(
+                                    "baseline", Map.of("events", 1, "total", 100),
+                                    "canary", Map.of("events", -1, "total", 100)))))))
+            .expect(400)
+            .body();
+    assertThat(negative.path("field").asText()).isEqualTo("metrics[0].intervals[0].canary.events");
+
+    JsonNode tooMany =
+        api.post(
+                "/api/v1/analysis/judge",
+                Map.of(
+                    "metrics",
+                    List.of(
+                        Map.of(
+                            "name",
+                            "errors",
+                            "type",
+                            "ratio",
+                            "direction",
+                            "increase",
+                            "intervals",
+                            List.of(
+                                Map.of(
+                                    "baseline", Map.of("events", 101, "total", 100),
+                                    "canary", Map.of("events", 1, "total", 100)))))))
+            .expect(400)
+            .body();
+    assertThat(tooMany.path("field").asText()).startsWith("metrics[0].intervals[0].baseline");
+    assertThat(tooMany.path("message").asText()).contains("total");
+
+    JsonNode empty =
+        api.post("/api/v1/analysis/judge", Map.of("metrics", List.of())).expect(400).body();
+    assertThat(empty.path("field").asText()).isEqualTo("metrics");
+  }
+
+  @Test
   void adapterSettingsAreCheckedWhenTheServiceIsPut() {
     Map<String, Object> bad = new HashMap<>(ApiFixture.service());
     bad.put("trafficRouter", Map.of("type", "haproxy", "settings", Map.of("backend", "app")));

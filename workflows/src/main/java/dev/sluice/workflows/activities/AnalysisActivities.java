@@ -1,5 +1,6 @@
 package dev.sluice.workflows.activities;
 
+import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
 import dev.sluice.model.BlueGreenOptions;
@@ -36,6 +37,30 @@ public interface AnalysisActivities {
       java.time.Duration interval,
       BlueGreenOptions.WarmUp thresholds) {}
 
+  /**
+   * @param router the service's traffic router (the threshold judge reads its counters)
+   * @param canary the canary's targets
+   * @param stable the baseline: stable targets serving in the same windows
+   * @param spec the analysis step
+   * @param service the service's name, for metric queries
+   * @param canaryVersion the version the canary runs
+   * @param stableVersion the version the baseline runs, when known
+   * @param analysis the service's metrics and their provider; null (a call scheduled before the
+   *     sequential judge existed) means the threshold judge
+   */
   record WatchCall(
-      ProviderRef router, List<Target> canary, List<Target> stable, AnalysisSpec spec) {}
+      ProviderRef router,
+      List<Target> canary,
+      List<Target> stable,
+      AnalysisSpec spec,
+      String service,
+      String canaryVersion,
+      String stableVersion,
+      AnalysisConfig analysis) {
+
+    public WatchCall(
+        ProviderRef router, List<Target> canary, List<Target> stable, AnalysisSpec spec) {
+      this(router, canary, stable, spec, null, null, null, null);
+    }
+  }
 }

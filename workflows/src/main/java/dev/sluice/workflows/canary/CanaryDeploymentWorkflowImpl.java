@@ -172,7 +172,8 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
   private record AnalysisOutcome(Wake wake, AnalysisResult result) {}
 
   private AnalysisOutcome analyse(AnalysisSpec spec, String what) {
-    Watched watched = watch(() -> steps.watch(canary, stable, spec), what);
+    String stableVersion = stable.isEmpty() ? null : tracker.previousVersion(stable.get(0));
+    Watched watched = watch(() -> steps.watch(canary, stable, stableVersion, spec), what);
     if (watched.result() == null) {
       tracker.event(
           "canary.analysis-skipped",

@@ -178,10 +178,18 @@ public final class DeploymentSteps {
    * cancellation scope: a promote or an abort cancels the watch.
    */
   public Promise<AnalysisResult> watch(
-      List<Target> canary, List<Target> stable, AnalysisSpec spec) {
+      List<Target> canary, List<Target> stable, String stableVersion, AnalysisSpec spec) {
     return Async.function(
         analysis("analysis for " + CanaryStep.text(spec.duration()), spec.duration())::watch,
-        new WatchCall(request.service().trafficRouter(), canary, stable, spec));
+        new WatchCall(
+            request.service().trafficRouter(),
+            canary,
+            stable,
+            spec,
+            request.service().name(),
+            request.version(),
+            stableVersion,
+            request.service().effectiveAnalysis()));
   }
 
   /**

@@ -1,0 +1,237 @@
+package dev.sluice.activities.analysis;
+
+import dev.sluice.activities.ConfigurationException;
+import dev.sluice.activities.ProviderRegistry;
+import dev.sluice.activities.analysis.judge.IntervalObservations;
+import dev.sluice.activities.analysis.judge.Judge;
+import dev.sluice.activities.analysis.judge.JudgeInputException;
+import dev.sluice.activities.analysis.judge.JudgeResult;
+import dev.sluice.activities.analysis.judge.JudgeSpec;
+import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
+import dev.sluice.activities.analysis.judge.JudgeState;
+import dev.sluice.activities.analysis.judge.Observation;
+import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.ProviderRef;
+import dev.sluice.model.Verdict;
+import dev.sluice.ports.MetricProvider;
+import dev.sluice.ports.MetricProvider.Query;
+import dev.sluice.ports.MetricProvider.Sample;
+import dev.sluice.ports.MetricProvider.Status;
+import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * An analysis step judged by the sequential judge: every interval, each metric is fetched for the
+ * canary and for the baseline serving in the same window, and the judge takes one more step. The
+ * judge's state travels in the activity's heartbeats, so a retried attempt on another worker goes
+ * on with the evidence gathered so far instead of starting the bake again.
+ *
+ * <p>Outcomes: FAIL as soon as a critical metric fails; INCONCLUSIVE once {@code maxInconclusive}
+ * intervals in a row lacked data (no traffic, a provider error, too few samples yet) — the canary
+ * then pauses for a person; at the end of the step, the judge's verdict: PASS only when every
+ * metric has enough data and data in the latest interval, FAIL when a non-critical metric failed.
+ */
+final class SequentialWatch {
+
+  /** What survives a worker crash: when the step began, the judge's evidence, the streak. */
+  record Progress(
+      long startedAtMillis,
+      int checks,
+      int inconclusive,
+      int inconclusiveStreak,
+      JudgeState judge,
+      String last) {}
+
+  static final String CONFIGURATION_ERROR = "ConfigurationError";
+
+  private final ProviderRegistry providers;
+
+  SequentialWatch(ProviderRegistry providers) {
+    this.providers = providers;
+  }
+
+  AnalysisResult watch(WatchCall call, ActivityExecutionContext context) {
+    AnalysisSpec spec = call.spec().withDefaults();
+    JudgeSpec judgeSpec;
+    try {
+      judgeSpec = JudgeSpecs.of(call.analysis());
+    } catch (JudgeInputException e) {
+      throw configuration("the service's analysis metrics: " + e.getMessage(), e);
+    }
+    Judge judge = new Judge(judgeSpec);
+    ProviderRef ref = call.analysis().effectiveProvider(call.router());
+    if (ref == null) {
+      throw configuration(
+          "no metric provider: the service's analysis names none and its traffic router is "
+              + (call.router() == null ? "missing" : call.router().type())
+              + ", not haproxy (whose counters would do)",
+          null);
+    }
+    MetricProvider provider;
+    try {
+      provider = providers.metrics(ref);
+    } catch (ConfigurationException e) {
+      throw configuration(e.getMessage(), e);
+    }
+    Progress progress = resume(context, judge);
+    long deadline = progress.startedAtMillis() + spec.duration().toMillis();
+    Duration window = spec.interval();
+    // A first reading starts the window: counter-based providers answer differences.
+    fetchAll(provider, call, judgeSpec, window);
+    while (System.currentTimeMillis() < deadline) {
+      long windowEnd = Math.min(deadline, System.currentTimeMillis() + window.toMillis());
+      AnalysisActivitiesImpl.waitUntil(windowEnd, context, progress);
+      IntervalObservations observed = fetchAll(provider, call, judgeSpec, window);
+      JudgeState state = judge.step(progress.judge(), observed);
+      boolean inconclusive = state.verdict() == Verdict.INCONCLUSIVE;
+      progress =
+          new Progress(
+              progress.startedAtMillis(),
+              progress.checks() + 1,
+              progress.inconclusive() + (inconclusive ? 1 : 0),
+              inconclusive ? progress.inconclusiveStreak() + 1 : 0,
+              state,
+              describe(judge.result(state)));
+      context.heartbeat(progress);
+      if (state.decided()) {
+        return result(Verdict.FAIL, progress, failing(judge.result(state)));
+      }
+      if (progress.inconclusiveStreak() >= spec.maxInconclusive()) {
+        return result(
+            Verdict.INCONCLUSIVE,
+            progress,
+            progress.inconclusiveStreak()
+                + " intervals in a row without enough data: "
+                + progress.last());
+      }
+    }
+    if (progress.checks() == 0) {
+      return result(Verdict.INCONCLUSIVE, progress, "no interval completed");
+    }
+    JudgeResult end = judge.result(progress.judge());
+    return result(
+        end.verdict(), progress, end.verdict() == Verdict.FAIL ? failing(end) : progress.last());
+  }
+
+  private static Progress resume(ActivityExecutionContext context, Judge judge) {
+    Optional<Progress> saved;
+    try {
+      saved = context.getHeartbeatDetails(Progress.class);
+    } catch (RuntimeException unreadable) {
+      // Heartbeats of another shape (an attempt by an older worker): start the step afresh.
+      saved = Optional.empty();
+    }
+    return saved
+        .filter(
+            p -> p.judge() != null && p.judge().metrics().size() == judge.spec().metrics().size())
+        .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, judge.start(), null));
+  }
+
+  private static AnalysisResult result(Verdict verdict, Progress progress, String reason) {
+    return new AnalysisResult(verdict, progress.checks(), progress.inconclusive(), reason);
+  }
+
+  /** Every metric of both groups over the window that ends now; missing data stays null. */
+  private static IntervalObservations fetchAll(
+      MetricProvider provider, WatchCall call, JudgeSpec spec, Duration window) {
+    List<Observation.Pair> pairs = new ArrayList<>();
+    for (MetricSpec metric : spec.metrics()) {
+      MetricProvider.Kind kind = JudgeSpecs.kind(metric.type());
+      Observation canary =
+          observe(
+              provider,
+              metric,
+              new Query(
+                  metric.name(),
+                  kind,
+                  "canary",
+                  call.canary(),
+                  call.service(),
+                  call.canaryVersion(),
+                  window));
+      Observation baseline =
+          call.stable().isEmpty()
+              ? null
+              : observe(
+                  provider,
+                  metric,
+                  new Query(
+                      metric.name(),
+                      kind,
+                      "baseline",
+                      call.stable(),
+                      call.service(),
+                      call.stableVersion(),
+                      window));
+      pairs.add(new Observation.Pair(baseline, canary));
+    }
+    return new IntervalObservations(pairs);
+  }
+
+  /**
+   * One group's sample as the judge's observation; no data, an error, no traffic or an impossible
+   * reading are all "nothing observed" (null), which makes the interval inconclusive.
+   */
+  static Observation observe(MetricProvider provider, MetricSpec metric, Query query) {
+    Sample sample;
+    try {
+      sample = provider.fetch(query);
+    } catch (ConfigurationException e) {
+      throw configuration(e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // Providers answer errors as data; one that throws anyway is treated the same way.
+      return null;
+    }
+    if (sample == null || sample.status() != Status.OK) {
+      return null;
+    }
+    return switch (metric.type()) {
+      case RATIO ->
+          sample.total() > 0 && sample.events() >= 0 && sample.events() <= sample.total()
+              ? new Observation.Counts(sample.events(), sample.total())
+              : null;
+      case SAMPLES -> {
+        double[] values =
+            sample.values().stream()
+                .filter(Double::isFinite)
+                .mapToDouble(Double::doubleValue)
+                .toArray();
+        yield values.length == 0 ? null : new Observation.Samples(values);
+      }
+      case VALUE -> Double.isFinite(sample.value()) ? new Observation.Value(sample.value()) : null;
+    };
+  }
+
+  /** The failed metrics first, then the rest. */
+  static String failing(JudgeResult result) {
+    String failed =
+        result.metrics().stream()
+            .filter(m -> m.verdict() == Verdict.FAIL)
+            .map(m -> m.name() + " FAIL (" + m.details() + ")")
+            .collect(Collectors.joining("; "));
+    String rest =
+        result.metrics().stream()
+            .filter(m -> m.verdict() != Verdict.FAIL)
+            .map(m -> m.name() + " " + m.verdict())
+            .collect(Collectors.joining(", "));
+    return rest.isEmpty() ? failed : failed + "; " + rest;
+  }
+
+  /** One sentence per metric: its verdict and the judge's details. */
+  static String describe(JudgeResult result) {
+    return result.metrics().stream()
+        .map(m -> m.name() + " " + m.verdict() + " (" + m.details() + ")")
+        .collect(Collectors.joining("; "));
+  }
+
+  private static ApplicationFailure configuration(String message, Throwable cause) {
+    return ApplicationFailure.newNonRetryableFailureWithCause(message, CONFIGURATION_ERROR, cause);
+  }
+}

@@ -1,0 +1,59 @@
+package dev.sluice.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a service's metrics come from and which of them its canaries are judged on. Used by every
+ * analysis step of a canary, by a rolling deployment's batch analysis and by the post-deploy
+ * monitoring window.
+ *
+ * @param provider the metric provider; {@code null}: {@code haproxy-stats} over the traffic
+ *     router's own settings (when the router is HAProxy)
+ * @param metrics the metrics; {@code null} or empty: {@link #defaultMetrics()} (HAProxy's error
+ *     ratio, critical, and its mean response time)
+ * @param alpha the false-failure budget of the whole analysis, shared by its metrics: the
+ *     probability that a canary as good as its baseline is ever failed, however often it is checked
+ *     (default 0.01)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AnalysisConfig(ProviderRef provider, List<MetricCheck> metrics, Double alpha) {
+
+  public static final double DEFAULT_ALPHA = 0.01;
+
+  public static final AnalysisConfig DEFAULT = new AnalysisConfig(null, null, null);
+
+  public AnalysisConfig {
+    metrics = metrics == null ? null : List.copyOf(metrics);
+  }
+
+  /** What HAProxy's counters can tell: the error ratio and the mean response time. */
+  public static List<MetricCheck> defaultMetrics() {
+    return List.of(
+        MetricCheck.of("errors", MetricCheck.RATIO).withCritical(true),
+        MetricCheck.of("latency", MetricCheck.VALUE).withUnit("ms"));
+  }
+
+  public List<MetricCheck> effectiveMetrics() {
+    return metrics == null || metrics.isEmpty() ? defaultMetrics() : metrics;
+  }
+
+  public double effectiveAlpha() {
+    return alpha != null ? alpha : DEFAULT_ALPHA;
+  }
+
+  /**
+   * The provider to ask: the configured one, or {@code haproxy-stats} reading the HAProxy router's
+   * settings; {@code null} when neither exists (analysis then cannot run).
+   */
+  public ProviderRef effectiveProvider(ProviderRef router) {
+    if (provider != null) {
+      return provider;
+    }
+    if (router != null && "haproxy".equals(router.type())) {
+      return new ProviderRef("haproxy-stats", Map.copyOf(router.settings()));
+    }
+    return null;
+  }
+}
