@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Canaries end to end: REST → Temporal → worker → HAProxy weights and four sample-app processes,
- * with 120 requests/s through HAProxy: a canary promoted by hand, an aborted canary, and a bad
- * canary whose analysis fails.
+ * with 120 requests/s through HAProxy: a canary whose analysis passes and which is promoted by
+ * hand, an aborted canary, a bad canary that the sequential judge fails and rolls back on its own,
+ * and a canary whose metrics never arrive, which pauses for a person instead of promoting.
  */
 class CanaryDeploymentIT {
 
@@ -26,8 +27,13 @@ class CanaryDeploymentIT {
   static LocalStack stack;
   static SluiceClient api;
 
+  /**
+   * Long enough for HAProxy's mean response time (a value metric: one figure per interval, judged
+   * by a sign test) to reach its 5 intervals; the error ratio has its 100 requests per group after
+   * two.
+   */
   static final Map<String, Object> ANALYSIS =
-      Map.of("analysis", Map.of("duration", "6s", "interval", "2s"));
+      Map.of("analysis", Map.of("duration", "16s", "interval", "2s"));
 
   @BeforeAll
   static void startStack() throws Exception {
@@ -122,7 +128,7 @@ class CanaryDeploymentIT {
       assertThat(rolledBack.path("state").asText()).isEqualTo("ROLLED_BACK");
       assertThat(rolledBack.path("reason").asText())
           .contains("analysis failed")
-          .contains("error rate");
+          .contains("errors FAIL");
       assertThat(stack.versions().values()).containsOnly("2.0.0");
       assertThat(failedWhileCanary).as("the canary's own errors reached some users").isPositive();
       // After the rollback, nobody sees the bad version any more.
@@ -132,6 +138,46 @@ class CanaryDeploymentIT {
         assertThat(clean.failed()).isZero();
         assertThat(clean.byVersion()).containsOnlyKeys("2.0.0");
       }
+    }
+
+    // --- metrics that never arrive: the canary pauses for a person, never promotes ----------
+    Map<String, Object> noData = new java.util.HashMap<>(stack.serviceDefinition());
+    // HAProxy keeps no individual response times: a samples metric on it is always "no data".
+    noData.put(
+        "analysis",
+        Map.of("metrics", List.of(Map.of("name", "latency", "type", "samples", "critical", true))));
+    api.put("/api/v1/services/checkout", noData).expect(200);
+    try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start()) {
+      String blind =
+          canary(
+              "2.2.0",
+              List.of(
+                  Map.of("setWeight", 25),
+                  Map.of(
+                      "analysis", Map.of("duration", "1m", "interval", "1s", "maxInconclusive", 3)),
+                  Map.of("setWeight", 100)));
+      JsonNode paused =
+          api.awaitDeployment(
+              blind,
+              Duration.ofMinutes(1),
+              d ->
+                  d.path("events")
+                      .findValuesAsText("type")
+                      .contains("deployment.paused-for-a-person"));
+      assertThat(paused.path("state").asText()).isEqualTo("PAUSED");
+      assertThat(paused.path("events").findValuesAsText("message"))
+          .anySatisfy(m -> assertThat(m).contains("analysis inconclusive").contains("latency"));
+      assertThat(stack.versions()).containsEntry("t1", "2.2.0");
+      assertThat(stack.versions().values()).containsOnlyOnce("2.2.0");
+
+      api.post("/api/v1/deployments/" + blind + "/abort", Map.of("reason", "no metrics"))
+          .expect(202);
+      JsonNode aborted = api.awaitFinal(blind, Duration.ofMinutes(2), e -> {});
+      assertThat(aborted.path("state").asText()).isEqualTo("ABORTED");
+      assertThat(stack.versions().values()).containsOnly("2.0.0");
+      assertThat(load.stop().failed()).isZero();
+    } finally {
+      api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(200);
     }
   }
 }
