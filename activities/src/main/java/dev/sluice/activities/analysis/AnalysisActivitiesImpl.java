@@ -33,10 +33,17 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
 
   private final ProviderRegistry providers;
   private final SequentialWatch sequential;
+  private final ThresholdMonitor monitor;
 
   public AnalysisActivitiesImpl(ProviderRegistry providers) {
     this.providers = providers;
     this.sequential = new SequentialWatch(providers);
+    this.monitor = new ThresholdMonitor(providers);
+  }
+
+  @Override
+  public AnalysisResult monitor(MonitorCall call) {
+    return monitor.monitor(call, Activity.getExecutionContext());
   }
 
   /** What survives a worker crash: when the bake began and how it has gone so far. */

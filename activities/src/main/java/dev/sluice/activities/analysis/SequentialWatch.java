@@ -66,20 +66,7 @@ final class SequentialWatch {
       throw configuration("the service's analysis metrics: " + e.getMessage(), e);
     }
     Judge judge = new Judge(judgeSpec);
-    ProviderRef ref = call.analysis().effectiveProvider(call.router());
-    if (ref == null) {
-      throw configuration(
-          "no metric provider: the service's analysis names none and its traffic router is "
-              + (call.router() == null ? "missing" : call.router().type())
-              + ", not haproxy (whose counters would do)",
-          null);
-    }
-    MetricProvider provider;
-    try {
-      provider = providers.metrics(ref);
-    } catch (ConfigurationException e) {
-      throw configuration(e.getMessage(), e);
-    }
+    MetricProvider provider = provider(providers, call.analysis(), call.router());
     Progress progress = resume(context, judge);
     long deadline = progress.startedAtMillis() + spec.duration().toMillis();
     Duration window = spec.interval();
@@ -118,6 +105,24 @@ final class SequentialWatch {
     JudgeResult end = judge.result(progress.judge());
     return result(
         end.verdict(), progress, end.verdict() == Verdict.FAIL ? failing(end) : progress.last());
+  }
+
+  /** The service's metric provider; a configuration error when there is none or it is broken. */
+  static MetricProvider provider(
+      ProviderRegistry providers, dev.sluice.model.AnalysisConfig analysis, ProviderRef router) {
+    ProviderRef ref = analysis.effectiveProvider(router);
+    if (ref == null) {
+      throw configuration(
+          "no metric provider: the service's analysis names none and its traffic router is "
+              + (router == null ? "missing" : router.type())
+              + ", not haproxy (whose counters would do)",
+          null);
+    }
+    try {
+      return providers.metrics(ref);
+    } catch (ConfigurationException e) {
+      throw configuration(e.getMessage(), e);
+    }
   }
 
   private static Progress resume(ActivityExecutionContext context, Judge judge) {
@@ -231,7 +236,7 @@ final class SequentialWatch {
         .collect(Collectors.joining("; "));
   }
 
-  private static ApplicationFailure configuration(String message, Throwable cause) {
+  static ApplicationFailure configuration(String message, Throwable cause) {
     return ApplicationFailure.newNonRetryableFailureWithCause(message, CONFIGURATION_ERROR, cause);
   }
 }

@@ -12,6 +12,7 @@ import dev.sluice.api.api.ServiceSpec.RollingSpec;
  *     servers uses them too)
  * @param canary canary settings for this deployment only
  * @param blueGreen blue-green settings for this deployment only
+ * @param autoRollback post-deploy monitoring for this deployment only (over the service's)
  */
 public record DeploymentCreate(
     String service,
@@ -19,9 +20,10 @@ public record DeploymentCreate(
     String strategy,
     RollingSpec overrides,
     CanarySpec canary,
-    BlueGreenSpec blueGreen) {
+    BlueGreenSpec blueGreen,
+    ServiceSpec.AutoRollbackBody autoRollback) {
 
   public DeploymentCreate(String service, String version, String strategy, RollingSpec overrides) {
-    this(service, version, strategy, overrides, null, null);
+    this(service, version, strategy, overrides, null, null, null);
   }
 }

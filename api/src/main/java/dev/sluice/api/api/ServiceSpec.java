@@ -19,7 +19,8 @@ public record ServiceSpec(
     RollingSpec rolling,
     CanarySpec canary,
     BlueGreenSpec blueGreen,
-    AnalysisSpecBody analysis) {
+    AnalysisSpecBody analysis,
+    AutoRollbackBody autoRollback) {
 
   /** A definition without analysis settings (the defaults: HAProxy's counters). */
   public ServiceSpec(
@@ -40,8 +41,22 @@ public record ServiceSpec(
         rolling,
         canary,
         blueGreen,
+        null,
         null);
   }
+
+  /**
+   * Post-deploy monitoring (the seed's AutoRollback): off unless given; {@code {}} turns it on with
+   * the seed's ceilings (errors 5%, latency p99 1 s, CPU 90% where such metrics exist) for 5
+   * minutes, checked every minute. {@code window: "0s"} turns it off for one deployment.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record AutoRollbackBody(
+      String window, String interval, List<ThresholdBody> thresholds, Integer minRequests) {}
+
+  /** A ceiling on one of the service's metrics; {@code unit}: ratio, ms or s. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ThresholdBody(String metric, Double max, String unit, Double quantile) {}
 
   /**
    * Where the service's metrics come from and which ones canaries are judged on; unset: HAProxy's

@@ -11,6 +11,7 @@ import dev.sluice.api.api.DeploymentView;
 import dev.sluice.api.api.RollbackView;
 import dev.sluice.api.api.ServiceSpec.RollingSpec;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.CanaryOptions;
 import dev.sluice.model.DeploymentEvent;
@@ -209,7 +210,17 @@ public final class Deployments {
         problems.add("strategy", pools);
       }
     }
+    AutoRollbackSpec autoRollbackOverride =
+        ServiceMapper.autoRollback(
+            "autoRollback",
+            body.autoRollback(),
+            service.effectiveAnalysis(),
+            service.trafficRouter(),
+            problems);
     problems.throwIfAny();
+    // Off unless the deployment or the service asks for it; the deployment's own settings win.
+    AutoRollbackSpec autoRollback =
+        autoRollbackOverride != null ? autoRollbackOverride : service.autoRollback();
     RollingOptions effective =
         (overrides == null ? RollingOptions.NONE : overrides)
             .orElse(service.rolling())
@@ -240,7 +251,8 @@ public final class Deployments {
             searchAttributes,
             canary,
             blueGreen,
-            null);
+            null,
+            autoRollback);
     NewDeployment deployment =
         NewDeployment.of(request, idempotencyKey, fingerprint(body, strategy), previous);
 

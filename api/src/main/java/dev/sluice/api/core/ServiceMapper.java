@@ -7,6 +7,7 @@ import dev.sluice.activities.analysis.judge.JudgeInputException;
 import dev.sluice.api.api.ServiceSpec;
 import dev.sluice.api.api.ServiceSpec.AnalysisBody;
 import dev.sluice.api.api.ServiceSpec.AnalysisSpecBody;
+import dev.sluice.api.api.ServiceSpec.AutoRollbackBody;
 import dev.sluice.api.api.ServiceSpec.BlueGreenSpec;
 import dev.sluice.api.api.ServiceSpec.CanarySpec;
 import dev.sluice.api.api.ServiceSpec.HealthCheckSpecBody;
@@ -16,9 +17,11 @@ import dev.sluice.api.api.ServiceSpec.RollingSpec;
 import dev.sluice.api.api.ServiceSpec.SmokeSpec;
 import dev.sluice.api.api.ServiceSpec.StepSpec;
 import dev.sluice.api.api.ServiceSpec.TargetSpec;
+import dev.sluice.api.api.ServiceSpec.ThresholdBody;
 import dev.sluice.api.api.ServiceSpec.WarmUpSpec;
 import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.CanaryOptions;
 import dev.sluice.model.CanaryStep;
@@ -94,10 +97,124 @@ public final class ServiceMapper {
           "defaultStrategy", "a canary needs at least two targets: a canary and a stable one");
     }
     AnalysisConfig analysis = analysis(spec.analysis(), router, problems);
+    AutoRollbackSpec autoRollback =
+        autoRollback(
+            "autoRollback",
+            spec.autoRollback(),
+            analysis == null ? AnalysisConfig.DEFAULT : analysis,
+            router,
+            problems);
     problems.throwIfAny();
     return new ServiceDefinition(
-        name, fleet, router, deployer, health, strategy, rolling, canary, blueGreen, analysis,
-        null);
+        name,
+        fleet,
+        router,
+        deployer,
+        health,
+        strategy,
+        rolling,
+        canary,
+        blueGreen,
+        analysis,
+        autoRollback);
+  }
+
+  /** Units a ceiling may be given in. */
+  static final Set<String> UNITS = Set.of("ratio", "ms", "s");
+
+  /**
+   * Post-deploy monitoring settings from the wire, every field set (the seed's defaults for what is
+   * not given); null when none given. Ceilings must name metrics the service has, and a watched
+   * service needs a metric provider.
+   */
+  static AutoRollbackSpec autoRollback(
+      String field,
+      AutoRollbackBody body,
+      AnalysisConfig analysis,
+      ProviderRef router,
+      Problems problems) {
+    if (body == null) {
+      return null;
+    }
+    Duration window = problems.durationOrZero(field + ".window", body.window());
+    Duration interval = problems.duration(field + ".interval", body.interval());
+    if (body.minRequests() != null && body.minRequests() < 1) {
+      problems.add(field + ".minRequests", "must be at least 1");
+    }
+    List<AutoRollbackSpec.Threshold> thresholds = null;
+    List<String> metricNames =
+        analysis.effectiveMetrics().stream().map(dev.sluice.model.MetricCheck::name).toList();
+    if (body.thresholds() != null) {
+      thresholds = new ArrayList<>();
+      if (body.thresholds().isEmpty()) {
+        problems.add(field + ".thresholds", "must list at least one ceiling, or be left out");
+      }
+      for (int i = 0; i < body.thresholds().size(); i++) {
+        String at = field + ".thresholds[" + i + "]";
+        ThresholdBody t = body.thresholds().get(i);
+        if (t == null) {
+          problems.add(at, "must be an object");
+          continue;
+        }
+        boolean ok = true;
+        if (t.metric() == null || !metricNames.contains(t.metric())) {
+          problems.add(
+              at + ".metric",
+              (t.metric() == null ? "is required" : "\"" + t.metric() + "\" is not a metric")
+                  + "; the service's metrics: "
+                  + metricNames);
+          ok = false;
+        }
+        if (t.max() == null || t.max().isNaN() || t.max() < 0) {
+          problems.add(at + ".max", "must be a number, 0 or more");
+          ok = false;
+        }
+        if (t.unit() != null && !UNITS.contains(t.unit())) {
+          problems.add(at + ".unit", "must be one of ratio, ms, s; got \"" + t.unit() + "\"");
+          ok = false;
+        }
+        if (ok && "ratio".equals(t.unit()) && t.max() > 1) {
+          problems.add(at + ".max", "a ratio ceiling is at most 1 (0.05 is 5%)");
+          ok = false;
+        }
+        if (t.quantile() != null && !(t.quantile() > 0 && t.quantile() < 1)) {
+          problems.add(at + ".quantile", "must be above 0 and below 1");
+          ok = false;
+        }
+        if (ok) {
+          thresholds.add(
+              new AutoRollbackSpec.Threshold(t.metric(), t.max(), t.unit(), t.quantile()));
+        }
+      }
+    }
+    AutoRollbackSpec spec =
+        new AutoRollbackSpec(window, interval, thresholds, body.minRequests())
+            .orElse(AutoRollbackSpec.DEFAULT);
+    if (spec.enabled() && interval != null && spec.interval().compareTo(spec.window()) > 0) {
+      problems.add(field + ".interval", "must not be longer than the window");
+    }
+    if (spec.enabled() && analysis.effectiveProvider(router) == null) {
+      problems.add(
+          field,
+          "needs a metric provider: name one in analysis.provider (the traffic router is not"
+              + " haproxy, whose counters would do)");
+    }
+    return spec;
+  }
+
+  static AutoRollbackBody autoRollbackSpec(AutoRollbackSpec spec) {
+    if (spec == null) {
+      return null;
+    }
+    return new AutoRollbackBody(
+        text(spec.window()),
+        text(spec.interval()),
+        spec.thresholds() == null
+            ? null
+            : spec.thresholds().stream()
+                .map(t -> new ThresholdBody(t.metric(), t.max(), t.unit(), t.quantile()))
+                .toList(),
+        spec.minRequests());
   }
 
   /**
@@ -306,7 +423,8 @@ public final class ServiceMapper {
         rollingSpec(service.rolling()),
         canarySpec(service.canary()),
         blueGreenSpec(service.blueGreen()),
-        analysisSpec(service.analysis()));
+        analysisSpec(service.analysis()),
+        autoRollbackSpec(service.autoRollback()));
   }
 
   /**

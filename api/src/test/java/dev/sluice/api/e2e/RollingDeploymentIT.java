@@ -36,7 +36,10 @@ class RollingDeploymentIT {
   @BeforeAll
   static void startStack() throws Exception {
     Path jar = Path.of(System.getProperty("sluice.sampleAppJar"));
-    stack = LocalStack.start(LocalStack.Options.defaults(dir, jar));
+    stack =
+        LocalStack.start(
+            LocalStack.Options.defaults(dir, jar)
+                .withBehavior(Map.of("3.0.0.healthy", "false", "4.0.0.errorRate", "0.3")));
     api = stack.client();
     api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(201);
   }
@@ -141,6 +144,38 @@ class RollingDeploymentIT {
               .toList();
       assertThat(started).doesNotHaveDuplicates().hasSize(4 + 2);
     }
+
+    // --- v4: healthy, but failing 30% of requests: the post-deploy window rolls it back -------
+    try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start()) {
+      String v4 =
+          api.post(
+                  "/api/v1/deployments",
+                  Map.of(
+                      "service",
+                      "checkout",
+                      "version",
+                      "4.0.0",
+                      "overrides",
+                      Map.of("batchSize", "50%", "pauseBetweenBatches", "0s"),
+                      "autoRollback",
+                      Map.of("window", "30s", "interval", "2s")))
+              .expect(202)
+              .body()
+              .path("id")
+              .asText();
+      JsonNode watched = api.awaitFinal(v4, Duration.ofMinutes(3), e -> {});
+
+      assertThat(watched.path("state").asText()).isEqualTo("ROLLED_BACK");
+      assertThat(watched.path("reason").asText())
+          .startsWith("auto-rollback: errors")
+          .contains("above the 5.00% ceiling");
+      assertThat(watched.path("events").findValuesAsText("type"))
+          .containsSubsequence("deployment.monitoring", "deployment.monitored");
+      assertThat(stack.versions().values()).containsOnly("2.0.0");
+      assertThat(load.stop().byVersion()).containsKeys("4.0.0", "2.0.0");
+    }
+    assertThat(api.get("/api/v1/services/checkout/history").body().path("current").asText())
+        .isEqualTo("2.0.0");
   }
 
   /** Asks every target directly which version it serves. */

@@ -416,6 +416,67 @@ class SluiceApiTest {
   }
 
   @Test
+  void autoRollbackSettingsTakeTheSeedsCeilingsAndBadOnesAreRefusedNamingTheField() {
+    Map<String, Object> spec = new HashMap<>(ApiFixture.service());
+    spec.put("autoRollback", Map.of("window", "10m"));
+    api.put("/api/v1/services/shop-watch", spec).expect(201);
+    JsonNode auto =
+        api.get("/api/v1/services/shop-watch")
+            .expect(200)
+            .body()
+            .path("definition")
+            .path("autoRollback");
+    assertThat(auto.path("window").asText()).isEqualTo("10m");
+    assertThat(auto.path("interval").asText()).isEqualTo("1m");
+    assertThat(auto.path("thresholds").findValuesAsText("metric"))
+        .containsExactly("errors", "latency", "cpu");
+
+    spec.put(
+        "autoRollback",
+        Map.of(
+            "window",
+            "soon",
+            "thresholds",
+            List.of(
+                Map.of("metric", "error", "max", 0.05),
+                Map.of("metric", "errors", "max", 5, "unit", "ratio"),
+                Map.of("metric", "latency", "max", 800, "unit", "minutes"))));
+    JsonNode error = api.put("/api/v1/services/shop-watch", spec).expect(422).body();
+    assertThat(error.path("errors").findValuesAsText("field"))
+        .containsExactlyInAnyOrder(
+            "autoRollback.window",
+            "autoRollback.thresholds[0].metric",
+            "autoRollback.thresholds[1].max",
+            "autoRollback.thresholds[2].unit");
+    assertThat(error.path("errors").get(1).path("message").asText()).contains("errors");
+    // Refused means unchanged.
+    assertThat(
+            api.get("/api/v1/services/shop-watch")
+                .body()
+                .path("definition")
+                .path("autoRollback")
+                .path("window")
+                .asText())
+        .isEqualTo("10m");
+
+    JsonNode refused =
+        api.post(
+                "/api/v1/deployments",
+                Map.of(
+                    "service",
+                    "shop-watch",
+                    "version",
+                    "2.0.0",
+                    "autoRollback",
+                    Map.of("window", "1m", "interval", "5m")))
+            .expect(422)
+            .body();
+    assertThat(refused.path("field").asText()).isEqualTo("autoRollback.interval");
+    assertThat(api.get("/api/v1/deployments?service=shop-watch").body().path("deployments"))
+        .isEmpty();
+  }
+
+  @Test
   void theJudgeReplaysRecordedSeriesAndFailsABadCanaryAtTheIntervalItWouldHave() {
     List<Map<String, Object>> intervals = new java.util.ArrayList<>();
     for (int i = 0; i < 20; i++) {

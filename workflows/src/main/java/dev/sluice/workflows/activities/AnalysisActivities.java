@@ -30,6 +30,29 @@ public interface AnalysisActivities {
    */
   AnalysisResult warmUp(WarmUpCall call);
 
+  /**
+   * Post-deploy monitoring (the seed's {@code AutoRollback}): watches the new version's targets for
+   * {@code spec.window()} against absolute ceilings; returns FAIL at the first breach, PASS at the
+   * end, INCONCLUSIVE when no check had data. Missing data never counts as a breach.
+   */
+  AnalysisResult monitor(MonitorCall call);
+
+  /**
+   * @param router the service's traffic router (its counters serve when no provider is named)
+   * @param targets the targets running the new version
+   * @param service the service's name, for metric queries
+   * @param version the new version
+   * @param analysis the service's metrics and their provider
+   * @param spec window, interval, ceilings (every field set)
+   */
+  record MonitorCall(
+      ProviderRef router,
+      List<Target> targets,
+      String service,
+      String version,
+      AnalysisConfig analysis,
+      dev.sluice.model.AutoRollbackSpec spec) {}
+
   record WarmUpCall(
       ProviderRef router,
       List<Target> live,

@@ -171,12 +171,33 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     if (tracker.abortRequested()) {
       return undo(DeploymentState.ABORTED, tracker.abortReason());
     }
-    // 6. The rollback window: the old pool stays ready for an instant switch back.
+    // 6. The rollback window: the old pool stays ready for an instant switch back. Its first
+    // part is the post-deploy monitoring, when asked for: a breach switches back on its own.
+    long windowStart = Workflow.currentTimeMillis();
+    Watched monitored = monitorAfterDeploy(pools.get(idle));
+    if (monitored.wake() == Wake.ABORTED) {
+      return undo(DeploymentState.ABORTED, tracker.abortReason());
+    }
+    if (monitored.result() != null && monitored.result().verdict() == Verdict.FAIL) {
+      return undo(DeploymentState.ROLLED_BACK, "auto-rollback: " + monitored.result().reason());
+    }
+    if (tracker.abortRequested()) {
+      return undo(DeploymentState.ABORTED, tracker.abortReason());
+    }
+    java.time.Duration windowLeft = options.rollbackWindow();
+    if (monitored.result() != null || monitored.wake() != Wake.TIMER) {
+      windowLeft = windowLeft.minusMillis(Workflow.currentTimeMillis() - windowStart);
+      if (windowLeft.isNegative()) {
+        windowLeft = java.time.Duration.ZERO;
+      }
+    }
     tracker.setPhase(Phase.WAITING);
+    // A monitoring window as long as the rollback window leaves nothing to wait for.
     Wake window =
-        tracker.waitFor(
-            options.rollbackWindow(),
-            "rollback window of " + CanaryStep.text(options.rollbackWindow()));
+        windowLeft.isZero()
+            ? Wake.TIMER
+            : tracker.waitFor(
+                windowLeft, "rollback window of " + CanaryStep.text(options.rollbackWindow()));
     if (window == Wake.ABORTED) {
       return undo(DeploymentState.ABORTED, tracker.abortReason());
     }

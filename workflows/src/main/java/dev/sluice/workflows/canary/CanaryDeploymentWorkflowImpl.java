@@ -226,27 +226,30 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
     ServiceDefinition service = request.service();
     DeploymentRequest childRequest =
         new DeploymentRequest(
-            childId,
-            new ServiceDefinition(
-                service.name(),
-                stable,
-                service.trafficRouter(),
-                service.deployer(),
-                service.healthCheck(),
+                childId,
+                new ServiceDefinition(
+                    service.name(),
+                    stable,
+                    service.trafficRouter(),
+                    service.deployer(),
+                    service.healthCheck(),
+                    Strategy.ROLLING.id(),
+                    service.rolling(),
+                    null,
+                    null),
+                request.version(),
                 Strategy.ROLLING.id(),
-                service.rolling(),
+                // A stable server that fails takes the others back with it: the parent then puts
+                // the canary back too, and the whole fleet is where it started.
+                new RollingOptions(null, null, null, null, true).orElse(request.rolling()),
+                request.requestedBy(),
+                request.searchAttributes(),
                 null,
-                null),
-            request.version(),
-            Strategy.ROLLING.id(),
-            // A stable server that fails takes the others back with it: the parent then puts
-            // the canary back too, and the whole fleet is where it started.
-            new RollingOptions(null, null, null, null, true).orElse(request.rolling()),
-            request.requestedBy(),
-            request.searchAttributes(),
-            null,
-            null,
-            request.deploymentId());
+                null,
+                request.deploymentId())
+            // The promoted servers are watched after the rollout: a breach rolls them back and
+            // this canary then takes its canaries back too.
+            .withAutoRollback(request.autoRollback());
     ChildWorkflowOptions.Builder options =
         ChildWorkflowOptions.newBuilder()
             .setWorkflowId(childId)

@@ -88,6 +88,71 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
     return new Watched(Wake.TIMER, verdict.get());
   }
 
+  /** Change id of the post-deploy monitoring window (the seed's AutoRollback). */
+  static final String AUTO_ROLLBACK = "auto-rollback";
+
+  /**
+   * The post-deploy monitoring window, when the deployment asks for one: watches {@code targets}
+   * (the new version's) against absolute ceilings. Answers how it ended: a control's wake (result
+   * null), or the verdict — FAIL means roll back. Skipped (TIMER, null) when off; a monitoring that
+   * could not run at all is an event, not a rollback of a deployment that went well.
+   */
+  protected final Watched monitorAfterDeploy(List<dev.sluice.model.Target> targets) {
+    dev.sluice.model.AutoRollbackSpec auto = request.autoRollback();
+    if (auto == null
+        || !auto.enabled()
+        || targets.isEmpty()
+        || Workflow.getVersion(AUTO_ROLLBACK, Workflow.DEFAULT_VERSION, 1)
+            == Workflow.DEFAULT_VERSION) {
+      return new Watched(Wake.TIMER, null);
+    }
+    tracker.setPhase(dev.sluice.model.Phase.ANALYSING);
+    String what =
+        "post-deploy monitoring of "
+            + targets.stream().map(dev.sluice.model.Target::id).toList()
+            + " for "
+            + dev.sluice.model.CanaryStep.text(auto.window());
+    tracker.event("deployment.monitoring", null, what + ": " + ceilings(auto));
+    Watched watched;
+    try {
+      watched = watch(() -> steps.monitor(targets, auto), what);
+    } catch (io.temporal.failure.ActivityFailure e) {
+      tracker.event(
+          "deployment.monitoring-failed",
+          null,
+          "post-deploy monitoring could not run, nothing rolled back: "
+              + DeploymentSteps.reason(e));
+      return new Watched(Wake.TIMER, null);
+    }
+    if (watched.result() == null) {
+      tracker.event(
+          "deployment.monitoring-ended",
+          null,
+          watched.wake() == Wake.PROMOTED
+              ? "promoted: monitoring ended early"
+              : "monitoring stopped by "
+                  + watched.wake().name().toLowerCase(java.util.Locale.ROOT));
+    } else {
+      AnalysisResult r = watched.result();
+      tracker.event(
+          "deployment.monitored",
+          null,
+          "post-deploy monitoring "
+              + r.verdict()
+              + " after "
+              + r.checks()
+              + " checks: "
+              + r.reason());
+    }
+    return watched;
+  }
+
+  private static String ceilings(dev.sluice.model.AutoRollbackSpec auto) {
+    return auto.thresholds().stream()
+        .map(t -> t.metric() + " ≤ " + t.max() + (t.unit() == null ? "" : " " + t.unit()))
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
   @Override
   public DeploymentStatus status() {
     return tracker.status();

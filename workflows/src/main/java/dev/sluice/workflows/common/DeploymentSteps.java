@@ -2,6 +2,7 @@ package dev.sluice.workflows.common;
 
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.CanaryStep;
 import dev.sluice.model.DeploymentRequest;
@@ -13,6 +14,7 @@ import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.ports.TrafficRouter.DrainResult;
 import dev.sluice.ports.TrafficRouter.EnableResult;
 import dev.sluice.workflows.activities.AnalysisActivities;
+import dev.sluice.workflows.activities.AnalysisActivities.MonitorCall;
 import dev.sluice.workflows.activities.AnalysisActivities.WarmUpCall;
 import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
 import dev.sluice.workflows.activities.DeployActivities;
@@ -190,6 +192,23 @@ public final class DeploymentSteps {
             request.version(),
             stableVersion,
             request.service().effectiveAnalysis()));
+  }
+
+  /**
+   * Starts the post-deploy monitoring of {@code targets} (the new version's); like {@link #watch},
+   * run it in a cancellation scope.
+   */
+  public Promise<AnalysisResult> monitor(List<Target> targets, AutoRollbackSpec spec) {
+    return Async.function(
+        analysis("post-deploy monitoring for " + CanaryStep.text(spec.window()), spec.window())
+            ::monitor,
+        new MonitorCall(
+            request.service().trafficRouter(),
+            targets,
+            request.service().name(),
+            request.version(),
+            request.service().effectiveAnalysis(),
+            spec));
   }
 
   /**

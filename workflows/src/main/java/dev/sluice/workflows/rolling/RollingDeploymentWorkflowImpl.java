@@ -1,10 +1,12 @@
 package dev.sluice.workflows.rolling;
 
+import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.Phase;
 import dev.sluice.model.Target;
+import dev.sluice.model.Verdict;
 import dev.sluice.workflows.common.ControlledWorkflow;
 import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker;
@@ -94,6 +96,17 @@ public class RollingDeploymentWorkflowImpl extends ControlledWorkflow
         if (wake == DeploymentTracker.Wake.ABORTED) {
           break;
         }
+      }
+    }
+    if (!tracker.abortRequested()) {
+      // The seed's AutoRollback: the whole fleet on the new version, watched for a while.
+      Watched monitored = monitorAfterDeploy(ops.upgradedTargets());
+      AnalysisResult verdict = monitored.result();
+      if (verdict != null && verdict.verdict() == Verdict.FAIL && !tracker.abortRequested()) {
+        tracker.setPhase(Phase.ROLLING_BACK);
+        List<Target> unrestored = ops.restoreAll(ops.upgradedTargets());
+        return tracker.finish(
+            DeploymentState.ROLLED_BACK, "auto-rollback: " + verdict.reason(), unrestored);
       }
     }
     if (tracker.abortRequested()) {

@@ -260,4 +260,26 @@ class BlueGreenDeploymentWorkflowTest {
         .pollInterval(Duration.ofMillis(50))
         .until(workflow::status, done::test);
   }
+
+  @Test
+  void aBreachInThePostDeployWindowSwitchesBackToTheOldPool(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").activePool("blue"));
+    fleet.monitorAnswers(
+        new AnalysisResult(Verdict.FAIL, 3, 0, "latency 1450 ms above the ceiling 1000"));
+    dev.sluice.model.AutoRollbackSpec watch =
+        new dev.sluice.model.AutoRollbackSpec(Duration.ofMinutes(5), null, null, null)
+            .orElse(dev.sluice.model.AutoRollbackSpec.DEFAULT);
+
+    DeploymentResult result =
+        stub(client, worker, "bg-auto")
+            .run(request("bg-auto", BlueGreenOptions.NONE).withAutoRollback(watch));
+
+    assertThat(result.state()).isEqualTo(DeploymentState.ROLLED_BACK);
+    assertThat(result.reason()).startsWith("auto-rollback: latency 1450 ms");
+    assertThat(fleet.activePool()).isEqualTo("blue");
+    assertThat(fleet.monitored()).containsExactly(List.of("g1", "g2"));
+    assertThat(fleet.operations())
+        .containsSubsequence("switch green", "warm-up", "monitor", "switch blue");
+  }
 }

@@ -612,4 +612,45 @@ class RollingDeploymentWorkflowTest {
         .pollInterval(Duration.ofMillis(50))
         .until(workflow::status, done::test);
   }
+
+  static final dev.sluice.model.AutoRollbackSpec WATCH_5M =
+      new dev.sluice.model.AutoRollbackSpec(Duration.ofMinutes(5), null, null, null)
+          .orElse(dev.sluice.model.AutoRollbackSpec.DEFAULT);
+
+  @Test
+  void aBreachInThePostDeployWindowRollsEveryTargetBack(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+    fleet.monitorAnswers(
+        new dev.sluice.model.AnalysisResult(
+            dev.sluice.model.Verdict.FAIL, 2, 0, "errors 7.00% (70/1000) above the 5.00% ceiling"));
+
+    DeploymentResult result =
+        stub(client, worker, "dep-2.0.0")
+            .run(request("2.0.0", RollingOptions.NONE).withAutoRollback(WATCH_5M));
+
+    assertThat(result.state()).isEqualTo(DeploymentState.ROLLED_BACK);
+    assertThat(result.reason()).startsWith("auto-rollback: errors 7.00%");
+    assertThat(fleet.monitored()).containsExactly(List.of("t1", "t2", "t3", "t4"));
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("1.0.0"));
+    assertThat(fleet.operations()).containsSubsequence("enable t4", "monitor", "deploy t1 1.0.0");
+  }
+
+  @Test
+  void aQuietPostDeployWindowSucceedsAndNoWindowMeansNoMonitoring(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+
+    DeploymentResult watched =
+        stub(client, worker, "dep-2.0.0")
+            .run(request("2.0.0", RollingOptions.NONE).withAutoRollback(WATCH_5M));
+    assertThat(watched.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(fleet.monitored()).hasSize(1);
+
+    DeploymentResult unwatched =
+        stub(client, worker, "dep-3.0.0").run(request("3.0.0", RollingOptions.NONE));
+    assertThat(unwatched.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(fleet.monitored()).hasSize(1);
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("3.0.0"));
+  }
 }

@@ -54,6 +54,8 @@ public final class InMemoryFleet
   private String activePool;
   private final java.util.Deque<AnalysisResult> scriptedAnalyses = new java.util.ArrayDeque<>();
   private AnalysisResult warmUpResult = new AnalysisResult(Verdict.PASS, 2, 0, "fine");
+  private AnalysisResult monitorResult = new AnalysisResult(Verdict.PASS, 5, 0, "within");
+  private final List<List<String>> monitored = new ArrayList<>();
   private boolean holdAnalysis;
   private final List<java.time.Duration> analysedFor = new ArrayList<>();
   private final CountDownLatch analysisStarted = new CountDownLatch(1);
@@ -230,6 +232,23 @@ public final class InMemoryFleet
   public synchronized AnalysisResult warmUp(WarmUpCall call) {
     operations.add("warm-up");
     return warmUpResult;
+  }
+
+  @Override
+  public synchronized AnalysisResult monitor(MonitorCall call) {
+    operations.add("monitor");
+    monitored.add(call.targets().stream().map(Target::id).toList());
+    return monitorResult;
+  }
+
+  /** What the next post-deploy monitoring answers. */
+  public synchronized void monitorAnswers(AnalysisResult result) {
+    monitorResult = result;
+  }
+
+  /** The targets of each post-deploy monitoring, in order. */
+  public synchronized List<List<String>> monitored() {
+    return List.copyOf(monitored);
   }
 
   public synchronized Integer canaryPercent() {
