@@ -22,6 +22,7 @@ import java.util.Map;
  *       sample-app targets behind HAProxy (25% batches, 2 s pauses) while 100 requests/s go through
  *       HAProxy.
  *   <li>{@code judge}: canary judges run as live over simulated canaries (see {@link JudgeBench}).
+ *   <li>{@code detect}: the judge end to end on the local fleet (see {@link DetectBench}).
  * </ul>
  */
 public final class Bench {
@@ -31,7 +32,7 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
       System.err.println(
-          "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, judge)");
+          "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, judge, detect)");
       System.exit(2);
     }
     PrintStream out = System.out;
@@ -42,9 +43,16 @@ public final class Bench {
       case "abort" -> abort(out, count(args));
       case "bluegreen_rollback" -> blueGreenRollback(out, count(args));
       case "judge" -> JudgeBench.run(out, args.length > 1 ? Integer.parseInt(args[1]) : 2400);
+      case "detect" ->
+          DetectBench.run(
+              out,
+              args.length > 1 ? Integer.parseInt(args[1]) : 5,
+              args.length > 2 ? Integer.parseInt(args[2]) : 500);
       default -> {
         System.err.println(
-            "unknown benchmark " + args[0] + " (names: rolling, abort, bluegreen_rollback, judge)");
+            "unknown benchmark "
+                + args[0]
+                + " (names: rolling, abort, bluegreen_rollback, judge, detect)");
         System.exit(2);
       }
     }
@@ -260,7 +268,7 @@ public final class Bench {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws java.io.IOException {
+  static void deleteRecursively(Path dir) throws java.io.IOException {
     try (var paths = Files.walk(dir)) {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
