@@ -25,8 +25,40 @@ final class Accumulate {
    */
   static final double TAU = 0.1;
 
-  private static final double[] LOG_ODDS_RATIOS =
-      Evidence.ODDS_RATIOS.stream().mapToDouble(Math::log).toArray();
+  private static final double[] LOG_ODDS_RATIOS = logs(Evidence.ODDS_RATIOS);
+
+  /** Normalized, so rounding cannot make the weights sum above 1. */
+  private static final double[] LOG_WEIGHTS =
+      logs(
+          Evidence.WEIGHTS.stream()
+              .map(w -> w / Evidence.WEIGHTS.stream().mapToDouble(Double::doubleValue).sum())
+              .toList());
+
+  private static final double[] SIGN_LOG_ODDS_RATIOS = logs(Evidence.SIGN_ODDS_RATIOS);
+
+  /** The sign test's alternatives are equally weighted. */
+  private static final double[] SIGN_LOG_WEIGHTS =
+      logs(
+          java.util.Collections.nCopies(
+              Evidence.SIGN_ODDS_RATIOS.size(), 1.0 / Evidence.SIGN_ODDS_RATIOS.size()));
+
+  private static double[] logs(List<Double> values) {
+    return values.stream().mapToDouble(Math::log).toArray();
+  }
+
+  private static double[] logOddsRatios(Test test) {
+    return test == Test.SIGN ? SIGN_LOG_ODDS_RATIOS : LOG_ODDS_RATIOS;
+  }
+
+  private static double[] logWeights(Test test) {
+    return test == Test.SIGN ? SIGN_LOG_WEIGHTS : LOG_WEIGHTS;
+  }
+
+  /** Whether {@code evidence} has the shape this version of the judge gives its test. */
+  static boolean fits(Evidence evidence) {
+    return evidence.logRatios().size()
+        == (evidence.test() == Test.LOCATION ? 0 : logOddsRatios(evidence.test()).length);
+  }
 
   private Accumulate() {}
 
@@ -51,13 +83,12 @@ final class Accumulate {
     double s = increment.successes();
     double t = increment.trials();
     double o = increment.nullOdds();
-    List<Double> ratios = new ArrayList<>(LOG_ODDS_RATIOS.length);
-    for (int k = 0; k < LOG_ODDS_RATIOS.length; k++) {
-      double r = Evidence.ODDS_RATIOS.get(k);
+    double[] logR = logOddsRatios(evidence.test());
+    List<Double> ratios = new ArrayList<>(logR.length);
+    for (int k = 0; k < logR.length; k++) {
+      double r = Math.exp(logR[k]);
       ratios.add(
-          evidence.logRatios().get(k)
-              + s * LOG_ODDS_RATIOS[k]
-              + t * (Math.log1p(o) - Math.log1p(o * r)));
+          evidence.logRatios().get(k) + s * logR[k] + t * (Math.log1p(o) - Math.log1p(o * r)));
     }
     return new Evidence(
         evidence.test(),
@@ -71,11 +102,14 @@ final class Accumulate {
   }
 
   /**
-   * The natural log of the test's e-value. Binomial tests: the mean of the likelihood ratios of
-   * {@link Evidence#ODDS_RATIOS} (a discrete mixing distribution; each ratio is a supermartingale
-   * whenever the canary's odds are at most the null's). The rank test: the Gaussian likelihood
-   * ratio mixed over a half-normal N(0, τ²) on effects ≥ 0, in closed form: with score Z and
-   * information I, Λ = 2 / √(1 + τ²I) · exp(τ²Z² / (2(1 + τ²I))) · Φ(τZ / √(1 + τ²I)).
+   * The natural log of the test's e-value. Binomial tests: the likelihood ratios of the test's
+   * alternatives averaged with their weights — {@link Evidence#WEIGHTS} over {@link
+   * Evidence#ODDS_RATIOS} for the rate and tail tests, equal weights over {@link
+   * Evidence#SIGN_ODDS_RATIOS} for the sign test. Each ratio is a nonnegative supermartingale with
+   * initial value 1 whenever the canary's odds are at most the null's, and the weights are fixed in
+   * advance and sum to 1, so the mixture is one too. The rank test: the Gaussian likelihood ratio
+   * mixed over a half-normal N(0, τ²) on effects ≥ 0, in closed form: with score Z and information
+   * I, Λ = 2 / √(1 + τ²I) · exp(τ²Z² / (2(1 + τ²I))) · Φ(τZ / √(1 + τ²I)).
    */
   static double logEvidence(Evidence evidence) {
     if (evidence.test() == Test.LOCATION) {
@@ -86,8 +120,12 @@ final class Accumulate {
           + TAU * TAU * z * z / (2 * spread)
           + Stats.logNormalCdf(TAU * z / Math.sqrt(spread));
     }
-    double[] ratios = evidence.logRatios().stream().mapToDouble(Double::doubleValue).toArray();
-    return Stats.logMeanExp(ratios);
+    double[] logW = logWeights(evidence.test());
+    double[] weighted = new double[logW.length];
+    for (int k = 0; k < weighted.length; k++) {
+      weighted[k] = evidence.logRatios().get(k) + logW[k];
+    }
+    return Stats.logSumExp(weighted);
   }
 
   /** {@code state} with one more interval of its metric. */

@@ -2,6 +2,7 @@ package dev.sluice.activities.analysis.judge;
 
 import dev.sluice.activities.analysis.judge.JudgeInputException.Problem;
 import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
+import dev.sluice.activities.analysis.judge.JudgeState.Evidence;
 import dev.sluice.activities.analysis.judge.JudgeState.MetricState;
 import dev.sluice.activities.analysis.judge.Measure.Measured;
 import dev.sluice.model.Verdict;
@@ -114,6 +115,14 @@ public final class Judge {
               + " metrics, the spec "
               + spec.metrics().size());
     }
+    for (int i = 0; i < spec.metrics().size(); i++) {
+      if (!fits(spec.metrics().get(i), state.metrics().get(i))) {
+        throw new IllegalArgumentException(
+            "the state of metric "
+                + i
+                + " was not made by this judge for this spec: its sequential tests differ");
+      }
+    }
     if (interval.metrics().size() != spec.metrics().size()) {
       problems.add(
           new Problem(
@@ -143,6 +152,26 @@ public final class Judge {
     Combine.Overall overall = Combine.overall(spec.metrics(), metrics);
     return new JudgeState(
         k + 1, overall.verdict(), overall.decided(), overall.decided() ? k : null, metrics);
+  }
+
+  /** Whether {@code state} holds the tests {@code spec} runs, shaped as this judge shapes them. */
+  private static boolean fits(MetricSpec spec, MetricState state) {
+    List<Evidence> expected = Measure.tests(spec);
+    List<Evidence> actual = state.evidence();
+    if (expected.size() != actual.size()) {
+      return false;
+    }
+    for (int j = 0; j < expected.size(); j++) {
+      Evidence e = expected.get(j);
+      Evidence a = actual.get(j);
+      if (a == null
+          || e.test() != a.test()
+          || e.increase() != a.increase()
+          || !Accumulate.fits(a)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

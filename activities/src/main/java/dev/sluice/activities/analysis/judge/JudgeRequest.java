@@ -35,7 +35,8 @@ public record JudgeRequest(Double alpha, List<Metric> metrics) {
    * @param type {@code ratio}, {@code samples} or {@code value}
    * @param direction {@code increase}, {@code decrease} or {@code either}
    * @param critical whether its failure fails the canary at once (default false)
-   * @param allowedChange relative change still counting as no regression (default 0.1)
+   * @param allowedChange relative change still counting as no regression (default 0.05, {@link
+   *     JudgeSpec#DEFAULT_ALLOWED_CHANGE})
    * @param minSamples requests, samples or intervals each group needs (default 100, 100, 5)
    * @param quantile samples only: the tail watched (default 0.99)
    * @param intervals the series, oldest first

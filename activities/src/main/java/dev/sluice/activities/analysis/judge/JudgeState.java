@@ -70,9 +70,10 @@ public record JudgeState(
   }
 
   /**
-   * One sequential test's running statistics. Binomial tests ({@link Test#RATE}, {@link Test#TAIL},
-   * {@link Test#SIGN}) keep one log likelihood ratio per alternative of {@link
-   * Evidence#ODDS_RATIOS}; the rank test ({@link Test#LOCATION}) keeps a score and its information.
+   * One sequential test's running statistics. Binomial tests keep one log likelihood ratio per
+   * alternative of their mixture — {@link Evidence#ODDS_RATIOS} for {@link Test#RATE} and {@link
+   * Test#TAIL}, {@link Evidence#SIGN_ODDS_RATIOS} for {@link Test#SIGN}; the rank test ({@link
+   * Test#LOCATION}) keeps a score and its information.
    *
    * @param test which test
    * @param increase true when it looks for the canary being higher, false for lower
@@ -94,22 +95,51 @@ public record JudgeState(
       double expected) {
 
     /**
-     * The alternatives of the binomial tests, as multiples of the null odds: the mixture puts equal
-     * weight on each, so a canary 20% to 10× worse than allowed is found at nearly the speed of a
-     * test that knew the size of the regression in advance.
+     * The alternatives of the rate and tail tests (counts of rare events: errors, samples in the
+     * tail), as multiples of the null odds — of the allowance, so 2 is a canary twice as bad as
+     * allowed. Mixed with {@link #WEIGHTS}.
      */
-    public static final List<Double> ODDS_RATIOS = List.of(1.2, 1.5, 2.0, 3.0, 5.0, 10.0);
+    public static final List<Double> ODDS_RATIOS =
+        List.of(1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 6.0, 10.0);
+
+    /**
+     * The mixing distribution over {@link #ODDS_RATIOS}, summing to 1: a prior over the regressions
+     * worth catching, concentrated where a canary's few minutes of rare events decide — 70% on ×1.5
+     * to ×2.5, 16% on ×3 to ×4, 9% on ×6 and ×10, 5% on ×1.25. An alternative of weight w costs
+     * log(1/w) nats of evidence when it is the truth, and those nats are dear only where evidence
+     * is scarce. A canary six or more times worse than allowed gains several nats per interval, so
+     * its small weight costs it at most about one interval; ×1.25 needs ten times the data of ×2
+     * (the information grows with (log r)²), more than a canary usually has, so weight on it buys
+     * little. The mass goes where detection within the analysis is in doubt, near ×2, and the grid
+     * is fine there so the nearest alternative is close to the truth.
+     */
+    public static final List<Double> WEIGHTS =
+        List.of(0.05, 0.15, 0.20, 0.20, 0.15, 0.10, 0.06, 0.05, 0.04);
+
+    /**
+     * The alternatives of the sign test (value metrics), equally weighted: multiples of the null
+     * odds of 1, so 10 is a canary beyond the allowance in 10 of 11 intervals. A value metric's
+     * regression is often consistent (odds far above 1) and each interval adds at most log 2 nats,
+     * so the mixture keeps weight on the large multiples.
+     */
+    public static final List<Double> SIGN_ODDS_RATIOS = List.of(1.2, 1.5, 2.0, 3.0, 5.0, 10.0);
 
     public Evidence {
       logRatios = List.copyOf(logRatios);
     }
 
+    /** The alternatives of a binomial test; empty for the rank test. */
+    static List<Double> oddsRatios(Test test) {
+      return switch (test) {
+        case RATE, TAIL -> ODDS_RATIOS;
+        case SIGN -> SIGN_ODDS_RATIOS;
+        case LOCATION -> List.of();
+      };
+    }
+
     /** No evidence yet. */
     static Evidence none(Test test, boolean increase) {
-      List<Double> zeros =
-          test == Test.LOCATION
-              ? List.of()
-              : java.util.Collections.nCopies(ODDS_RATIOS.size(), 0.0);
+      List<Double> zeros = java.util.Collections.nCopies(oddsRatios(test).size(), 0.0);
       return new Evidence(test, increase, zeros, 0, 0, 0, 0, 0);
     }
   }
