@@ -15,7 +15,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     {@code either}
  * @param critical a critical metric's failure fails the canary at once (default: true for {@code
  *     ratio}, false otherwise)
- * @param allowedChange the relative change against the baseline that still passes (default 0.10)
+ * @param allowedChange the relative change against the baseline that still passes (default 0.05)
  * @param minSamples requests, samples or intervals each group needs before a verdict
  * @param quantile {@code samples} only: the tail watched besides the location (default 0.99)
  * @param unit the unit of the metric's numbers, for absolute thresholds: {@code ms} (default),

@@ -133,10 +133,38 @@ final class SequentialWatch {
       // Heartbeats of another shape (an attempt by an older worker): start the step afresh.
       saved = Optional.empty();
     }
+    JudgeState fresh = judge.start();
     return saved
-        .filter(
-            p -> p.judge() != null && p.judge().metrics().size() == judge.spec().metrics().size())
-        .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, judge.start(), null));
+        .filter(p -> p.judge() != null && compatible(p.judge(), fresh))
+        .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, fresh, null));
+  }
+
+  /**
+   * Whether heartbeated evidence fits this judge: same metrics, same tests, same number of
+   * alternatives (a worker of another release may have written it).
+   */
+  static boolean compatible(JudgeState saved, JudgeState fresh) {
+    if (saved.metrics().size() != fresh.metrics().size()) {
+      return false;
+    }
+    for (int i = 0; i < fresh.metrics().size(); i++) {
+      JudgeState.MetricState a = saved.metrics().get(i);
+      JudgeState.MetricState b = fresh.metrics().get(i);
+      if (!java.util.Objects.equals(a.name(), b.name())
+          || a.evidence().size() != b.evidence().size()) {
+        return false;
+      }
+      for (int k = 0; k < b.evidence().size(); k++) {
+        JudgeState.Evidence x = a.evidence().get(k);
+        JudgeState.Evidence y = b.evidence().get(k);
+        if (x.test() != y.test()
+            || x.increase() != y.increase()
+            || x.logRatios().size() != y.logRatios().size()) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static AnalysisResult result(Verdict verdict, Progress progress, String reason) {
