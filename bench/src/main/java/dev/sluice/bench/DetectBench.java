@@ -5,6 +5,7 @@ import dev.sluice.activities.analysis.JudgeSpecs;
 import dev.sluice.activities.analysis.judge.IntervalObservations;
 import dev.sluice.activities.analysis.judge.Judge;
 import dev.sluice.activities.analysis.judge.JudgeResult;
+import dev.sluice.activities.analysis.judge.JudgeSpec;
 import dev.sluice.activities.analysis.judge.JudgeState;
 import dev.sluice.activities.analysis.judge.Observation;
 import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
@@ -197,6 +198,7 @@ final class DetectBench {
             () -> {
               JsonNode done = canary(api, "6.0.0", Duration.ofMinutes(3));
               outcome[0] = done.path("state").asText();
+              System.err.println("detect good canary: " + done.path("reason").asText());
             },
             "good-canary");
     deployment.start();
@@ -218,6 +220,9 @@ final class DetectBench {
         "detect good canary: %s, %d intervals recorded%n",
         outcome[0],
         recorded.size());
+    for (IntervalObservations i : recorded) {
+      System.err.println("  recorded " + describe(i));
+    }
     return outcome[0];
   }
 
@@ -227,10 +232,35 @@ final class DetectBench {
     Sample baselineErrors = provider.fetch(query("errors", Kind.RATIO, "baseline", stable));
     Sample canaryLatency = provider.fetch(query("latency", Kind.VALUE, "canary", canary));
     Sample baselineLatency = provider.fetch(query("latency", Kind.VALUE, "baseline", stable));
+    // As the analysis does: the default latency metric's absolute tolerance applied.
+    JudgeSpec spec = JudgeSpecs.of(AnalysisConfig.DEFAULT);
     return new IntervalObservations(
         List.of(
             new Observation.Pair(counts(baselineErrors), counts(canaryErrors)),
-            new Observation.Pair(value(baselineLatency), value(canaryLatency))));
+            new Observation.Pair(
+                value(baselineLatency),
+                JudgeSpecs.tolerate(
+                    value(canaryLatency),
+                    spec.metrics().get(1),
+                    AnalysisConfig.defaultMetrics().get(1).effectiveTolerance()))));
+  }
+
+  private static String describe(IntervalObservations i) {
+    StringBuilder b = new StringBuilder();
+    for (Observation.Pair p : i.metrics()) {
+      b.append(p == null ? "-" : text(p.baseline()) + " vs " + text(p.canary())).append("; ");
+    }
+    return b.toString();
+  }
+
+  private static String text(Observation o) {
+    if (o instanceof Observation.Counts c) {
+      return c.events() + "/" + c.total();
+    }
+    if (o instanceof Observation.Value v) {
+      return String.valueOf(v.value());
+    }
+    return String.valueOf(o);
   }
 
   private static Query query(String metric, Kind kind, String group, List<Target> targets) {

@@ -28,11 +28,19 @@ public record AnalysisConfig(ProviderRef provider, List<MetricCheck> metrics, Do
     metrics = metrics == null ? null : List.copyOf(metrics);
   }
 
-  /** What HAProxy's counters can tell: the error ratio and the mean response time. */
+  /**
+   * What HAProxy's counters can tell: the error ratio (critical) and the mean response time, which
+   * may be up to 30% above the baseline's (the seed's 1.3×) and 5 ms more besides — HAProxy's
+   * figure is whole milliseconds averaged over a server's last 1024 responses, so a canary that
+   * just started carries its warm-up in it for minutes.
+   */
   public static List<MetricCheck> defaultMetrics() {
     return List.of(
         MetricCheck.of("errors", MetricCheck.RATIO).withCritical(true),
-        MetricCheck.of("latency", MetricCheck.VALUE).withUnit("ms"));
+        MetricCheck.of("latency", MetricCheck.VALUE)
+            .withUnit("ms")
+            .withAllowedChange(0.3)
+            .withTolerance(5));
   }
 
   public List<MetricCheck> effectiveMetrics() {

@@ -20,6 +20,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param quantile {@code samples} only: the tail watched besides the location (default 0.99)
  * @param unit the unit of the metric's numbers, for absolute thresholds: {@code ms} (default),
  *     {@code s}, {@code ratio}, or anything else (then thresholds are taken as written)
+ * @param tolerance {@code samples} and {@code value} only: an absolute difference, in the metric's
+ *     unit, that never counts as a regression on top of {@code allowedChange} — for figures whose
+ *     resolution or warm-up noise is coarser than the allowance (HAProxy's mean response time is
+ *     whole milliseconds, and remembers a new server's JIT warm-up for its next 1024 responses);
+ *     default 0
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MetricCheck(
@@ -30,24 +35,40 @@ public record MetricCheck(
     Double allowedChange,
     Long minSamples,
     Double quantile,
-    String unit) {
+    String unit,
+    Double tolerance) {
 
   public static final String RATIO = "ratio";
   public static final String SAMPLES = "samples";
   public static final String VALUE = "value";
 
   public static MetricCheck of(String name, String type) {
-    return new MetricCheck(name, type, null, null, null, null, null, null);
+    return new MetricCheck(name, type, null, null, null, null, null, null, null);
   }
 
   public MetricCheck withCritical(boolean critical) {
     return new MetricCheck(
-        name, type, direction, critical, allowedChange, minSamples, quantile, unit);
+        name, type, direction, critical, allowedChange, minSamples, quantile, unit, tolerance);
   }
 
   public MetricCheck withUnit(String unit) {
     return new MetricCheck(
-        name, type, direction, critical, allowedChange, minSamples, quantile, unit);
+        name, type, direction, critical, allowedChange, minSamples, quantile, unit, tolerance);
+  }
+
+  public MetricCheck withAllowedChange(double allowedChange) {
+    return new MetricCheck(
+        name, type, direction, critical, allowedChange, minSamples, quantile, unit, tolerance);
+  }
+
+  public MetricCheck withTolerance(double tolerance) {
+    return new MetricCheck(
+        name, type, direction, critical, allowedChange, minSamples, quantile, unit, tolerance);
+  }
+
+  /** The absolute tolerance, 0 when none. */
+  public double effectiveTolerance() {
+    return tolerance == null ? 0 : tolerance;
   }
 
   /** Whether a failure of this metric fails the canary at once. */

@@ -7,6 +7,7 @@ import dev.sluice.activities.analysis.judge.JudgeSpec;
 import dev.sluice.activities.analysis.judge.JudgeSpec.Direction;
 import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
 import dev.sluice.activities.analysis.judge.JudgeSpec.MetricType;
+import dev.sluice.activities.analysis.judge.Observation;
 import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.MetricCheck;
 import dev.sluice.ports.MetricProvider;
@@ -55,6 +56,17 @@ public final class JudgeSpecs {
                 "unknown direction \"" + check.direction() + "\": increase, decrease or either"));
         continue;
       }
+      if (check.tolerance() != null) {
+        if (type == MetricType.RATIO) {
+          problems.add(
+              new Problem(
+                  path + ".tolerance",
+                  "only samples and value metrics have an absolute tolerance"));
+        } else if (!(check.tolerance() >= 0) || check.tolerance().isInfinite()) {
+          problems.add(
+              new Problem(path + ".tolerance", "must be 0 or more, got " + check.tolerance()));
+        }
+      }
       if (check.quantile() != null && type != MetricType.SAMPLES) {
         problems.add(new Problem(path + ".quantile", "only samples metrics watch a tail quantile"));
       }
@@ -76,6 +88,29 @@ public final class JudgeSpecs {
     JudgeSpec spec = new JudgeSpec(config.effectiveAlpha(), metrics);
     new Judge(spec); // validates the rest: names, allowances, alpha, quantiles
     return spec;
+  }
+
+  /**
+   * The canary's figures moved towards "better" by the metric's absolute tolerance, so a difference
+   * within it never counts as a regression; this only makes the test more lenient, so its
+   * false-failure bound holds. {@code either} is left alone (no side to move towards).
+   */
+  public static Observation tolerate(Observation canary, MetricSpec metric, double tolerance) {
+    if (canary == null || tolerance <= 0 || metric.direction() == JudgeSpec.Direction.EITHER) {
+      return canary;
+    }
+    double shift = metric.direction() == JudgeSpec.Direction.INCREASE ? -tolerance : tolerance;
+    if (canary instanceof Observation.Value v) {
+      return new Observation.Value(v.value() + shift);
+    }
+    if (canary instanceof Observation.Samples s) {
+      double[] moved = new double[s.values().length];
+      for (int i = 0; i < moved.length; i++) {
+        moved[i] = s.values()[i] + shift;
+      }
+      return new Observation.Samples(moved);
+    }
+    return canary;
   }
 
   /** What a metric provider is asked for, by the judge's metric type. */

@@ -71,11 +71,21 @@ final class SequentialWatch {
     long deadline = progress.startedAtMillis() + spec.duration().toMillis();
     Duration window = spec.interval();
     // A first reading starts the window: counter-based providers answer differences.
-    fetchAll(provider, call, judgeSpec, window);
+    Progress beat = progress;
+    Runnable heartbeat = () -> context.heartbeat(beat);
+    fetchAll(provider, call, judgeSpec, window, heartbeat);
+    long windowStart = System.currentTimeMillis();
     while (System.currentTimeMillis() < deadline) {
       long windowEnd = Math.min(deadline, System.currentTimeMillis() + window.toMillis());
       AnalysisActivitiesImpl.waitUntil(windowEnd, context, progress);
-      IntervalObservations observed = fetchAll(provider, call, judgeSpec, window);
+      // The window actually covered (the last one may be cut short by the deadline): queries
+      // over a longer one would count the previous interval's data twice.
+      long now = System.currentTimeMillis();
+      Duration covered = Duration.ofSeconds(Math.max(1, Math.round((now - windowStart) / 1000.0)));
+      windowStart = now;
+      Progress current = progress;
+      IntervalObservations observed =
+          fetchAll(provider, call, judgeSpec, covered, () -> context.heartbeat(current));
       JudgeState state = judge.step(progress.judge(), observed);
       boolean inconclusive = state.verdict() == Verdict.INCONCLUSIVE;
       progress =
@@ -173,9 +183,19 @@ final class SequentialWatch {
 
   /** Every metric of both groups over the window that ends now; missing data stays null. */
   private static IntervalObservations fetchAll(
-      MetricProvider provider, WatchCall call, JudgeSpec spec, Duration window) {
+      MetricProvider provider,
+      WatchCall call,
+      JudgeSpec spec,
+      Duration window,
+      Runnable heartbeat) {
+    List<Double> tolerances =
+        call.analysis().effectiveMetrics().stream()
+            .map(dev.sluice.model.MetricCheck::effectiveTolerance)
+            .toList();
     List<Observation.Pair> pairs = new ArrayList<>();
     for (MetricSpec metric : spec.metrics()) {
+      // A slow provider (a 5 s timeout per query) must not look like a dead worker.
+      heartbeat.run();
       MetricProvider.Kind kind = JudgeSpecs.kind(metric.type());
       Observation canary =
           observe(
@@ -203,7 +223,9 @@ final class SequentialWatch {
                       call.service(),
                       call.stableVersion(),
                       window));
-      pairs.add(new Observation.Pair(baseline, canary));
+      pairs.add(
+          new Observation.Pair(
+              baseline, JudgeSpecs.tolerate(canary, metric, tolerances.get(pairs.size()))));
     }
     return new IntervalObservations(pairs);
   }

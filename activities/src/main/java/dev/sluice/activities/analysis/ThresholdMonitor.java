@@ -53,13 +53,17 @@ final class ThresholdMonitor {
     MetricProvider provider = SequentialWatch.provider(providers, call.analysis(), call.router());
     Progress progress = resume(context);
     long deadline = progress.startedAtMillis() + spec.window().toMillis();
-    fetchAll(provider, call, ceilings, spec); // the first reading starts the window
+    Progress first = progress;
+    // The first reading starts the window.
+    fetchAll(provider, call, ceilings, spec, () -> context.heartbeat(first));
     while (System.currentTimeMillis() < deadline) {
       AnalysisActivitiesImpl.waitUntil(
           Math.min(deadline, System.currentTimeMillis() + spec.interval().toMillis()),
           context,
           progress);
-      List<Reading> readings = fetchAll(provider, call, ceilings, spec);
+      Progress current = progress;
+      List<Reading> readings =
+          fetchAll(provider, call, ceilings, spec, () -> context.heartbeat(current));
       boolean judged = readings.stream().anyMatch(r -> r.value() != null);
       String described = describe(readings);
       progress =
@@ -114,9 +118,14 @@ final class ThresholdMonitor {
   record Reading(Ceiling ceiling, Double value, boolean breached, String text) {}
 
   private static List<Reading> fetchAll(
-      MetricProvider provider, MonitorCall call, List<Ceiling> ceilings, AutoRollbackSpec spec) {
+      MetricProvider provider,
+      MonitorCall call,
+      List<Ceiling> ceilings,
+      AutoRollbackSpec spec,
+      Runnable heartbeat) {
     List<Reading> readings = new ArrayList<>();
     for (Ceiling ceiling : ceilings) {
+      heartbeat.run();
       readings.add(read(provider, call, ceiling, spec));
     }
     return readings;
@@ -178,11 +187,17 @@ final class ThresholdMonitor {
                 100 * max));
       }
       case SAMPLES -> {
-        if (sample.values().isEmpty()) {
-          return new Reading(ceiling, null, false, name + ": no samples");
+        List<Double> values = sample.values().stream().filter(Double::isFinite).toList();
+        if (values.size() < spec.minRequests()) {
+          // A p99 over a handful of samples is just the slowest of them.
+          return new Reading(
+              ceiling,
+              null,
+              false,
+              name + ": " + values.size() + " samples, fewer than " + spec.minRequests());
         }
         double q = ceiling.threshold().quantile() != null ? ceiling.threshold().quantile() : 0.99;
-        double value = quantile(sample.values(), q);
+        double value = quantile(values, q);
         boolean breached = value > max;
         return new Reading(
             ceiling,
@@ -200,6 +215,9 @@ final class ThresholdMonitor {
       }
       case VALUE -> {
         double value = sample.value();
+        if (!Double.isFinite(value)) {
+          return new Reading(ceiling, null, false, name + ": no value (" + value + ")");
+        }
         boolean breached = value > max;
         return new Reading(
             ceiling,

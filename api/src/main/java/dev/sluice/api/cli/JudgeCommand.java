@@ -71,6 +71,10 @@ public class JudgeCommand extends Command {
               : "body";
       return problems(
           json, out, List.of(Map.of("field", field, "message", e.getOriginalMessage())));
+    } catch (IOException e) {
+      // A directory, no permission: unusable input, not a verdict.
+      return problems(
+          json, out, List.of(Map.of("field", "file", "message", String.valueOf(e.getMessage()))));
     }
     try {
       JudgeResult result = Judge.replay(request);

@@ -9,6 +9,7 @@ import dev.sluice.api.api.ControlView;
 import dev.sluice.api.api.DeploymentCreate;
 import dev.sluice.api.api.DeploymentView;
 import dev.sluice.api.api.RollbackView;
+import dev.sluice.api.api.ServiceSpec;
 import dev.sluice.api.api.ServiceSpec.RollingSpec;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.model.AutoRollbackSpec;
@@ -218,9 +219,11 @@ public final class Deployments {
             service.trafficRouter(),
             problems);
     problems.throwIfAny();
-    // Off unless the deployment or the service asks for it; the deployment's own settings win.
-    AutoRollbackSpec autoRollback =
+    // Off unless the deployment or the service asks for it; the deployment's own settings win,
+    // and what neither says takes the seed's defaults.
+    AutoRollbackSpec given =
         autoRollbackOverride != null ? autoRollbackOverride : service.autoRollback();
+    AutoRollbackSpec autoRollback = given == null ? null : given.orElse(AutoRollbackSpec.DEFAULT);
     RollingOptions effective =
         (overrides == null ? RollingOptions.NONE : overrides)
             .orElse(service.rolling())
@@ -484,7 +487,20 @@ public final class Deployments {
                         "no_previous_version",
                         service + " has no earlier version to roll back to",
                         Map.of()));
-    Started started = start(new DeploymentCreate(service, previous, null, null), null, actor);
+    // No post-deploy window on a rollback: ceilings breached by whatever prompted it must not
+    // roll the bad version back in.
+    Started started =
+        start(
+            new DeploymentCreate(
+                service,
+                previous,
+                null,
+                null,
+                null,
+                null,
+                new ServiceSpec.AutoRollbackBody("0s", null, null, null)),
+            null,
+            actor);
     ledger.audit(actor, "service.rollback", service, Map.of("to", previous));
     return new RollbackView(
         "redeploy",
@@ -653,23 +669,25 @@ public final class Deployments {
     RollingSpec o = body.overrides();
     String canonical =
         String.join(
-            "\n",
-            body.service(),
-            body.version(),
-            strategy,
-            o == null
-                ? ""
-                : String.valueOf(o.batchSize())
-                    + '|'
-                    + o.maxUnavailable()
-                    + '|'
-                    + o.pauseBetweenBatches()
-                    + '|'
-                    + o.drainTimeout()
-                    + '|'
-                    + o.rollbackOnFailure(),
-            String.valueOf(body.canary()),
-            String.valueOf(body.blueGreen()));
+                "\n",
+                body.service(),
+                body.version(),
+                strategy,
+                o == null
+                    ? ""
+                    : String.valueOf(o.batchSize())
+                        + '|'
+                        + o.maxUnavailable()
+                        + '|'
+                        + o.pauseBetweenBatches()
+                        + '|'
+                        + o.drainTimeout()
+                        + '|'
+                        + o.rollbackOnFailure(),
+                String.valueOf(body.canary()),
+                String.valueOf(body.blueGreen()))
+            // Appended only when given, so keys recorded before the field existed still match.
+            + (body.autoRollback() == null ? "" : "\n" + body.autoRollback());
     try {
       return HexFormat.of()
           .formatHex(

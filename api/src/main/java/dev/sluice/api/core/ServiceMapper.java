@@ -173,7 +173,25 @@ public final class ServiceMapper {
           problems.add(at + ".unit", "must be one of ratio, ms, s; got \"" + t.unit() + "\"");
           ok = false;
         }
-        if (ok && "ratio".equals(t.unit()) && t.max() > 1) {
+        dev.sluice.model.MetricCheck metric =
+            ok
+                ? analysis.effectiveMetrics().stream()
+                    .filter(m -> m.name().equals(t.metric()))
+                    .findFirst()
+                    .orElseThrow()
+                : null;
+        boolean ratioMetric =
+            metric != null && dev.sluice.model.MetricCheck.RATIO.equals(metric.type());
+        if (ok && ratioMetric && t.unit() != null && !"ratio".equals(t.unit())) {
+          problems.add(at + ".unit", t.metric() + " is a ratio: its ceiling's unit is ratio");
+          ok = false;
+        } else if (ok && !ratioMetric && "ratio".equals(t.unit())) {
+          problems.add(
+              at + ".unit",
+              t.metric() + " is a " + metric.type() + " metric: its ceiling is in ms or s");
+          ok = false;
+        }
+        if (ok && (ratioMetric || "ratio".equals(t.unit())) && t.max() > 1) {
           problems.add(at + ".max", "a ratio ceiling is at most 1 (0.05 is 5%)");
           ok = false;
         }
@@ -187,11 +205,17 @@ public final class ServiceMapper {
         }
       }
     }
-    AutoRollbackSpec spec =
-        new AutoRollbackSpec(window, interval, thresholds, body.minRequests())
-            .orElse(AutoRollbackSpec.DEFAULT);
-    if (spec.enabled() && interval != null && spec.interval().compareTo(spec.window()) > 0) {
-      problems.add(field + ".interval", "must not be longer than the window");
+    // Stored as given (a GET shows what was PUT); the defaults apply when a deployment starts.
+    AutoRollbackSpec given = new AutoRollbackSpec(window, interval, thresholds, body.minRequests());
+    AutoRollbackSpec spec = given.orElse(AutoRollbackSpec.DEFAULT);
+    if (spec.enabled() && spec.interval().compareTo(spec.window()) > 0) {
+      problems.add(
+          field + (interval != null ? ".interval" : ".window"),
+          "the interval ("
+              + text(spec.interval())
+              + ") must not be longer than the window ("
+              + text(spec.window())
+              + ")");
     }
     if (spec.enabled() && analysis.effectiveProvider(router) == null) {
       problems.add(
@@ -199,7 +223,7 @@ public final class ServiceMapper {
           "needs a metric provider: name one in analysis.provider (the traffic router is not"
               + " haproxy, whose counters would do)");
     }
-    return spec;
+    return given;
   }
 
   static AutoRollbackBody autoRollbackSpec(AutoRollbackSpec spec) {
@@ -243,6 +267,17 @@ public final class ServiceMapper {
       JudgeSpecs.of(config);
     } catch (JudgeInputException e) {
       e.problems().forEach(p -> problems.add("analysis." + p.field(), p.message()));
+    }
+    ProviderRef effective = config.effectiveProvider(router);
+    if (effective != null && "haproxy-stats".equals(effective.type()) && body.metrics() != null) {
+      for (int i = 0; i < body.metrics().size(); i++) {
+        if (dev.sluice.model.MetricCheck.SAMPLES.equals(body.metrics().get(i).type())) {
+          problems.add(
+              "analysis.metrics[" + i + "].type",
+              "HAProxy's counters keep no individual response times: a samples metric needs a"
+                  + " provider with histograms (prometheus)");
+        }
+      }
     }
     if (body.provider() == null && config.effectiveProvider(router) == null && router != null) {
       problems.add(
@@ -326,6 +361,14 @@ public final class ServiceMapper {
     if (!known.contains(spec.type())) {
       problems.add(field + ".type", "unknown type \"" + spec.type() + "\"; known types: " + known);
       return null;
+    }
+    if (spec.settings() != null) {
+      for (var e : spec.settings().entrySet()) {
+        if (e.getValue() == null) {
+          problems.add(field + ".settings." + e.getKey(), "must not be null; leave it out instead");
+          return null;
+        }
+      }
     }
     return new ProviderRef(spec.type(), spec.settings());
   }

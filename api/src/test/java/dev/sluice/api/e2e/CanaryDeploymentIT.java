@@ -142,10 +142,29 @@ class CanaryDeploymentIT {
 
     // --- metrics that never arrive: the canary pauses for a person, never promotes ----------
     Map<String, Object> noData = new java.util.HashMap<>(stack.serviceDefinition());
-    // HAProxy keeps no individual response times: a samples metric on it is always "no data".
+    // A metrics outage: Prometheus' address answers nothing, so every fetch is "no data".
     noData.put(
         "analysis",
-        Map.of("metrics", List.of(Map.of("name", "latency", "type", "samples", "critical", true))));
+        Map.of(
+            "provider",
+            Map.of(
+                "type",
+                "prometheus",
+                "settings",
+                Map.of(
+                    "url",
+                    "http://127.0.0.1:9",
+                    "timeout",
+                    "1s",
+                    "queries",
+                    Map.of(
+                        "errors",
+                        Map.of(
+                            "events",
+                                "sum(increase(http_requests_total{code=~\"5..\"}[{{window}}]))",
+                            "total", "sum(increase(http_requests_total[{{window}}]))")))),
+            "metrics",
+            List.of(Map.of("name", "errors", "type", "ratio"))));
     api.put("/api/v1/services/checkout", noData).expect(200);
     try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start()) {
       String blind =
@@ -166,7 +185,7 @@ class CanaryDeploymentIT {
                       .contains("deployment.paused-for-a-person"));
       assertThat(paused.path("state").asText()).isEqualTo("PAUSED");
       assertThat(paused.path("events").findValuesAsText("message"))
-          .anySatisfy(m -> assertThat(m).contains("analysis inconclusive").contains("latency"));
+          .anySatisfy(m -> assertThat(m).contains("analysis inconclusive").contains("errors"));
       assertThat(stack.versions()).containsEntry("t1", "2.2.0");
       assertThat(stack.versions().values()).containsOnlyOnce("2.2.0");
 

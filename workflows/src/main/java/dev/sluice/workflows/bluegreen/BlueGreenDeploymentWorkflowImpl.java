@@ -184,12 +184,14 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     if (tracker.abortRequested()) {
       return undo(DeploymentState.ABORTED, tracker.abortReason());
     }
-    java.time.Duration windowLeft = options.rollbackWindow();
-    if (monitored.result() != null || monitored.wake() != Wake.TIMER) {
-      windowLeft = windowLeft.minusMillis(Workflow.currentTimeMillis() - windowStart);
-      if (windowLeft.isNegative()) {
-        windowLeft = java.time.Duration.ZERO;
-      }
+    // The window counts from the end of the warm-up, monitoring included (which took no time
+    // when there was none); a promote during the monitoring ends the window too.
+    java.time.Duration windowLeft =
+        monitored.wake() == Wake.PROMOTED
+            ? java.time.Duration.ZERO
+            : options.rollbackWindow().minusMillis(Workflow.currentTimeMillis() - windowStart);
+    if (windowLeft.isNegative()) {
+      windowLeft = java.time.Duration.ZERO;
     }
     tracker.setPhase(Phase.WAITING);
     // A monitoring window as long as the rollback window leaves nothing to wait for.

@@ -228,15 +228,18 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
         new DeploymentRequest(
                 childId,
                 new ServiceDefinition(
-                    service.name(),
-                    stable,
-                    service.trafficRouter(),
-                    service.deployer(),
-                    service.healthCheck(),
-                    Strategy.ROLLING.id(),
-                    service.rolling(),
-                    null,
-                    null),
+                        service.name(),
+                        stable,
+                        service.trafficRouter(),
+                        service.deployer(),
+                        service.healthCheck(),
+                        Strategy.ROLLING.id(),
+                        service.rolling(),
+                        null,
+                        null)
+                    // The service's metrics and provider: the promoted servers are monitored on
+                    // them.
+                    .withAnalysis(service.analysis(), service.autoRollback()),
                 request.version(),
                 Strategy.ROLLING.id(),
                 // A stable server that fails takes the others back with it: the parent then puts

@@ -98,9 +98,12 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
    * could not run at all is an event, not a rollback of a deployment that went well.
    */
   protected final Watched monitorAfterDeploy(List<dev.sluice.model.Target> targets) {
-    dev.sluice.model.AutoRollbackSpec auto = request.autoRollback();
-    if (auto == null
-        || !auto.enabled()
+    if (request.autoRollback() == null) {
+      return new Watched(Wake.TIMER, null);
+    }
+    dev.sluice.model.AutoRollbackSpec auto =
+        request.autoRollback().orElse(dev.sluice.model.AutoRollbackSpec.DEFAULT);
+    if (!auto.enabled()
         || targets.isEmpty()
         || Workflow.getVersion(AUTO_ROLLBACK, Workflow.DEFAULT_VERSION, 1)
             == Workflow.DEFAULT_VERSION) {

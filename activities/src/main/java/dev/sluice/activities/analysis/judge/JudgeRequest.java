@@ -33,8 +33,9 @@ public record JudgeRequest(Double alpha, List<Metric> metrics) {
    *
    * @param name unique
    * @param type {@code ratio}, {@code samples} or {@code value}
-   * @param direction {@code increase}, {@code decrease} or {@code either}
-   * @param critical whether its failure fails the canary at once (default false)
+   * @param direction {@code increase} (default), {@code decrease} or {@code either}
+   * @param critical whether its failure fails the canary at once (default: true for {@code ratio},
+   *     false otherwise, as for a service's analysis metrics)
    * @param allowedChange relative change still counting as no regression (default 0.05, {@link
    *     JudgeSpec#DEFAULT_ALLOWED_CHANGE})
    * @param minSamples requests, samples or intervals each group needs (default 100, 100, 5)

@@ -139,11 +139,13 @@ final class RequestReader {
     if (m.quantile() != null && type != null && type != MetricType.SAMPLES) {
       add(out, new Problem(path + ".quantile", "only samples metrics watch a tail quantile"));
     }
+    // The same defaults as a service's analysis metrics, so a replay decides where the live
+    // canary would: direction increase, ratios critical.
     return new MetricSpec(
         m.name(),
         type,
-        direction,
-        Boolean.TRUE.equals(m.critical()),
+        direction != null || m.direction() != null ? direction : Direction.INCREASE,
+        m.critical() != null ? m.critical() : type == MetricType.RATIO,
         m.allowedChange() == null ? JudgeSpec.DEFAULT_ALLOWED_CHANGE : m.allowedChange(),
         m.minSamples() != null ? m.minSamples() : type == null ? 0 : type.defaultMinSamples(),
         m.quantile() == null ? JudgeSpec.DEFAULT_QUANTILE : m.quantile());

@@ -51,10 +51,11 @@ import java.util.regex.Pattern;
  *       dropping every fourth connection would look spotless. Retried attempts count each time, so
  *       a server that refuses everything shows as failing 100% of its attempts. Requests in flight
  *       at either reading can move an event or two between windows.
- *   <li>{@link Kind#VALUE}: the group's average response time in milliseconds: each server's {@code
- *       rtime} (time to the response headers, averaged by HAProxy over that server's last 1024
- *       responses, not over the window), weighted by the responses it gave in the window. HAProxy
- *       keeps no percentiles and no distribution, so this cannot see a slow tail.
+ *   <li>{@link Kind#VALUE}: the group's mean response time in milliseconds over the window: each
+ *       server's window mean recovered from its {@code rtime} (time to the response headers, which
+ *       HAProxy averages over the server's last 1024 responses; see {@link #windowMean}), weighted
+ *       by the responses it gave in the window. HAProxy keeps no percentiles and no distribution,
+ *       so this cannot see a slow tail.
  *   <li>{@link Kind#SAMPLES}: not supported; always {@link Status#NO_DATA} saying so. HAProxy keeps
  *       no individual response times; use a histogram through the {@code prometheus} provider.
  * </ul>
@@ -298,7 +299,11 @@ public final class HaproxyStatsProvider implements MetricProvider {
       long answered =
           entry.getValue().responses() - before.counters().get(entry.getKey()).responses();
       if (answered > 0 && entry.getValue().rtimeMs() >= 0) {
-        weightedSum += (double) answered * entry.getValue().rtimeMs();
+        long was = before.counters().get(entry.getKey()).rtimeMs();
+        weightedSum +=
+            (double) answered
+                * windowMean(
+                    was, entry.getValue().rtimeMs(), answered, entry.getValue().responses());
         responses += answered;
       }
     }
@@ -310,12 +315,35 @@ public final class HaproxyStatsProvider implements MetricProvider {
         weightedSum / responses,
         String.format(
             Locale.ROOT,
-            "%s %s: average response time in ms (HAProxy's rtime, each server's last 1024"
-                + " responses; no percentiles) weighted by %d responses over %s",
+            "%s %s: mean response time in ms of %d responses over %s (recovered from HAProxy's"
+                + " rtime; no percentiles)",
             TYPE,
             now.counters().keySet(),
             responses,
             elapsed(before, now)));
+  }
+
+  /** How many responses HAProxy's per-server response-time average covers. */
+  static final int HAPROXY_WINDOW = 1024;
+
+  /**
+   * The mean response time of the {@code answered} responses of a window, from HAProxy's {@code
+   * rtime} before and after it, the server having answered {@code total} in all. HAProxy's figure
+   * is the plain mean of all responses until a server has answered 1024, then a moving average
+   * (each response moves it by 1/1024 of the difference): it remembers a new server's JIT warm-up
+   * for minutes. Both forms are inverted here: after {@code n} responses of mean {@code m}, {@code
+   * avg' = m + (avg - m)·k} with {@code k = (1 - 1/1024)^n}. HAProxy's whole milliseconds make the
+   * result noisy over few responses, never biased.
+   */
+  static double windowMean(long before, long after, long answered, long total) {
+    double was = Math.max(0, before);
+    double is = Math.max(0, after);
+    if (total <= HAPROXY_WINDOW) {
+      double earlier = Math.max(0, total - answered);
+      return Math.max(0, (is * total - was * earlier) / answered);
+    }
+    double k = Math.pow(1 - 1.0 / HAPROXY_WINDOW, answered);
+    return Math.max(0, (is - was * k) / (1 - k));
   }
 
   private static String elapsed(Reading before, Reading now) {

@@ -134,6 +134,17 @@ public final class PrometheusProvider implements MetricProvider {
     Map<String, MetricQuery> queries = parseQueries(ref.settings().get("queries"));
 
     Map<String, String> fixedHeaders = new LinkedHashMap<>(settings.stringMap("headers"));
+    // Settings travel in workflow inputs and history: credentials only by reference.
+    for (String header : fixedHeaders.keySet()) {
+      if (CREDENTIAL_HEADERS.contains(header.toLowerCase(java.util.Locale.ROOT))) {
+        throw new ConfigurationException(
+            TYPE
+                + ": header '"
+                + header
+                + "' carries credentials: give it in 'headersFromEnv' (or use"
+                + " 'bearerTokenEnv' / 'bearerTokenFile'), never as a plain setting");
+      }
+    }
     settings
         .stringMap("headersFromEnv")
         .forEach((header, variable) -> fixedHeaders.put(header, fromEnv(env, variable, header)));
@@ -319,6 +330,11 @@ public final class PrometheusProvider implements MetricProvider {
     }
   }
 
+  /** Headers whose values are credentials; refused in plain {@code headers}. */
+  static final java.util.Set<String> CREDENTIAL_HEADERS =
+      java.util.Set.of(
+          "authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token");
+
   private static URI baseUrl(String text) {
     URI uri;
     try {
@@ -331,6 +347,12 @@ public final class PrometheusProvider implements MetricProvider {
         || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
       throw new ConfigurationException(
           TYPE + ": setting 'url' must be an http(s) URL such as http://prometheus:9090: " + text);
+    }
+    if (uri.getRawUserInfo() != null) {
+      throw new ConfigurationException(
+          TYPE
+              + ": setting 'url' must not carry a user and password (settings end up in workflow"
+              + " history): use 'headersFromEnv' for Basic authentication");
     }
     return uri;
   }
