@@ -120,6 +120,7 @@ final class DetectBench {
         report("good canary", load.stop());
       }
       int falseRollbacks = 0;
+      Map<String, Integer> failedBy = new java.util.TreeMap<>();
       Judge judge = new Judge(JudgeSpecs.of(AnalysisConfig.DEFAULT));
       int perCanary = (int) (Duration.ofMinutes(30).toSeconds() / INTERVAL.toSeconds());
       SplittableRandom random = new SplittableRandom(20261127L);
@@ -131,8 +132,16 @@ final class DetectBench {
         JudgeResult result = judge.result(state);
         if (result.verdict() == Verdict.FAIL) {
           falseRollbacks++;
+          result.metrics().stream()
+              .filter(m -> m.verdict() == Verdict.FAIL)
+              .forEach(m -> failedBy.merge(m.name(), 1, Integer::sum));
         }
       }
+      System.err.println(
+          "detect simulated good canaries failed by metric: "
+              + failedBy
+              + "; the recorded sample itself: "
+              + summary(recorded));
       out.printf(
           Locale.ROOT,
           "BENCH detect false_rollbacks=%d n=%d simulated_min=30 recorded_intervals=%d"
@@ -243,6 +252,51 @@ final class DetectBench {
                     value(canaryLatency),
                     spec.metrics().get(1),
                     AnalysisConfig.defaultMetrics().get(1).effectiveTolerance()))));
+  }
+
+  /**
+   * The recorded intervals in total: resampling keeps whatever difference this sample happened to
+   * have, so a sample in which the canary was by chance a little worse than its allowance yields
+   * simulated canaries that really are.
+   */
+  private static String summary(List<IntervalObservations> recorded) {
+    long be = 0;
+    long bt = 0;
+    long ce = 0;
+    long ct = 0;
+    double bl = 0;
+    double cl = 0;
+    int n = 0;
+    for (IntervalObservations i : recorded) {
+      if (i.metrics().get(0) != null
+          && i.metrics().get(0).baseline() instanceof Observation.Counts b
+          && i.metrics().get(0).canary() instanceof Observation.Counts c) {
+        be += b.events();
+        bt += b.total();
+        ce += c.events();
+        ct += c.total();
+      }
+      if (i.metrics().get(1) != null
+          && i.metrics().get(1).baseline() instanceof Observation.Value b
+          && i.metrics().get(1).canary() instanceof Observation.Value c) {
+        bl += b.value();
+        cl += c.value();
+        n++;
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "errors canary %d/%d (%.2f%%) vs baseline %d/%d (%.2f%%); latency (tolerance applied)"
+            + " canary %.1f vs baseline %.1f ms on average over %d intervals",
+        ce,
+        ct,
+        100.0 * ce / Math.max(1, ct),
+        be,
+        bt,
+        100.0 * be / Math.max(1, bt),
+        cl / Math.max(1, n),
+        bl / Math.max(1, n),
+        n);
   }
 
   private static String describe(IntervalObservations i) {
