@@ -6,11 +6,11 @@ import dev.sluice.api.errors.ApiException;
  * Query parameters read by hand: JAX-RS answers 404 when it cannot convert one, which would tell
  * the client the resource is missing rather than that the parameter is wrong.
  */
-final class Params {
+public final class Params {
 
   private Params() {}
 
-  static int integer(String name, String raw, int fallback, int min, int max) {
+  public static int integer(String name, String raw, int fallback, int min, int max) {
     if (raw == null || raw.isBlank()) {
       return fallback;
     }

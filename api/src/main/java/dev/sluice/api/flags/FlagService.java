@@ -1,0 +1,395 @@
+package dev.sluice.api.flags;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.activities.flags.FlagStore;
+import dev.sluice.activities.flags.FlagStore.Flag;
+import dev.sluice.activities.flags.FlagStore.Meta;
+import dev.sluice.activities.flags.FlagStore.Outcome;
+import dev.sluice.api.api.ErrorBody.FieldError;
+import dev.sluice.api.errors.ApiException;
+import dev.sluice.flags.EvaluationContext;
+import dev.sluice.flags.EvaluationResult;
+import dev.sluice.flags.FlagDefinitionException;
+import dev.sluice.flags.FlagEngine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+
+/**
+ * Feature flags behind the REST API: checks every definition with the evaluation engine before the
+ * store sees it (so nothing invalid is ever stored), keeps one compiled engine of the whole set for
+ * evaluations, rebuilt when the set's revision moves, and answers the snapshot in flagd's format.
+ */
+public final class FlagService {
+
+  /** Flag keys: what flagd and URLs both take. */
+  public static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  private final FlagStore store;
+  private final ObjectMapper json;
+  private final AtomicReference<Compiled> compiled = new AtomicReference<>();
+
+  /** The whole set compiled at one revision. */
+  private record Compiled(long revision, FlagEngine engine, String document) {}
+
+  private final java.time.Clock clock;
+
+  public FlagService(FlagStore store, ObjectMapper json, java.time.Clock clock) {
+    this.store = store;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  public Flag create(String key, JsonNode definition, Meta meta, String actor, String reason) {
+    checkKey(key);
+    String text = check(key, definition);
+    checkMeta(meta);
+    Outcome outcome = store.create(key, text, meta, actor, reason);
+    if (outcome instanceof Outcome.Exists exists) {
+      throw ApiException.conflict(
+          "flag_exists",
+          "flag " + key + " exists (version " + exists.flag().version() + "); PUT changes it",
+          Map.of("version", exists.flag().version()));
+    }
+    return ((Outcome.Changed) outcome).flag();
+  }
+
+  public Flag update(
+      String key,
+      Integer expectedVersion,
+      JsonNode definition,
+      Meta meta,
+      String action,
+      String actor,
+      String reason) {
+    String text = check(key, definition);
+    if (meta != null) {
+      checkMeta(meta);
+    }
+    return changed(key, store.update(key, expectedVersion, text, meta, action, actor, reason));
+  }
+
+  /** The kill switch: state DISABLED (or ENABLED again), nothing else changed. */
+  public Flag setEnabled(String key, boolean enabled, String actor, String reason) {
+    Flag flag = get(key);
+    ObjectNode definition = (ObjectNode) read(flag.definition());
+    definition.put("state", enabled ? "ENABLED" : "DISABLED");
+    return changed(
+        key,
+        store.update(
+            key,
+            flag.version(),
+            check(key, definition),
+            null,
+            enabled ? "enable" : "disable",
+            actor,
+            reason));
+  }
+
+  /** Gives {@code percent}% of the flag's split to {@code variant} (adds a split if none). */
+  public Flag rollout(String key, String variant, Integer percent, String actor, String reason) {
+    if (percent == null || percent < 0 || percent > 100) {
+      throw ApiException.badRequest("percentage", "must be a whole number from 0 to 100");
+    }
+    return rewrite(
+        key,
+        "rollout",
+        actor,
+        reason,
+        doc -> dev.sluice.flags.FlagdTemplates.withRollout(doc, key, variant, percent));
+  }
+
+  /**
+   * Adds a targeting rule: {@code condition} (JsonLogic) → {@code variant}, before the fallback.
+   */
+  public Flag addRule(String key, JsonNode condition, String variant, String actor, String reason) {
+    if (condition == null || condition.isNull()) {
+      throw ApiException.badRequest("condition", "a JsonLogic condition is required");
+    }
+    return rewrite(
+        key,
+        "rule-added",
+        actor,
+        reason,
+        doc -> dev.sluice.flags.FlagdTemplates.withRule(doc, key, condition, variant));
+  }
+
+  /** Removes the {@code index}-th targeting rule (0-based). */
+  public Flag removeRule(String key, int index, String actor, String reason) {
+    return rewrite(
+        key,
+        "rule-removed",
+        actor,
+        reason,
+        doc -> dev.sluice.flags.FlagdTemplates.withoutRule(doc, key, index));
+  }
+
+  private Flag rewrite(
+      String key,
+      String action,
+      String actor,
+      String reason,
+      java.util.function.UnaryOperator<ObjectNode> change) {
+    Flag flag = get(key);
+    ObjectNode document = json.createObjectNode();
+    document.putObject("flags").set(key, read(flag.definition()));
+    ObjectNode changed;
+    try {
+      changed = change.apply(document);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("definition", e.getMessage());
+    }
+    JsonNode definition = changed.path("flags").path(key);
+    return changed(
+        key,
+        store.update(key, flag.version(), check(key, definition), null, action, actor, reason));
+  }
+
+  public Flag delete(String key, Integer expectedVersion, String actor, String reason) {
+    return changed(key, store.delete(key, expectedVersion, actor, reason));
+  }
+
+  public Flag restore(String key, int version, String actor, String reason) {
+    Outcome outcome = store.restore(key, version, actor, reason);
+    if (outcome instanceof Outcome.NotFound) {
+      throw ApiException.notFound("flag " + key + " has no version " + version + " to restore");
+    }
+    return ((Outcome.Changed) outcome).flag();
+  }
+
+  public Flag get(String key) {
+    return store.get(key).orElseThrow(() -> ApiException.notFound("no flag " + key));
+  }
+
+  public List<Flag> list() {
+    return store.list();
+  }
+
+  public List<FlagStore.Version> versions(String key) {
+    List<FlagStore.Version> versions = store.versions(key);
+    if (versions.isEmpty()) {
+      throw ApiException.notFound("no flag " + key);
+    }
+    return versions;
+  }
+
+  /** Evaluates a flag of the current set for a context, as an SDK would. */
+  public EvaluationResult<Object> evaluate(String key, Map<String, Object> context) {
+    EvaluationContext ctx;
+    try {
+      ctx = EvaluationContext.fromMap(context == null ? Map.of() : context);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("context", e.getMessage());
+    }
+    return current().engine().evaluate(key, Object.class, ctx);
+  }
+
+  /** The whole set as one flagd document, and the revision it is at (the ETag). */
+  public Snapshot snapshot() {
+    Compiled c = current();
+    return new Snapshot(c.revision(), c.document());
+  }
+
+  /** A flagd document and its revision. */
+  public record Snapshot(long revision, String document) {}
+
+  /** The revision of the flag set now. */
+  public long revision() {
+    return store.revision();
+  }
+
+  /** Flags serving one variant to everyone unchanged this long are due for removal. */
+  public static final java.time.Duration STALE_AFTER = java.time.Duration.ofDays(14);
+
+  /**
+   * One stale flag and why.
+   *
+   * @param serving what everyone gets: a variant's name, or {@code disabled} (the code default)
+   * @param reasons {@code one-variant} (at 100% or 0% of one variant for 14 days or more), {@code
+   *     past-lifetime} (older than its type's expected lifetime)
+   */
+  public record Stale(
+      String key,
+      String type,
+      String owner,
+      String serving,
+      java.time.Instant lastChanged,
+      java.time.Instant lifetimeEnded,
+      List<String> reasons) {}
+
+  /**
+   * The seed's "clean up 2 weeks after 100%": flags that serve one variant to everyone and have not
+   * changed for {@link #STALE_AFTER}, and flags past their type's expected lifetime.
+   */
+  public List<Stale> stale() {
+    java.time.Instant now = clock.instant();
+    List<Stale> stale = new ArrayList<>();
+    for (Flag flag : store.list()) {
+      List<String> reasons = new ArrayList<>();
+      String serving = serving(read(flag.definition()));
+      if (serving != null && !flag.updatedAt().plus(STALE_AFTER).isAfter(now)) {
+        reasons.add("one-variant");
+      }
+      java.time.Instant lifetimeEnded =
+          flag.lifetimeDays() == null
+              ? null
+              : flag.createdAt().plus(java.time.Duration.ofDays(flag.lifetimeDays()));
+      if (lifetimeEnded != null && !lifetimeEnded.isAfter(now)) {
+        reasons.add("past-lifetime");
+      }
+      if (!reasons.isEmpty()) {
+        stale.add(
+            new Stale(
+                flag.key(),
+                flag.type(),
+                flag.owner(),
+                serving,
+                flag.updatedAt(),
+                lifetimeEnded,
+                List.copyOf(reasons)));
+      }
+    }
+    return stale;
+  }
+
+  /**
+   * What everyone gets when a definition no longer varies: {@code disabled}; the default variant
+   * without targeting; the only variant with weight in a targeting that is just a {@code
+   * fractional}. Null when it still varies.
+   */
+  static String serving(JsonNode definition) {
+    if ("DISABLED".equals(definition.path("state").asText())) {
+      return "disabled";
+    }
+    JsonNode targeting = definition.get("targeting");
+    if (targeting == null || targeting.isNull() || (targeting.isObject() && targeting.isEmpty())) {
+      return definition.path("defaultVariant").asText(null);
+    }
+    JsonNode fractional = targeting.get("fractional");
+    if (targeting.size() != 1 || fractional == null || !fractional.isArray()) {
+      return null;
+    }
+    String only = null;
+    for (JsonNode bucket : fractional) {
+      if (!bucket.isArray()) {
+        continue; // the bucketBy expression
+      }
+      long weight = bucket.size() > 1 ? bucket.get(1).asLong(1) : 1;
+      if (weight > 0) {
+        if (only != null) {
+          return null;
+        }
+        only = bucket.get(0).asText();
+      }
+    }
+    return only;
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  private Compiled current() {
+    long revision = store.revision();
+    Compiled c = compiled.get();
+    if (c != null && c.revision() == revision) {
+      return c;
+    }
+    FlagStore.Snapshot snapshot = store.snapshot();
+    ObjectNode document = json.createObjectNode();
+    document.put("$schema", "https://flagd.dev/schema/v0/flags.json");
+    ObjectNode flags = document.putObject("flags");
+    for (Flag flag : snapshot.flags()) {
+      flags.set(flag.key(), read(flag.definition()));
+    }
+    String text = document.toString();
+    FlagEngine engine;
+    try {
+      engine = FlagEngine.parse(text);
+    } catch (FlagDefinitionException e) {
+      // Every definition was checked on its own before it was stored.
+      throw new IllegalStateException("the stored flag set does not compile: " + e.getMessage(), e);
+    }
+    Compiled fresh = new Compiled(snapshot.revision(), engine, text);
+    compiled.set(fresh);
+    return fresh;
+  }
+
+  private static Flag changed(String key, Outcome outcome) {
+    if (outcome instanceof Outcome.NotFound) {
+      throw ApiException.notFound("no flag " + key);
+    }
+    if (outcome instanceof Outcome.Conflict conflict) {
+      throw new ApiException(
+          new dev.sluice.api.api.ErrorBody(
+              412,
+              "version_mismatch",
+              "flag "
+                  + key
+                  + " is at version "
+                  + conflict.current().version()
+                  + "; the change was based on another (If-Match)",
+              "If-Match",
+              null,
+              Map.of("version", conflict.current().version())));
+    }
+    return ((Outcome.Changed) outcome).flag();
+  }
+
+  private static void checkKey(String key) {
+    if (key == null || !KEY.matcher(key).matches()) {
+      throw ApiException.badRequest("key", "must match " + KEY.pattern());
+    }
+  }
+
+  private static void checkMeta(Meta meta) {
+    List<FieldError> problems = new ArrayList<>();
+    if (meta.type() == null || !FlagStore.LIFETIMES.containsKey(meta.type())) {
+      problems.add(
+          new FieldError(
+              "type", "must be one of " + new java.util.TreeSet<>(FlagStore.LIFETIMES.keySet())));
+    }
+    if (meta.lifetimeDays() != null && meta.lifetimeDays() < 1) {
+      problems.add(new FieldError("lifetimeDays", "must be at least 1"));
+    }
+    if (!problems.isEmpty()) {
+      throw ApiException.badRequest(problems);
+    }
+  }
+
+  /** The definition compiled alone; its JSON text, or a 400 naming each bad path. */
+  private String check(String key, JsonNode definition) {
+    if (definition == null || !definition.isObject()) {
+      throw ApiException.badRequest(
+          "definition", "a flag definition object in flagd's format is required");
+    }
+    ObjectNode document = json.createObjectNode();
+    document.putObject("flags").set(key, definition);
+    try {
+      FlagEngine.compile(document);
+    } catch (FlagDefinitionException e) {
+      String prefix = "flags." + key;
+      throw ApiException.badRequest(
+          e.problems().stream()
+              .map(
+                  p ->
+                      new FieldError(
+                          p.path().startsWith(prefix)
+                              ? "definition" + p.path().substring(prefix.length())
+                              : p.path(),
+                          p.message()))
+              .toList());
+    }
+    return definition.toString();
+  }
+
+  private JsonNode read(String text) {
+    try {
+      return json.readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a stored flag definition is not JSON", e);
+    }
+  }
+}

@@ -1,0 +1,270 @@
+package dev.sluice.api.flags;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.api.SluiceConfiguration;
+import dev.sluice.api.resources.ApiFixtureAccess;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Feature flags over REST on the real application: versions, ETags, evaluation, bad input. */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class FlagsApiTest {
+
+  static final DropwizardAppExtension<SluiceConfiguration> APP = ApiFixtureAccess.app();
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  record Reply(int status, JsonNode body, String etag) {}
+
+  static Reply call(String method, String path, Object body, String... headers) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + path))
+            .header("Content-Type", "application/json")
+            .header("X-Sluice-Actor", "alice")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    HttpResponse<String> response =
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode json = response.body().isEmpty() ? null : JSON.readTree(response.body());
+    return new Reply(
+        response.statusCode(), json, response.headers().firstValue("ETag").orElse(null));
+  }
+
+  /** The seed's checkout flag: internal users always, then 25% of everyone by targeting key. */
+  static Map<String, Object> checkout() {
+    return Map.of(
+        "state",
+        "ENABLED",
+        "variants",
+        Map.of("on", true, "off", false),
+        "defaultVariant",
+        "off",
+        "targeting",
+        Map.of(
+            "if",
+            List.of(
+                Map.of("ends_with", List.of(Map.of("var", "email"), "@example.com")),
+                "on",
+                Map.of("fractional", List.of(List.of("on", 25), List.of("off", 75))))));
+  }
+
+  @Test
+  void aFlagIsCreatedEvaluatedKilledAndRestoredWithEveryVersionKept() throws Exception {
+    Reply created =
+        call(
+            "POST",
+            "/api/v1/flags",
+            Map.of(
+                "key",
+                "new-checkout",
+                "type",
+                "release",
+                "owner",
+                "team-checkout",
+                "definition",
+                checkout(),
+                "reason",
+                "launch"));
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.etag()).isEqualTo("\"1\"");
+    assertThat(created.body().path("lifetimeDays").asInt()).isEqualTo(40);
+
+    Reply internal =
+        call(
+            "POST",
+            "/api/v1/flags/new-checkout/evaluate",
+            Map.of("context", Map.of("targetingKey", "u-1", "email", "kim@example.com")));
+    assertThat(internal.body().path("value").asBoolean()).isTrue();
+    assertThat(internal.body().path("reason").asText()).isEqualTo("TARGETING_MATCH");
+    Reply someone =
+        call(
+            "POST",
+            "/api/v1/flags/new-checkout/evaluate",
+            Map.of("context", Map.of("targetingKey", "u-2", "email", "lee@elsewhere.org")));
+    assertThat(someone.body().path("reason").asText()).isEqualTo("SPLIT");
+
+    Reply killed =
+        call("POST", "/api/v1/flags/new-checkout/disable", Map.of("reason", "incident 42"));
+    assertThat(killed.body().path("version").asInt()).isEqualTo(2);
+    Reply disabled =
+        call(
+            "POST",
+            "/api/v1/flags/new-checkout/evaluate",
+            Map.of("context", Map.of("targetingKey", "u-1", "email", "kim@example.com")));
+    assertThat(disabled.body().path("reason").asText()).isEqualTo("DISABLED");
+
+    Reply restored =
+        call("POST", "/api/v1/flags/new-checkout/versions/1/restore", Map.of("reason", "fixed"));
+    assertThat(restored.status()).isEqualTo(200);
+    assertThat(restored.body().path("version").asInt()).isEqualTo(3);
+    assertThat(restored.body().path("definition").path("state").asText()).isEqualTo("ENABLED");
+
+    Reply versions = call("GET", "/api/v1/flags/new-checkout/versions", null);
+    assertThat(versions.body().path("versions").findValuesAsText("action"))
+        .containsExactly("restore", "disable", "create");
+    assertThat(versions.body().path("versions").get(1).path("reason").asText())
+        .isEqualTo("incident 42");
+    assertThat(versions.body().path("versions").get(1).path("actor").asText()).isEqualTo("alice");
+  }
+
+  @Test
+  void theSnapshotIsAFlagdDocumentWithTheRevisionAsETag() throws Exception {
+    call("POST", "/api/v1/flags", Map.of("key", "snap-a", "type", "ops", "definition", checkout()));
+    Reply snapshot = call("GET", "/api/v1/flags/snapshot", null);
+    assertThat(snapshot.status()).isEqualTo(200);
+    assertThat(snapshot.body().path("flags").has("snap-a")).isTrue();
+    assertThat(snapshot.etag()).isNotNull();
+
+    Reply same = call("GET", "/api/v1/flags/snapshot", null, "If-None-Match", snapshot.etag());
+    assertThat(same.status()).isEqualTo(304);
+    Reply waited =
+        call(
+            "GET",
+            "/api/v1/flags/snapshot?waitForChange=true&timeout=1",
+            null,
+            "If-None-Match",
+            snapshot.etag());
+    assertThat(waited.status()).as("nothing changed within the timeout").isEqualTo(304);
+
+    call("POST", "/api/v1/flags/snap-a/disable", Map.of("reason", "test"));
+    Reply moved =
+        call(
+            "GET",
+            "/api/v1/flags/snapshot?waitForChange=true&timeout=30",
+            null,
+            "If-None-Match",
+            snapshot.etag());
+    assertThat(moved.status()).isEqualTo(200);
+    assertThat(moved.etag()).isNotEqualTo(snapshot.etag());
+    assertThat(moved.body().path("flags").path("snap-a").path("state").asText())
+        .isEqualTo("DISABLED");
+  }
+
+  @Test
+  void aBadDefinitionIsA400NamingItsPathAndNothingIsStored() throws Exception {
+    Map<String, Object> bad =
+        Map.of(
+            "state", "ENABLED",
+            "variants", Map.of("on", true, "off", false),
+            "defaultVariant", "maybe");
+
+    Reply refused =
+        call(
+            "POST", "/api/v1/flags", Map.of("key", "broken", "type", "release", "definition", bad));
+
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body().path("field").asText()).startsWith("definition.defaultVariant");
+    assertThat(call("GET", "/api/v1/flags/broken", null).status()).isEqualTo(404);
+    assertThat(call("GET", "/api/v1/flags/broken/versions", null).status()).isEqualTo(404);
+
+    Reply badType =
+        call(
+            "POST",
+            "/api/v1/flags",
+            Map.of("key", "typed", "type", "forever", "definition", checkout()));
+    assertThat(badType.status()).isEqualTo(400);
+    assertThat(badType.body().path("field").asText()).isEqualTo("type");
+  }
+
+  @Test
+  void everydayOperationsCompileToTheStoredDefinition() throws Exception {
+    call(
+        "POST",
+        "/api/v1/flags",
+        Map.of(
+            "key",
+            "banner",
+            "type",
+            "release",
+            "definition",
+            Map.of(
+                "state", "ENABLED",
+                "variants", Map.of("on", true, "off", false),
+                "defaultVariant", "off")));
+
+    Reply rolled =
+        call("POST", "/api/v1/flags/banner/rollout", Map.of("variant", "on", "percentage", 10));
+    assertThat(rolled.status()).isEqualTo(200);
+    assertThat(rolled.body().path("definition").path("targeting").path("fractional").toString())
+        .isEqualTo("[[\"on\",10],[\"off\",90]]");
+    Reply more =
+        call("POST", "/api/v1/flags/banner/rollout", Map.of("variant", "on", "percentage", 50));
+    assertThat(more.body().path("definition").path("targeting").path("fractional").toString())
+        .isEqualTo("[[\"on\",50],[\"off\",50]]");
+
+    Reply ruled =
+        call(
+            "POST",
+            "/api/v1/flags/banner/rules",
+            Map.of(
+                "condition", Map.of("in", List.of(Map.of("var", "country"), List.of("NL", "BE"))),
+                "variant", "on",
+                "reason", "benelux first"));
+    assertThat(ruled.status()).isEqualTo(200);
+    Reply dutch =
+        call(
+            "POST",
+            "/api/v1/flags/banner/evaluate",
+            Map.of("context", Map.of("targetingKey", "u-3", "country", "NL")));
+    assertThat(dutch.body().path("reason").asText()).isEqualTo("TARGETING_MATCH");
+    assertThat(dutch.body().path("value").asBoolean()).isTrue();
+
+    Reply removed = call("DELETE", "/api/v1/flags/banner/rules/0?reason=done", null);
+    assertThat(removed.status()).isEqualTo(200);
+    assertThat(removed.body().path("definition").path("targeting").has("if")).isFalse();
+
+    Reply badPercent =
+        call("POST", "/api/v1/flags/banner/rollout", Map.of("variant", "on", "percentage", 150));
+    assertThat(badPercent.status()).isEqualTo(400);
+    assertThat(badPercent.body().path("field").asText()).isEqualTo("percentage");
+    Reply unknownVariant =
+        call("POST", "/api/v1/flags/banner/rollout", Map.of("variant", "maybe", "percentage", 5));
+    assertThat(unknownVariant.status()).isEqualTo(400);
+    assertThat(call("GET", "/api/v1/flags/banner/versions", null).body().path("versions"))
+        .hasSize(5);
+  }
+
+  @Test
+  void aChangeBasedOnAnOldVersionIsRefused() throws Exception {
+    call(
+        "POST",
+        "/api/v1/flags",
+        Map.of("key", "pricing", "type", "experiment", "definition", checkout()));
+    call("POST", "/api/v1/flags/pricing/disable", Map.of("reason", "pause"));
+
+    Reply stale =
+        call(
+            "PUT",
+            "/api/v1/flags/pricing",
+            Map.of("definition", checkout(), "reason", "based on version 1"),
+            "If-Match",
+            "\"1\"");
+
+    assertThat(stale.status()).isEqualTo(412);
+    assertThat(stale.body().path("details").path("version").asInt()).isEqualTo(2);
+    assertThat(
+            call("GET", "/api/v1/flags/pricing", null)
+                .body()
+                .path("definition")
+                .path("state")
+                .asText())
+        .isEqualTo("DISABLED");
+  }
+}
