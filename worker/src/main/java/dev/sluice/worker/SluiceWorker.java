@@ -30,7 +30,8 @@ public final class SluiceWorker implements AutoCloseable {
       List.of(
           RollingDeploymentWorkflowImpl.class,
           CanaryDeploymentWorkflowImpl.class,
-          BlueGreenDeploymentWorkflowImpl.class);
+          BlueGreenDeploymentWorkflowImpl.class,
+          dev.sluice.workflows.flags.FlagRolloutWorkflowImpl.class);
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 
@@ -62,7 +63,8 @@ public final class SluiceWorker implements AutoCloseable {
         new DeployActivitiesImpl(providers),
         new HealthActivitiesImpl(providers),
         new LedgerActivitiesImpl(ledger),
-        new AnalysisActivitiesImpl(providers));
+        new AnalysisActivitiesImpl(providers),
+        new dev.sluice.activities.flags.FlagActivitiesImpl(ledger.flagStore()));
     factory.start();
     LOG.info(
         "Worker polling task queue '{}' on namespace '{}'",

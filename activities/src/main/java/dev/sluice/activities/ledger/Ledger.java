@@ -102,6 +102,11 @@ public final class Ledger {
   private final CircuitPolicy circuitPolicy;
 
   /** A ledger on {@code jdbi} with Sluice's JSON settings and the system UTC clock. */
+  /** The feature flags kept in this ledger's database. */
+  public dev.sluice.activities.flags.FlagStore flagStore() {
+    return new dev.sluice.activities.flags.FlagStore(jdbi, json, clock);
+  }
+
   public Ledger(Jdbi jdbi) {
     this(jdbi, objectMapper(), Clock.systemUTC());
   }

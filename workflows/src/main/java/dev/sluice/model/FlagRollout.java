@@ -1,0 +1,62 @@
+package dev.sluice.model;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A gradual flag rollout (the seed's day-by-day plan) as a workflow's input: the flag's {@code
+ * variant} goes to each stage's percentage of users in turn, each held for its bake, with an
+ * optional metric gate; a failed gate takes the flag back to 0% (or, with {@code killOnFailure},
+ * disables it).
+ *
+ * @param rolloutId also the workflow id
+ * @param flagKey the flag
+ * @param variant the variant rolled out
+ * @param stages in order; the last is usually 100%
+ * @param gate what to watch during each bake; null: no gate, bakes are plain waits
+ * @param killOnFailure disable the flag (its code default everywhere) instead of 0%
+ * @param requestedBy who started it, recorded on every flag version it writes
+ */
+public record FlagRollout(
+    String rolloutId,
+    String flagKey,
+    String variant,
+    List<Stage> stages,
+    Gate gate,
+    boolean killOnFailure,
+    String requestedBy) {
+
+  public FlagRollout {
+    stages = List.copyOf(stages);
+  }
+
+  /** One stage: {@code percent} of users on the variant, held for {@code bake}. */
+  public record Stage(int percent, Duration bake) {}
+
+  /**
+   * The metric gate: the service's metrics checked against absolute ceilings on its targets during
+   * every bake (the post-deploy monitoring's check, with the bake as window).
+   *
+   * @param service the service whose metrics show the flag's effect
+   * @param router its traffic router (HAProxy's counters serve when the analysis names no provider)
+   * @param targets its targets
+   * @param analysis its metrics and provider
+   * @param ceilings the ceilings and check interval; the window is each stage's bake
+   */
+  public record Gate(
+      String service,
+      ProviderRef router,
+      List<Target> targets,
+      AnalysisConfig analysis,
+      AutoRollbackSpec ceilings) {}
+
+  /** The seed's plan: 5% (internal), 10, 25, 50, 100 — a day each but the last. */
+  public static List<Stage> seedPlan() {
+    return List.of(
+        new Stage(5, Duration.ofDays(1)),
+        new Stage(10, Duration.ofDays(1)),
+        new Stage(25, Duration.ofDays(1)),
+        new Stage(50, Duration.ofDays(1)),
+        new Stage(100, Duration.ZERO));
+  }
+}

@@ -1,0 +1,26 @@
+package dev.sluice.workflows.activities;
+
+import io.temporal.activity.ActivityInterface;
+
+/** Changes to a flag's stored definition on behalf of a rollout; each is a new flag version. */
+@ActivityInterface(namePrefix = "Flag")
+public interface FlagActivities {
+
+  /** Gives {@code percent}% of the flag's split to the call's variant (and enables the flag). */
+  FlagChange setRollout(RolloutCall call);
+
+  /** The kill switch: the flag answers its code default everywhere. */
+  FlagChange disable(RolloutCall call);
+
+  /**
+   * @param flagKey the flag
+   * @param variant the variant rolled out
+   * @param percent its share, 0 to 100
+   * @param actor recorded as the version's author
+   * @param reason recorded as the version's reason
+   */
+  record RolloutCall(String flagKey, String variant, int percent, String actor, String reason) {}
+
+  /** The flag version the change wrote. */
+  record FlagChange(String flagKey, int version) {}
+}

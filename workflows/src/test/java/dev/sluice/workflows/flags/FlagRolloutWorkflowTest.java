@@ -1,0 +1,162 @@
+package dev.sluice.workflows.flags;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.model.AnalysisConfig;
+import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.FlagRollout;
+import dev.sluice.model.ProviderRef;
+import dev.sluice.model.Target;
+import dev.sluice.model.Verdict;
+import dev.sluice.workflows.activities.FlagActivities;
+import dev.sluice.workflows.testing.InMemoryFleet;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Flag rollouts with time skipping: a multi-day plan, a failed gate, an abort, the kill switch. */
+class FlagRolloutWorkflowTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension TEMPORAL =
+      TestWorkflowExtension.newBuilder()
+          .registerWorkflowImplementationTypes(FlagRolloutWorkflowImpl.class)
+          .setDoNotStart(true)
+          .build();
+
+  static final List<Target> FLEET = List.of(new Target("t1", "127.0.0.1", 9001, null));
+
+  /** The flag as the rollout leaves it: each change, in order. */
+  static final class RecordingFlags implements FlagActivities {
+    final List<String> changes = new ArrayList<>();
+
+    @Override
+    public synchronized FlagChange setRollout(RolloutCall call) {
+      changes.add(call.variant() + "@" + call.percent() + " by " + call.actor());
+      return new FlagChange(call.flagKey(), changes.size() + 1);
+    }
+
+    @Override
+    public synchronized FlagChange disable(RolloutCall call) {
+      changes.add("disabled by " + call.actor());
+      return new FlagChange(call.flagKey(), changes.size() + 1);
+    }
+
+    synchronized List<String> changes() {
+      return List.copyOf(changes);
+    }
+  }
+
+  static FlagRollout rollout(String id, FlagRollout.Gate gate, boolean kill) {
+    return new FlagRollout(id, "new-checkout", "on", FlagRollout.seedPlan(), gate, kill, "alice");
+  }
+
+  static FlagRollout.Gate gate() {
+    return new FlagRollout.Gate(
+        "checkout", ProviderRef.of("memory"), FLEET, AnalysisConfig.DEFAULT, null);
+  }
+
+  private FlagRolloutWorkflow stub(WorkflowClient client, Worker worker, String id) {
+    return client.newWorkflowStub(
+        FlagRolloutWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(worker.getTaskQueue()).build());
+  }
+
+  @Test
+  void theSeedsFourDayPlanRunsStageByStageAndEndsAtOneHundredPercent(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RecordingFlags flags = new RecordingFlags();
+    InMemoryFleet fleet = new InMemoryFleet(FLEET, "1.0.0");
+    worker.registerActivitiesImplementations(flags, fleet);
+    env.start();
+    long before = env.currentTimeMillis();
+
+    FlagRolloutWorkflow.Status done =
+        stub(client, worker, "fr-1").run(rollout("fr-1", gate(), false));
+
+    assertThat(done.state()).isEqualTo("SUCCEEDED");
+    assertThat(done.percent()).isEqualTo(100);
+    assertThat(flags.changes())
+        .containsExactly(
+            "on@5 by rollout:fr-1 (alice)",
+            "on@10 by rollout:fr-1 (alice)",
+            "on@25 by rollout:fr-1 (alice)",
+            "on@50 by rollout:fr-1 (alice)",
+            "on@100 by rollout:fr-1 (alice)");
+    assertThat(fleet.monitored()).as("one gate per bake").hasSize(4);
+    assertThat(Duration.ofMillis(env.currentTimeMillis() - before))
+        .as("four days of bakes")
+        .isGreaterThanOrEqualTo(Duration.ofDays(4));
+  }
+
+  @Test
+  void aFailedGateTakesTheFlagBackToZeroAtOnce(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RecordingFlags flags = new RecordingFlags();
+    InMemoryFleet fleet = new InMemoryFleet(FLEET, "1.0.0");
+    fleet.monitorAnswers(
+        new AnalysisResult(Verdict.FAIL, 3, 0, "errors 9.00% (90/1000) above the 5.00% ceiling"));
+    worker.registerActivitiesImplementations(flags, fleet);
+    env.start();
+
+    FlagRolloutWorkflow.Status done =
+        stub(client, worker, "fr-2").run(rollout("fr-2", gate(), false));
+
+    assertThat(done.state()).isEqualTo("ROLLED_BACK");
+    assertThat(done.reason()).startsWith("gate failed at 5%: errors 9.00%");
+    assertThat(done.percent()).isZero();
+    assertThat(flags.changes())
+        .containsExactly("on@5 by rollout:fr-2 (alice)", "on@0 by rollout:fr-2 (alice)");
+  }
+
+  @Test
+  void withTheKillSwitchOptionAFailureDisablesTheFlag(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RecordingFlags flags = new RecordingFlags();
+    InMemoryFleet fleet = new InMemoryFleet(FLEET, "1.0.0");
+    fleet.monitorAnswers(new AnalysisResult(Verdict.FAIL, 1, 0, "latency 1400 ms above 1000"));
+    worker.registerActivitiesImplementations(flags, fleet);
+    env.start();
+
+    FlagRolloutWorkflow.Status done =
+        stub(client, worker, "fr-3").run(rollout("fr-3", gate(), true));
+
+    assertThat(done.state()).isEqualTo("ROLLED_BACK");
+    assertThat(flags.changes())
+        .containsExactly("on@5 by rollout:fr-3 (alice)", "disabled by rollout:fr-3 (alice)");
+  }
+
+  @Test
+  void anAbortDuringABakeTakesTheFlagBackAndAPauseHoldsTheNextStage(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RecordingFlags flags = new RecordingFlags();
+    worker.registerActivitiesImplementations(flags, new InMemoryFleet(FLEET, "1.0.0"));
+    env.start();
+    FlagRolloutWorkflow workflow = stub(client, worker, "fr-4");
+    WorkflowClient.start(workflow::run, rollout("fr-4", null, false));
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> workflow.status().stage() == 1 && workflow.status().percent() == 5);
+    workflow.pause("checking dashboards");
+    assertThat(workflow.status().state()).isEqualTo("PAUSED");
+    workflow.abort("support tickets");
+    FlagRolloutWorkflow.Status done =
+        client.newUntypedWorkflowStub("fr-4").getResult(FlagRolloutWorkflow.Status.class);
+
+    assertThat(done.state()).isEqualTo("ABORTED");
+    assertThat(done.reason()).isEqualTo("aborted: support tickets");
+    assertThat(flags.changes())
+        .containsExactly("on@5 by rollout:fr-4 (alice)", "on@0 by rollout:fr-4 (alice)");
+    assertThat(done.events())
+        .anySatisfy(e -> assertThat(e).endsWith("paused: checking dashboards"));
+  }
+}
