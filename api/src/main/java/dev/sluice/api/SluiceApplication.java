@@ -3,7 +3,6 @@ package dev.sluice.api;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.StandardProviders;
-import dev.sluice.activities.flags.FlagStore;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.notify.NotificationDispatcher;
 import dev.sluice.activities.notify.WebhookSender;
@@ -17,6 +16,7 @@ import dev.sluice.api.errors.ApiExceptionMapper;
 import dev.sluice.api.errors.JsonExceptionMapper;
 import dev.sluice.api.errors.UnexpectedExceptionMapper;
 import dev.sluice.api.errors.WebApplicationExceptionMapper;
+import dev.sluice.api.flags.FlagRollouts;
 import dev.sluice.api.flags.FlagService;
 import dev.sluice.api.flags.FlagsResource;
 import dev.sluice.api.health.TemporalHealthCheck;
@@ -179,12 +179,12 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new DeploymentResource(deployments, environment.getObjectMapper()));
     jersey.register(new AuditResource(ledger));
     jersey.register(new AnalysisResource());
+    FlagService flagService =
+        new FlagService(ledger.flagStore(), environment.getObjectMapper(), Clock.systemUTC());
     jersey.register(
         new FlagsResource(
-            new FlagService(
-                new FlagStore(jdbi, Ledger.objectMapper(), Clock.systemUTC()),
-                environment.getObjectMapper(),
-                Clock.systemUTC())));
+            flagService,
+            new FlagRollouts(flagService, ledger, client, config.getTemporal().getTaskQueue())));
     environment
         .healthChecks()
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));

@@ -44,9 +44,40 @@ public class FlagsResource {
   static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
   private final FlagService flags;
+  private final FlagRollouts rollouts;
 
-  public FlagsResource(FlagService flags) {
+  public FlagsResource(FlagService flags, FlagRollouts rollouts) {
     this.flags = flags;
+    this.rollouts = rollouts;
+  }
+
+  /** Starts a durable rollout (one per flag at a time): 202 with its status. */
+  @POST
+  @Path("/{key}/rollouts")
+  public Response startRollout(
+      @PathParam("key") String key,
+      FlagRollouts.RolloutPlan plan,
+      @Context ContainerRequestContext request) {
+    return Response.accepted(rollouts.start(key, plan, ActorFilter.actor(request))).build();
+  }
+
+  @GET
+  @Path("/{key}/rollouts/current")
+  public dev.sluice.workflows.flags.FlagRolloutWorkflow.Status rollout(
+      @PathParam("key") String key) {
+    return rollouts.status(key);
+  }
+
+  /** promote (end the bake), pause, resume, abort (take the flag back). */
+  @POST
+  @Path("/{key}/rollouts/current/{action}")
+  public dev.sluice.workflows.flags.FlagRolloutWorkflow.Status controlRollout(
+      @PathParam("key") String key,
+      @PathParam("action") String action,
+      ReasonBody body,
+      @Context ContainerRequestContext request) {
+    return rollouts.control(
+        key, action, body == null ? null : body.reason(), ActorFilter.actor(request));
   }
 
   /** A flag on the wire. */

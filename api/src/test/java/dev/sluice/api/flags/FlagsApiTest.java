@@ -17,11 +17,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Feature flags over REST on the real application: versions, ETags, evaluation, bad input. */
+/**
+ * Feature flags over REST on the real application (with an embedded worker): versions, ETags,
+ * evaluation, rollouts, bad input.
+ */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class FlagsApiTest {
 
-  static final DropwizardAppExtension<SluiceConfiguration> APP = ApiFixtureAccess.app();
+  /** With a worker: flag rollouts are workflows. */
+  static final DropwizardAppExtension<SluiceConfiguration> APP =
+      ApiFixtureAccess.app(io.dropwizard.testing.ConfigOverride.config("worker.embedded", "true"));
+
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -239,6 +245,93 @@ class FlagsApiTest {
     assertThat(unknownVariant.status()).isEqualTo(400);
     assertThat(call("GET", "/api/v1/flags/banner/versions", null).body().path("versions"))
         .hasSize(5);
+  }
+
+  @Test
+  void aRolloutWorkflowMovesTheSplitStageByStageAndAnAbortTakesItBack() throws Exception {
+    call(
+        "POST",
+        "/api/v1/flags",
+        Map.of(
+            "key",
+            "gradual",
+            "type",
+            "release",
+            "definition",
+            Map.of(
+                "state", "ENABLED",
+                "variants", Map.of("on", true, "off", false),
+                "defaultVariant", "off")));
+
+    Reply bad =
+        call(
+            "POST",
+            "/api/v1/flags/gradual/rollouts",
+            Map.of(
+                "variant", "maybe",
+                "stages", List.of(Map.of("percent", 50), Map.of("percent", 10, "bake", "soon")),
+                "gate", Map.of("service", "no-such-service")));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().path("errors").findValuesAsText("field"))
+        .containsExactlyInAnyOrder(
+            "variant", "stages[1].percent", "stages[1].bake", "gate.service");
+
+    Reply started =
+        call(
+            "POST",
+            "/api/v1/flags/gradual/rollouts",
+            Map.of(
+                "variant", "on",
+                "stages", List.of(Map.of("percent", 10, "bake", "1h"), Map.of("percent", 100)),
+                "reason", "launch"));
+    assertThat(started.status()).isEqualTo(202);
+    Reply again = call("POST", "/api/v1/flags/gradual/rollouts", Map.of("variant", "on"));
+    assertThat(again.status()).as("one rollout per flag at a time").isEqualTo(409);
+
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () ->
+                call("GET", "/api/v1/flags/gradual/rollouts/current", null)
+                        .body()
+                        .path("percent")
+                        .asInt()
+                    == 10);
+    JsonNode split =
+        call("GET", "/api/v1/flags/gradual", null).body().path("definition").path("targeting");
+    assertThat(split.path("fractional").toString()).isEqualTo("[[\"on\",10],[\"off\",90]]");
+
+    Reply aborted =
+        call(
+            "POST",
+            "/api/v1/flags/gradual/rollouts/current/abort",
+            Map.of("reason", "error budget"));
+    assertThat(aborted.status()).isEqualTo(200);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () ->
+                call("GET", "/api/v1/flags/gradual/rollouts/current", null)
+                    .body()
+                    .path("state")
+                    .asText()
+                    .equals("ABORTED"));
+    assertThat(
+            call("GET", "/api/v1/flags/gradual", null)
+                .body()
+                .path("definition")
+                .path("targeting")
+                .path("fractional")
+                .toString())
+        .isEqualTo("[[\"on\",0],[\"off\",100]]");
+    assertThat(
+            call("GET", "/api/v1/flags/gradual/versions", null)
+                .body()
+                .path("versions")
+                .get(0)
+                .path("actor")
+                .asText())
+        .isEqualTo("rollout:flag-rollout-gradual (alice)");
   }
 
   @Test

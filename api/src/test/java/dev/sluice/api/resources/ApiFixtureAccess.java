@@ -8,7 +8,8 @@ public final class ApiFixtureAccess {
 
   private ApiFixtureAccess() {}
 
-  public static DropwizardAppExtension<SluiceConfiguration> app() {
-    return ApiFixture.app();
+  public static DropwizardAppExtension<SluiceConfiguration> app(
+      io.dropwizard.testing.ConfigOverride... extra) {
+    return ApiFixture.app(extra);
   }
 }

@@ -1,0 +1,248 @@
+package dev.sluice.api.flags;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.activities.Settings;
+import dev.sluice.activities.flags.FlagStore.Flag;
+import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.api.api.ErrorBody.FieldError;
+import dev.sluice.api.errors.ApiException;
+import dev.sluice.model.AutoRollbackSpec;
+import dev.sluice.model.FlagRollout;
+import dev.sluice.model.ServiceDefinition;
+import dev.sluice.workflows.flags.FlagRolloutWorkflow;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Starts and steers {@link FlagRolloutWorkflow}s: one at a time per flag (workflow id {@code
+ * flag-rollout-<key>}), checked before anything starts, every action audited.
+ */
+public final class FlagRollouts {
+
+  /** The actions a running rollout takes. */
+  public static final Set<String> ACTIONS = Set.of("promote", "pause", "resume", "abort");
+
+  private final FlagService flags;
+  private final Ledger ledger;
+  private final WorkflowClient client;
+  private final String taskQueue;
+  private final ObjectMapper json = new ObjectMapper();
+
+  public FlagRollouts(FlagService flags, Ledger ledger, WorkflowClient client, String taskQueue) {
+    this.flags = flags;
+    this.ledger = ledger;
+    this.client = client;
+    this.taskQueue = taskQueue;
+  }
+
+  /** Body of a rollout: the variant, the stages (default: the seed's plan) and the gate. */
+  public record RolloutPlan(
+      String variant,
+      List<StageBody> stages,
+      GateBody gate,
+      Boolean killOnFailure,
+      String reason) {}
+
+  public record StageBody(Integer percent, String bake) {}
+
+  /**
+   * The metric gate: the service whose metrics show the flag's effect; {@code ceilings} as in a
+   * service's {@code autoRollback.thresholds} (default: the seed's) checked every {@code interval}.
+   */
+  public record GateBody(
+      String service,
+      List<dev.sluice.api.api.ServiceSpec.ThresholdBody> ceilings,
+      String interval) {}
+
+  static String workflowId(String key) {
+    return "flag-rollout-" + key;
+  }
+
+  public FlagRolloutWorkflow.Status start(String key, RolloutPlan plan, String actor) {
+    Flag flag = flags.get(key);
+    if (plan == null) {
+      throw ApiException.badRequest("body", "a rollout plan is required: {variant, stages}");
+    }
+    List<FieldError> problems = new ArrayList<>();
+    JsonNode variants = read(flag.definition()).path("variants");
+    if (plan.variant() == null || !variants.has(plan.variant())) {
+      List<String> names = new ArrayList<>();
+      variants.fieldNames().forEachRemaining(names::add);
+      problems.add(new FieldError("variant", "must be one of the flag's variants " + names));
+    }
+    List<FlagRollout.Stage> stages = new ArrayList<>();
+    if (plan.stages() == null) {
+      stages.addAll(FlagRollout.seedPlan());
+    } else if (plan.stages().isEmpty()) {
+      problems.add(new FieldError("stages", "must list at least one stage, or be left out"));
+    } else {
+      int last = -1;
+      for (int i = 0; i < plan.stages().size(); i++) {
+        StageBody s = plan.stages().get(i);
+        String at = "stages[" + i + "]";
+        if (s == null || s.percent() == null || s.percent() < 0 || s.percent() > 100) {
+          problems.add(new FieldError(at + ".percent", "must be a whole number from 0 to 100"));
+          continue;
+        }
+        if (s.percent() < last) {
+          problems.add(
+              new FieldError(at + ".percent", "stages only go up: " + last + " came first"));
+        }
+        last = s.percent();
+        Duration bake = Duration.ZERO;
+        if (s.bake() != null) {
+          try {
+            bake = Settings.parseDuration(s.bake());
+          } catch (RuntimeException e) {
+            problems.add(new FieldError(at + ".bake", "must be a duration like \"1d\", \"30m\""));
+          }
+          if (bake.isNegative()) {
+            problems.add(new FieldError(at + ".bake", "must not be negative"));
+          }
+        }
+        stages.add(new FlagRollout.Stage(s.percent(), bake));
+      }
+    }
+    FlagRollout.Gate gate = null;
+    if (plan.gate() != null) {
+      gate = gate(plan.gate(), problems);
+    }
+    if (!problems.isEmpty()) {
+      throw ApiException.badRequest(problems);
+    }
+    FlagRollout rollout =
+        new FlagRollout(
+            workflowId(key),
+            key,
+            plan.variant(),
+            stages,
+            gate,
+            Boolean.TRUE.equals(plan.killOnFailure()),
+            actor);
+    FlagRolloutWorkflow workflow =
+        client.newWorkflowStub(
+            FlagRolloutWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId(key))
+                .setTaskQueue(taskQueue)
+                .setStaticSummary(
+                    "roll out " + key + " " + plan.variant() + " in " + stages.size() + " stages")
+                .setWorkflowIdReusePolicy(
+                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .build());
+    try {
+      WorkflowClient.start(workflow::run, rollout);
+    } catch (WorkflowExecutionAlreadyStarted running) {
+      throw ApiException.conflict(
+          "rollout_running",
+          "a rollout of " + key + " is running; abort it first",
+          Map.of("rollout", workflowId(key)));
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("variant", plan.variant());
+    details.put("stages", stages.stream().map(FlagRollout.Stage::percent).toList());
+    if (plan.reason() != null) {
+      details.put("reason", plan.reason());
+    }
+    ledger.audit(actor, "flag.rollout.start", key, details);
+    return new FlagRolloutWorkflow.Status(
+        "RUNNING", 0, stages.size(), 0, null, List.of("rollout of " + key + " starting"));
+  }
+
+  public FlagRolloutWorkflow.Status status(String key) {
+    try {
+      return client.newWorkflowStub(FlagRolloutWorkflow.class, workflowId(key)).status();
+    } catch (WorkflowNotFoundException e) {
+      throw ApiException.notFound("no rollout of " + key);
+    }
+  }
+
+  public FlagRolloutWorkflow.Status control(
+      String key, String action, String reason, String actor) {
+    if (!ACTIONS.contains(action)) {
+      throw ApiException.notFound("unknown action \"" + action + "\"; actions: " + ACTIONS);
+    }
+    WorkflowStub stub = client.newUntypedWorkflowStub(workflowId(key));
+    try {
+      stub.signal(action, reason);
+    } catch (WorkflowNotFoundException e) {
+      throw ApiException.conflict(
+          "no_running_rollout", "no rollout of " + key + " is running", Map.of());
+    }
+    ledger.audit(
+        actor, "flag.rollout." + action, key, reason == null ? null : Map.of("reason", reason));
+    return status(key);
+  }
+
+  private FlagRollout.Gate gate(GateBody body, List<FieldError> problems) {
+    if (body.service() == null) {
+      problems.add(new FieldError("gate.service", "is required: whose metrics to watch"));
+      return null;
+    }
+    ServiceDefinition service = ledger.service(body.service()).orElse(null);
+    if (service == null) {
+      problems.add(new FieldError("gate.service", "no service " + body.service()));
+      return null;
+    }
+    List<AutoRollbackSpec.Threshold> ceilings = null;
+    if (body.ceilings() != null) {
+      ceilings = new ArrayList<>();
+      List<String> names =
+          service.effectiveAnalysis().effectiveMetrics().stream()
+              .map(dev.sluice.model.MetricCheck::name)
+              .toList();
+      for (int i = 0; i < body.ceilings().size(); i++) {
+        var t = body.ceilings().get(i);
+        String at = "gate.ceilings[" + i + "]";
+        if (t == null || t.metric() == null || !names.contains(t.metric())) {
+          problems.add(
+              new FieldError(at + ".metric", "must be one of the service's metrics " + names));
+        } else if (t.max() == null || t.max().isNaN() || t.max() < 0) {
+          problems.add(new FieldError(at + ".max", "must be a number, 0 or more"));
+        } else {
+          ceilings.add(new AutoRollbackSpec.Threshold(t.metric(), t.max(), t.unit(), t.quantile()));
+        }
+      }
+    }
+    Duration interval = null;
+    if (body.interval() != null) {
+      try {
+        interval = Settings.parseDuration(body.interval());
+      } catch (RuntimeException e) {
+        problems.add(new FieldError("gate.interval", "must be a duration like \"1m\""));
+      }
+    }
+    if (service.effectiveAnalysis().effectiveProvider(service.trafficRouter()) == null) {
+      problems.add(
+          new FieldError(
+              "gate.service",
+              body.service()
+                  + " has no metric provider (analysis.provider, or an haproxy router)"));
+    }
+    return new FlagRollout.Gate(
+        service.name(),
+        service.trafficRouter(),
+        service.fleet(),
+        service.effectiveAnalysis(),
+        new AutoRollbackSpec(null, interval, ceilings, null));
+  }
+
+  private JsonNode read(String text) {
+    try {
+      return json.readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
