@@ -42,13 +42,30 @@ public record FlagRollout(
    * @param targets its targets
    * @param analysis its metrics and provider
    * @param ceilings the ceilings and check interval; the window is each stage's bake
+   * @param compareCohorts judge the flag-on cohort against the flag-off cohort serving at the same
+   *     time (the sequential judge, as a canary analysis) instead of ceilings: for providers whose
+   *     metrics are labelled by cohort — queries see {@code {{group}}} = {@code canary} for users
+   *     on the variant, {@code baseline} for the others, and {@code {{version}}} = the variant's
+   *     name or {@code not-<variant>}
    */
   public record Gate(
       String service,
       ProviderRef router,
       List<Target> targets,
       AnalysisConfig analysis,
-      AutoRollbackSpec ceilings) {}
+      AutoRollbackSpec ceilings,
+      boolean compareCohorts) {
+
+    /** A gate on ceilings. */
+    public Gate(
+        String service,
+        ProviderRef router,
+        List<Target> targets,
+        AnalysisConfig analysis,
+        AutoRollbackSpec ceilings) {
+      this(service, router, targets, analysis, ceilings, false);
+    }
+  }
 
   /** The seed's plan: 5% (internal), 10, 25, 50, 100 — a day each but the last. */
   public static List<Stage> seedPlan() {

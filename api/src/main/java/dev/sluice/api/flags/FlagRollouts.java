@@ -58,12 +58,15 @@ public final class FlagRollouts {
 
   /**
    * The metric gate: the service whose metrics show the flag's effect; {@code ceilings} as in a
-   * service's {@code autoRollback.thresholds} (default: the seed's) checked every {@code interval}.
+   * service's {@code autoRollback.thresholds} (default: the seed's) checked every {@code interval};
+   * or, with {@code compareCohorts}, the sequential judge comparing flag-on and flag-off users
+   * (metrics labelled by cohort: prometheus).
    */
   public record GateBody(
       String service,
       List<dev.sluice.api.api.ServiceSpec.ThresholdBody> ceilings,
-      String interval) {}
+      String interval,
+      Boolean compareCohorts) {}
 
   static String workflowId(String key) {
     return "flag-rollout-" + key;
@@ -230,12 +233,22 @@ public final class FlagRollouts {
               body.service()
                   + " has no metric provider (analysis.provider, or an haproxy router)"));
     }
+    boolean cohorts = Boolean.TRUE.equals(body.compareCohorts());
+    var provider = service.effectiveAnalysis().effectiveProvider(service.trafficRouter());
+    if (cohorts && provider != null && "haproxy-stats".equals(provider.type())) {
+      problems.add(
+          new FieldError(
+              "gate.compareCohorts",
+              "HAProxy's counters cannot tell flag-on users from flag-off ones: comparing cohorts"
+                  + " needs metrics labelled by cohort (a prometheus provider)"));
+    }
     return new FlagRollout.Gate(
         service.name(),
         service.trafficRouter(),
         service.fleet(),
         service.effectiveAnalysis(),
-        new AutoRollbackSpec(null, interval, ceilings, null));
+        new AutoRollbackSpec(null, interval, ceilings, null),
+        cohorts);
   }
 
   private JsonNode read(String text) {

@@ -1,12 +1,14 @@
 package dev.sluice.workflows.flags;
 
 import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.AnalysisSpec;
 import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.FlagRollout;
 import dev.sluice.model.FlagRollout.Stage;
 import dev.sluice.model.Verdict;
 import dev.sluice.workflows.activities.AnalysisActivities;
 import dev.sluice.workflows.activities.AnalysisActivities.MonitorCall;
+import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
 import io.temporal.activity.ActivityOptions;
@@ -105,7 +107,9 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
     CancellationScope scope =
         Workflow.newCancellationScope(
             () -> {
-              if (rollout.gate() != null) {
+              if (rollout.gate() != null && rollout.gate().compareCohorts()) {
+                watching.add(Async.function(gate(next.bake())::watch, watchCall(rollout, next)));
+              } else if (rollout.gate() != null) {
                 watching.add(
                     Async.function(gate(next.bake())::monitor, monitorCall(rollout, next)));
               }
@@ -167,6 +171,25 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
         rollout.flagKey() + "=" + rollout.variant() + "@" + next.percent(),
         gate.analysis() == null ? dev.sluice.model.AnalysisConfig.DEFAULT : gate.analysis(),
         new AutoRollbackSpec(next.bake(), interval, ceilings.thresholds(), ceilings.minRequests()));
+  }
+
+  /** The cohorts judged like a canary and its baseline, over the bake. */
+  private WatchCall watchCall(FlagRollout rollout, Stage next) {
+    FlagRollout.Gate gate = rollout.gate();
+    AutoRollbackSpec ceilings =
+        (gate.ceilings() == null ? AutoRollbackSpec.DEFAULT : gate.ceilings())
+            .orElse(AutoRollbackSpec.DEFAULT);
+    Duration interval =
+        ceilings.interval().compareTo(next.bake()) > 0 ? next.bake() : ceilings.interval();
+    return new WatchCall(
+        gate.router(),
+        gate.targets(),
+        gate.targets(),
+        new AnalysisSpec(next.bake(), interval, null, null, null, null, null, null),
+        gate.service(),
+        rollout.variant(),
+        "not-" + rollout.variant(),
+        gate.analysis() == null ? dev.sluice.model.AnalysisConfig.DEFAULT : gate.analysis());
   }
 
   private static AnalysisActivities gate(Duration bake) {

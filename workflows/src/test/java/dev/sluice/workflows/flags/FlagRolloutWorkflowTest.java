@@ -118,6 +118,31 @@ class FlagRolloutWorkflowTest {
   }
 
   @Test
+  void aCohortGateJudgesFlagOnAgainstFlagOffAndFailsTheStage(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RecordingFlags flags = new RecordingFlags();
+    InMemoryFleet fleet =
+        new InMemoryFleet(FLEET, "1.0.0")
+            .analyses(
+                new AnalysisResult(Verdict.PASS, 10, 0, "as good as flag-off"),
+                new AnalysisResult(Verdict.FAIL, 4, 0, "errors FAIL (×2.3 vs flag-off)"));
+    worker.registerActivitiesImplementations(flags, fleet);
+    env.start();
+    FlagRollout.Gate cohorts =
+        new FlagRollout.Gate(
+            "checkout", ProviderRef.of("memory"), FLEET, AnalysisConfig.DEFAULT, null, true);
+
+    FlagRolloutWorkflow.Status done =
+        stub(client, worker, "fr-5").run(rollout("fr-5", cohorts, false));
+
+    assertThat(done.state()).isEqualTo("ROLLED_BACK");
+    assertThat(done.reason()).isEqualTo("gate failed at 10%: errors FAIL (×2.3 vs flag-off)");
+    assertThat(fleet.analysedFor()).containsExactly(Duration.ofDays(1), Duration.ofDays(1));
+    assertThat(fleet.monitored()).as("no ceilings checked").isEmpty();
+    assertThat(flags.changes()).endsWith("on@0 by rollout:fr-5 (alice)");
+  }
+
+  @Test
   void withTheKillSwitchOptionAFailureDisablesTheFlag(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     RecordingFlags flags = new RecordingFlags();
