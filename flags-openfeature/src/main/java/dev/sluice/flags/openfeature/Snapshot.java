@@ -1,0 +1,135 @@
+package dev.sluice.flags.openfeature;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.openfeature.sdk.ImmutableMetadata;
+import dev.sluice.flags.FlagDefinitionException;
+import dev.sluice.flags.FlagDefinitionException.Problem;
+import dev.sluice.flags.FlagEngine;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One compiled flag document and the revision (ETag) it was served at. Immutable apart from a cache
+ * of converted flag metadata, which the engine shares per flag so it is converted once.
+ */
+final class Snapshot {
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  private final String etag;
+  private final FlagEngine engine;
+  private final JsonNode document;
+  private final Map<String, Converted> metadata = new ConcurrentHashMap<>();
+
+  private record Converted(Map<String, Object> source, ImmutableMetadata metadata) {}
+
+  private Snapshot(String etag, FlagEngine engine, JsonNode document) {
+    this.etag = etag;
+    this.engine = engine;
+    this.document = document;
+  }
+
+  /**
+   * Reads and compiles a flagd document.
+   *
+   * @param etag the revision it was served at, or {@code null} when unknown
+   * @throws FlagDefinitionException when it is not JSON or does not compile
+   */
+  static Snapshot parse(String etag, String json) throws FlagDefinitionException {
+    JsonNode tree;
+    try {
+      tree = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new FlagDefinitionException(
+          List.of(new Problem("", "not valid JSON: " + e.getOriginalMessage())));
+    }
+    if (tree == null) {
+      throw new FlagDefinitionException(List.of(new Problem("", "empty document")));
+    }
+    return new Snapshot(etag, FlagEngine.compile(tree), tree);
+  }
+
+  String etag() {
+    return etag;
+  }
+
+  FlagEngine engine() {
+    return engine;
+  }
+
+  /** Whether both hold the same document (whatever their ETags). */
+  boolean sameDocument(Snapshot other) {
+    return other != null && document.equals(other.document);
+  }
+
+  /**
+   * The keys of the flags whose definitions differ from {@code previous}'s (added, removed or
+   * changed), sorted; every key of both when something shared by all flags changed (the flag-set
+   * metadata, shared {@code $evaluators}).
+   */
+  List<String> changedSince(Snapshot previous) {
+    TreeSet<String> changed = new TreeSet<>();
+    JsonNode flags = document.path("flags");
+    if (previous == null) {
+      flags.fieldNames().forEachRemaining(changed::add);
+      return new ArrayList<>(changed);
+    }
+    JsonNode before = previous.document.path("flags");
+    boolean sharedChanged = !sameOutsideFlags(document, previous.document);
+    for (Iterator<String> it = flags.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (sharedChanged || !flags.get(key).equals(before.get(key))) {
+        changed.add(key);
+      }
+    }
+    for (Iterator<String> it = before.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (sharedChanged || !flags.has(key)) {
+        changed.add(key);
+      }
+    }
+    return new ArrayList<>(changed);
+  }
+
+  private static boolean sameOutsideFlags(JsonNode a, JsonNode b) {
+    TreeSet<String> names = new TreeSet<>();
+    a.fieldNames().forEachRemaining(names::add);
+    b.fieldNames().forEachRemaining(names::add);
+    names.remove("flags");
+    for (String name : names) {
+      if (!Objects.equals(a.get(name), b.get(name))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The OpenFeature form of a result's flag metadata, converted once per flag (the engine hands out
+   * the same map for every evaluation of a flag).
+   */
+  ImmutableMetadata metadata(String flagKey, Map<String, Object> source) {
+    if (flagKey == null) {
+      return Values.toMetadata(source);
+    }
+    Converted cached = metadata.get(flagKey);
+    if (cached != null && cached.source() == source) {
+      return cached.metadata();
+    }
+    ImmutableMetadata converted = Values.toMetadata(source);
+    // Unknown keys also land here; bound the cache so callers probing keys cannot grow it.
+    if (metadata.size() < 10_000) {
+      metadata.put(flagKey, new Converted(source, converted));
+    }
+    return converted;
+  }
+}
