@@ -23,6 +23,8 @@ import java.util.Map;
  *       HAProxy.
  *   <li>{@code judge}: canary judges run as live over simulated canaries (see {@link JudgeBench}).
  *   <li>{@code detect}: the judge end to end on the local fleet (see {@link DetectBench}).
+ *   <li>{@code flags}: flag evaluation, engine and OpenFeature provider, with JMH (see {@link
+ *       FlagsBench}).
  * </ul>
  */
 public final class Bench {
@@ -32,7 +34,7 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
       System.err.println(
-          "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, judge, detect)");
+          "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, judge, detect, flags)");
       System.exit(2);
     }
     PrintStream out = System.out;
@@ -42,6 +44,7 @@ public final class Bench {
       case "rolling" -> rolling(out);
       case "abort" -> abort(out, count(args));
       case "bluegreen_rollback" -> blueGreenRollback(out, count(args));
+      case "flags" -> FlagsBench.run(out);
       case "judge" -> JudgeBench.run(out, args.length > 1 ? Integer.parseInt(args[1]) : 2400);
       case "detect" ->
           DetectBench.run(
@@ -52,7 +55,7 @@ public final class Bench {
         System.err.println(
             "unknown benchmark "
                 + args[0]
-                + " (names: rolling, abort, bluegreen_rollback, judge, detect)");
+                + " (names: rolling, abort, bluegreen_rollback, judge, detect, flags)");
         System.exit(2);
       }
     }

@@ -26,7 +26,8 @@ import java.util.function.IntSupplier;
  */
 final class Endpoints implements HttpHandler {
 
-  private static final Set<String> KNOWN_PATHS = Set.of("/", "/health", "/api/version", "/metrics");
+  private static final Set<String> KNOWN_PATHS =
+      Set.of("/", "/health", "/api/version", "/metrics", "/checkout");
   private static final long MAX_DELAY_MS = 120_000;
   private static final long MIN_FREE_DISK_BYTES = 16L << 20;
 
@@ -36,6 +37,7 @@ final class Endpoints implements HttpHandler {
   private final BooleanSupplier draining;
   private final IntSupplier inFlight;
   private final AtomicLong served = new AtomicLong();
+  private final Checkout checkout;
   private final Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
 
   Endpoints(
@@ -43,7 +45,9 @@ final class Endpoints implements HttpHandler {
       Metrics metrics,
       ThreadPoolExecutor pool,
       BooleanSupplier draining,
-      IntSupplier inFlight) {
+      IntSupplier inFlight,
+      Checkout checkout) {
+    this.checkout = checkout;
     this.config = config;
     this.metrics = metrics;
     this.pool = pool;
@@ -84,6 +88,11 @@ final class Endpoints implements HttpHandler {
       case "/" -> root(query);
       case "/health" -> health();
       case "/api/version" -> json(200, identity());
+      case "/checkout" -> {
+        Map<String, Object> body = identity();
+        body.putAll(checkout.decide(queryParameter(query, "user", "anonymous")));
+        yield json(200, body);
+      }
       case "/metrics" ->
           new Response(
               200,

@@ -54,10 +54,14 @@ public final class SampleApp implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile boolean draining;
 
-  private SampleApp(SampleAppConfig config, HttpServer server, ThreadPoolExecutor pool) {
+  private final Checkout checkout;
+
+  private SampleApp(
+      SampleAppConfig config, HttpServer server, ThreadPoolExecutor pool, Checkout checkout) {
     this.config = config;
     this.server = server;
     this.pool = pool;
+    this.checkout = checkout;
   }
 
   /**
@@ -68,6 +72,11 @@ public final class SampleApp implements AutoCloseable {
    * @throws IOException when the port cannot be bound
    */
   public static SampleApp start(SampleAppConfig config) throws IOException {
+    return start(config, Checkout.fromEnvironment());
+  }
+
+  /** As {@link #start(SampleAppConfig)}, with the checkout's flags from {@code checkout}. */
+  static SampleApp start(SampleAppConfig config, Checkout checkout) throws IOException {
     Behavior behavior = config.behavior();
     if (behavior.crashOnStart()) {
       throw new IllegalStateException(
@@ -102,9 +111,10 @@ public final class SampleApp implements AutoCloseable {
       pool.shutdownNow();
       throw e;
     }
-    SampleApp app = new SampleApp(config, server, pool);
+    SampleApp app = new SampleApp(config, server, pool, checkout);
     Endpoints endpoints =
-        new Endpoints(config, new Metrics(), pool, () -> app.draining, app.inFlight::get);
+        new Endpoints(
+            config, new Metrics(), pool, () -> app.draining, app.inFlight::get, app.checkout);
     server.createContext(
         "/",
         exchange -> {
@@ -154,6 +164,7 @@ public final class SampleApp implements AutoCloseable {
     } finally {
       server.stop(0);
       pool.shutdownNow();
+      checkout.close();
       closed.countDown();
     }
   }
