@@ -145,22 +145,29 @@ public final class PrometheusProvider implements MetricProvider {
                 + " 'bearerTokenEnv' / 'bearerTokenFile'), never as a plain setting");
       }
     }
-    settings
-        .stringMap("headersFromEnv")
-        .forEach((header, variable) -> fixedHeaders.put(header, fromEnv(env, variable, header)));
+    Map<String, String> fromEnvironment = Map.copyOf(settings.stringMap("headersFromEnv"));
     String tokenVariable = settings.string("bearerTokenEnv", null);
     String tokenFile = settings.string("bearerTokenFile", null);
     if (tokenVariable != null && tokenFile != null) {
       throw new ConfigurationException(
           TYPE + ": set 'bearerTokenEnv' or 'bearerTokenFile', not both");
     }
-    if (tokenVariable != null) {
-      fixedHeaders.put("Authorization", "Bearer " + fromEnv(env, tokenVariable, "bearerTokenEnv"));
-    }
     fixedHeaders.forEach(PrometheusProvider::requireSendable);
-    Map<String, String> headers = Map.copyOf(fixedHeaders);
+    Map<String, String> fixed = Map.copyOf(fixedHeaders);
+    // Credentials are read from the environment when a query is sent, not when the provider is
+    // built: the API builds providers to check a service's settings, and only workers need the
+    // secrets. A variable missing there is a configuration error of that query.
     Supplier<Map<String, String>> headerSource =
-        tokenFile == null ? () -> headers : () -> withTokenFrom(headers, Path.of(tokenFile));
+        () -> {
+          Map<String, String> all = new LinkedHashMap<>(fixed);
+          fromEnvironment.forEach(
+              (header, variable) -> all.put(header, fromEnv(env, variable, header)));
+          if (tokenVariable != null) {
+            all.put("Authorization", "Bearer " + fromEnv(env, tokenVariable, "bearerTokenEnv"));
+          }
+          all.forEach(PrometheusProvider::requireSendable);
+          return tokenFile == null ? all : withTokenFrom(all, Path.of(tokenFile));
+        };
     return new PrometheusProvider(
         new PrometheusClient(url, timeout, headerSource), queries, maxSamples);
   }

@@ -189,10 +189,12 @@ class PrometheusQueriesTest {
     assertThat(sample.value()).isEqualTo(1.0);
     assertThat(authorizations).containsExactly("Bearer s3cret");
     assertThat(sample.detail()).doesNotContain("s3cret");
-    assertThatThrownBy(
-            () ->
-                PrometheusProvider.fromRef(
-                    new ProviderRef("prometheus", settings), Map.<String, String>of()::get))
+    // Built without the variable (the API checks settings without the workers' secrets); the
+    // query it cannot authenticate is a configuration error naming the variable.
+    PrometheusProvider withoutToken =
+        PrometheusProvider.fromRef(
+            new ProviderRef("prometheus", settings), Map.<String, String>of()::get);
+    assertThatThrownBy(() -> withoutToken.fetch(query("up", Kind.VALUE)))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("environment variable PROM_TOKEN");
   }
