@@ -52,12 +52,20 @@ public final class Murmur3 {
 
     for (int i = 0, n = suffix.length(); i < n; i++) {
       char c = suffix.charAt(i);
+      if (c < 0x80) {
+        // ASCII, the usual targeting key: one byte, no encoding loop.
+        k1 |= c << (filled << 3);
+        length++;
+        if (++filled == 4) {
+          h1 = mixH1(h1, k1);
+          k1 = 0;
+          filled = 0;
+        }
+        continue;
+      }
       int encoded; // up to 4 UTF-8 bytes, first byte lowest
       int count;
-      if (c < 0x80) {
-        encoded = c;
-        count = 1;
-      } else if (c < 0x800) {
+      if (c < 0x800) {
         encoded = (0xc0 | (c >> 6)) | ((0x80 | (c & 0x3f)) << 8);
         count = 2;
       } else if (Character.isHighSurrogate(c)
