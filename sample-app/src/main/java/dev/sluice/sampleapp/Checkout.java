@@ -27,7 +27,7 @@ final class Checkout implements AutoCloseable {
   private final Client client;
   private final FeatureProvider provider;
 
-  private Checkout(FeatureProvider provider) {
+  private Checkout(FeatureProvider provider, boolean waitUntilReady) {
     this.provider = provider;
     if (provider == null) {
       this.client = null;
@@ -35,13 +35,22 @@ final class Checkout implements AutoCloseable {
     }
     // A domain of its own, so two apps in one JVM (tests) keep their own providers.
     String domain = "sample-app-" + DOMAINS.incrementAndGet();
-    OpenFeatureAPI.getInstance().setProviderAndWait(domain, provider);
+    if (waitUntilReady) {
+      OpenFeatureAPI.getInstance().setProviderAndWait(domain, provider);
+    } else {
+      // A Sluice that is down must not keep the app from starting; until the provider is ready,
+      // evaluations answer the code default.
+      OpenFeatureAPI.getInstance().setProvider(domain, provider);
+    }
     this.client = OpenFeatureAPI.getInstance().getClient(domain);
   }
 
-  /** Through {@code provider}; null: no flags, the classic checkout for everyone. */
+  /**
+   * Through {@code provider}, once it is ready (it must be able to initialize); null: no flags, the
+   * classic checkout for everyone.
+   */
   static Checkout with(FeatureProvider provider) {
-    return new Checkout(provider);
+    return new Checkout(provider, true);
   }
 
   /**
@@ -52,7 +61,7 @@ final class Checkout implements AutoCloseable {
   static Checkout fromEnvironment() {
     String url = System.getenv("SLUICE_FLAGS_URL");
     if (url == null || url.isBlank()) {
-      return new Checkout(null);
+      return new Checkout(null, false);
     }
     SluiceProvider.Builder builder =
         SluiceProvider.builder(url.strip()).initTimeout(Duration.ofSeconds(5));
@@ -60,7 +69,7 @@ final class Checkout implements AutoCloseable {
     if (token != null && !token.isBlank()) {
       builder.token(token.strip());
     }
-    return new Checkout(builder.build());
+    return new Checkout(builder.build(), false);
   }
 
   /** The checkout {@code user} gets, and why. */

@@ -72,7 +72,13 @@ public final class SampleApp implements AutoCloseable {
    * @throws IOException when the port cannot be bound
    */
   public static SampleApp start(SampleAppConfig config) throws IOException {
-    return start(config, Checkout.fromEnvironment());
+    Checkout checkout = Checkout.fromEnvironment();
+    try {
+      return start(config, checkout);
+    } catch (IOException | RuntimeException e) {
+      checkout.close();
+      throw e;
+    }
   }
 
   /** As {@link #start(SampleAppConfig)}, with the checkout's flags from {@code checkout}. */

@@ -35,7 +35,15 @@ public final class FlagActivitiesImpl implements FlagActivities {
         call,
         "rollout",
         doc -> {
-          ObjectNode enabled = FlagdTemplates.withState(doc, call.flagKey(), true);
+          JsonNode flag = doc.path("flags").path(call.flagKey());
+          boolean disabled = "DISABLED".equals(flag.path("state").asText());
+          if (disabled && !call.enable()) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                "flag " + call.flagKey() + " is disabled: the rollout leaves the kill switch alone",
+                "FlagDisabled");
+          }
+          ObjectNode enabled =
+              call.enable() ? FlagdTemplates.withState(doc, call.flagKey(), true) : doc;
           return FlagdTemplates.withRollout(
               enabled, call.flagKey(), call.variant(), call.percent());
         });

@@ -105,6 +105,28 @@ public final class FlagStore {
 
   /** Creates a flag at version 1; a deleted flag's key is taken again as its next version. */
   public Outcome create(String key, String definition, Meta meta, String actor, String reason) {
+    try {
+      return createOnce(key, definition, meta, actor, reason);
+    } catch (org.jdbi.v3.core.JdbiException e) {
+      if (!uniqueViolation(e)) {
+        throw e;
+      }
+      // Another create of the same key won the race: it exists now.
+      return get(key).<Outcome>map(Outcome.Exists::new).orElseThrow(() -> e);
+    }
+  }
+
+  private static boolean uniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Outcome createOnce(
+      String key, String definition, Meta meta, String actor, String reason) {
     Meta m = meta.withDefaults();
     return jdbi.inTransaction(
         h -> {
@@ -217,14 +239,19 @@ public final class FlagStore {
           }
           Instant now = now();
           int version = current.version() + 1;
-          h.createUpdate(
-                  "UPDATE flags SET version = :version, deleted_at = :now, updated_at = :now,"
-                      + " updated_by = :actor WHERE flag_key = :key")
-              .bind("version", version)
-              .bind("now", at(now))
-              .bind("actor", actor)
-              .bind("key", key)
-              .execute();
+          int changed =
+              h.createUpdate(
+                      "UPDATE flags SET version = :version, deleted_at = :now, updated_at = :now,"
+                          + " updated_by = :actor WHERE flag_key = :key AND version = :was")
+                  .bind("version", version)
+                  .bind("now", at(now))
+                  .bind("actor", actor)
+                  .bind("key", key)
+                  .bind("was", current.version())
+                  .execute();
+          if (changed == 0) {
+            return new Outcome.Conflict(row(h, key, true).orElseThrow().flag());
+          }
           Meta m = new Meta(current.type(), current.owner(), current.lifetimeDays());
           record(h, key, version, "delete", null, m, actor, reason, now);
           return new Outcome.Changed(row(h, key, true).orElseThrow().flag());
@@ -245,20 +272,27 @@ public final class FlagStore {
           }
           Version v = old.get();
           Instant now = now();
-          int next = existing.get().flag().version() + 1;
-          h.createUpdate(
-                  "UPDATE flags SET version = :version, definition = :definition, flag_type ="
-                      + " :type, owner = :owner, lifetime_days = :lifetime, updated_at = :now,"
-                      + " updated_by = :actor, deleted_at = NULL WHERE flag_key = :key")
-              .bind("version", next)
-              .bind("definition", v.definition())
-              .bind("type", v.type())
-              .bind("owner", v.owner())
-              .bind("lifetime", v.lifetimeDays())
-              .bind("now", at(now))
-              .bind("actor", actor)
-              .bind("key", key)
-              .execute();
+          int was = existing.get().flag().version();
+          int next = was + 1;
+          int changed =
+              h.createUpdate(
+                      "UPDATE flags SET version = :version, definition = :definition, flag_type ="
+                          + " :type, owner = :owner, lifetime_days = :lifetime, updated_at = :now,"
+                          + " updated_by = :actor, deleted_at = NULL WHERE flag_key = :key"
+                          + " AND version = :was")
+                  .bind("was", was)
+                  .bind("version", next)
+                  .bind("definition", v.definition())
+                  .bind("type", v.type())
+                  .bind("owner", v.owner())
+                  .bind("lifetime", v.lifetimeDays())
+                  .bind("now", at(now))
+                  .bind("actor", actor)
+                  .bind("key", key)
+                  .execute();
+          if (changed == 0) {
+            return new Outcome.Conflict(row(h, key, true).orElseThrow().flag());
+          }
           record(
               h,
               key,
@@ -343,7 +377,9 @@ public final class FlagStore {
         .bind("owner", meta.owner())
         .bind("lifetime", meta.lifetimeDays())
         .bind("actor", Objects.requireNonNull(actor, "actor"))
-        .bind("reason", reason)
+        .bind(
+            "reason",
+            reason == null || reason.length() <= 1000 ? reason : reason.substring(0, 999) + "…")
         .bind("at", at(now))
         .execute();
     h.createUpdate("UPDATE flag_revision SET revision = revision + 1 WHERE id = 1").execute();

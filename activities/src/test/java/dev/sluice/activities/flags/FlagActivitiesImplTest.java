@@ -50,7 +50,7 @@ class FlagActivitiesImplTest {
   void aStageEnablesTheFlagAndSetsTheSplitKeepingItsRulesAsANewVersion() throws Exception {
     var change =
         activities.setRollout(
-            new RolloutCall("new-checkout", "on", 25, "rollout:r1 (alice)", "stage 3/5"));
+            new RolloutCall("new-checkout", "on", 25, true, "rollout:r1 (alice)", "stage 3/5"));
 
     JsonNode flag = current();
     assertThat(change.version()).isEqualTo(2);
@@ -64,18 +64,44 @@ class FlagActivitiesImplTest {
     assertThat(version.reason()).isEqualTo("stage 3/5");
 
     activities.setRollout(
-        new RolloutCall("new-checkout", "on", 100, "rollout:r1 (alice)", "stage 5/5"));
+        new RolloutCall("new-checkout", "on", 100, true, "rollout:r1 (alice)", "stage 5/5"));
     assertThat(current().path("targeting").path("if").get(2).path("fractional").toString())
         .isEqualTo("[[\"on\",100],[\"off\",0]]");
   }
 
   @Test
+  void aLaterStageLeavesADisabledFlagAlone() throws Exception {
+    activities.setRollout(new RolloutCall("new-checkout", "on", 10, true, "r", "stage 1"));
+    store.update(
+        "new-checkout",
+        null,
+        current().toString().replace("\"ENABLED\"", "\"DISABLED\""),
+        null,
+        "disable",
+        "bob",
+        "kill switch");
+
+    assertThatThrownBy(
+            () ->
+                activities.setRollout(
+                    new RolloutCall("new-checkout", "on", 25, false, "r", "stage 2")))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f -> {
+              assertThat(f.getType()).isEqualTo("FlagDisabled");
+              assertThat(f.isNonRetryable()).isTrue();
+            });
+    assertThat(current().path("state").asText()).isEqualTo("DISABLED");
+  }
+
+  @Test
   void theKillSwitchDisablesAndAMissingFlagIsNotRetried() throws Exception {
-    activities.setRollout(new RolloutCall("new-checkout", "on", 10, "r", null));
-    activities.disable(new RolloutCall("new-checkout", "on", 0, "r", "gate failed"));
+    activities.setRollout(new RolloutCall("new-checkout", "on", 10, true, "r", null));
+    activities.disable(new RolloutCall("new-checkout", "on", 0, true, "r", "gate failed"));
 
     assertThat(current().path("state").asText()).isEqualTo("DISABLED");
-    assertThatThrownBy(() -> activities.setRollout(new RolloutCall("gone", "on", 5, "r", null)))
+    assertThatThrownBy(
+            () -> activities.setRollout(new RolloutCall("gone", "on", 5, true, "r", null)))
         .isInstanceOfSatisfying(
             ApplicationFailure.class,
             f -> {
@@ -83,7 +109,8 @@ class FlagActivitiesImplTest {
               assertThat(f.getType()).isEqualTo("FlagNotFound");
             });
     assertThatThrownBy(
-            () -> activities.setRollout(new RolloutCall("new-checkout", "maybe", 5, "r", null)))
+            () ->
+                activities.setRollout(new RolloutCall("new-checkout", "maybe", 5, true, "r", null)))
         .isInstanceOfSatisfying(
             ApplicationFailure.class, f -> assertThat(f.getType()).isEqualTo("ConfigurationError"));
   }

@@ -30,6 +30,9 @@ import java.util.Set;
  */
 public final class FlagRollouts {
 
+  static final int MAX_STAGES = 50;
+  static final Duration MAX_BAKE = Duration.ofDays(365);
+
   /** The actions a running rollout takes. */
   public static final Set<String> ACTIONS = Set.of("promote", "pause", "resume", "abort");
 
@@ -77,6 +80,7 @@ public final class FlagRollouts {
     if (plan == null) {
       throw ApiException.badRequest("body", "a rollout plan is required: {variant, stages}");
     }
+    FlagService.checkReason(plan.reason());
     List<FieldError> problems = new ArrayList<>();
     JsonNode variants = read(flag.definition()).path("variants");
     if (plan.variant() == null || !variants.has(plan.variant())) {
@@ -89,6 +93,8 @@ public final class FlagRollouts {
       stages.addAll(FlagRollout.seedPlan());
     } else if (plan.stages().isEmpty()) {
       problems.add(new FieldError("stages", "must list at least one stage, or be left out"));
+    } else if (plan.stages().size() > MAX_STAGES) {
+      problems.add(new FieldError("stages", "at most " + MAX_STAGES + " stages"));
     } else {
       int last = -1;
       for (int i = 0; i < plan.stages().size(); i++) {
@@ -110,8 +116,11 @@ public final class FlagRollouts {
           } catch (RuntimeException e) {
             problems.add(new FieldError(at + ".bake", "must be a duration like \"1d\", \"30m\""));
           }
-          if (bake.isNegative()) {
-            problems.add(new FieldError(at + ".bake", "must not be negative"));
+          if (bake.isNegative() || bake.compareTo(MAX_BAKE) > 0) {
+            problems.add(
+                new FieldError(
+                    at + ".bake", "must be between 0 and " + MAX_BAKE.toDays() + " days"));
+            bake = Duration.ZERO;
           }
         }
         stages.add(new FlagRollout.Stage(s.percent(), bake));
@@ -173,6 +182,7 @@ public final class FlagRollouts {
 
   public FlagRolloutWorkflow.Status control(
       String key, String action, String reason, String actor) {
+    FlagService.checkReason(reason);
     if (!ACTIONS.contains(action)) {
       throw ApiException.notFound("unknown action \"" + action + "\"; actions: " + ACTIONS);
     }
@@ -200,6 +210,9 @@ public final class FlagRollouts {
     }
     List<AutoRollbackSpec.Threshold> ceilings = null;
     if (body.ceilings() != null) {
+      if (body.ceilings().isEmpty()) {
+        problems.add(new FieldError("gate.ceilings", "must list at least one, or be left out"));
+      }
       ceilings = new ArrayList<>();
       List<String> names =
           service.effectiveAnalysis().effectiveMetrics().stream()
@@ -208,11 +221,24 @@ public final class FlagRollouts {
       for (int i = 0; i < body.ceilings().size(); i++) {
         var t = body.ceilings().get(i);
         String at = "gate.ceilings[" + i + "]";
+        boolean ratio =
+            t != null
+                && service.effectiveAnalysis().effectiveMetrics().stream()
+                    .anyMatch(
+                        m ->
+                            m.name().equals(t.metric())
+                                && dev.sluice.model.MetricCheck.RATIO.equals(m.type()));
         if (t == null || t.metric() == null || !names.contains(t.metric())) {
           problems.add(
               new FieldError(at + ".metric", "must be one of the service's metrics " + names));
         } else if (t.max() == null || t.max().isNaN() || t.max() < 0) {
           problems.add(new FieldError(at + ".max", "must be a number, 0 or more"));
+        } else if (t.unit() != null && !Set.of("ratio", "ms", "s").contains(t.unit())) {
+          problems.add(new FieldError(at + ".unit", "must be one of ratio, ms, s"));
+        } else if (ratio && t.max() > 1) {
+          problems.add(new FieldError(at + ".max", "a ratio ceiling is at most 1 (0.05 is 5%)"));
+        } else if (t.quantile() != null && !(t.quantile() > 0 && t.quantile() < 1)) {
+          problems.add(new FieldError(at + ".quantile", "must be above 0 and below 1"));
         } else {
           ceilings.add(new AutoRollbackSpec.Threshold(t.metric(), t.max(), t.unit(), t.quantile()));
         }
@@ -222,6 +248,10 @@ public final class FlagRollouts {
     if (body.interval() != null) {
       try {
         interval = Settings.parseDuration(body.interval());
+        if (interval.toMillis() < 1000) {
+          problems.add(new FieldError("gate.interval", "must be at least 1s"));
+          interval = null;
+        }
       } catch (RuntimeException e) {
         problems.add(new FieldError("gate.interval", "must be a duration like \"1m\""));
       }

@@ -45,6 +45,7 @@ public final class FlagService {
   }
 
   public Flag create(String key, JsonNode definition, Meta meta, String actor, String reason) {
+    checkReason(reason);
     checkKey(key);
     String text = check(key, definition);
     checkMeta(meta);
@@ -66,6 +67,7 @@ public final class FlagService {
       String action,
       String actor,
       String reason) {
+    checkReason(reason);
     String text = check(key, definition);
     if (meta != null) {
       checkMeta(meta);
@@ -75,6 +77,7 @@ public final class FlagService {
 
   /** The kill switch: state DISABLED (or ENABLED again), nothing else changed. */
   public Flag setEnabled(String key, boolean enabled, String actor, String reason) {
+    checkReason(reason);
     Flag flag = get(key);
     ObjectNode definition = (ObjectNode) read(flag.definition());
     definition.put("state", enabled ? "ENABLED" : "DISABLED");
@@ -134,6 +137,7 @@ public final class FlagService {
       String actor,
       String reason,
       java.util.function.UnaryOperator<ObjectNode> change) {
+    checkReason(reason);
     Flag flag = get(key);
     ObjectNode document = json.createObjectNode();
     document.putObject("flags").set(key, read(flag.definition()));
@@ -142,6 +146,8 @@ public final class FlagService {
       changed = change.apply(document);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("definition", e.getMessage());
+    } catch (IndexOutOfBoundsException e) {
+      throw ApiException.badRequest("index", "the flag has no such rule: " + e.getMessage());
     }
     JsonNode definition = changed.path("flags").path(key);
     return changed(
@@ -150,15 +156,22 @@ public final class FlagService {
   }
 
   public Flag delete(String key, Integer expectedVersion, String actor, String reason) {
+    checkReason(reason);
     return changed(key, store.delete(key, expectedVersion, actor, reason));
   }
 
   public Flag restore(String key, int version, String actor, String reason) {
+    checkReason(reason);
+    // An old definition is checked against today's engine before it is current again.
+    store.versions(key).stream()
+        .filter(v -> v.version() == version && v.definition() != null)
+        .findFirst()
+        .ifPresent(v -> check(key, read(v.definition())));
     Outcome outcome = store.restore(key, version, actor, reason);
     if (outcome instanceof Outcome.NotFound) {
       throw ApiException.notFound("flag " + key + " has no version " + version + " to restore");
     }
-    return ((Outcome.Changed) outcome).flag();
+    return changed(key, outcome);
   }
 
   public Flag get(String key) {
@@ -297,6 +310,17 @@ public final class FlagService {
     if (c != null && c.revision() == revision) {
       return c;
     }
+    // One rebuild at a time: after a change, every waiting long-poll wakes at once.
+    synchronized (compiled) {
+      c = compiled.get();
+      if (c != null && c.revision() >= revision) {
+        return c;
+      }
+      return rebuild();
+    }
+  }
+
+  private Compiled rebuild() {
     FlagStore.Snapshot snapshot = store.snapshot();
     ObjectNode document = json.createObjectNode();
     document.put("$schema", "https://flagd.dev/schema/v0/flags.json");
@@ -344,8 +368,21 @@ public final class FlagService {
     }
   }
 
+  /** Longest reason a change may carry (it is stored with the version and audited). */
+  public static final int MAX_REASON = 1000;
+
+  /** A 400 for a reason longer than {@link #MAX_REASON}. */
+  public static void checkReason(String reason) {
+    if (reason != null && reason.length() > MAX_REASON) {
+      throw ApiException.badRequest("reason", "must be at most " + MAX_REASON + " characters");
+    }
+  }
+
   private static void checkMeta(Meta meta) {
     List<FieldError> problems = new ArrayList<>();
+    if (meta.owner() != null && meta.owner().length() > 255) {
+      problems.add(new FieldError("owner", "must be at most 255 characters"));
+    }
     if (meta.type() == null || !FlagStore.LIFETIMES.containsKey(meta.type())) {
       problems.add(
           new FieldError(

@@ -205,13 +205,18 @@ public class FlagsResource {
     if (body.key() != null && !body.key().equals(key)) {
       throw ApiException.badRequest("key", "differs from the URL's flag key " + key);
     }
-    Meta meta =
-        body.type() == null && body.owner() == null && body.lifetimeDays() == null
-            ? null
-            : new Meta(
-                body.type() != null ? body.type() : flags.get(key).type(),
-                body.owner(),
-                body.lifetimeDays());
+    Meta meta = null;
+    if (body.type() != null || body.owner() != null || body.lifetimeDays() != null) {
+      // What the body leaves out stays as it is.
+      Flag current = flags.get(key);
+      meta =
+          new Meta(
+              body.type() != null ? body.type() : current.type(),
+              body.owner() != null ? body.owner() : current.owner(),
+              body.lifetimeDays() != null
+                  ? body.lifetimeDays()
+                  : body.type() == null ? current.lifetimeDays() : null);
+    }
     Flag flag =
         flags.update(
             key,

@@ -232,6 +232,14 @@ class FlagsApiTest {
     assertThat(dutch.body().path("reason").asText()).isEqualTo("TARGETING_MATCH");
     assertThat(dutch.body().path("value").asBoolean()).isTrue();
 
+    Reply noSuchRule = call("DELETE", "/api/v1/flags/banner/rules/7", null);
+    assertThat(noSuchRule.status()).isEqualTo(400);
+    assertThat(noSuchRule.body().path("field").asText()).isEqualTo("index");
+    Reply longReason =
+        call("POST", "/api/v1/flags/banner/disable", Map.of("reason", "x".repeat(1001)));
+    assertThat(longReason.status()).isEqualTo(400);
+    assertThat(longReason.body().path("field").asText()).isEqualTo("reason");
+
     Reply removed = call("DELETE", "/api/v1/flags/banner/rules/0?reason=done", null);
     assertThat(removed.status()).isEqualTo(200);
     assertThat(removed.body().path("definition").path("targeting").has("if")).isFalse();

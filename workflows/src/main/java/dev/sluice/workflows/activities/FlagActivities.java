@@ -6,7 +6,11 @@ import io.temporal.activity.ActivityInterface;
 @ActivityInterface(namePrefix = "Flag")
 public interface FlagActivities {
 
-  /** Gives {@code percent}% of the flag's split to the call's variant (and enables the flag). */
+  /**
+   * Gives {@code percent}% of the flag's split to the call's variant. A disabled flag is switched
+   * on only when the call says {@code enable}; otherwise it fails with type {@code FlagDisabled}
+   * (somebody pulled the kill switch, and a rollout must not undo that).
+   */
   FlagChange setRollout(RolloutCall call);
 
   /** The kill switch: the flag answers its code default everywhere. */
@@ -16,10 +20,12 @@ public interface FlagActivities {
    * @param flagKey the flag
    * @param variant the variant rolled out
    * @param percent its share, 0 to 100
+   * @param enable switch a disabled flag on (the first stage), else refuse to touch it
    * @param actor recorded as the version's author
    * @param reason recorded as the version's reason
    */
-  record RolloutCall(String flagKey, String variant, int percent, String actor, String reason) {}
+  record RolloutCall(
+      String flagKey, String variant, int percent, boolean enable, String actor, String reason) {}
 
   /** The flag version the change wrote. */
   record FlagChange(String flagKey, int version) {}

@@ -15,6 +15,7 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
@@ -55,12 +56,26 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
   private final List<String> events = new ArrayList<>();
   private boolean paused;
   private boolean promoteRequested;
+  private boolean baking;
+  private boolean applied;
   private String abortReason;
 
   @Override
   public Status run(FlagRollout rollout) {
     stages = rollout.stages().size();
     event("rollout of " + rollout.flagKey() + " variant " + rollout.variant() + " started");
+    try {
+      return stages(rollout);
+    } catch (CanceledFailure cancelled) {
+      // Cancelled from the Temporal UI: take the flag back, then end as cancelled.
+      Workflow.newDetachedCancellationScope(
+              () -> takeBack(rollout, "CANCELED", "cancelled from Temporal"))
+          .run();
+      throw cancelled;
+    }
+  }
+
+  private Status stages(FlagRollout rollout) {
     for (int i = 0; i < stages; i++) {
       Workflow.await(() -> !paused || abortReason != null);
       if (abortReason != null) {
@@ -74,20 +89,35 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
                 rollout.flagKey(),
                 rollout.variant(),
                 next.percent(),
+                // Only the first stage switches the flag on; later a disabled flag means someone
+                // pulled the kill switch, and the rollout must not undo it.
+                stage == 1,
                 actor(rollout),
                 "stage " + stage + "/" + stages));
       } catch (ActivityFailure e) {
+        if ("FlagDisabled".equals(type(e))) {
+          state = "ABORTED";
+          reason = "the flag was disabled during the rollout; left disabled";
+          event(reason);
+          return status();
+        }
         return takeBack(rollout, "FAILED", "could not set stage " + stage + ": " + cause(e));
       }
+      applied = true;
       percent = next.percent();
       event("stage " + stage + "/" + stages + ": " + percent + "% on " + rollout.variant());
-      AnalysisResult gate = bake(rollout, next);
+      Gated gate = bake(rollout, next);
       if (abortReason != null) {
         return takeBack(rollout, "ABORTED", "aborted: " + abortReason);
       }
-      if (gate != null && gate.verdict() == Verdict.FAIL) {
+      if (gate.result() != null && gate.result().verdict() == Verdict.FAIL) {
         return takeBack(
-            rollout, "ROLLED_BACK", "gate failed at " + percent + "%: " + gate.reason());
+            rollout, "ROLLED_BACK", "gate failed at " + percent + "%: " + gate.result().reason());
+      }
+      if (gate.undecided() != null && i < stages - 1) {
+        // Never move on unchecked: a person looks, then resumes (or aborts).
+        paused = true;
+        event("paused for a person: " + gate.undecided());
       }
     }
     state = "SUCCEEDED";
@@ -96,12 +126,18 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
   }
 
   /**
-   * Waits out the stage's bake (a promote or an abort ends it early); with a gate, watches the
-   * metrics meanwhile and answers their verdict, else null.
+   * How a bake ended: the gate's verdict, or why the gate could not decide (it failed, or it was
+   * inconclusive) — both null without a gate or when a control ended the bake.
    */
-  private AnalysisResult bake(FlagRollout rollout, Stage next) {
+  private record Gated(AnalysisResult result, String undecided) {}
+
+  /**
+   * Waits out the stage's bake (a promote or an abort ends it early); with a gate, watches the
+   * metrics meanwhile.
+   */
+  private Gated bake(FlagRollout rollout, Stage next) {
     if (next.bake() == null || next.bake().isZero() || next.bake().isNegative()) {
-      return null;
+      return new Gated(null, null);
     }
     List<Promise<AnalysisResult>> watching = new ArrayList<>();
     CancellationScope scope =
@@ -116,6 +152,9 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
             });
     scope.run();
     Promise<Void> timer = Workflow.newTimer(next.bake());
+    // A promote counts only for the bake it was sent during.
+    promoteRequested = false;
+    baking = true;
     Workflow.await(
         () ->
             abortReason != null
@@ -128,25 +167,31 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
       event("stage " + stage + " promoted: bake ended early");
     }
     if (watching.isEmpty()) {
-      return null;
+      baking = false;
+      return new Gated(null, null);
     }
     Promise<AnalysisResult> verdict = watching.get(0);
+    if (!verdict.isCompleted() && !promoted && abortReason == null) {
+      // The bake is over: the gate's window was as long, let it report (an abort still wins).
+      Workflow.await(() -> verdict.isCompleted() || abortReason != null || promoteRequested);
+      promoted = promoteRequested;
+      promoteRequested = false;
+    }
+    baking = false;
     if (!verdict.isCompleted()) {
-      if (abortReason != null || promoted) {
-        scope.cancel();
-        return null;
-      }
-      // The bake is over: the monitoring's window was as long, let it report.
-      Workflow.await(verdict::isCompleted);
+      scope.cancel();
+      return new Gated(null, null);
     }
     try {
       AnalysisResult result = verdict.get();
       event("gate at " + percent + "%: " + result.verdict() + ", " + result.reason());
-      return result;
+      if (result.verdict() == Verdict.INCONCLUSIVE) {
+        return new Gated(null, "the gate could not judge " + percent + "%: " + result.reason());
+      }
+      return new Gated(result, null);
     } catch (ActivityFailure e) {
-      // A gate that cannot run is no reason to take a working flag back; say so.
       event("gate at " + percent + "% could not run: " + cause(e));
-      return null;
+      return new Gated(null, "the gate could not run at " + percent + "%: " + cause(e));
     }
   }
 
@@ -211,24 +256,44 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
   private Status takeBack(FlagRollout rollout, String outcome, String why) {
     reason = why;
     event(why);
+    if (!applied) {
+      // No stage was applied: the flag is as the rollout found it.
+      state = outcome;
+      return status();
+    }
     try {
       if (rollout.killOnFailure()) {
         flags.disable(
-            new RolloutCall(rollout.flagKey(), rollout.variant(), 0, actor(rollout), why));
+            new RolloutCall(rollout.flagKey(), rollout.variant(), 0, false, actor(rollout), why));
         event("flag disabled: everyone gets the code default");
       } else {
         flags.setRollout(
-            new RolloutCall(rollout.flagKey(), rollout.variant(), 0, actor(rollout), why));
+            new RolloutCall(rollout.flagKey(), rollout.variant(), 0, false, actor(rollout), why));
         event("back to 0% on " + rollout.variant());
       }
       percent = 0;
       state = outcome;
     } catch (ActivityFailure e) {
+      if ("FlagDisabled".equals(type(e))) {
+        // Someone pulled the kill switch meanwhile: nobody gets the variant already.
+        state = outcome;
+        event("the flag is disabled: left disabled");
+        return status();
+      }
       state = "FAILED";
       reason = why + "; taking the flag back failed too: " + cause(e);
       event(reason);
     }
     return status();
+  }
+
+  private static String type(Throwable failure) {
+    for (Throwable c = failure; c != null; c = c.getCause()) {
+      if (c instanceof ApplicationFailure app) {
+        return app.getType();
+      }
+    }
+    return null;
   }
 
   private static String actor(FlagRollout rollout) {
@@ -255,7 +320,10 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
 
   @Override
   public void promote(String why) {
-    promoteRequested = true;
+    // Only a bake can be ended early; a promote at any other moment is dropped, not saved up.
+    if (baking) {
+      promoteRequested = true;
+    }
   }
 
   @Override

@@ -143,6 +143,35 @@ class FlagRolloutWorkflowTest {
   }
 
   @Test
+  void aGateThatCannotJudgePausesForAPersonInsteadOfMovingOn(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RecordingFlags flags = new RecordingFlags();
+    InMemoryFleet fleet = new InMemoryFleet(FLEET, "1.0.0");
+    fleet.monitorAnswers(new AnalysisResult(Verdict.INCONCLUSIVE, 5, 5, "no check had data"));
+    worker.registerActivitiesImplementations(flags, fleet);
+    env.start();
+    FlagRolloutWorkflow workflow = stub(client, worker, "fr-6");
+    WorkflowClient.start(workflow::run, rollout("fr-6", gate(), false));
+    // The first bake is a day: skip it (the test server moves time only when asked or awaited).
+    env.sleep(Duration.ofHours(25));
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> workflow.status().state().equals("PAUSED"));
+    assertThat(workflow.status().percent()).isEqualTo(5);
+    assertThat(workflow.status().events())
+        .anySatisfy(
+            e -> assertThat(e).contains("paused for a person: the gate could not judge 5%"));
+    assertThat(flags.changes()).containsExactly("on@5 by rollout:fr-6 (alice)");
+
+    workflow.abort("metrics are down");
+    FlagRolloutWorkflow.Status done =
+        client.newUntypedWorkflowStub("fr-6").getResult(FlagRolloutWorkflow.Status.class);
+    assertThat(done.state()).isEqualTo("ABORTED");
+    assertThat(flags.changes()).endsWith("on@0 by rollout:fr-6 (alice)");
+  }
+
+  @Test
   void withTheKillSwitchOptionAFailureDisablesTheFlag(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     RecordingFlags flags = new RecordingFlags();
