@@ -77,20 +77,14 @@ public final class FlagService {
 
   /** The kill switch: state DISABLED (or ENABLED again), nothing else changed. */
   public Flag setEnabled(String key, boolean enabled, String actor, String reason) {
-    checkReason(reason);
-    Flag flag = get(key);
-    ObjectNode definition = (ObjectNode) read(flag.definition());
-    definition.put("state", enabled ? "ENABLED" : "DISABLED");
-    return changed(
+    // Retried on a race (with a rollout's stage, say): the kill switch must not fail for that.
+    return rewrite(
         key,
-        store.update(
-            key,
-            flag.version(),
-            check(key, definition),
-            null,
-            enabled ? "enable" : "disable",
-            actor,
-            reason));
+        enabled ? "enable" : "disable",
+        actor,
+        reason,
+        true,
+        doc -> dev.sluice.flags.FlagdTemplates.withState(doc, key, enabled));
   }
 
   /** Gives {@code percent}% of the flag's split to {@code variant} (adds a split if none). */
@@ -103,6 +97,7 @@ public final class FlagService {
         "rollout",
         actor,
         reason,
+        true,
         doc -> dev.sluice.flags.FlagdTemplates.withRollout(doc, key, variant, percent));
   }
 
@@ -118,6 +113,7 @@ public final class FlagService {
         "rule-added",
         actor,
         reason,
+        true,
         doc -> dev.sluice.flags.FlagdTemplates.withRule(doc, key, condition, variant));
   }
 
@@ -128,31 +124,43 @@ public final class FlagService {
         "rule-removed",
         actor,
         reason,
+        // An index means "the rule I saw": after someone else's change it may be another one.
+        false,
         doc -> dev.sluice.flags.FlagdTemplates.withoutRule(doc, key, index));
   }
 
+  /**
+   * Read, change, write conditionally on the version read; with {@code retry}, a lost race (another
+   * change in between) is read again and the change re-applied on top of it, a few times, rather
+   * than answered 412.
+   */
   private Flag rewrite(
       String key,
       String action,
       String actor,
       String reason,
+      boolean retry,
       java.util.function.UnaryOperator<ObjectNode> change) {
     checkReason(reason);
-    Flag flag = get(key);
-    ObjectNode document = json.createObjectNode();
-    document.putObject("flags").set(key, read(flag.definition()));
-    ObjectNode changed;
-    try {
-      changed = change.apply(document);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("definition", e.getMessage());
-    } catch (IndexOutOfBoundsException e) {
-      throw ApiException.badRequest("index", "the flag has no such rule: " + e.getMessage());
+    for (int attempt = 1; ; attempt++) {
+      Flag flag = get(key);
+      ObjectNode document = json.createObjectNode();
+      document.putObject("flags").set(key, read(flag.definition()));
+      ObjectNode changed;
+      try {
+        changed = change.apply(document);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("definition", e.getMessage());
+      } catch (IndexOutOfBoundsException e) {
+        throw ApiException.badRequest("index", "the flag has no such rule: " + e.getMessage());
+      }
+      JsonNode definition = changed.path("flags").path(key);
+      Outcome outcome =
+          store.update(key, flag.version(), check(key, definition), null, action, actor, reason);
+      if (!(outcome instanceof Outcome.Conflict) || !retry || attempt >= 5) {
+        return changed(key, outcome);
+      }
     }
-    JsonNode definition = changed.path("flags").path(key);
-    return changed(
-        key,
-        store.update(key, flag.version(), check(key, definition), null, action, actor, reason));
   }
 
   public Flag delete(String key, Integer expectedVersion, String actor, String reason) {
