@@ -59,20 +59,25 @@ final class Endpoints implements HttpHandler {
   public void handle(HttpExchange exchange) throws IOException {
     long started = System.nanoTime();
     String path = exchange.getRequestURI().getPath();
-    int status = 500;
+    String label = KNOWN_PATHS.contains(path) ? path : "other";
     String method = exchange.getRequestMethod();
+    Response response;
     try {
-      Response response = route(method, path, exchange.getRequestURI().getRawQuery());
-      status = response.status();
-      send(exchange, response, "HEAD".equals(method));
+      response = route(method, path, exchange.getRequestURI().getRawQuery());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      status = 503;
-      send(exchange, json(status, Map.of("error", "interrupted")), false);
+      response = json(503, Map.of("error", "interrupted"));
+    } catch (RuntimeException e) {
+      metrics.record(label, 500, System.nanoTime() - started);
+      exchange.close();
+      throw e;
+    }
+    // Counted before the answer goes out: a client that has its response finds it in /metrics.
+    metrics.record(label, response.status(), System.nanoTime() - started);
+    try {
+      send(exchange, response, "HEAD".equals(method) && response.status() != 503);
     } finally {
       exchange.close();
-      metrics.record(
-          KNOWN_PATHS.contains(path) ? path : "other", status, System.nanoTime() - started);
     }
   }
 
