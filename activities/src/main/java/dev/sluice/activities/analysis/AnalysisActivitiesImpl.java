@@ -3,6 +3,7 @@ package dev.sluice.activities.analysis;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.analysis.ThresholdJudge.Judgement;
 import dev.sluice.activities.analysis.ThresholdJudge.Window;
+import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
 import dev.sluice.model.Target;
@@ -192,27 +193,14 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
   }
 
   /**
-   * The mean response time of {@code answered} responses that moved HAProxy's average from {@code
-   * before} to {@code after}, the server having answered {@code total} in all. Until a server has
-   * answered 1024 requests HAProxy's figure is the plain mean of all of them, after that a moving
-   * average; both are inverted here.
+   * The mean response time of a window's {@code answered} responses, recovered from HAProxy's
+   * moving {@code rtime} average (see {@link HaproxyStatsProvider#windowMean}), in whole ms.
    */
   static long windowMean(long before, long after, long answered, long total) {
-    if (answered == 0) {
-      return 0;
-    }
-    double was = Math.max(0, before);
-    double is = Math.max(0, after);
-    if (total <= HAPROXY_WINDOW) {
-      double earlier = Math.max(0, total - answered);
-      return Math.max(0, Math.round((is * total - was * earlier) / answered));
-    }
-    double k = Math.pow(1 - 1.0 / HAPROXY_WINDOW, answered);
-    return Math.max(0, Math.round((is - was * k) / (1 - k)));
+    return answered == 0
+        ? 0
+        : Math.round(HaproxyStatsProvider.windowMean(before, after, answered, total));
   }
-
-  /** How many responses HAProxy's per-server response-time average covers. */
-  static final int HAPROXY_WINDOW = 1024;
 
   private static long delta(long now, long then) {
     return now >= then ? now - then : now;

@@ -28,6 +28,13 @@ final class Problems {
     }
   }
 
+  /** Throws a 400 naming every problem, if there is any (for requests that are not stored). */
+  void throwIfAnyAs400() {
+    if (!problems.isEmpty()) {
+      throw ApiException.badRequest(List.copyOf(problems));
+    }
+  }
+
   /** A positive duration, or null (with a problem added) when the text is not one. */
   Duration duration(String field, String text) {
     if (text == null) {

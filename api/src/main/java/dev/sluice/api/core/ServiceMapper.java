@@ -141,70 +141,10 @@ public final class ServiceMapper {
     if (body.minRequests() != null && body.minRequests() < 1) {
       problems.add(field + ".minRequests", "must be at least 1");
     }
-    List<AutoRollbackSpec.Threshold> thresholds = null;
-    List<String> metricNames =
-        analysis.effectiveMetrics().stream().map(dev.sluice.model.MetricCheck::name).toList();
-    if (body.thresholds() != null) {
-      thresholds = new ArrayList<>();
-      if (body.thresholds().isEmpty()) {
-        problems.add(field + ".thresholds", "must list at least one ceiling, or be left out");
-      }
-      for (int i = 0; i < body.thresholds().size(); i++) {
-        String at = field + ".thresholds[" + i + "]";
-        ThresholdBody t = body.thresholds().get(i);
-        if (t == null) {
-          problems.add(at, "must be an object");
-          continue;
-        }
-        boolean ok = true;
-        if (t.metric() == null || !metricNames.contains(t.metric())) {
-          problems.add(
-              at + ".metric",
-              (t.metric() == null ? "is required" : "\"" + t.metric() + "\" is not a metric")
-                  + "; the service's metrics: "
-                  + metricNames);
-          ok = false;
-        }
-        if (t.max() == null || t.max().isNaN() || t.max() < 0) {
-          problems.add(at + ".max", "must be a number, 0 or more");
-          ok = false;
-        }
-        if (t.unit() != null && !UNITS.contains(t.unit())) {
-          problems.add(at + ".unit", "must be one of ratio, ms, s; got \"" + t.unit() + "\"");
-          ok = false;
-        }
-        dev.sluice.model.MetricCheck metric =
-            ok
-                ? analysis.effectiveMetrics().stream()
-                    .filter(m -> m.name().equals(t.metric()))
-                    .findFirst()
-                    .orElseThrow()
-                : null;
-        boolean ratioMetric =
-            metric != null && dev.sluice.model.MetricCheck.RATIO.equals(metric.type());
-        if (ok && ratioMetric && t.unit() != null && !"ratio".equals(t.unit())) {
-          problems.add(at + ".unit", t.metric() + " is a ratio: its ceiling's unit is ratio");
-          ok = false;
-        } else if (ok && !ratioMetric && "ratio".equals(t.unit())) {
-          problems.add(
-              at + ".unit",
-              t.metric() + " is a " + metric.type() + " metric: its ceiling is in ms or s");
-          ok = false;
-        }
-        if (ok && (ratioMetric || "ratio".equals(t.unit())) && t.max() > 1) {
-          problems.add(at + ".max", "a ratio ceiling is at most 1 (0.05 is 5%)");
-          ok = false;
-        }
-        if (t.quantile() != null && !(t.quantile() > 0 && t.quantile() < 1)) {
-          problems.add(at + ".quantile", "must be above 0 and below 1");
-          ok = false;
-        }
-        if (ok) {
-          thresholds.add(
-              new AutoRollbackSpec.Threshold(t.metric(), t.max(), t.unit(), t.quantile()));
-        }
-      }
-    }
+    List<AutoRollbackSpec.Threshold> thresholds =
+        body.thresholds() == null
+            ? null
+            : ceilings(field + ".thresholds", body.thresholds(), analysis, problems);
     // Stored as given (a GET shows what was PUT); the defaults apply when a deployment starts.
     AutoRollbackSpec given = new AutoRollbackSpec(window, interval, thresholds, body.minRequests());
     AutoRollbackSpec spec = given.orElse(AutoRollbackSpec.DEFAULT);
@@ -224,6 +164,85 @@ public final class ServiceMapper {
               + " haproxy, whose counters would do)");
     }
     return given;
+  }
+
+  /**
+   * Ceilings on a service's metrics, checked: each names a metric the service has, in a unit that
+   * fits its type (a ratio's at most 1), with a quantile in (0, 1). Used by the post-deploy
+   * monitoring and by flag-rollout gates.
+   */
+  static List<AutoRollbackSpec.Threshold> ceilings(
+      String field, List<ThresholdBody> given, AnalysisConfig analysis, Problems problems) {
+    List<String> metricNames =
+        analysis.effectiveMetrics().stream().map(dev.sluice.model.MetricCheck::name).toList();
+    List<AutoRollbackSpec.Threshold> thresholds = new ArrayList<>();
+    if (given.isEmpty()) {
+      problems.add(field, "must list at least one ceiling, or be left out");
+    }
+    for (int i = 0; i < given.size(); i++) {
+      String at = field + "[" + i + "]";
+      ThresholdBody t = given.get(i);
+      if (t == null) {
+        problems.add(at, "must be an object");
+        continue;
+      }
+      boolean ok = true;
+      if (t.metric() == null || !metricNames.contains(t.metric())) {
+        problems.add(
+            at + ".metric",
+            (t.metric() == null ? "is required" : "\"" + t.metric() + "\" is not a metric")
+                + "; the service's metrics: "
+                + metricNames);
+        ok = false;
+      }
+      if (t.max() == null || t.max().isNaN() || t.max() < 0) {
+        problems.add(at + ".max", "must be a number, 0 or more");
+        ok = false;
+      }
+      if (t.unit() != null && !UNITS.contains(t.unit())) {
+        problems.add(at + ".unit", "must be one of ratio, ms, s; got \"" + t.unit() + "\"");
+        ok = false;
+      }
+      dev.sluice.model.MetricCheck metric =
+          ok
+              ? analysis.effectiveMetrics().stream()
+                  .filter(m -> m.name().equals(t.metric()))
+                  .findFirst()
+                  .orElseThrow()
+              : null;
+      boolean ratioMetric =
+          metric != null && dev.sluice.model.MetricCheck.RATIO.equals(metric.type());
+      if (ok && ratioMetric && t.unit() != null && !"ratio".equals(t.unit())) {
+        problems.add(at + ".unit", t.metric() + " is a ratio: its ceiling's unit is ratio");
+        ok = false;
+      } else if (ok && !ratioMetric && "ratio".equals(t.unit())) {
+        problems.add(
+            at + ".unit",
+            t.metric() + " is a " + metric.type() + " metric: its ceiling is in ms or s");
+        ok = false;
+      }
+      if (ok && (ratioMetric || "ratio".equals(t.unit())) && t.max() > 1) {
+        problems.add(at + ".max", "a ratio ceiling is at most 1 (0.05 is 5%)");
+        ok = false;
+      }
+      if (t.quantile() != null && !(t.quantile() > 0 && t.quantile() < 1)) {
+        problems.add(at + ".quantile", "must be above 0 and below 1");
+        ok = false;
+      }
+      if (ok) {
+        thresholds.add(new AutoRollbackSpec.Threshold(t.metric(), t.max(), t.unit(), t.quantile()));
+      }
+    }
+    return thresholds;
+  }
+
+  /** {@link #ceilings} for callers outside this package: the ceilings, or a 400 naming fields. */
+  public static List<AutoRollbackSpec.Threshold> checkedCeilings(
+      String field, List<ThresholdBody> given, AnalysisConfig analysis) {
+    Problems problems = new Problems();
+    List<AutoRollbackSpec.Threshold> ceilings = ceilings(field, given, analysis, problems);
+    problems.throwIfAnyAs400();
+    return ceilings;
   }
 
   static AutoRollbackBody autoRollbackSpec(AutoRollbackSpec spec) {

@@ -210,38 +210,13 @@ public final class FlagRollouts {
     }
     List<AutoRollbackSpec.Threshold> ceilings = null;
     if (body.ceilings() != null) {
-      if (body.ceilings().isEmpty()) {
-        problems.add(new FieldError("gate.ceilings", "must list at least one, or be left out"));
-      }
-      ceilings = new ArrayList<>();
-      List<String> names =
-          service.effectiveAnalysis().effectiveMetrics().stream()
-              .map(dev.sluice.model.MetricCheck::name)
-              .toList();
-      for (int i = 0; i < body.ceilings().size(); i++) {
-        var t = body.ceilings().get(i);
-        String at = "gate.ceilings[" + i + "]";
-        boolean ratio =
-            t != null
-                && service.effectiveAnalysis().effectiveMetrics().stream()
-                    .anyMatch(
-                        m ->
-                            m.name().equals(t.metric())
-                                && dev.sluice.model.MetricCheck.RATIO.equals(m.type()));
-        if (t == null || t.metric() == null || !names.contains(t.metric())) {
-          problems.add(
-              new FieldError(at + ".metric", "must be one of the service's metrics " + names));
-        } else if (t.max() == null || t.max().isNaN() || t.max() < 0) {
-          problems.add(new FieldError(at + ".max", "must be a number, 0 or more"));
-        } else if (t.unit() != null && !Set.of("ratio", "ms", "s").contains(t.unit())) {
-          problems.add(new FieldError(at + ".unit", "must be one of ratio, ms, s"));
-        } else if (ratio && t.max() > 1) {
-          problems.add(new FieldError(at + ".max", "a ratio ceiling is at most 1 (0.05 is 5%)"));
-        } else if (t.quantile() != null && !(t.quantile() > 0 && t.quantile() < 1)) {
-          problems.add(new FieldError(at + ".quantile", "must be above 0 and below 1"));
-        } else {
-          ceilings.add(new AutoRollbackSpec.Threshold(t.metric(), t.max(), t.unit(), t.quantile()));
-        }
+      // The same checks as a service's post-deploy ceilings.
+      try {
+        ceilings =
+            dev.sluice.api.core.ServiceMapper.checkedCeilings(
+                "gate.ceilings", body.ceilings(), service.effectiveAnalysis());
+      } catch (ApiException e) {
+        problems.addAll(e.body().errors());
       }
     }
     Duration interval = null;

@@ -1,7 +1,6 @@
 package dev.sluice.api.flags;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.activities.flags.FlagStore;
 import dev.sluice.activities.flags.FlagStore.Flag;
 import dev.sluice.activities.flags.FlagStore.Meta;
 import dev.sluice.api.auth.ActorFilter;
@@ -398,9 +397,5 @@ public class FlagsResource {
     } catch (NumberFormatException e) {
       throw ApiException.badRequest("If-None-Match", "must be a snapshot ETag such as \"12\"");
     }
-  }
-
-  static FlagStore.Meta meta(FlagBody body) {
-    return new Meta(body.type(), body.owner(), body.lifetimeDays());
   }
 }

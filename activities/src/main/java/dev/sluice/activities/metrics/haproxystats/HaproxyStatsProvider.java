@@ -335,7 +335,7 @@ public final class HaproxyStatsProvider implements MetricProvider {
    * avg' = m + (avg - m)·k} with {@code k = (1 - 1/1024)^n}. HAProxy's whole milliseconds make the
    * result noisy over few responses, never biased.
    */
-  static double windowMean(long before, long after, long answered, long total) {
+  public static double windowMean(long before, long after, long answered, long total) {
     double was = Math.max(0, before);
     double is = Math.max(0, after);
     if (total <= HAPROXY_WINDOW) {
