@@ -141,7 +141,9 @@ public class DemoCommand extends Command {
       say(out, "3.0.0: " + v3.path("state").asText() + " — " + v3.path("reason").asText());
 
       say(out, "");
-      say(out, "== Canary 2.1.0: 25% of traffic, a 6 s analysis, then a manual promote ==");
+      say(
+          out,
+          "== Canary 2.1.0: 25% of traffic, a 16 s analysis by the judge, then a manual promote ==");
       String canary =
           start(
               api,
@@ -157,7 +159,7 @@ public class DemoCommand extends Command {
                       "steps",
                       List.of(
                           Map.of("setWeight", 25),
-                          Map.of("analysis", Map.of("duration", "6s", "interval", "2s")),
+                          Map.of("analysis", Map.of("duration", "16s", "interval", "2s")),
                           Map.of("pause", Map.of())))),
               out);
       follow(
