@@ -19,6 +19,7 @@ import dev.sluice.api.errors.WebApplicationExceptionMapper;
 import dev.sluice.api.flags.FlagRollouts;
 import dev.sluice.api.flags.FlagService;
 import dev.sluice.api.flags.FlagsResource;
+import dev.sluice.api.flags.SnapshotWatcher;
 import dev.sluice.api.health.TemporalHealthCheck;
 import dev.sluice.api.resources.AnalysisResource;
 import dev.sluice.api.resources.AuditResource;
@@ -181,10 +182,15 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new AnalysisResource());
     FlagService flagService =
         new FlagService(ledger.flagStore(), environment.getObjectMapper(), Clock.systemUTC());
+    SnapshotWatcher watcher =
+        new SnapshotWatcher(flagService::revision, flagService::snapshot, Duration.ofMillis(250));
+    environment.lifecycle().manage(managed(null, watcher::close));
+    environment.metrics().registerGauge("sluice.flags.snapshot.waiting", watcher::waiting);
     jersey.register(
         new FlagsResource(
             flagService,
-            new FlagRollouts(flagService, ledger, client, config.getTemporal().getTaskQueue())));
+            new FlagRollouts(flagService, ledger, client, config.getTemporal().getTaskQueue()),
+            watcher));
     environment
         .healthChecks()
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));

@@ -17,7 +17,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
@@ -26,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code /api/v1/flags}: feature flags in flagd's format. Every change is a new version (who, when,
@@ -44,10 +45,12 @@ public class FlagsResource {
 
   private final FlagService flags;
   private final FlagRollouts rollouts;
+  private final SnapshotWatcher watcher;
 
-  public FlagsResource(FlagService flags, FlagRollouts rollouts) {
+  public FlagsResource(FlagService flags, FlagRollouts rollouts, SnapshotWatcher watcher) {
     this.flags = flags;
     this.rollouts = rollouts;
+    this.watcher = watcher;
   }
 
   /** Starts a durable rollout (one per flag at a time): 202 with its status. */
@@ -150,29 +153,21 @@ public class FlagsResource {
 
   @GET
   @Path("/snapshot")
-  public Response snapshot(
+  public void snapshot(
       @HeaderParam("If-None-Match") String ifNoneMatch,
       @QueryParam("waitForChange") String waitParam,
-      @QueryParam("timeout") String timeoutParam)
-      throws InterruptedException {
+      @QueryParam("timeout") String timeoutParam,
+      @Suspended AsyncResponse response) {
     boolean wait = "true".equals(waitParam);
     Duration timeout =
         Duration.ofSeconds(
             Params.integer("timeout", timeoutParam, 30, 1, (int) MAX_WAIT.toSeconds()));
     Long known = revisionOf(ifNoneMatch);
-    if (wait && known != null) {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      // Long-poll: the revision is one indexed row, cheap to look at a few times a second.
-      while (flags.revision() == known && System.nanoTime() < deadline) {
-        TimeUnit.MILLISECONDS.sleep(250);
-      }
+    if (wait && known != null && flags.revision() == known) {
+      watcher.await(known, timeout, response); // answered by the watcher, no thread held
+      return;
     }
-    FlagService.Snapshot snapshot = flags.snapshot();
-    EntityTag etag = new EntityTag(Long.toString(snapshot.revision()));
-    if (known != null && known == snapshot.revision()) {
-      return Response.notModified(etag).build();
-    }
-    return Response.ok(snapshot.document(), MediaType.APPLICATION_JSON_TYPE).tag(etag).build();
+    response.resume(SnapshotWatcher.answer(flags.snapshot(), known));
   }
 
   public record StaleList(List<FlagService.Stale> flags) {}

@@ -164,6 +164,71 @@ class FlagsApiTest {
   }
 
   @Test
+  void longPollsWaitWithoutHoldingAServerThreadAndAllHearOfTheChange() throws Exception {
+    call("POST", "/api/v1/flags", Map.of("key", "park-a", "type", "ops", "definition", checkout()));
+    String etag = call("GET", "/api/v1/flags/snapshot", null).etag();
+    int clients = 40;
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> polls =
+        new java.util.ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      polls.add(
+          HTTP.sendAsync(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + APP.getLocalPort()
+                              + "/api/v1/flags/snapshot?waitForChange=true&timeout=60"))
+                  .header("If-None-Match", etag)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    com.codahale.metrics.Gauge<?> waiting =
+        APP.getEnvironment().metrics().getGauges().get("sluice.flags.snapshot.waiting");
+    long until = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+    while (((Integer) waiting.getValue()) < clients && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    assertThat(waiting.getValue()).as("every long-poll parked").isEqualTo(clients);
+    assertThat(threadsIn("FlagsResource.snapshot"))
+        .as("no server thread sits in the snapshot endpoint while requests wait")
+        .isZero();
+    assertThat(polls).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+
+    call("POST", "/api/v1/flags/park-a/disable", Map.of("reason", "test"));
+
+    for (var poll : polls) {
+      HttpResponse<String> answer = poll.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
+      assertThat(JSON.readTree(answer.body()).path("flags").path("park-a").path("state").asText())
+          .isEqualTo("DISABLED");
+    }
+    assertThat(waiting.getValue()).isEqualTo(0);
+
+    Reply badTimeout =
+        call(
+            "GET",
+            "/api/v1/flags/snapshot?waitForChange=true&timeout=0",
+            null,
+            "If-None-Match",
+            etag);
+    assertThat(badTimeout.status()).isEqualTo(400);
+    assertThat(badTimeout.body().path("field").asText()).isEqualTo("timeout");
+    Reply badTag = call("GET", "/api/v1/flags/snapshot", null, "If-None-Match", "yesterday");
+    assertThat(badTag.status()).isEqualTo(400);
+    assertThat(badTag.body().path("field").asText()).isEqualTo("If-None-Match");
+  }
+
+  private static long threadsIn(String frame) {
+    return Thread.getAllStackTraces().values().stream()
+        .filter(
+            stack ->
+                java.util.Arrays.stream(stack)
+                    .anyMatch(e -> (e.getClassName() + "." + e.getMethodName()).endsWith(frame)))
+        .count();
+  }
+
+  @Test
   void aBadDefinitionIsA400NamingItsPathAndNothingIsStored() throws Exception {
     Map<String, Object> bad =
         Map.of(
