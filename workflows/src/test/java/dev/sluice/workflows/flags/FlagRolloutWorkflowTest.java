@@ -15,14 +15,20 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Flag rollouts with time skipping: a multi-day plan, a failed gate, an abort, the kill switch. */
+/**
+ * Flag rollouts with time skipping: a multi-day plan, a failed gate, an abort, the kill switch, a
+ * worker that replays from history at every step.
+ */
 class FlagRolloutWorkflowTest {
 
   @RegisterExtension
@@ -212,5 +218,49 @@ class FlagRolloutWorkflowTest {
         .containsExactly("on@5 by rollout:fr-4 (alice)", "on@0 by rollout:fr-4 (alice)");
     assertThat(done.events())
         .anySatisfy(e -> assertThat(e).endsWith("paused: checking dashboards"));
+  }
+
+  /**
+   * What a worker restart amounts to: a worker that keeps nothing in memory rebuilds the workflow
+   * from its history on every task, so each stage of the multi-day plan runs on a "new" worker.
+   * (The test server loses a task handed to a poll of a worker shut down mid-poll, so killing a
+   * worker is tested against the real dev server, in WorkerCrashIT.)
+   */
+  @Test
+  void aWorkerThatKeepsNothingInMemoryReplaysTheMultiDayRolloutAndAppliesEachStageOnce(
+      TestWorkflowEnvironment env, WorkflowClient client) throws Exception {
+    RecordingFlags flags = new RecordingFlags();
+    InMemoryFleet fleet = new InMemoryFleet(FLEET, "1.0.0");
+    String queue = "fr-6-queue";
+    WorkerFactory forgetful =
+        WorkerFactory.newInstance(
+            client, WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
+    try {
+      Worker worker = forgetful.newWorker(queue);
+      worker.registerWorkflowImplementationTypes(FlagRolloutWorkflowImpl.class);
+      worker.registerActivitiesImplementations(flags, fleet);
+      env.start();
+      forgetful.start();
+      FlagRolloutWorkflow workflow =
+          client.newWorkflowStub(
+              FlagRolloutWorkflow.class,
+              WorkflowOptions.newBuilder().setWorkflowId("fr-6").setTaskQueue(queue).build());
+
+      FlagRolloutWorkflow.Status done = workflow.run(rollout("fr-6", gate(), false));
+
+      assertThat(done.state()).isEqualTo("SUCCEEDED");
+      assertThat(flags.changes())
+          .as("each stage applied once although every task replayed the stages before it")
+          .containsExactly(
+              "on@5 by rollout:fr-6 (alice)",
+              "on@10 by rollout:fr-6 (alice)",
+              "on@25 by rollout:fr-6 (alice)",
+              "on@50 by rollout:fr-6 (alice)",
+              "on@100 by rollout:fr-6 (alice)");
+      assertThat(fleet.monitored()).as("one gate per bake").hasSize(4);
+    } finally {
+      forgetful.shutdownNow();
+      forgetful.awaitTermination(10, TimeUnit.SECONDS);
+    }
   }
 }
