@@ -1,0 +1,452 @@
+package dev.sluice.activities.migrations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.model.MigrationOperation;
+import dev.sluice.model.MigrationSpec;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Expand-contract on a real PostgreSQL (embedded), with the seed's {@code users.phone →
+ * phone_number}: an old app keeps writing {@code phone} while the migration runs.
+ */
+class MigratorTest {
+
+  static final int ROWS = 5_000;
+  static EmbeddedPostgres postgres;
+  static final AtomicInteger databases = new AtomicInteger();
+  Datasources datasources;
+  String ds;
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @BeforeEach
+  void freshDatabase() throws Exception {
+    ds = "app_" + databases.incrementAndGet();
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + ds);
+    }
+    datasources =
+        new Datasources(
+            Map.of(
+                ds,
+                new Datasources.Datasource(
+                    postgres.getJdbcUrl("postgres", ds), "postgres", null, null)));
+    sql(
+        "CREATE TABLE users (id bigserial PRIMARY KEY, name text, phone text NOT NULL)",
+        "INSERT INTO users (name, phone) SELECT 'user ' || g, '+1-555-' || g FROM"
+            + " generate_series(1, "
+            + ROWS
+            + ") g",
+        // The test's own counter: how many times the backfill wrote each row.
+        "CREATE TABLE backfill_writes (id bigint PRIMARY KEY, n int NOT NULL)",
+        "CREATE FUNCTION count_backfill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " IF current_setting('sluice.backfill', true) = 'on' THEN"
+            + " INSERT INTO backfill_writes VALUES (NEW.id, 1)"
+            + " ON CONFLICT (id) DO UPDATE SET n = backfill_writes.n + 1; END IF;"
+            + " RETURN NEW; END $$",
+        "CREATE TRIGGER count_backfill AFTER UPDATE ON users FOR EACH ROW"
+            + " EXECUTE FUNCTION count_backfill()");
+  }
+
+  MigrationSpec rename(int batchSize) {
+    return new MigrationSpec(
+        "phone_rename",
+        ds,
+        List.of(MigrationOperation.renameColumn("users", "phone", "phone_number")),
+        new MigrationSpec.Backfill(batchSize, Duration.ZERO, Duration.ofMillis(500), null, 0),
+        null);
+  }
+
+  void sql(String... statements) throws SQLException {
+    try (Connection c = datasources.open(ds);
+        Statement s = c.createStatement()) {
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+    }
+  }
+
+  long count(String query) throws SQLException {
+    try (Connection c = datasources.open(ds);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  List<String> columns() throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Connection c = datasources.open(ds);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'users'"
+                    + " ORDER BY ordinal_position")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
+  }
+
+  <T> T run(MigrationSpec spec, Migrator.Progress progress, Step<T> step) throws Exception {
+    try (Connection c = datasources.open(ds)) {
+      return step.run(new Migrator(c, spec, progress));
+    }
+  }
+
+  interface Step<T> {
+    T run(Migrator m) throws Exception;
+  }
+
+  static final Migrator.Progress QUIET = (k, r) -> {};
+
+  /** The old app: inserts and updates through {@code phone} only, as fast as it can. */
+  final class OldApp implements AutoCloseable {
+    final AtomicBoolean stop = new AtomicBoolean();
+    final AtomicLong writes = new AtomicLong();
+    final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final Thread thread;
+
+    OldApp() {
+      thread =
+          new Thread(
+              () -> {
+                try (Connection c = datasources.open(ds);
+                    Statement s = c.createStatement()) {
+                  while (!stop.get()) {
+                    long id = ThreadLocalRandom.current().nextLong(1, ROWS + 1);
+                    s.executeUpdate(
+                        "UPDATE users SET phone = 'old-" + writes.get() + "' WHERE id = " + id);
+                    s.executeUpdate(
+                        "INSERT INTO users (name, phone) VALUES ('new', 'old-ins-"
+                            + writes.get()
+                            + "')");
+                    writes.addAndGet(2);
+                  }
+                } catch (Throwable e) {
+                  errors.add(e);
+                }
+              },
+              "old-app");
+      thread.start();
+    }
+
+    @Override
+    public void close() {
+      stop.set(true);
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      assertThat(errors).as("the old app's writes all succeeded").isEmpty();
+    }
+  }
+
+  long inconsistent() throws SQLException {
+    return count(
+        "SELECT count(*) FROM users WHERE phone_number IS NOT NULL AND phone_number <> phone");
+  }
+
+  @Test
+  void phoneBecomesPhoneNumberWhileTheOldAppKeepsWritingAndNoWriteIsLost() throws Exception {
+    MigrationSpec spec = rename(500);
+    List<String> summary = new ArrayList<>();
+    assertThat(this.<List<Integer>>run(spec, QUIET, m -> m.check(summary))).containsExactly(0);
+
+    long written;
+    try (OldApp old = new OldApp()) {
+      run(
+          spec,
+          QUIET,
+          m -> {
+            m.expand();
+            return null;
+          });
+      assertThat(columns()).containsExactly("id", "name", "phone", "phone_number");
+      assertThat(inconsistent()).as("consistent after expand").isZero();
+
+      Migrator.Result result = run(spec, QUIET, m -> m.backfill(0));
+      assertThat(result.rows()).isPositive();
+      assertThat(inconsistent()).as("consistent after backfill").isZero();
+      assertThat(this.<Long>run(spec, QUIET, m -> m.remaining(0))).isZero();
+
+      // The new app arrives: it writes phone_number; the old one still reads phone.
+      sql(
+          "UPDATE users SET phone_number = 'new-app' WHERE id = 1",
+          "INSERT INTO users (name, phone_number) VALUES ('from new app', 'new-ins')");
+      assertThat(
+              count("SELECT count(*) FROM users WHERE name = 'from new app' AND phone = 'new-ins'"))
+          .as("the new app's insert is visible to the old app")
+          .isEqualTo(1);
+      assertThat(count("SELECT count(*) FROM users WHERE id = 1 AND phone = 'new-app'"))
+          .isEqualTo(1);
+      written = old.writes.get();
+    }
+    assertThat(written).as("the old app wrote during the migration").isPositive();
+    assertThat(inconsistent()).isZero();
+    assertThat(count("SELECT count(*) FROM users WHERE phone_number IS NULL")).isZero();
+    assertThat(count("SELECT max(n) FROM backfill_writes"))
+        .as("no row backfilled twice")
+        .isEqualTo(1);
+
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.contract();
+          return null;
+        });
+    assertThat(columns()).containsExactly("id", "name", "phone_number");
+    assertThat(
+            count(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                    + " AND column_name = 'phone_number' AND is_nullable = 'NO'"))
+        .as("phone's NOT NULL carried over")
+        .isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM pg_proc WHERE proname LIKE 'sluice_phone_rename%'"))
+        .as("no function left behind")
+        .isZero();
+  }
+
+  @Test
+  void rollbackBeforeContractLeavesTheOldSchemaAsItWas() throws Exception {
+    MigrationSpec spec = rename(1000);
+    run(spec, QUIET, m -> m.check(new ArrayList<>()));
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.expand();
+          return null;
+        });
+    run(spec, QUIET, m -> m.backfill(0));
+
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.rollback();
+          return null;
+        });
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.rollback();
+          return null;
+        }); // again: nothing left to do
+
+    assertThat(columns()).containsExactly("id", "name", "phone");
+    assertThat(count("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'sluice_%'")).isZero();
+    sql("INSERT INTO users (name, phone) VALUES ('after', 'x')");
+    assertThat(count("SELECT count(*) FROM users")).isEqualTo(ROWS + 1);
+  }
+
+  @Test
+  void aBackfillStoppedAfterACommittedBatchResumesThereAndWritesEveryRowOnce() throws Exception {
+    MigrationSpec spec = rename(400);
+    run(spec, QUIET, m -> m.check(new ArrayList<>()));
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.expand();
+          return null;
+        });
+    AtomicInteger beats = new AtomicInteger();
+    Migrator.Progress dies =
+        (lastKey, rows) -> {
+          if (beats.incrementAndGet() == 4) {
+            throw new IllegalStateException("worker killed after its 4th batch committed");
+          }
+        };
+    assertThatThrownBy(() -> run(spec, dies, m -> m.backfill(0)))
+        .hasMessageContaining("worker killed");
+    assertThat(count("SELECT count(*) FROM backfill_writes")).isEqualTo(1600);
+
+    Migrator.Result rest = run(spec, QUIET, m -> m.backfill(0));
+
+    assertThat(rest.rows()).as("the rest, not all again").isEqualTo(ROWS - 1600);
+    assertThat(count("SELECT count(*) FROM backfill_writes")).isEqualTo(ROWS);
+    assertThat(count("SELECT max(n) FROM backfill_writes")).isEqualTo(1);
+    assertThat(this.<Long>run(spec, QUIET, m -> m.remaining(0))).isZero();
+  }
+
+  @Test
+  void aBatchThatCannotGetItsRowLockTimesOutAndIsRetried() throws Exception {
+    MigrationSpec spec = rename(1000);
+    run(spec, QUIET, m -> m.check(new ArrayList<>()));
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.expand();
+          return null;
+        });
+    try (Connection holder = datasources.open(ds)) {
+      holder.setAutoCommit(false);
+      try (Statement s = holder.createStatement()) {
+        s.execute("SELECT * FROM users WHERE id = 10 FOR UPDATE");
+      }
+      Thread release =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(1_500);
+                  holder.rollback();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      release.start();
+      Migrator.Result result = run(spec, QUIET, m -> m.backfill(0));
+      release.join();
+      assertThat(result.lockTimeouts()).as("waited out the lock, 500 ms at a time").isPositive();
+      assertThat(result.rows()).isEqualTo(ROWS);
+    }
+  }
+
+  @Test
+  void changeTypeAddNotNullIndexAndTableApplyAndContract() throws Exception {
+    sql(
+        "ALTER TABLE users ADD COLUMN age text", "UPDATE users SET age = (id % 90)::text",
+        "ALTER TABLE users ADD COLUMN country text",
+            "UPDATE users SET country = 'NZ' WHERE id % 2 = 0");
+    MigrationSpec spec =
+        new MigrationSpec(
+            "many",
+            ds,
+            List.of(
+                MigrationOperation.changeType("users", "age", "integer", null, null),
+                MigrationOperation.addNotNull("users", "country", "'unknown'"),
+                MigrationOperation.createIndex("users", "users_name_idx", List.of("name"), false),
+                MigrationOperation.addColumn(
+                    "users", "display", "text", "name || ' <' || phone || '>'", false),
+                MigrationOperation.createTable(
+                    "audit_log",
+                    List.of(
+                        new MigrationOperation.ColumnDef("id", "bigserial", false, null, true),
+                        new MigrationOperation.ColumnDef("what", "text", null, null, null)))),
+            null,
+            null);
+    assertThat(this.<List<Integer>>run(spec, QUIET, m -> m.check(new ArrayList<>())))
+        .containsExactly(0, 1, 3);
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.expand();
+          return null;
+        });
+    sql("INSERT INTO users (name, phone, age) VALUES ('old app', '1', '42')");
+    for (int i : List.of(0, 1, 3)) {
+      final int op = i;
+      run(spec, QUIET, m -> m.backfill(op));
+      assertThat(this.<Long>run(spec, QUIET, m -> m.remaining(op))).isZero();
+    }
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.contract();
+          return null;
+        });
+
+    assertThat(
+            count(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                    + " AND column_name = 'age' AND data_type = 'integer'"))
+        .isEqualTo(1);
+    assertThat(count("SELECT age FROM users WHERE name = 'old app'")).isEqualTo(42);
+    assertThat(count("SELECT count(*) FROM users WHERE country = 'unknown'"))
+        .isEqualTo(ROWS / 2 + 1);
+    assertThat(
+            count(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                    + " AND column_name IN ('country', 'display') AND is_nullable = 'NO'"))
+        .isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_name_idx'"))
+        .isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM users WHERE display = 'user 7 <+1-555-7>'"))
+        .isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM audit_log")).isZero();
+  }
+
+  @Test
+  void specsThatCannotApplyAreRefusedNamingTheField() throws Exception {
+    assertThatThrownBy(
+            () ->
+                run(
+                    new MigrationSpec(
+                        "x",
+                        ds,
+                        List.of(MigrationOperation.renameColumn("users", "mobile", "phone_number")),
+                        null,
+                        null),
+                    QUIET,
+                    m -> m.check(new ArrayList<>())))
+        .isInstanceOf(InvalidMigrationException.class)
+        .hasMessage("operations[0].column: no column users.mobile");
+    assertThatThrownBy(
+            () ->
+                run(
+                    new MigrationSpec(
+                        "x",
+                        ds,
+                        List.of(
+                            MigrationOperation.addColumn(
+                                "users", "n", "int", "no_such(phone)", null)),
+                        null,
+                        null),
+                    QUIET,
+                    m -> m.check(new ArrayList<>())))
+        .isInstanceOf(InvalidMigrationException.class)
+        .hasMessageStartingWith("operations[0].up: does not compile over users");
+    assertThatThrownBy(
+            () ->
+                run(
+                    new MigrationSpec(
+                        "x",
+                        ds,
+                        List.of(MigrationOperation.renameColumn("people", "a", "b")),
+                        null,
+                        null),
+                    QUIET,
+                    m -> m.check(new ArrayList<>())))
+        .hasMessage("operations[0].table: no table people");
+    assertThat(columns()).containsExactly("id", "name", "phone");
+  }
+}

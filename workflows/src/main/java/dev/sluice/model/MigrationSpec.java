@@ -1,0 +1,69 @@
+package dev.sluice.model;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * An expand-contract schema migration (the seed's "any schema change requires at least 2
+ * deployments"), as written by a person: what to change, on which database, how fast to backfill
+ * and what to wait for before the irreversible contract.
+ *
+ * @param name unique per database, lower case: names the triggers and functions it creates
+ * @param datasource a name from the worker's {@code migrations.datasources}; credentials never
+ *     travel with the spec
+ * @param operations applied in order
+ * @param backfill how the copy runs; null: defaults
+ * @param gate what lets the contract run; null: {@code promote}
+ */
+public record MigrationSpec(
+    String name,
+    String datasource,
+    List<MigrationOperation> operations,
+    Backfill backfill,
+    Gate gate) {
+
+  public MigrationSpec {
+    operations = operations == null ? List.of() : List.copyOf(operations);
+    backfill = backfill == null ? Backfill.DEFAULT : backfill;
+    gate = gate == null ? Gate.PROMOTE : gate;
+  }
+
+  /**
+   * The batched copy of old columns into new ones.
+   *
+   * @param batchSize rows per batch, each its own transaction (default 1000)
+   * @param delay pause between batches (default none)
+   * @param lockTimeout {@code lock_timeout} of each batch (default 500 ms); a batch that times out
+   *     waiting for a lock is retried with backoff
+   * @param throttleQuery a query answering one number (e.g. replication lag in seconds, active
+   *     connections); null: no throttle
+   * @param throttleAbove while the query answers more than this, the backfill waits
+   */
+  public record Backfill(
+      int batchSize,
+      Duration delay,
+      Duration lockTimeout,
+      String throttleQuery,
+      double throttleAbove) {
+
+    public static final Backfill DEFAULT =
+        new Backfill(1000, Duration.ZERO, Duration.ofMillis(500), null, 0);
+
+    public Backfill {
+      batchSize = batchSize <= 0 ? 1000 : batchSize;
+      delay = delay == null ? Duration.ZERO : delay;
+      lockTimeout = lockTimeout == null ? Duration.ofMillis(500) : lockTimeout;
+    }
+  }
+
+  /**
+   * What opens the contract phase: a person's (or the release pipeline's) {@code promote}, or
+   * {@code after} a fixed time once verify passed — whichever comes first when both are given.
+   *
+   * @param promote wait for promote
+   * @param after contract by itself after this long; null: never by itself
+   */
+  public record Gate(boolean promote, Duration after) {
+    public static final Gate PROMOTE = new Gate(true, null);
+  }
+}
