@@ -152,7 +152,11 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
                   () ->
                       worker[0] =
                           SluiceWorker.start(
-                              client, config.getTemporal().getTaskQueue(), providers, ledger),
+                              client,
+                              config.getTemporal().getTaskQueue(),
+                              providers,
+                              ledger,
+                              config.getMigrations().build()),
                   () -> worker[0].close()));
     }
 
@@ -191,6 +195,9 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             flagService,
             new FlagRollouts(flagService, ledger, client, config.getTemporal().getTaskQueue()),
             watcher));
+    jersey.register(
+        new dev.sluice.api.migrations.MigrationsResource(
+            config.getMigrations().build(), ledger, client, config.getTemporal().getTaskQueue()));
     environment
         .healthChecks()
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));

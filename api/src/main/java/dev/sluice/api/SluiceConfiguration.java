@@ -27,6 +27,8 @@ public class SluiceConfiguration extends Configuration {
   @Valid @NotNull private CircuitBreakerSettings circuitBreaker = new CircuitBreakerSettings();
 
   /** Directory that relative paths ({@code .sluice/…}) are resolved against. */
+  @Valid @NotNull private MigrationSettings migrations = new MigrationSettings();
+
   @NotNull private String home = ".";
 
   /** The embedded default: an H2 file under .sluice/, shared by the API and a local worker. */
@@ -156,6 +158,43 @@ public class SluiceConfiguration extends Configuration {
   @JsonProperty
   public void setHome(String home) {
     this.home = home;
+  }
+
+  @JsonProperty
+  public MigrationSettings getMigrations() {
+    return migrations;
+  }
+
+  @JsonProperty
+  public void setMigrations(MigrationSettings migrations) {
+    this.migrations = migrations;
+  }
+
+  /**
+   * The databases schema migrations may change, by the name specs use. URLs carry no credentials:
+   * each datasource names a {@code passwordEnv} or {@code passwordFile}, read by the worker when it
+   * connects.
+   */
+  public static class MigrationSettings {
+    private java.util.Map<String, dev.sluice.activities.migrations.Datasources.Datasource>
+        datasources = new java.util.TreeMap<>();
+
+    @JsonProperty
+    public java.util.Map<String, dev.sluice.activities.migrations.Datasources.Datasource>
+        getDatasources() {
+      return datasources;
+    }
+
+    @JsonProperty
+    public void setDatasources(
+        java.util.Map<String, dev.sluice.activities.migrations.Datasources.Datasource>
+            datasources) {
+      this.datasources = datasources;
+    }
+
+    public dev.sluice.activities.migrations.Datasources build() {
+      return new dev.sluice.activities.migrations.Datasources(datasources);
+    }
   }
 
   /** Whether this process also runs a worker (the dev profile) or only serves the API. */

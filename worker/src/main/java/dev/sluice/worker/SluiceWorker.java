@@ -31,7 +31,8 @@ public final class SluiceWorker implements AutoCloseable {
           RollingDeploymentWorkflowImpl.class,
           CanaryDeploymentWorkflowImpl.class,
           BlueGreenDeploymentWorkflowImpl.class,
-          dev.sluice.workflows.flags.FlagRolloutWorkflowImpl.class);
+          dev.sluice.workflows.flags.FlagRolloutWorkflowImpl.class,
+          dev.sluice.workflows.migrations.SchemaMigrationWorkflowImpl.class);
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 
@@ -45,7 +46,11 @@ public final class SluiceWorker implements AutoCloseable {
 
   /** Registers everything on {@code taskQueue} and starts polling. */
   public static SluiceWorker start(
-      WorkflowClient client, String taskQueue, ProviderRegistry providers, Ledger ledger) {
+      WorkflowClient client,
+      String taskQueue,
+      ProviderRegistry providers,
+      Ledger ledger,
+      dev.sluice.activities.migrations.Datasources datasources) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Worker worker =
         factory.newWorker(
@@ -64,7 +69,8 @@ public final class SluiceWorker implements AutoCloseable {
         new HealthActivitiesImpl(providers),
         new LedgerActivitiesImpl(ledger),
         new AnalysisActivitiesImpl(providers),
-        new dev.sluice.activities.flags.FlagActivitiesImpl(ledger.flagStore()));
+        new dev.sluice.activities.flags.FlagActivitiesImpl(ledger.flagStore()),
+        new dev.sluice.activities.migrations.MigrationActivitiesImpl(datasources));
     factory.start();
     LOG.info(
         "Worker polling task queue '{}' on namespace '{}'",

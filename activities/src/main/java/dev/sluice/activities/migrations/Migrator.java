@@ -505,30 +505,28 @@ public final class Migrator {
     long rows = 0;
     long batches = 0;
     long lockTimeouts = 0;
+    // Rows inserted after expand get their new column from the trigger: the backfill stops at
+    // the last key that existed when it began, instead of chasing a table that keeps growing.
+    String end;
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT max(" + f.key() + ")::text FROM " + f.table())) {
+      rs.next();
+      end = rs.getString(1);
+    }
+    if (end == null) {
+      return new Result(0, 0, 0);
+    }
+    String bounded = f.key() + " <= CAST(? AS " + f.keyType() + ")";
     String select =
-        "SELECT max("
-            + f.key()
-            + ")::text FROM (SELECT "
-            + f.key()
-            + " FROM "
-            + f.table()
-            + " WHERE "
-            + f.key()
-            + " > CAST(? AS "
-            + f.keyType()
-            + ") ORDER BY "
-            + f.key()
-            + " LIMIT ?) AS b";
+        String.format(
+            "SELECT max(%1$s)::text FROM (SELECT %1$s FROM %2$s WHERE %1$s > CAST(? AS %3$s)"
+                + " AND %4$s ORDER BY %1$s LIMIT ?) AS b",
+            f.key(), f.table(), f.keyType(), bounded);
     String first =
-        "SELECT max("
-            + f.key()
-            + ")::text FROM (SELECT "
-            + f.key()
-            + " FROM "
-            + f.table()
-            + " ORDER BY "
-            + f.key()
-            + " LIMIT ?) AS b";
+        String.format(
+            "SELECT max(%1$s)::text FROM (SELECT %1$s FROM %2$s WHERE %3$s ORDER BY %1$s"
+                + " LIMIT ?) AS b",
+            f.key(), f.table(), bounded);
     String update =
         "UPDATE "
             + f.table()
@@ -576,6 +574,7 @@ public final class Migrator {
           if (lastKey != null) {
             ps.setString(n++, lastKey);
           }
+          ps.setString(n++, end);
           ps.setInt(n, settings.batchSize());
           try (ResultSet rs = ps.executeQuery()) {
             rs.next();

@@ -54,7 +54,8 @@ public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
                 Jdbi.create(dataSource),
                 Ledger.objectMapper(),
                 java.time.Clock.systemUTC(),
-                config.getCircuitBreaker().policy()));
+                config.getCircuitBreaker().policy()),
+            config.getMigrations().build());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

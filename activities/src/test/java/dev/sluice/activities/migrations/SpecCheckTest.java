@@ -1,0 +1,105 @@
+package dev.sluice.activities.migrations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.model.MigrationOperation;
+import dev.sluice.model.MigrationSpec;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Spec problems found without a database, each naming its field. */
+class SpecCheckTest {
+
+  static final MigrationOperation RENAME =
+      MigrationOperation.renameColumn("users", "phone", "phone_number");
+
+  static String field(MigrationSpec spec) {
+    try {
+      SpecCheck.check(spec);
+      return null;
+    } catch (InvalidMigrationException e) {
+      return e.field();
+    }
+  }
+
+  static MigrationSpec with(MigrationOperation op) {
+    return new MigrationSpec("m", "app", List.of(op), null, null);
+  }
+
+  @Test
+  void aGoodSpecPasses() {
+    assertThat(field(with(RENAME))).isNull();
+  }
+
+  @Test
+  void eachProblemNamesItsField() {
+    assertThat(field(new MigrationSpec("Bad-Name", "app", List.of(RENAME), null, null)))
+        .isEqualTo("name");
+    assertThat(field(new MigrationSpec("m", null, List.of(RENAME), null, null)))
+        .isEqualTo("datasource");
+    assertThat(field(new MigrationSpec("m", "app", List.of(), null, null))).isEqualTo("operations");
+    assertThat(
+            field(
+                with(
+                    new MigrationOperation(
+                        "rename_table",
+                        "users",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null))))
+        .isEqualTo("operations[0].type");
+    assertThat(field(with(MigrationOperation.renameColumn("users", "phone", "phone"))))
+        .isEqualTo("operations[0].to");
+    assertThat(field(with(MigrationOperation.renameColumn("Users;", "phone", "x"))))
+        .isEqualTo("operations[0].table");
+    assertThat(field(with(MigrationOperation.addColumn("users", "n", null, null, null))))
+        .isEqualTo("operations[0].dataType");
+    assertThat(
+            field(
+                with(MigrationOperation.addColumn("users", "n", "int", "1); DROP TABLE x", null))))
+        .as("one expression, not a second statement")
+        .isEqualTo("operations[0].up");
+    assertThat(field(with(MigrationOperation.addNotNull("users", "phone", null))))
+        .isEqualTo("operations[0].up");
+    assertThat(field(with(MigrationOperation.createIndex("users", "i", List.of(), false))))
+        .isEqualTo("operations[0].columns");
+    assertThat(
+            field(
+                with(
+                    MigrationOperation.createTable(
+                        "t",
+                        List.of(new MigrationOperation.ColumnDef("a", "int", null, null, null))))))
+        .isEqualTo("operations[0].tableColumns");
+    assertThat(
+            field(
+                new MigrationSpec(
+                    "m",
+                    "app",
+                    List.of(RENAME),
+                    new MigrationSpec.Backfill(1000, Duration.ZERO, Duration.ofMinutes(5), null, 0),
+                    null)))
+        .isEqualTo("backfill.lockTimeout");
+    assertThat(
+            field(
+                new MigrationSpec(
+                    "m", "app", List.of(RENAME), null, new MigrationSpec.Gate(false, null))))
+        .isEqualTo("gate");
+  }
+
+  @Test
+  void theMessageSaysWhy() {
+    assertThatThrownBy(
+            () -> SpecCheck.check(with(MigrationOperation.addNotNull("users", "x", null))))
+        .hasMessage("operations[0].up: is required");
+  }
+}
