@@ -196,6 +196,9 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             new FlagRollouts(flagService, ledger, client, config.getTemporal().getTaskQueue()),
             watcher));
     jersey.register(
+        new dev.sluice.api.migrations.DualWritesResource(
+            ledger.flagStore(), ledger, client, config.getTemporal().getTaskQueue()));
+    jersey.register(
         new dev.sluice.api.migrations.MigrationsResource(
             config.getMigrations().build(), ledger, client, config.getTemporal().getTaskQueue()));
     environment

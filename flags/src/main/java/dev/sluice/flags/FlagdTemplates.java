@@ -90,6 +90,22 @@ public final class FlagdTemplates {
     return condition;
   }
 
+  /**
+   * The document with the flag serving {@code variant} to everyone: enabled, that variant as the
+   * default, no targeting. What a migration's phase flag is moved with.
+   */
+  public static ObjectNode withVariant(ObjectNode document, String flagKey, String variant) {
+    ObjectNode doc = document.deepCopy();
+    ObjectNode flag = flag(doc, flagKey);
+    if (!flag.path("variants").has(variant)) {
+      throw new IllegalArgumentException("flag '" + flagKey + "' has no variant '" + variant + "'");
+    }
+    flag.put("state", "ENABLED");
+    flag.put("defaultVariant", variant);
+    flag.remove("targeting");
+    return doc;
+  }
+
   /** The kill switch: the document with the flag's state set to ENABLED or DISABLED. */
   public static ObjectNode withState(ObjectNode document, String flagKey, boolean enabled) {
     ObjectNode doc = document.deepCopy();

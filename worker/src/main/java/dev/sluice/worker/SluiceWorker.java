@@ -32,7 +32,8 @@ public final class SluiceWorker implements AutoCloseable {
           CanaryDeploymentWorkflowImpl.class,
           BlueGreenDeploymentWorkflowImpl.class,
           dev.sluice.workflows.flags.FlagRolloutWorkflowImpl.class,
-          dev.sluice.workflows.migrations.SchemaMigrationWorkflowImpl.class);
+          dev.sluice.workflows.migrations.SchemaMigrationWorkflowImpl.class,
+          dev.sluice.workflows.migrations.DualWriteMigrationWorkflowImpl.class);
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 
@@ -70,7 +71,8 @@ public final class SluiceWorker implements AutoCloseable {
         new LedgerActivitiesImpl(ledger),
         new AnalysisActivitiesImpl(providers),
         new dev.sluice.activities.flags.FlagActivitiesImpl(ledger.flagStore()),
-        new dev.sluice.activities.migrations.MigrationActivitiesImpl(datasources));
+        new dev.sluice.activities.migrations.MigrationActivitiesImpl(datasources),
+        new dev.sluice.activities.dualwrite.DualWriteActivitiesImpl());
     factory.start();
     LOG.info(
         "Worker polling task queue '{}' on namespace '{}'",

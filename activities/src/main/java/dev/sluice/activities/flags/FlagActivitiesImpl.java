@@ -50,6 +50,12 @@ public final class FlagActivitiesImpl implements FlagActivities {
   }
 
   @Override
+  public FlagChange setVariant(RolloutCall call) {
+    return change(
+        call, "variant", doc -> FlagdTemplates.withVariant(doc, call.flagKey(), call.variant()));
+  }
+
+  @Override
   public FlagChange disable(RolloutCall call) {
     return change(call, "disable", doc -> FlagdTemplates.withState(doc, call.flagKey(), false));
   }

@@ -114,4 +114,21 @@ class FlagActivitiesImplTest {
         .isInstanceOfSatisfying(
             ApplicationFailure.class, f -> assertThat(f.getType()).isEqualTo("ConfigurationError"));
   }
+
+  @Test
+  void aPhaseFlagServesItsVariantToEveryoneAndAnUnknownVariantIsRefused() throws Exception {
+    activities.setVariant(
+        new RolloutCall("new-checkout", "on", 100, true, "dual-write:m (a)", "p"));
+
+    JsonNode flag = current();
+    assertThat(flag.path("state").asText()).isEqualTo("ENABLED");
+    assertThat(flag.path("defaultVariant").asText()).isEqualTo("on");
+    assertThat(flag.has("targeting")).as("everyone, no rules").isFalse();
+    assertThat(store.versions("new-checkout").get(0).action()).isEqualTo("variant");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                activities.setVariant(
+                    new RolloutCall("new-checkout", "maybe", 100, true, "x", "p")))
+        .hasMessageContaining("has no variant 'maybe'");
+  }
 }

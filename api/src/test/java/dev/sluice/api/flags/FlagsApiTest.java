@@ -229,6 +229,86 @@ class FlagsApiTest {
   }
 
   @Test
+  void aDualWriteMigrationMovesItsPhaseFlagAndAnAbortTakesItBackToOldOnly() throws Exception {
+    Map<String, Object> variants = new java.util.LinkedHashMap<>();
+    for (String phase : List.of("old-only", "dual-write", "shadow-read", "read-new", "new-only")) {
+      variants.put(phase, phase);
+    }
+    call(
+        "POST",
+        "/api/v1/flags",
+        Map.of(
+            "key",
+            "accounts-phase",
+            "type",
+            "ops",
+            "definition",
+            Map.of("state", "ENABLED", "variants", variants, "defaultVariant", "old-only")));
+    Reply bad =
+        call(
+            "POST",
+            "/api/v1/dual-writes",
+            Map.of("name", "accounts", "flagKey", "no-such-flag", "metricsUrls", List.of()));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().path("field").asText()).isEqualTo("flagKey");
+    assertThat(call("GET", "/api/v1/dual-writes/accounts", null).status()).isEqualTo(404);
+
+    Reply started =
+        call(
+            "POST",
+            "/api/v1/dual-writes",
+            Map.of(
+                "name",
+                "accounts",
+                "flagKey",
+                "accounts-phase",
+                "metricsUrls",
+                List.of("http://127.0.0.1:1/metrics"),
+                "window",
+                "1s"));
+    assertThat(started.status()).isEqualTo(202);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () ->
+                call("GET", "/api/v1/dual-writes/accounts", null)
+                    .body()
+                    .path("phase")
+                    .asText()
+                    .equals("dual-write"));
+    assertThat(
+            call("GET", "/api/v1/flags/accounts-phase", null)
+                .body()
+                .path("definition")
+                .path("defaultVariant")
+                .asText())
+        .isEqualTo("dual-write");
+
+    assertThat(
+            call("POST", "/api/v1/dual-writes/accounts/abort", Map.of("reason", "test")).status())
+        .isEqualTo(202);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () ->
+                call("GET", "/api/v1/dual-writes/accounts", null)
+                    .body()
+                    .path("state")
+                    .asText()
+                    .equals("ROLLED_BACK"));
+    assertThat(
+            call("GET", "/api/v1/flags/accounts-phase", null)
+                .body()
+                .path("definition")
+                .path("defaultVariant")
+                .asText())
+        .isEqualTo("old-only");
+    assertThat(call("POST", "/api/v1/dual-writes/accounts/promote", null).status())
+        .as("it has ended")
+        .isEqualTo(409);
+  }
+
+  @Test
   void aBadDefinitionIsA400NamingItsPathAndNothingIsStored() throws Exception {
     Map<String, Object> bad =
         Map.of(

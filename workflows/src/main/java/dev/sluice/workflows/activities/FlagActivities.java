@@ -13,6 +13,12 @@ public interface FlagActivities {
    */
   FlagChange setRollout(RolloutCall call);
 
+  /**
+   * The flag serves the call's variant to everyone (enabled, no targeting): how a dual-write
+   * migration moves its phase flag. The percent is ignored.
+   */
+  FlagChange setVariant(RolloutCall call);
+
   /** The kill switch: the flag answers its code default everywhere. */
   FlagChange disable(RolloutCall call);
 

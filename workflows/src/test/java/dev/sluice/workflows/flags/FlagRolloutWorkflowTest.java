@@ -51,6 +51,12 @@ class FlagRolloutWorkflowTest {
     }
 
     @Override
+    public synchronized FlagChange setVariant(RolloutCall call) {
+      changes.add(call.variant() + " for everyone by " + call.actor());
+      return new FlagChange(call.flagKey(), changes.size() + 1);
+    }
+
+    @Override
     public synchronized FlagChange disable(RolloutCall call) {
       changes.add("disabled by " + call.actor());
       return new FlagChange(call.flagKey(), changes.size() + 1);

@@ -1,0 +1,198 @@
+package dev.sluice.api.migrations;
+
+import dev.sluice.activities.Settings;
+import dev.sluice.activities.flags.FlagStore;
+import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.api.api.ErrorBody.FieldError;
+import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.errors.ApiException;
+import dev.sluice.model.DualWriteMigration;
+import dev.sluice.workflows.migrations.DualWriteMigrationWorkflow;
+import dev.sluice.workflows.migrations.DualWriteMigrationWorkflow.Status;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /api/v1/dual-writes}: moves between two stores through the seed's dual-write phases
+ * ({@link DualWriteMigrationWorkflow}); the phase flag must exist, with the phases as variants.
+ */
+@Path("/api/v1/dual-writes")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class DualWritesResource {
+
+  private final FlagStore flags;
+  private final Ledger ledger;
+  private final WorkflowClient client;
+  private final String taskQueue;
+
+  public DualWritesResource(
+      FlagStore flags, Ledger ledger, WorkflowClient client, String taskQueue) {
+    this.flags = flags;
+    this.ledger = ledger;
+    this.client = client;
+    this.taskQueue = taskQueue;
+  }
+
+  public record DualWriteBody(
+      String name,
+      String flagKey,
+      List<String> metricsUrls,
+      String window,
+      Double maxMismatchRate) {}
+
+  public record ReasonBody(String reason) {}
+
+  @POST
+  public Response start(DualWriteBody body, @Context ContainerRequestContext request) {
+    if (body == null) {
+      throw ApiException.badRequest("body", "a dual-write migration is required");
+    }
+    List<FieldError> problems = new ArrayList<>();
+    if (body.name() == null || !body.name().matches("[a-z0-9][a-z0-9_-]{0,62}")) {
+      problems.add(new FieldError("name", "must be lower case letters, digits, - and _"));
+    }
+    if (body.flagKey() == null || flags.get(body.flagKey()).isEmpty()) {
+      problems.add(
+          new FieldError(
+              "flagKey",
+              "must name an existing flag whose variants are old-only, dual-write, shadow-read,"
+                  + " read-new and new-only"));
+    } else {
+      String definition = flags.get(body.flagKey()).orElseThrow().definition();
+      for (String phase :
+          List.of("old-only", "dual-write", "shadow-read", "read-new", "new-only")) {
+        if (!definition.contains("\"" + phase + "\"")) {
+          problems.add(new FieldError("flagKey", "the flag has no variant " + phase));
+          break;
+        }
+      }
+    }
+    if (body.metricsUrls() == null || body.metricsUrls().isEmpty()) {
+      problems.add(new FieldError("metricsUrls", "must list the instances' /metrics URLs"));
+    } else {
+      for (int i = 0; i < body.metricsUrls().size(); i++) {
+        String url = body.metricsUrls().get(i);
+        try {
+          URI uri = URI.create(url);
+          if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new IllegalArgumentException();
+          }
+          if (uri.getUserInfo() != null) {
+            problems.add(new FieldError("metricsUrls[" + i + "]", "must not carry credentials"));
+          }
+        } catch (IllegalArgumentException | NullPointerException e) {
+          problems.add(new FieldError("metricsUrls[" + i + "]", "must be an http(s) URL"));
+        }
+      }
+    }
+    Duration window = Duration.ofMinutes(5);
+    if (body.window() != null) {
+      try {
+        window = Settings.parseDuration(body.window());
+      } catch (RuntimeException e) {
+        problems.add(new FieldError("window", "must be a duration like \"5m\""));
+      }
+      if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(1)) > 0) {
+        problems.add(new FieldError("window", "must be between 1s and 1d"));
+      }
+    }
+    double rate = body.maxMismatchRate() == null ? 0 : body.maxMismatchRate();
+    if (rate < 0 || rate > 1) {
+      problems.add(new FieldError("maxMismatchRate", "must be between 0 and 1"));
+    }
+    if (!problems.isEmpty()) {
+      throw ApiException.badRequest(problems);
+    }
+    String actor = ActorFilter.actor(request);
+    DualWriteMigration migration =
+        new DualWriteMigration(
+            body.name(), body.flagKey(), body.metricsUrls(), window, rate, actor, 0);
+    DualWriteMigrationWorkflow workflow =
+        client.newWorkflowStub(
+            DualWriteMigrationWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(DualWriteMigrationWorkflow.workflowId(body.name()))
+                .setTaskQueue(taskQueue)
+                .setStaticSummary("dual-write " + body.name() + " via flag " + body.flagKey())
+                .setWorkflowIdReusePolicy(
+                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .build());
+    try {
+      WorkflowClient.start(workflow::run, migration);
+    } catch (WorkflowExecutionAlreadyStarted running) {
+      throw ApiException.conflict(
+          "dual_write_running", "dual-write " + body.name() + " is running", Map.of());
+    }
+    ledger.audit(actor, "dualwrite.start", body.name(), Map.of("flagKey", body.flagKey()));
+    return Response.accepted(new Status("RUNNING", "old-only", 0, 0, null, List.of("starting")))
+        .header("Location", "/api/v1/dual-writes/" + body.name())
+        .build();
+  }
+
+  @GET
+  @Path("/{name}")
+  public Status status(@PathParam("name") String name) {
+    try {
+      return client
+          .newWorkflowStub(
+              DualWriteMigrationWorkflow.class, DualWriteMigrationWorkflow.workflowId(name))
+          .status();
+    } catch (WorkflowNotFoundException e) {
+      throw ApiException.notFound("no dual-write migration " + name);
+    }
+  }
+
+  /** promote (move on after a clean window), resume (after a pause), abort (back to old-only). */
+  @POST
+  @Path("/{name}/{action}")
+  public Response control(
+      @PathParam("name") String name,
+      @PathParam("action") String action,
+      ReasonBody body,
+      @Context ContainerRequestContext request) {
+    if (!List.of("promote", "resume", "abort").contains(action)) {
+      throw ApiException.notFound(
+          "unknown action \"" + action + "\"; actions: promote, resume, abort");
+    }
+    Status now = status(name);
+    if (!now.state().equals("RUNNING") && !now.state().equals("PAUSED")) {
+      throw ApiException.conflict(
+          "dual_write_ended", action + ": " + name + " has ended (" + now.state() + ")", Map.of());
+    }
+    if (action.equals("abort") && now.phase().equals("new-only")) {
+      throw ApiException.conflict(
+          "rollback_refused",
+          "abort: new-only has begun; the old store no longer has every write",
+          Map.of());
+    }
+    String reason = body == null ? null : body.reason();
+    client
+        .newUntypedWorkflowStub(DualWriteMigrationWorkflow.workflowId(name))
+        .signal(action, reason);
+    ledger.audit(
+        ActorFilter.actor(request),
+        "dualwrite." + action,
+        name,
+        reason == null ? null : Map.of("reason", reason));
+    return Response.accepted(status(name)).build();
+  }
+}
