@@ -72,6 +72,11 @@ final class Checkout implements AutoCloseable {
     return new Checkout(builder.build(), false);
   }
 
+  /** The OpenFeature client this app evaluates flags with; null without flags. */
+  Client client() {
+    return client;
+  }
+
   /** The checkout {@code user} gets, and why. */
   Map<String, Object> decide(String user) {
     Map<String, Object> body = new LinkedHashMap<>();

@@ -27,7 +27,7 @@ import java.util.function.IntSupplier;
 final class Endpoints implements HttpHandler {
 
   private static final Set<String> KNOWN_PATHS =
-      Set.of("/", "/health", "/api/version", "/metrics", "/checkout");
+      Set.of("/", "/health", "/api/version", "/metrics", "/checkout", "/profiles");
   private static final long MAX_DELAY_MS = 120_000;
   private static final long MIN_FREE_DISK_BYTES = 16L << 20;
 
@@ -38,6 +38,7 @@ final class Endpoints implements HttpHandler {
   private final IntSupplier inFlight;
   private final AtomicLong served = new AtomicLong();
   private final Checkout checkout;
+  private final Profiles profiles;
   private final Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
 
   Endpoints(
@@ -46,8 +47,10 @@ final class Endpoints implements HttpHandler {
       ThreadPoolExecutor pool,
       BooleanSupplier draining,
       IntSupplier inFlight,
-      Checkout checkout) {
+      Checkout checkout,
+      Profiles profiles) {
     this.checkout = checkout;
+    this.profiles = profiles;
     this.config = config;
     this.metrics = metrics;
     this.pool = pool;
@@ -59,7 +62,8 @@ final class Endpoints implements HttpHandler {
   public void handle(HttpExchange exchange) throws IOException {
     long started = System.nanoTime();
     String path = exchange.getRequestURI().getPath();
-    String label = KNOWN_PATHS.contains(path) ? path : "other";
+    String label =
+        KNOWN_PATHS.contains(path) ? path : path.startsWith("/profiles/") ? "/profiles" : "other";
     String method = exchange.getRequestMethod();
     Response response;
     try {
@@ -86,6 +90,9 @@ final class Endpoints implements HttpHandler {
     if ("OPTIONS".equals(method)) {
       return new Response(204, null, new byte[0]);
     }
+    if (path.startsWith("/profiles/") && path.length() > "/profiles/".length()) {
+      return profile(method, path.substring("/profiles/".length()), query);
+    }
     if (!"GET".equals(method) && !"HEAD".equals(method)) {
       return json(405, Map.of("error", "only GET, HEAD and OPTIONS are supported"));
     }
@@ -102,8 +109,8 @@ final class Endpoints implements HttpHandler {
           new Response(
               200,
               Metrics.CONTENT_TYPE,
-              metrics
-                  .render(config.version(), config.target(), inFlight.getAsInt())
+              (metrics.render(config.version(), config.target(), inFlight.getAsInt())
+                      + profiles.metricsText())
                   .getBytes(StandardCharsets.UTF_8));
       default -> json(404, Map.of("error", "no such path: " + path));
     };
@@ -215,6 +222,30 @@ final class Endpoints implements HttpHandler {
       return HexFormat.of().formatHex(value, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  /** The dual-write example: a profile read or written through the repository. */
+  private Response profile(String method, String id, String query) {
+    try {
+      if ("GET".equals(method)) {
+        Map<String, Object> body = profiles.read(id);
+        return body == null ? json(404, Map.of("error", "no profile " + id)) : json(200, body);
+      }
+      if ("PUT".equals(method)) {
+        String value = queryParameter(query, "value", null);
+        if (value == null) {
+          return json(400, Map.of("error", "value is required"));
+        }
+        profiles.write(
+            id,
+            java.net.URLDecoder.decode(value, StandardCharsets.UTF_8),
+            queryParameter(query, "only", null));
+        return json(200, Map.of("id", id));
+      }
+      return json(405, Map.of("error", "GET or PUT"));
+    } catch (Exception e) {
+      return json(500, Map.of("error", String.valueOf(e.getMessage())));
     }
   }
 

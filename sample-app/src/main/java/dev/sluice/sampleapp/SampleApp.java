@@ -55,6 +55,7 @@ public final class SampleApp implements AutoCloseable {
   private volatile boolean draining;
 
   private final Checkout checkout;
+  private final Profiles profiles;
 
   private SampleApp(
       SampleAppConfig config, HttpServer server, ThreadPoolExecutor pool, Checkout checkout) {
@@ -62,6 +63,7 @@ public final class SampleApp implements AutoCloseable {
     this.server = server;
     this.pool = pool;
     this.checkout = checkout;
+    this.profiles = new Profiles(checkout.client());
   }
 
   /**
@@ -73,6 +75,24 @@ public final class SampleApp implements AutoCloseable {
    */
   public static SampleApp start(SampleAppConfig config) throws IOException {
     Checkout checkout = Checkout.fromEnvironment();
+    try {
+      return start(config, checkout);
+    } catch (IOException | RuntimeException e) {
+      checkout.close();
+      throw e;
+    }
+  }
+
+  /**
+   * As {@link #start(SampleAppConfig)}, with flags from the Sluice API at {@code flagsUrl} (ready
+   * before this returns) instead of the environment's.
+   */
+  public static SampleApp start(SampleAppConfig config, String flagsUrl) throws IOException {
+    Checkout checkout =
+        Checkout.with(
+            dev.sluice.flags.openfeature.SluiceProvider.builder(flagsUrl)
+                .initTimeout(java.time.Duration.ofSeconds(5))
+                .build());
     try {
       return start(config, checkout);
     } catch (IOException | RuntimeException e) {
@@ -120,7 +140,13 @@ public final class SampleApp implements AutoCloseable {
     SampleApp app = new SampleApp(config, server, pool, checkout);
     Endpoints endpoints =
         new Endpoints(
-            config, new Metrics(), pool, () -> app.draining, app.inFlight::get, app.checkout);
+            config,
+            new Metrics(),
+            pool,
+            () -> app.draining,
+            app.inFlight::get,
+            app.checkout,
+            app.profiles);
     server.createContext(
         "/",
         exchange -> {
@@ -171,6 +197,7 @@ public final class SampleApp implements AutoCloseable {
       server.stop(0);
       pool.shutdownNow();
       checkout.close();
+      profiles.close();
       closed.countDown();
     }
   }

@@ -1,0 +1,99 @@
+package dev.sluice.sampleapp;
+
+import dev.openfeature.sdk.Client;
+import dev.sluice.dualwrite.DualWriteRepository;
+import dev.sluice.dualwrite.Phase;
+import dev.sluice.dualwrite.Store;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The seed's dual-write example: user profiles moving from a legacy store to a new one, through
+ * {@link DualWriteRepository} following the flag {@value #FLAG} (without flags: the legacy store
+ * only). {@code GET /profiles/ID}, {@code PUT /profiles/ID?value=V}; {@code &only=legacy|new}
+ * writes one store behind the repository's back — how a test (or a buggy job) makes them differ.
+ */
+final class Profiles implements AutoCloseable {
+
+  static final String FLAG = "profiles-store";
+  static final String MIGRATION = "profiles";
+
+  /** A store in memory: stands in for a table or a service of the app's. */
+  static final class MemoryStore implements Store<String, String> {
+    final Map<String, String> rows = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<String> read(String key) {
+      return Optional.ofNullable(rows.get(key));
+    }
+
+    @Override
+    public void write(String key, String value) {
+      rows.put(key, value);
+    }
+  }
+
+  private final MemoryStore legacy = new MemoryStore();
+  private final MemoryStore fresh = new MemoryStore();
+  private final ThreadPoolExecutor comparer =
+      new ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          TimeUnit.SECONDS,
+          new ArrayBlockingQueue<>(1000),
+          r -> {
+            Thread t = new Thread(r, "profiles-comparer");
+            t.setDaemon(true);
+            return t;
+          });
+  private final java.util.function.Supplier<Phase> phase;
+  private final DualWriteRepository<String, String> repository;
+
+  Profiles(Client flags) {
+    this.phase = flags == null ? () -> Phase.OLD_ONLY : DualWriteRepository.phaseFlag(flags, FLAG);
+    this.repository =
+        DualWriteRepository.<String, String>builder(MIGRATION)
+            .oldStore(legacy)
+            .newStore(fresh)
+            .phase(phase)
+            .comparer(comparer)
+            .build();
+  }
+
+  Map<String, Object> read(String id) throws Exception {
+    Optional<String> value = repository.read(id);
+    if (value.isEmpty()) {
+      return null;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", id);
+    body.put("value", value.get());
+    body.put("phase", phase.get().variant());
+    return body;
+  }
+
+  void write(String id, String value, String only) throws Exception {
+    if ("legacy".equals(only)) {
+      legacy.write(id, value);
+    } else if ("new".equals(only)) {
+      fresh.write(id, value);
+    } else {
+      repository.write(id, value);
+    }
+  }
+
+  String metricsText() {
+    return repository.metricsText();
+  }
+
+  @Override
+  public void close() {
+    comparer.shutdownNow();
+  }
+}
