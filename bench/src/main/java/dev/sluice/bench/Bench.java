@@ -25,6 +25,8 @@ import java.util.Map;
  *   <li>{@code detect}: the judge end to end on the local fleet (see {@link DetectBench}).
  *   <li>{@code flags}: flag evaluation, engine and OpenFeature provider, with JMH (see {@link
  *       FlagsBench}).
+ *   <li>{@code backfill}: the schema-migration backfill on embedded PostgreSQL under writers (see
+ *       {@link BackfillBench}).
  * </ul>
  */
 public final class Bench {
@@ -34,7 +36,8 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
       System.err.println(
-          "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, judge, detect, flags)");
+          "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, judge, detect, flags,"
+              + " backfill)");
       System.exit(2);
     }
     PrintStream out = System.out;
@@ -45,6 +48,11 @@ public final class Bench {
       case "abort" -> abort(out, count(args));
       case "bluegreen_rollback" -> blueGreenRollback(out, count(args));
       case "flags" -> FlagsBench.run(out);
+      case "backfill" ->
+          BackfillBench.run(
+              out,
+              args.length > 1 ? Integer.parseInt(args[1]) : 1000,
+              args.length > 2 ? Integer.parseInt(args[2]) : BackfillBench.DEFAULT_RATE);
       case "judge" -> JudgeBench.run(out, args.length > 1 ? Integer.parseInt(args[1]) : 2400);
       case "detect" ->
           DetectBench.run(
@@ -55,7 +63,7 @@ public final class Bench {
         System.err.println(
             "unknown benchmark "
                 + args[0]
-                + " (names: rolling, abort, bluegreen_rollback, judge, detect, flags)");
+                + " (names: rolling, abort, bluegreen_rollback, judge, detect, flags, backfill)");
         System.exit(2);
       }
     }

@@ -289,7 +289,7 @@ public final class Migrator {
                 + (op.defaultValue() != null ? " DEFAULT " + op.defaultValue() : ""));
         if (op.up() != null) {
           rowFunction(p + "_up", op.table(), op.up(), op.dataType(), null, null);
-          pairTrigger(p, op.table(), null, op.column(), false);
+          pairTrigger(p, op.table(), null, op.column(), viaFunctions(p, op.table(), false));
         }
       }
       case "rename_column" -> {
@@ -301,9 +301,13 @@ public final class Migrator {
                 + op.to()
                 + " "
                 + old.type());
-        rowFunction(p + "_up", op.table(), op.column(), old.type(), null, null);
-        rowFunction(p + "_down", op.table(), op.to(), old.type(), null, null);
-        pairTrigger(p, op.table(), op.column(), op.to(), true);
+        // Plain assignments: no function call per write (a rename is the common case).
+        pairTrigger(
+            p,
+            op.table(),
+            op.column(),
+            op.to(),
+            new Sync("NEW." + op.column(), "OLD." + op.column(), "NEW." + op.to()));
       }
       case "change_type" -> {
         Column old = Catalog.columns(c, op.table()).get(op.column());
@@ -315,12 +319,21 @@ public final class Migrator {
                 + shadow
                 + " "
                 + op.dataType());
-        rowFunction(p + "_up", op.table(), up(op, old), op.dataType(), null, null);
-        // In down, the column's name means its new value (the shadow's).
-        String down =
-            op.down() != null ? op.down() : "CAST(" + op.column() + " AS " + old.type() + ")";
-        rowFunction(p + "_down", op.table(), down, old.type(), op.column(), shadow);
-        pairTrigger(p, op.table(), op.column(), shadow, true);
+        String s = schemaOf(op.table());
+        String upNew = "CAST(NEW." + op.column() + " AS " + op.dataType() + ")";
+        String upOld = "CAST(OLD." + op.column() + " AS " + op.dataType() + ")";
+        if (op.up() != null) {
+          rowFunction(p + "_up", op.table(), op.up(), op.dataType(), null, null);
+          upNew = s + p + "_up(NEW)";
+          upOld = s + p + "_up(OLD)";
+        }
+        String down = "CAST(NEW." + shadow + " AS " + old.type() + ")";
+        if (op.down() != null) {
+          // In down, the column's name means its new value (the shadow's).
+          rowFunction(p + "_down", op.table(), op.down(), old.type(), op.column(), shadow);
+          down = s + p + "_down(NEW)";
+        }
+        pairTrigger(p, op.table(), op.column(), shadow, new Sync(upNew, upOld, down));
       }
       case "add_not_null" -> {
         Column col = Catalog.columns(c, op.table()).get(op.column());
@@ -381,52 +394,40 @@ public final class Migrator {
   }
 
   /**
+   * How a pair trigger computes: up over the new row and over the old one, and down over the new
+   * row (null: the old column is not kept up).
+   */
+  private record Sync(String upNew, String upOld, String downNew) {}
+
+  private Sync viaFunctions(String p, String table, boolean down) {
+    String f = schemaOf(table) + p;
+    return new Sync(f + "_up(NEW)", f + "_up(OLD)", down ? f + "_down(NEW)" : null);
+  }
+
+  /**
    * Keeps {@code target} = up(row) for writes that leave it alone, and (with down) {@code source} =
    * down(row) for writes that set it: the old app writes the old column, the new app the new.
    */
-  private void pairTrigger(String p, String table, String source, String target, boolean down)
+  private void pairTrigger(String p, String table, String source, String target, Sync sync)
       throws SQLException {
-    String s = schemaOf(table);
+    boolean down = sync.downNew() != null;
     String body =
         "IF TG_OP = 'INSERT' THEN\n"
-            + "  IF NEW."
-            + target
-            + " IS NULL THEN NEW."
-            + target
-            + " := "
-            + s
-            + p
-            + "_up(NEW);\n"
+            + ("  IF NEW." + target + " IS NULL THEN NEW." + target + " := " + sync.upNew() + ";\n")
             + (down
                 ? "  ELSIF NEW."
                     + source
                     + " IS NULL THEN NEW."
                     + source
                     + " := "
-                    + s
-                    + p
-                    + "_down(NEW);\n"
+                    + sync.downNew()
+                    + ";\n"
                 : "")
             + "  END IF;\n"
-            + "ELSIF NEW."
-            + target
-            + " IS DISTINCT FROM OLD."
-            + target
-            + " THEN\n"
-            + (down ? "  NEW." + source + " := " + s + p + "_down(NEW);\n" : "  NULL;\n")
-            + "ELSIF "
-            + s
-            + p
-            + "_up(NEW) IS DISTINCT FROM "
-            + s
-            + p
-            + "_up(OLD) THEN\n"
-            + "  NEW."
-            + target
-            + " := "
-            + s
-            + p
-            + "_up(NEW);\n"
+            + ("ELSIF NEW." + target + " IS DISTINCT FROM OLD." + target + " THEN\n")
+            + (down ? "  NEW." + source + " := " + sync.downNew() + ";\n" : "  NULL;\n")
+            + ("ELSIF " + sync.upNew() + " IS DISTINCT FROM " + sync.upOld() + " THEN\n")
+            + ("  NEW." + target + " := " + sync.upNew() + ";\n")
             + "END IF;\n";
     trigger(p, table, body);
   }
@@ -469,7 +470,9 @@ public final class Migrator {
                 + p
                 + " BEFORE INSERT OR UPDATE ON "
                 + table
-                + " FOR EACH ROW EXECUTE FUNCTION "
+                // The backfill's own writes never enter PL/pgSQL.
+                + " FOR EACH ROW WHEN (current_setting('sluice.backfill', true) IS DISTINCT FROM"
+                + " 'on') EXECUTE FUNCTION "
                 + s
                 + p
                 + "_sync()"));
@@ -485,17 +488,28 @@ public final class Migrator {
 
   private Fill fill(int i) throws SQLException {
     MigrationOperation op = spec.operations().get(i);
+    Map<String, Column> cols = Catalog.columns(c, op.table());
     String key = Catalog.primaryKey(c, op.table()).get(0);
-    String keyType = Catalog.columns(c, op.table()).get(key).type();
-    String p = schemaOf(op.table()) + prefix(i);
-    String column =
-        switch (op.type()) {
-          case "add_column", "add_not_null" -> op.column();
-          case "rename_column" -> op.to();
-          case "change_type" -> shadow(op);
-          default -> throw new IllegalArgumentException(op.type() + " has no backfill");
-        };
-    return new Fill(op.table(), key, keyType, column, p + "_up(sluice_row)");
+    String keyType = cols.get(key).type();
+    // The expression itself, not the _up function: PostgreSQL plans it once per statement
+    // instead of calling a function per row.
+    return switch (op.type()) {
+      case "add_column" ->
+          new Fill(op.table(), key, keyType, op.column(), cast(op.up(), op.dataType()));
+      case "add_not_null" ->
+          new Fill(
+              op.table(), key, keyType, op.column(), cast(op.up(), cols.get(op.column()).type()));
+      case "rename_column" -> new Fill(op.table(), key, keyType, op.to(), op.column());
+      case "change_type" -> {
+        String up = op.up() != null ? op.up() : op.column();
+        yield new Fill(op.table(), key, keyType, shadow(op), cast(up, op.dataType()));
+      }
+      default -> throw new IllegalArgumentException(op.type() + " has no backfill");
+    };
+  }
+
+  private static String cast(String expr, String type) {
+    return "CAST((" + expr + ") AS " + type + ")";
   }
 
   public Result backfill(int i) throws SQLException, InterruptedException {

@@ -1,0 +1,753 @@
+package dev.sluice.bench;
+
+import dev.sluice.activities.migrations.Migrator;
+import dev.sluice.model.MigrationOperation;
+import dev.sluice.model.MigrationSpec;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code ./bench/run backfill [BATCH [RATE]]}: the schema-migration engine's backfill on a real
+ * PostgreSQL (embedded, zonky 16.x with its defaults: {@code synchronous_commit=off}) while an old
+ * app keeps writing. The seed's rename {@code users.phone → phone_number} over 1,000,000 rows.
+ *
+ * <ol>
+ *   <li>{@code single_update_rows_per_s}: the yardstick, one {@code UPDATE users_copy SET
+ *       phone_number = phone} over an identical copy of the table (nullable column added first, so
+ *       the same work: every row rewritten with the new column set), without writers.
+ *   <li>Eight writers (the old app: its own connection each, 70% {@code UPDATE users SET phone = ?
+ *       WHERE id = random}, 30% {@code INSERT INTO users (name, phone)}), paced at RATE
+ *       statements/s in all (default 800; 0: as fast as they can). A statement's latency is
+ *       measured from when its schedule said to send it, so a stalled statement also counts against
+ *       the ones queued behind it (no coordinated omission). {@code writer_p99_ms_before}: 10 s
+ *       before the migration, after 5 s of warm-up.
+ *   <li>The migration: {@link Migrator#check}, {@link Migrator#expand}, 5 s of writes with the sync
+ *       trigger but no backfill (reported with {@code #} only: the trigger's own cost), then {@link
+ *       Migrator#backfill} with BATCH rows per batch (default 1000, the spec's default). {@code
+ *       rows_per_s}: rows it changed / its seconds; {@code writer_p99_ms_during}: statements sent
+ *       during it.
+ *   <li>{@code max_lock_wait_ms}: a monitor connection samples {@code pg_locks} every 20 ms from
+ *       check to the end of the backfill and keeps the longest {@code clock_timestamp() -
+ *       waitstart} of any lock not granted (PostgreSQL 14+ records when each wait began), whoever
+ *       waits: writer, migrator (DDL or backfill batch). Sampling can only miss a wait shorter than
+ *       the sampling period, or the last &lt;20 ms of a longer one, so the figure is exact to about
+ *       20 ms. The writers' longest statement in the same window is printed too, as an upper bound.
+ * </ol>
+ *
+ * Why these defaults: unthrottled, the eight writers alone saturate two cores, so "before" would be
+ * measured at saturation and the backfill would get a ninth of the CPU; 800 statements/s is a busy
+ * app that leaves the database headroom. Batches of 5,000 gave no more rows/s than 1,000 under the
+ * writers and tripled their p99 (a batch holds its rows' locks about 60 ms instead of 13), so the
+ * spec's default of 1,000 stays.
+ *
+ * <p>A {@code # host} line gives the CPU this benchmark and everything else used: the figures only
+ * mean something when the rest of the machine was idle (a warning is printed otherwise). With
+ * {@code -Dbench.timeline=true} (e.g. in {@code JAVA_TOOL_OPTIONS}) the writers' figures per second
+ * go to stderr. PostgreSQL's own output goes to {@code .sluice/bench-backfill-postgres.log}.
+ */
+public final class BackfillBench {
+
+  static final int ROWS = 1_000_000;
+  static final int DEFAULT_RATE = 800;
+  static final int WRITERS = 8;
+  static final int INSERT_PERCENT = 30;
+  static final Duration WARM_UP = Duration.ofSeconds(5);
+  static final Duration BEFORE = Duration.ofSeconds(10);
+  static final Duration TRIGGER_ONLY = Duration.ofSeconds(5);
+  static final long SAMPLE_MILLIS = 20;
+  static final String SPEC_NAME = "phone_rename";
+
+  private BackfillBench() {}
+
+  public static void run(PrintStream out, int batchSize, int rate) throws Exception {
+    Path home = Path.of(System.getProperty("sluice.home", ".")).toAbsolutePath();
+    Path sluiceDir = home.resolve(".sluice");
+    Files.createDirectories(sluiceDir);
+    Path pgLog = sluiceDir.resolve("bench-backfill-postgres.log");
+    Files.deleteIfExists(pgLog);
+    long begun = System.nanoTime();
+    log("starting embedded PostgreSQL (its output: %s)", pgLog);
+    try (EmbeddedPostgres pg =
+        EmbeddedPostgres.builder()
+            .setOutputRedirector(ProcessBuilder.Redirect.appendTo(pgLog.toFile()))
+            .setErrorRedirector(ProcessBuilder.Redirect.appendTo(pgLog.toFile()))
+            .start()) {
+      String url = pg.getJdbcUrl("postgres", "postgres");
+      String version;
+      double singleRowsPerS;
+      try (Connection c = connect(url, "bench-setup")) {
+        version = queryString(c, "SHOW server_version");
+        // pg_ctl detaches the postmaster from this JVM: find it as a backend's parent.
+        HostCpu.postmaster = HostCpu.parent(queryLong(c, "SELECT pg_backend_pid()"));
+        singleRowsPerS = setUp(c);
+      }
+      measure(out, url, batchSize, rate, singleRowsPerS, version);
+    }
+    log("done in %.0f s", (System.nanoTime() - begun) / 1e9);
+  }
+
+  /** Creates and fills {@code users}; returns the single statement's rows per second. */
+  private static double setUp(Connection c) throws SQLException {
+    long t = System.nanoTime();
+    exec(c, "CREATE TABLE users (id bigserial PRIMARY KEY, name text, phone text NOT NULL)");
+    exec(
+        c,
+        "INSERT INTO users (name, phone) SELECT 'user ' || g, '+1-555-' || lpad(g::text, 7, '0')"
+            + " FROM generate_series(1, "
+            + ROWS
+            + ") g");
+    exec(c, "VACUUM ANALYZE users");
+    log("users: %,d rows in %.1f s", ROWS, (System.nanoTime() - t) / 1e9);
+
+    // The yardstick on an identical copy (same columns, same primary key, vacuumed), so the
+    // migrated table is left untouched by it.
+    exec(c, "CREATE TABLE users_copy (id bigint PRIMARY KEY, name text, phone text NOT NULL)");
+    exec(c, "INSERT INTO users_copy SELECT id, name, phone FROM users ORDER BY id");
+    exec(c, "VACUUM ANALYZE users_copy");
+    exec(c, "ALTER TABLE users_copy ADD COLUMN phone_number text");
+    exec(c, "CHECKPOINT");
+    long start = System.nanoTime();
+    long updated;
+    try (Statement s = c.createStatement()) {
+      updated = s.executeUpdate("UPDATE users_copy SET phone_number = phone");
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    log("single UPDATE: %,d rows in %.2f s", updated, seconds);
+    exec(c, "DROP TABLE users_copy");
+    exec(c, "CHECKPOINT");
+    return updated / seconds;
+  }
+
+  private static void measure(
+      PrintStream out, String url, int batchSize, int rate, double singleRowsPerS, String version)
+      throws Exception {
+    MigrationSpec spec =
+        new MigrationSpec(
+            SPEC_NAME,
+            "bench",
+            List.of(MigrationOperation.renameColumn("users", "phone", "phone_number")),
+            new MigrationSpec.Backfill(batchSize, Duration.ZERO, Duration.ofMillis(500), null, 0),
+            null);
+    Writers writers = new Writers(url, rate);
+    LockMonitor monitor = new LockMonitor(url);
+    List<Long> batchNanos = new ArrayList<>();
+    long beforeStart;
+    long beforeEnd;
+    long migrationStart;
+    long expandEnd;
+    long backfillStart;
+    long backfillEnd;
+    Migrator.Result result;
+    HostCpu cpuBeforeStart;
+    HostCpu cpuBeforeEnd;
+    HostCpu cpuAtStart;
+    HostCpu cpuAtEnd;
+    long remaining;
+    long inconsistent;
+    List<String> summary = new ArrayList<>();
+    try {
+      monitor.start();
+      writers.start();
+      sleep(WARM_UP);
+      cpuBeforeStart = HostCpu.sample();
+      beforeStart = System.nanoTime();
+      sleep(BEFORE);
+      beforeEnd = System.nanoTime();
+      cpuBeforeEnd = HostCpu.sample();
+      log("writers before: %s", writers.stats(beforeStart, beforeEnd));
+      try (Connection mc = connect(url, "bench-migrator")) {
+        long[] lastBeat = {0};
+        long[] ddlPauses = {0};
+        Migrator migrator =
+            new Migrator(
+                mc,
+                spec,
+                (lastKey, rows) -> {
+                  // Beats before the backfill are the DDL's lock-timeout pauses.
+                  long now = System.nanoTime();
+                  if (lastBeat[0] == 0) {
+                    ddlPauses[0]++;
+                  } else {
+                    batchNanos.add(now - lastBeat[0]);
+                    lastBeat[0] = now;
+                  }
+                });
+        migrationStart = System.nanoTime();
+        List<Integer> backfills = migrator.check(summary);
+        migrator.expand();
+        expandEnd = System.nanoTime();
+        log(
+            "check + expand: %.0f ms, %d lock-timeout pauses (%s)",
+            (expandEnd - migrationStart) / 1e6, ddlPauses[0], String.join("; ", summary));
+        sleep(TRIGGER_ONLY);
+        log(
+            "writers with the sync trigger, no backfill: %s",
+            writers.stats(expandEnd, System.nanoTime()));
+        log("backfill, %d rows a batch …", batchSize);
+        cpuAtStart = HostCpu.sample();
+        backfillStart = System.nanoTime();
+        lastBeat[0] = backfillStart;
+        result = migrator.backfill(backfills.get(0));
+        backfillEnd = System.nanoTime();
+        cpuAtEnd = HostCpu.sample();
+        log(
+            "backfill: %,d rows, %,d batches, %d lock timeouts in %.1f s",
+            result.rows(),
+            result.batches(),
+            result.lockTimeouts(),
+            (backfillEnd - backfillStart) / 1e9);
+      }
+    } finally {
+      writers.close();
+      monitor.close();
+    }
+    if (Boolean.getBoolean("bench.timeline")) {
+      for (long t = beforeStart - WARM_UP.toNanos(); t < backfillEnd; t += 1_000_000_000L) {
+        log(
+            "t=%+.0f s %s",
+            (t - backfillStart) / 1e9, writers.stats(t, Math.min(backfillEnd, t + 1_000_000_000L)));
+      }
+    }
+    try (Connection mc = connect(url, "bench-verify")) {
+      remaining = new Migrator(mc, spec, (k, r) -> {}).remaining(0);
+      inconsistent =
+          queryLong(mc, "SELECT count(*) FROM users WHERE phone_number IS DISTINCT FROM phone");
+    }
+
+    double backfillSeconds = (backfillEnd - backfillStart) / 1e9;
+    double rowsPerS = result.rows() / backfillSeconds;
+    Writers.Stats before = writers.stats(beforeStart, beforeEnd);
+    Writers.Stats trigger = writers.stats(expandEnd, backfillStart);
+    Writers.Stats during = writers.stats(backfillStart, backfillEnd);
+    LockMonitor.Wait longest = monitor.longest(migrationStart, backfillEnd);
+    LockMonitor.Wait longestBefore = monitor.longest(beforeStart, beforeEnd);
+    double maxLockWaitMs = longest == null ? 0 : longest.millis();
+    out.printf(
+        Locale.ROOT,
+        "BENCH backfill rows_per_s=%.0f single_update_rows_per_s=%.0f writer_p99_ms_before=%.1f"
+            + " writer_p99_ms_during=%.1f max_lock_wait_ms=%.0f%n",
+        rowsPerS,
+        singleRowsPerS,
+        before.p99Ms(),
+        during.p99Ms(),
+        maxLockWaitMs);
+    out.printf(
+        Locale.ROOT,
+        "# setup: PostgreSQL %s embedded (zonky defaults, synchronous_commit=off), %,d rows, %d"
+            + " writers at %s statements/s (%d%% inserts), batch_size=%d%n",
+        version,
+        ROWS,
+        WRITERS,
+        rate > 0 ? String.valueOf(rate) : "unthrottled",
+        INSERT_PERCENT,
+        batchSize);
+    out.printf(
+        Locale.ROOT,
+        "# backfill: rows=%d batches=%d lock_timeouts=%d seconds=%.1f check_expand_ms=%.0f"
+            + " batch_ms_p50=%.1f batch_ms_p99=%.1f batch_ms_max=%.1f%n",
+        result.rows(),
+        result.batches(),
+        result.lockTimeouts(),
+        backfillSeconds,
+        (expandEnd - migrationStart) / 1e6,
+        percentile(batchNanos, 0.50) / 1e6,
+        percentile(batchNanos, 0.99) / 1e6,
+        percentile(batchNanos, 1.0) / 1e6);
+    out.printf(
+        Locale.ROOT,
+        "# host: %d cores; CPU of this benchmark (JVM and PostgreSQL) / of other processes /"
+            + " stolen by the hypervisor: before %s / %s / %s, during the backfill %s / %s / %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        HostCpu.percent(cpuBeforeStart, cpuBeforeEnd, true),
+        HostCpu.percent(cpuBeforeStart, cpuBeforeEnd, false),
+        HostCpu.steal(cpuBeforeStart, cpuBeforeEnd),
+        HostCpu.percent(cpuAtStart, cpuAtEnd, true),
+        HostCpu.percent(cpuAtStart, cpuAtEnd, false),
+        HostCpu.steal(cpuAtStart, cpuAtEnd));
+    if (HostCpu.other(cpuBeforeStart, cpuBeforeEnd) > 20
+        || HostCpu.other(cpuAtStart, cpuAtEnd) > 20
+        || HostCpu.stolen(cpuBeforeStart, cpuBeforeEnd) > 10
+        || HostCpu.stolen(cpuAtStart, cpuAtEnd) > 10) {
+      out.println(
+          "# warning: other processes or the hypervisor took CPU during the measurement: the"
+              + " figures are not reliable, run it again on a quiet machine");
+    }
+    out.printf(Locale.ROOT, "# writers before:               %s%n", before);
+    out.printf(Locale.ROOT, "# writers trigger, no backfill: %s%n", trigger);
+    out.printf(Locale.ROOT, "# writers during backfill:      %s%n", during);
+    out.printf(
+        Locale.ROOT,
+        "# lock waits (sampled every %d ms from pg_locks.waitstart): longest during migration %s;"
+            + " before it %s; waits seen during migration: %d%n",
+        SAMPLE_MILLIS,
+        longest == null ? "none" : longest.toString(),
+        longestBefore == null ? "none" : longestBefore.toString(),
+        monitor.distinctWaits(migrationStart, backfillEnd));
+    out.printf(
+        Locale.ROOT,
+        "# upper bound of a writer's lock wait, its longest statement from check to end of backfill:"
+            + " %.1f ms%n",
+        writers.stats(migrationStart, backfillEnd).maxMs());
+    out.printf(
+        Locale.ROOT,
+        "# verify: remaining=%d rows where phone_number IS DISTINCT FROM phone: %d; writer"
+            + " errors: %s%n",
+        remaining,
+        inconsistent,
+        writers.errors());
+    double ratio = rowsPerS / singleRowsPerS;
+    double p99Ratio = during.p99Ms() / before.p99Ms();
+    out.printf(
+        Locale.ROOT,
+        "# targets: backfill >= 50%% of single update throughput: %.0f%% %s%n",
+        100 * ratio,
+        ratio >= 0.5 ? "met" : "not met");
+    out.printf(
+        Locale.ROOT,
+        "# targets: writers' p99 during <= 2x before: %.2fx %s%n",
+        p99Ratio,
+        p99Ratio <= 2 ? "met" : "not met");
+    out.printf(
+        Locale.ROOT,
+        "# targets: no lock wait over 500 ms: longest %.0f ms %s%n",
+        maxLockWaitMs,
+        maxLockWaitMs <= 500 ? "met" : "not met");
+  }
+
+  // --- the old app -------------------------------------------------------------------------------
+
+  /**
+   * The writers. Each keeps (intended start, latency) per statement; read only after {@link
+   * #close()} joined them, or (for progress logs) approximately while they run.
+   */
+  static final class Writers implements AutoCloseable {
+
+    /** Writers' figures over a window. */
+    record Stats(long statements, double seconds, double p50Ms, double p99Ms, double maxMs) {
+      @Override
+      public String toString() {
+        return String.format(
+            Locale.ROOT,
+            "statements=%d rate=%.0f/s p50_ms=%.2f p99_ms=%.2f max_ms=%.1f",
+            statements,
+            statements / seconds,
+            p50Ms,
+            p99Ms,
+            maxMs);
+      }
+    }
+
+    private final String url;
+    private final long intervalNanos;
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<long[][]> records = new ArrayList<>();
+    private final int[] counts = new int[WRITERS];
+    private volatile boolean stop;
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicReference<String> firstError = new AtomicReference<>();
+
+    Writers(String url, int rate) {
+      this.url = url;
+      this.intervalNanos = rate > 0 ? (long) (1e9 * WRITERS / rate) : 0;
+    }
+
+    void start() throws SQLException {
+      List<Connection> connections = new ArrayList<>();
+      try {
+        for (int w = 0; w < WRITERS; w++) {
+          connections.add(connect(url, "bench-writer-" + w));
+        }
+      } catch (SQLException e) {
+        for (Connection c : connections) {
+          c.close();
+        }
+        throw e;
+      }
+      for (int w = 0; w < WRITERS; w++) {
+        int index = w;
+        Connection c = connections.get(w);
+        // Two arrays, starts and latencies, grown by the writer itself.
+        long[][] mine = {new long[1 << 16], new long[1 << 16]};
+        records.add(mine);
+        Thread t = new Thread(() -> write(index, c, mine), "bench-writer-" + w);
+        t.setDaemon(true);
+        threads.add(t);
+      }
+      threads.forEach(Thread::start);
+    }
+
+    private void write(int index, Connection c, long[][] mine) {
+      SplittableRandom random = new SplittableRandom(index * 7919L + 17);
+      long next = System.nanoTime() + (intervalNanos > 0 ? random.nextLong(intervalNanos) : 0);
+      try (c;
+          PreparedStatement update = c.prepareStatement("UPDATE users SET phone = ? WHERE id = ?");
+          PreparedStatement insert =
+              c.prepareStatement("INSERT INTO users (name, phone) VALUES (?, ?)")) {
+        long n = 0;
+        while (!stop) {
+          long intended;
+          if (intervalNanos > 0) {
+            long wait;
+            while ((wait = next - System.nanoTime()) > 0 && !stop) {
+              LockSupport.parkNanos(wait);
+            }
+            intended = next;
+            next += intervalNanos;
+          } else {
+            intended = System.nanoTime();
+          }
+          n++;
+          try {
+            if (random.nextInt(100) < INSERT_PERCENT) {
+              insert.setString(1, "writer " + index);
+              insert.setString(2, "+1-556-" + index + "-" + n);
+              insert.executeUpdate();
+            } else {
+              update.setString(1, "+1-557-" + index + "-" + n);
+              update.setLong(2, 1 + random.nextLong(ROWS));
+              update.executeUpdate();
+            }
+          } catch (SQLException e) {
+            errors.incrementAndGet();
+            firstError.compareAndSet(null, e.getSQLState() + " " + e.getMessage());
+            if (errors.get() > 1000) {
+              return;
+            }
+            continue;
+          }
+          long latency = System.nanoTime() - intended;
+          synchronized (mine) {
+            int i = counts[index];
+            if (i == mine[0].length) {
+              mine[0] = Arrays.copyOf(mine[0], i * 2);
+              mine[1] = Arrays.copyOf(mine[1], i * 2);
+            }
+            mine[0][i] = intended;
+            mine[1][i] = latency;
+            counts[index] = i + 1;
+          }
+        }
+      } catch (SQLException e) {
+        errors.incrementAndGet();
+        firstError.compareAndSet(null, e.getSQLState() + " " + e.getMessage());
+      }
+    }
+
+    /** Statements whose intended start lies in [from, to). */
+    Stats stats(long from, long to) {
+      List<Long> latencies = new ArrayList<>();
+      for (int w = 0; w < records.size(); w++) {
+        long[][] mine = records.get(w);
+        synchronized (mine) {
+          for (int i = 0; i < counts[w]; i++) {
+            if (mine[0][i] >= from && mine[0][i] < to) {
+              latencies.add(mine[1][i]);
+            }
+          }
+        }
+      }
+      java.util.Collections.sort(latencies);
+      return new Stats(
+          latencies.size(),
+          (to - from) / 1e9,
+          percentileSorted(latencies, 0.50) / 1e6,
+          percentileSorted(latencies, 0.99) / 1e6,
+          percentileSorted(latencies, 1.0) / 1e6);
+    }
+
+    String errors() {
+      long n = errors.get();
+      return n == 0 ? "0" : n + " (first: " + firstError.get() + ")";
+    }
+
+    @Override
+    public void close() {
+      stop = true;
+      for (Thread t : threads) {
+        try {
+          t.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  // --- lock waits --------------------------------------------------------------------------------
+
+  /** Samples the locks not granted, with how long each has been waited for. */
+  static final class LockMonitor implements AutoCloseable {
+
+    /** One observation of a waiting backend. */
+    record Wait(long atNanos, int pid, String who, String lock, String since, double millis) {
+      @Override
+      public String toString() {
+        return String.format(Locale.ROOT, "%.0f ms by %s (pid %d) on %s", millis, who, pid, lock);
+      }
+    }
+
+    private final String url;
+    private final List<Wait> waits = new ArrayList<>();
+    private Thread thread;
+    private volatile boolean stop;
+    private final AtomicReference<String> error = new AtomicReference<>();
+
+    LockMonitor(String url) {
+      this.url = url;
+    }
+
+    void start() throws SQLException {
+      Connection c = connect(url, "bench-lock-monitor");
+      thread = new Thread(() -> sample(c), "bench-lock-monitor");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void sample(Connection c) {
+      String sql =
+          "SELECT l.pid, coalesce(a.application_name, ''), l.locktype || ' ' || l.mode,"
+              + " l.waitstart::text, extract(epoch FROM clock_timestamp() - l.waitstart) * 1000"
+              + " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+              + " WHERE NOT l.granted AND l.waitstart IS NOT NULL";
+      try (c;
+          PreparedStatement ps = c.prepareStatement(sql)) {
+        while (!stop) {
+          long at = System.nanoTime();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              Wait w =
+                  new Wait(
+                      at,
+                      rs.getInt(1),
+                      rs.getString(2),
+                      rs.getString(3),
+                      rs.getString(4),
+                      rs.getDouble(5));
+              synchronized (waits) {
+                waits.add(w);
+              }
+            }
+          }
+          LockSupport.parkNanos(
+              Math.max(0, at + TimeUnit.MILLISECONDS.toNanos(SAMPLE_MILLIS) - System.nanoTime()));
+        }
+      } catch (SQLException e) {
+        error.set(e.getMessage());
+      }
+    }
+
+    /** The longest wait observed in [from, to]; null if none. */
+    Wait longest(long from, long to) {
+      Wait best = null;
+      synchronized (waits) {
+        for (Wait w : waits) {
+          if (w.atNanos() >= from
+              && w.atNanos() <= to
+              && (best == null || w.millis() > best.millis())) {
+            best = w;
+          }
+        }
+      }
+      return best;
+    }
+
+    /** Distinct waits (backend and start) observed in [from, to]. */
+    long distinctWaits(long from, long to) {
+      synchronized (waits) {
+        return waits.stream()
+            .filter(w -> w.atNanos() >= from && w.atNanos() <= to)
+            .map(w -> w.pid() + "@" + w.since())
+            .distinct()
+            .count();
+      }
+    }
+
+    @Override
+    public void close() {
+      stop = true;
+      if (thread != null) {
+        try {
+          thread.join(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (error.get() != null) {
+        log("lock monitor failed: %s", error.get());
+      }
+    }
+  }
+
+  // --- the machine ---------------------------------------------------------------------------
+
+  /**
+   * CPU time (Linux clock ticks) of the whole machine and of this JVM with its descendants
+   * (PostgreSQL), so a figure taken while something else was busy on the machine says so.
+   */
+  record HostCpu(long nanos, long busyTicks, long ourTicks, long stealTicks) {
+
+    /** The PostgreSQL postmaster's pid (0: unknown). */
+    static volatile long postmaster;
+
+    static long parent(long pid) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+      } catch (java.io.IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+
+    static HostCpu sample() {
+      try {
+        String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long busy = 0;
+        for (int i = 1; i < cpu.length && i <= 7; i++) { // user … softirq; not steal or guest
+          if (i != 4 && i != 5) { // idle, iowait
+            busy += Long.parseLong(cpu[i]);
+          }
+        }
+        java.util.Set<Long> pids = new java.util.HashSet<>();
+        for (ProcessHandle root :
+            postmaster == 0
+                ? List.of(ProcessHandle.current())
+                : List.of(ProcessHandle.current(), ProcessHandle.of(postmaster).orElseThrow())) {
+          pids.add(root.pid());
+          root.descendants().forEach(p -> pids.add(p.pid()));
+        }
+        long ours = 0;
+        for (long pid : pids) {
+          ours += ticks(pid);
+        }
+        return new HostCpu(
+            System.nanoTime(), busy, ours, cpu.length > 8 ? Long.parseLong(cpu[8]) : 0);
+      } catch (java.io.IOException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    private static long ticks(long pid) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        // After the command's closing parenthesis: state is field 3, then utime, stime, cutime
+        // and cstime are 14 to 17 (cutime and cstime: children reaped, e.g. autovacuum workers).
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11])
+            + Long.parseLong(f[12])
+            + Long.parseLong(f[13])
+            + Long.parseLong(f[14]);
+      } catch (java.io.IOException | RuntimeException e) {
+        return 0; // exited meanwhile
+      }
+    }
+
+    /** Percent of one core the hypervisor gave to other machines over the interval (0: unknown). */
+    static double stolen(HostCpu from, HostCpu to) {
+      if (from == null || to == null) {
+        return 0;
+      }
+      double seconds = (to.nanos() - from.nanos()) / 1e9;
+      return (to.stealTicks() - from.stealTicks()) / 100.0 / seconds * 100;
+    }
+
+    static String steal(HostCpu from, HostCpu to) {
+      return from == null || to == null
+          ? "unknown"
+          : String.format(Locale.ROOT, "%.0f%%", stolen(from, to));
+    }
+
+    /** Percent of one core used by other processes over the interval (0: unknown). */
+    static double other(HostCpu from, HostCpu to) {
+      if (from == null || to == null) {
+        return 0;
+      }
+      double seconds = (to.nanos() - from.nanos()) / 1e9;
+      long ticks = (to.busyTicks() - from.busyTicks()) - (to.ourTicks() - from.ourTicks());
+      return Math.max(0, ticks) / 100.0 / seconds * 100;
+    }
+
+    /** Percent of one core (200%: two), averaged over the interval, for us or everything else. */
+    static String percent(HostCpu from, HostCpu to, boolean ours) {
+      if (from == null || to == null) {
+        return "unknown (no /proc)";
+      }
+      double seconds = (to.nanos() - from.nanos()) / 1e9;
+      // USER_HZ is 100 on Linux.
+      double percent =
+          ours ? (to.ourTicks() - from.ourTicks()) / 100.0 / seconds * 100 : other(from, to);
+      return String.format(Locale.ROOT, "%.0f%%", percent);
+    }
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------
+
+  static Connection connect(String url, String applicationName) throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("ApplicationName", applicationName);
+    return DriverManager.getConnection(url, props);
+  }
+
+  private static void exec(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private static String queryString(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static long queryLong(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static double percentile(List<Long> values, double p) {
+    List<Long> sorted = new ArrayList<>(values);
+    java.util.Collections.sort(sorted);
+    return percentileSorted(sorted, p);
+  }
+
+  private static double percentileSorted(List<Long> sorted, double p) {
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    int index = (int) Math.ceil(p * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  private static void sleep(Duration d) throws InterruptedException {
+    Thread.sleep(d.toMillis());
+  }
+
+  private static void log(String format, Object... args) {
+    System.err.printf(Locale.ROOT, "backfill: " + format + "%n", args);
+  }
+}
