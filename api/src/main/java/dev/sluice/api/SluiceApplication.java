@@ -189,6 +189,17 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     SnapshotWatcher watcher =
         new SnapshotWatcher(flagService::revision, flagService::snapshot, Duration.ofMillis(250));
     environment.lifecycle().manage(managed(null, watcher::close));
+    // Parked long-polls are answered as soon as the server begins to stop: Jetty's graceful
+    // shutdown waits for open requests, and these would otherwise hold it for their timeout.
+    environment
+        .lifecycle()
+        .addEventListener(
+            new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+              @Override
+              public void lifeCycleStopping(org.eclipse.jetty.util.component.LifeCycle event) {
+                watcher.close();
+              }
+            });
     environment.metrics().registerGauge("sluice.flags.snapshot.waiting", watcher::waiting);
     jersey.register(
         new FlagsResource(

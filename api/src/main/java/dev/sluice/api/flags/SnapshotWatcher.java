@@ -33,6 +33,7 @@ public final class SnapshotWatcher implements AutoCloseable {
   private final Supplier<FlagService.Snapshot> snapshot;
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final ScheduledExecutorService ticker;
+  private volatile boolean closed;
 
   public SnapshotWatcher(
       LongSupplier revision, Supplier<FlagService.Snapshot> snapshot, Duration interval) {
@@ -51,7 +52,14 @@ public final class SnapshotWatcher implements AutoCloseable {
 
   /** Parks {@code response} until the revision is no longer {@code known} or {@code timeout}. */
   public void await(long known, Duration timeout, AsyncResponse response) {
+    if (closed) {
+      response.resume(unchanged(known)); // shutting down: ask again (elsewhere)
+      return;
+    }
     waiters.add(new Waiter(known, System.nanoTime() + timeout.toNanos(), response));
+    if (closed) {
+      close(); // raced with close(): answer it too
+    }
   }
 
   /** Requests parked now. */
@@ -111,9 +119,13 @@ public final class SnapshotWatcher implements AutoCloseable {
     return Response.notModified(new EntityTag(Long.toString(known))).build();
   }
 
-  /** Stops watching; whoever still waits is told nothing changed, so their SDKs ask again. */
+  /**
+   * Stops watching; whoever still waits is told nothing changed, so their SDKs ask again. Called
+   * when the server begins to stop, so parked requests do not hold up its graceful shutdown.
+   */
   @Override
   public void close() {
+    closed = true;
     ticker.shutdownNow();
     for (Waiter w; (w = waiters.poll()) != null; ) {
       w.response().resume(unchanged(w.known()));
