@@ -33,7 +33,8 @@ public final class SluiceWorker implements AutoCloseable {
           BlueGreenDeploymentWorkflowImpl.class,
           dev.sluice.workflows.flags.FlagRolloutWorkflowImpl.class,
           dev.sluice.workflows.migrations.SchemaMigrationWorkflowImpl.class,
-          dev.sluice.workflows.migrations.DualWriteMigrationWorkflowImpl.class);
+          dev.sluice.workflows.migrations.DualWriteMigrationWorkflowImpl.class,
+          dev.sluice.workflows.release.ReleaseWorkflowImpl.class);
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 

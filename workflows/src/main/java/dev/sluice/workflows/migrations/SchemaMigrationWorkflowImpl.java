@@ -127,6 +127,13 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
           "rows left to backfill after the backfill: " + verified.remaining(), "VerifyFailed");
     }
     phase(Phase.WAITING);
+    // Run by a release: tell it the schema is expanded and backfilled; it promotes us later.
+    Workflow.getInfo()
+        .getParentWorkflowId()
+        .ifPresent(
+            parent ->
+                Workflow.newUntypedExternalWorkflowStub(parent)
+                    .signal("migrationReady", spec.name()));
     MigrationSpec.Gate gate = spec.gate();
     if (gate.after() != null) {
       boolean early =

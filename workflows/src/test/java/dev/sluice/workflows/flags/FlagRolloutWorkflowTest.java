@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Flag rollouts with time skipping: a multi-day plan, a failed gate, an abort, the kill switch, a
  * worker that replays from history at every step.
  */
-class FlagRolloutWorkflowTest {
+public class FlagRolloutWorkflowTest {
 
   @RegisterExtension
   static final TestWorkflowExtension TEMPORAL =
@@ -41,7 +41,7 @@ class FlagRolloutWorkflowTest {
   static final List<Target> FLEET = List.of(new Target("t1", "127.0.0.1", 9001, null));
 
   /** The flag as the rollout leaves it: each change, in order. */
-  static final class RecordingFlags implements FlagActivities {
+  public static final class RecordingFlags implements FlagActivities {
     final List<String> changes = new ArrayList<>();
 
     @Override
@@ -62,7 +62,7 @@ class FlagRolloutWorkflowTest {
       return new FlagChange(call.flagKey(), changes.size() + 1);
     }
 
-    synchronized List<String> changes() {
+    public synchronized List<String> changes() {
       return List.copyOf(changes);
     }
   }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The migration workflow's phases and controls, with recorded activities and time skipping. */
-class SchemaMigrationWorkflowTest {
+public class SchemaMigrationWorkflowTest {
 
   @RegisterExtension
   static final TestWorkflowExtension TEMPORAL =
@@ -37,7 +37,7 @@ class SchemaMigrationWorkflowTest {
           .build();
 
   /** Records calls; a backfill failure or a blocked contract when a test asks for one. */
-  static final class Recording implements MigrationActivities {
+  public static final class Recording implements MigrationActivities {
     final List<String> calls = new ArrayList<>();
     volatile String backfillFailure;
     volatile long remaining;
@@ -48,7 +48,7 @@ class SchemaMigrationWorkflowTest {
       calls.add(name);
     }
 
-    synchronized List<String> calls() {
+    public synchronized List<String> calls() {
       return List.copyOf(calls);
     }
 

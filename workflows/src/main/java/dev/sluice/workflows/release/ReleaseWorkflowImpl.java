@@ -1,0 +1,299 @@
+package dev.sluice.workflows.release;
+
+import dev.sluice.model.DeploymentRequest;
+import dev.sluice.model.DeploymentResult;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.FlagRollout;
+import dev.sluice.model.Release;
+import dev.sluice.model.Strategy;
+import dev.sluice.workflows.activities.FlagActivities;
+import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
+import dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflow;
+import dev.sluice.workflows.canary.CanaryDeploymentWorkflow;
+import dev.sluice.workflows.flags.FlagRolloutWorkflow;
+import dev.sluice.workflows.migrations.SchemaMigrationWorkflow;
+import dev.sluice.workflows.migrations.SchemaMigrationWorkflow.Phase;
+import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** See {@link ReleaseWorkflow}. */
+public class ReleaseWorkflowImpl implements ReleaseWorkflow {
+
+  private final FlagActivities flags =
+      Workflow.newActivityStub(
+          FlagActivities.class,
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofMinutes(1))
+              .setRetryOptions(
+                  RetryOptions.newBuilder()
+                      .setMaximumAttempts(20)
+                      .setDoNotRetry("ConfigurationError", "FlagNotFound")
+                      .build())
+              .build());
+
+  private Stage stage = Stage.MIGRATION;
+  private String reason;
+  private final List<String> events = new ArrayList<>();
+  private boolean migrationReady;
+  private boolean promoted;
+  private String abortReason;
+
+  private Release release;
+  private Promise<SchemaMigrationWorkflow.Status> migration;
+  private boolean deployed;
+  private boolean flagRolledOut;
+
+  @Override
+  public Status run(Release r) {
+    this.release = r;
+    event("release " + r.releaseId() + " by " + r.requestedBy());
+    try {
+      return stages();
+    } catch (CanceledFailure cancelled) {
+      Workflow.newDetachedCancellationScope(
+              () -> undo(Stage.ROLLED_BACK, "cancelled from Temporal"))
+          .run();
+      throw cancelled;
+    }
+  }
+
+  private Status stages() {
+    if (release.migration() != null) {
+      stage(Stage.MIGRATION);
+      SchemaMigrationWorkflow child =
+          Workflow.newChildWorkflowStub(
+              SchemaMigrationWorkflow.class,
+              ChildWorkflowOptions.newBuilder()
+                  .setWorkflowId(
+                      SchemaMigrationWorkflow.workflowId(release.migration().datasource()))
+                  .setStaticSummary(
+                      "migration "
+                          + release.migration().name()
+                          + " for release "
+                          + release.releaseId())
+                  // A release that is terminated leaves no half-done schema: cancelled before
+                  // contract, the migration rolls back.
+                  .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+                  .build());
+      migration = Async.function(child::run, release.migration(), release.requestedBy());
+      Workflow.await(() -> migrationReady || migration.isCompleted() || abortReason != null);
+      if (!migrationReady) {
+        if (abortReason != null) {
+          return undo(Stage.ROLLED_BACK, "aborted: " + abortReason);
+        }
+        SchemaMigrationWorkflow.Status ended = migrationResult();
+        reason =
+            "migration ended " + (ended == null ? "FAILED" : ended.phase() + ": " + ended.reason());
+        event(reason);
+        stage = Stage.FAILED;
+        return status();
+      }
+      event("migration expanded and backfilled; waiting at its gate");
+    }
+    if (release.deployment() != null) {
+      stage(Stage.DEPLOYMENT);
+      DeploymentResult result = deploy(release.deployment(), "deployment");
+      if (result == null || result.state() != DeploymentState.SUCCEEDED) {
+        return undo(
+            Stage.ROLLED_BACK,
+            "deployment "
+                + release.deployment().version()
+                + " ended "
+                + (result == null ? "FAILED" : result.state() + ": " + result.reason()));
+      }
+      deployed = true;
+      event("deployed " + release.deployment().version());
+    }
+    if (abortReason != null) {
+      return undo(Stage.ROLLED_BACK, "aborted: " + abortReason);
+    }
+    if (release.flagRollout() != null) {
+      stage(Stage.FLAG_ROLLOUT);
+      FlagRollout rollout = release.flagRollout();
+      FlagRolloutWorkflow child =
+          Workflow.newChildWorkflowStub(
+              FlagRolloutWorkflow.class,
+              ChildWorkflowOptions.newBuilder()
+                  .setWorkflowId(rollout.rolloutId())
+                  .setStaticSummary(
+                      "roll out " + rollout.flagKey() + " for release " + release.releaseId())
+                  .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+                  .build());
+      FlagRolloutWorkflow.Status result;
+      try {
+        result = child.run(rollout);
+      } catch (ChildWorkflowFailure e) {
+        result = null;
+      }
+      flagRolledOut = result != null && result.percent() > 0;
+      if (result == null || !result.state().equals("SUCCEEDED")) {
+        return undo(
+            Stage.ROLLED_BACK,
+            "flag rollout of "
+                + rollout.flagKey()
+                + " ended "
+                + (result == null ? "FAILED" : result.state() + ": " + result.reason()));
+      }
+      event("flag " + rollout.flagKey() + " at " + result.percent() + "%");
+    }
+    stage(Stage.GATE);
+    if (release.gateAfter() != null) {
+      Workflow.await(release.gateAfter(), () -> promoted || abortReason != null);
+    } else {
+      Workflow.await(() -> promoted || abortReason != null);
+    }
+    if (abortReason != null) {
+      return undo(Stage.ROLLED_BACK, "aborted: " + abortReason);
+    }
+    stage(Stage.CONTRACT);
+    if (migration != null) {
+      Workflow.newUntypedExternalWorkflowStub(
+              SchemaMigrationWorkflow.workflowId(release.migration().datasource()))
+          .signal("promote", "release " + release.releaseId());
+      SchemaMigrationWorkflow.Status done = migrationResult();
+      if (done == null || done.phase() != Phase.COMPLETED) {
+        reason = "contract did not complete: " + (done == null ? "failed" : done.reason());
+        event(reason);
+        stage = Stage.FAILED;
+        return status();
+      }
+      event("contract done");
+    }
+    stage(Stage.COMPLETED);
+    return status();
+  }
+
+  private DeploymentResult deploy(DeploymentRequest request, String what) {
+    try {
+      return Workflow.newUntypedChildWorkflowStub(
+              workflowType(request.strategy()),
+              ChildWorkflowOptions.newBuilder()
+                  .setWorkflowId(request.deploymentId())
+                  .setStaticSummary(
+                      what
+                          + " "
+                          + request.service().name()
+                          + " "
+                          + request.version()
+                          + " for release "
+                          + release.releaseId())
+                  .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+                  .build())
+          .execute(DeploymentResult.class, request);
+    } catch (ChildWorkflowFailure e) {
+      event(what + " failed: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** Undoes what ran, newest first, as far as each stage can be undone; ends {@code outcome}. */
+  private Status undo(Stage outcome, String why) {
+    reason = why;
+    event(why);
+    if (flagRolledOut) {
+      FlagRollout rollout = release.flagRollout();
+      try {
+        flags.setRollout(
+            new RolloutCall(
+                rollout.flagKey(),
+                rollout.variant(),
+                0,
+                false,
+                "release:" + release.releaseId() + " (" + release.requestedBy() + ")",
+                why));
+        event("flag " + rollout.flagKey() + " back to 0%");
+      } catch (ActivityFailure e) {
+        event("flag " + rollout.flagKey() + " could not be taken back: " + e.getMessage());
+      }
+    }
+    if (deployed) {
+      if (release.rollback() != null) {
+        DeploymentResult back = deploy(release.rollback(), "rollback");
+        event(
+            "rollback to "
+                + release.rollback().version()
+                + ": "
+                + (back == null ? "FAILED" : back.state()));
+      } else {
+        event("deployment of " + release.deployment().version() + " left in place: no rollback");
+      }
+    }
+    if (migration != null && !migration.isCompleted()) {
+      Workflow.newUntypedExternalWorkflowStub(
+              SchemaMigrationWorkflow.workflowId(release.migration().datasource()))
+          .signal("abort", "release " + release.releaseId() + ": " + why);
+      SchemaMigrationWorkflow.Status back = migrationResult();
+      event("migration " + (back == null ? "FAILED" : back.phase()));
+    }
+    stage = outcome;
+    event(outcome.name().toLowerCase());
+    return status();
+  }
+
+  private SchemaMigrationWorkflow.Status migrationResult() {
+    try {
+      return migration.get();
+    } catch (ChildWorkflowFailure e) {
+      return null;
+    }
+  }
+
+  static String workflowType(String strategy) {
+    return switch (Strategy.byId(strategy).orElseThrow()) {
+      case ROLLING -> RollingDeploymentWorkflow.TYPE;
+      case CANARY -> CanaryDeploymentWorkflow.TYPE;
+      case BLUE_GREEN -> BlueGreenDeploymentWorkflow.TYPE;
+    };
+  }
+
+  @Override
+  public Status status() {
+    return new Status(stage, reason, List.copyOf(events));
+  }
+
+  @Override
+  public void promote(String why) {
+    if (stage == Stage.GATE || stage.ordinal() < Stage.GATE.ordinal()) {
+      promoted = true;
+      event("promote" + (why == null ? "" : ": " + why));
+    }
+  }
+
+  @Override
+  public void abort(String why) {
+    if (stage.ordinal() >= Stage.CONTRACT.ordinal()) {
+      event("abort refused in " + stage + ": contract has begun");
+      return;
+    }
+    if (abortReason == null) {
+      abortReason = why == null ? "no reason given" : why;
+    }
+  }
+
+  @Override
+  public void migrationReady(String name) {
+    migrationReady = true;
+  }
+
+  private void stage(Stage next) {
+    stage = next;
+    event(next.name().toLowerCase());
+  }
+
+  private void event(String what) {
+    events.add(Instant.ofEpochMilli(Workflow.currentTimeMillis()) + " " + what);
+  }
+}
