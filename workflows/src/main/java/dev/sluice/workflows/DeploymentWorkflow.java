@@ -22,6 +22,15 @@ public interface DeploymentWorkflow {
   String RETRY = "retry";
   String STATUS = "status";
 
+  /** The workflow type that runs a deployment of {@code strategy} (a known strategy id). */
+  static String typeOf(String strategy) {
+    return switch (dev.sluice.model.Strategy.byId(strategy).orElseThrow()) {
+      case ROLLING -> dev.sluice.workflows.rolling.RollingDeploymentWorkflow.TYPE;
+      case CANARY -> dev.sluice.workflows.canary.CanaryDeploymentWorkflow.TYPE;
+      case BLUE_GREEN -> dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflow.TYPE;
+    };
+  }
+
   @QueryMethod(name = STATUS, description = "Live status: phase, batch, targets, recent events.")
   DeploymentStatus status();
 

@@ -327,14 +327,37 @@ class MigratorTest {
       try (Statement s = holder.createStatement()) {
         s.execute("SELECT * FROM users WHERE id = 10 FOR UPDATE");
       }
+      // Let go once the backfill has waited for the row twice: its first wait timed out and the
+      // batch was tried again.
       Thread release =
           new Thread(
               () -> {
-                try {
-                  Thread.sleep(1_500);
-                  holder.rollback();
+                java.util.Set<String> waits = new java.util.HashSet<>();
+                try (Connection monitor = datasources.open(ds);
+                    Statement s = monitor.createStatement()) {
+                  org.awaitility.Awaitility.await("a lock wait that timed out and a retry")
+                      .atMost(Duration.ofSeconds(30))
+                      .pollInterval(Duration.ofMillis(20))
+                      .until(
+                          () -> {
+                            try (ResultSet rs =
+                                s.executeQuery(
+                                    "SELECT waitstart::text FROM pg_locks WHERE NOT granted"
+                                        + " AND waitstart IS NOT NULL")) {
+                              while (rs.next()) {
+                                waits.add(rs.getString(1));
+                              }
+                            }
+                            return waits.size() >= 2;
+                          });
                 } catch (Exception e) {
                   throw new IllegalStateException(e);
+                } finally {
+                  try {
+                    holder.rollback(); // never leave the backfill waiting forever
+                  } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                  }
                 }
               });
       release.start();

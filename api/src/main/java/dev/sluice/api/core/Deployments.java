@@ -27,9 +27,6 @@ import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
-import dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflow;
-import dev.sluice.workflows.canary.CanaryDeploymentWorkflow;
-import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -327,7 +324,7 @@ public final class Deployments {
     }
     try {
       client
-          .newUntypedWorkflowStub(workflowType(request.strategy()), options.build())
+          .newUntypedWorkflowStub(DeploymentWorkflow.typeOf(request.strategy()), options.build())
           .start(request);
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
       // An earlier attempt got through: the workflow runs, which is what was asked.
@@ -386,14 +383,6 @@ public final class Deployments {
       }
       throw e;
     }
-  }
-
-  private static String workflowType(String strategy) {
-    return switch (Strategy.byId(strategy).orElseThrow()) {
-      case ROLLING -> RollingDeploymentWorkflow.TYPE;
-      case CANARY -> CanaryDeploymentWorkflow.TYPE;
-      case BLUE_GREEN -> BlueGreenDeploymentWorkflow.TYPE;
-    };
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.sluice.api.migrations;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.activities.Settings;
 import dev.sluice.activities.flags.FlagStore;
 import dev.sluice.activities.ledger.Ledger;
@@ -39,6 +41,8 @@ import java.util.Map;
 @Consumes(MediaType.APPLICATION_JSON)
 public class DualWritesResource {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final FlagStore flags;
   private final Ledger ledger;
   private final WorkflowClient client;
@@ -77,11 +81,17 @@ public class DualWritesResource {
               "must name an existing flag whose variants are old-only, dual-write, shadow-read,"
                   + " read-new and new-only"));
     } else {
-      String definition = flags.get(body.flagKey()).orElseThrow().definition();
-      for (String phase :
-          List.of("old-only", "dual-write", "shadow-read", "read-new", "new-only")) {
-        if (!definition.contains("\"" + phase + "\"")) {
-          problems.add(new FieldError("flagKey", "the flag has no variant " + phase));
+      JsonNode variants = variants(flags.get(body.flagKey()).orElseThrow().definition());
+      List<String> phases = new ArrayList<>(List.of("old-only"));
+      phases.addAll(DualWriteMigration.PHASES);
+      for (String phase : phases) {
+        // The repository maps the flag's value to a phase, the workflow sets the variant by
+        // name: each phase's variant must serve its own name.
+        if (!phase.equals(variants.path(phase).asText(null))) {
+          problems.add(
+              new FieldError(
+                  "flagKey",
+                  "the flag needs a variant \"" + phase + "\" serving \"" + phase + "\""));
           break;
         }
       }
@@ -146,6 +156,14 @@ public class DualWritesResource {
     return Response.accepted(new Status("RUNNING", "old-only", 0, 0, null, List.of("starting")))
         .header("Location", "/api/v1/dual-writes/" + body.name())
         .build();
+  }
+
+  private JsonNode variants(String definition) {
+    try {
+      return JSON.readTree(definition).path("variants");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a stored flag definition is not JSON", e);
+    }
   }
 
   @GET

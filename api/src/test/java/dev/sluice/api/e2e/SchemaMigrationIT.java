@@ -10,9 +10,7 @@ import dev.sluice.worker.TemporalBackend;
 import dev.sluice.worker.TemporalCli;
 import dev.sluice.worker.TemporalSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.File;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -43,6 +41,9 @@ class SchemaMigrationIT {
 
   static final int ROWS = 6_000;
 
+  /** The worker reads the app database's password from here, as configured. */
+  static final Map<String, String> WORKER_ENV = Map.of("SLUICE_TEST_APP_DB_PASSWORD", "postgres");
+
   @TempDir Path dir;
 
   private EmbeddedPostgres postgres;
@@ -63,9 +64,9 @@ class SchemaMigrationIT {
               + "\nactivity: "
               + activity()
               + "\nworker-1:\n"
-              + tail("worker-1.log")
+              + SeparateWorker.tail(dir, "worker-1.log")
               + "\nworker-2:\n"
-              + tail("worker-2.log"),
+              + SeparateWorker.tail(dir, "worker-2.log"),
           e);
     }
   }
@@ -101,7 +102,18 @@ class SchemaMigrationIT {
     dev.setDevBinary(TemporalCli.locate(null, home).toString());
     temporal = TemporalBackend.open(dev, home);
     int port = LocalStack.freePort();
-    Path config = writeConfig(port, dev.getAddress());
+    Path config =
+        SeparateWorker.writeConfig(
+            dir,
+            port,
+            postgres.getJdbcUrl("postgres", "postgres"),
+            dev.getAddress(),
+            """
+            migrations:
+              datasources:
+                app: {url: "%s", user: postgres, passwordEnv: SLUICE_TEST_APP_DB_PASSWORD}
+            """
+                .formatted(appUrl));
     api = SluiceApplication.startServer(config);
     SluiceClient client = new SluiceClient(URI.create("http://127.0.0.1:" + port), "ci");
 
@@ -138,7 +150,7 @@ class SchemaMigrationIT {
     assertThat(unknownDs.path("field").asText()).isEqualTo("datasource");
 
     try (OldApp old = new OldApp()) {
-      worker = startWorker(config, "worker-1.log");
+      worker = SeparateWorker.start(config, dir, "worker-1.log", WORKER_ENV);
       client.post("/api/v1/migrations", spec).expect(202);
       client.post("/api/v1/migrations", spec).expect(409); // one at a time per database
 
@@ -151,7 +163,7 @@ class SchemaMigrationIT {
       long atKill = batches();
       assertThat(atKill).as("killed in the middle").isLessThan(ROWS / 200);
 
-      worker = startWorker(config, "worker-2.log");
+      worker = SeparateWorker.start(config, dir, "worker-2.log", WORKER_ENV);
       Awaitility.await("the gate after backfill and verify")
           .atMost(Duration.ofMinutes(3))
           .pollInterval(Duration.ofMillis(200))
@@ -160,7 +172,7 @@ class SchemaMigrationIT {
               phase -> phase.equals("WAITING") || phase.equals("ROLLED_BACK"));
       JsonNode waiting = client.get("/api/v1/migrations/app").expect(200).body();
       assertThat(waiting.path("phase").asText())
-          .as("%s%n%s", waiting, tail("worker-2.log"))
+          .as("%s%n%s", waiting, SeparateWorker.tail(dir, "worker-2.log"))
           .isEqualTo("WAITING");
       assertThat(count("SELECT count(*) FROM users WHERE phone_number IS DISTINCT FROM phone"))
           .as("both columns agree, the old app's writes included")
@@ -301,71 +313,9 @@ class SchemaMigrationIT {
     return names;
   }
 
-  private Path writeConfig(int port, String temporalAddress) throws Exception {
-    String yaml =
-        """
-        server:
-          applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: %d}]
-          adminConnectors: [{type: http, bindHost: 127.0.0.1, port: %d}]
-          requestLog: {appenders: []}
-        home: %s
-        database:
-          driverClass: org.postgresql.Driver
-          url: "%s"
-          user: postgres
-          password: postgres
-        temporal:
-          backend: dev
-          address: %s
-        worker:
-          embedded: false
-        migrations:
-          datasources:
-            app: {url: "%s", user: postgres, passwordEnv: SLUICE_TEST_APP_DB_PASSWORD}
-        logging:
-          level: INFO
-          loggers: {io.temporal: WARN, io.grpc: WARN}
-        """
-            .formatted(
-                port,
-                LocalStack.freePort(),
-                dir,
-                postgres.getJdbcUrl("postgres", "postgres"),
-                temporalAddress,
-                appUrl);
-    Path file = dir.resolve("sluice.yml");
-    Files.writeString(file, yaml);
-    return file;
-  }
-
-  private Process startWorker(Path config, String log) throws Exception {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                javaBin, "-jar", System.getProperty("sluice.jar"), "worker", config.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve(log).toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().put("SLUICE_TEST_APP_DB_PASSWORD", "postgres");
-    return pb.start();
-  }
-
-  private String tail(String log) throws Exception {
-    if (!Files.exists(dir.resolve(log))) {
-      return "(none)";
-    }
-    List<String> lines = Files.readAllLines(dir.resolve(log));
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-  }
-
   @AfterEach
   void stopEverything() throws Exception {
-    if (worker != null) {
-      worker.destroy();
-      if (!worker.waitFor(30, TimeUnit.SECONDS)) {
-        worker.destroyForcibly();
-      }
-    }
+    SeparateWorker.stop(worker);
     if (api != null) {
       api.close();
     }

@@ -12,7 +12,6 @@ import dev.sluice.worker.TemporalBackend;
 import dev.sluice.worker.TemporalCli;
 import dev.sluice.worker.TemporalSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.File;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * production; the worker is a {@code sluice worker} process.
  */
 class WorkerCrashIT {
+
+  static final Map<String, String> WORKER_ENV = Map.of();
 
   @TempDir Path dir;
 
@@ -71,7 +72,9 @@ class WorkerCrashIT {
                 false,
                 false));
     int port = LocalStack.freePort();
-    Path config = writeConfig(port, dev.getAddress());
+    Path config =
+        SeparateWorker.writeConfig(
+            dir, port, postgres.getJdbcUrl("postgres", "postgres"), dev.getAddress(), "");
     api = SluiceApplication.startServer(config);
     SluiceClient client = new SluiceClient(URI.create("http://127.0.0.1:" + port), "ci");
 
@@ -79,7 +82,7 @@ class WorkerCrashIT {
     service.put("rolling", Map.of("batchSize", 1, "pauseBetweenBatches", "3s"));
     client.put("/api/v1/services/checkout", service).expect(201);
 
-    worker = startWorker(config, "worker-1.log");
+    worker = SeparateWorker.start(config, dir, "worker-1.log", WORKER_ENV);
     String id =
         client
             .post("/api/v1/deployments", Map.of("service", "checkout", "version", "2.0.0"))
@@ -107,11 +110,11 @@ class WorkerCrashIT {
     JsonNode atCrash = client.get("/api/v1/deployments/" + id).expect(200).body();
     assertThat(atCrash.path("state").asText()).isIn("RUNNING", "PAUSED");
 
-    worker = startWorker(config, "worker-2.log");
+    worker = SeparateWorker.start(config, dir, "worker-2.log", WORKER_ENV);
     JsonNode done = client.awaitFinal(id, Duration.ofMinutes(3), e -> {});
 
     assertThat(done.path("state").asText())
-        .as("deployment after the crash; worker log:%n%s", tail("worker-2.log"))
+        .as("deployment after the crash; worker log:%n%s", SeparateWorker.tail(dir, "worker-2.log"))
         .isEqualTo("SUCCEEDED");
     assertThat(stack.versions().values()).containsOnly("2.0.0");
     List<String> statuses =
@@ -134,62 +137,9 @@ class WorkerCrashIT {
         .anyMatch(l -> l.contains("target=t2") && l.contains("outcome=already-done"));
   }
 
-  private Path writeConfig(int port, String temporalAddress) throws Exception {
-    String yaml =
-        """
-        server:
-          applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: %d}]
-          adminConnectors: [{type: http, bindHost: 127.0.0.1, port: %d}]
-          requestLog: {appenders: []}
-        home: %s
-        database:
-          driverClass: org.postgresql.Driver
-          url: "%s"
-          user: postgres
-          password: postgres
-        temporal:
-          backend: dev
-          address: %s
-        worker:
-          embedded: false
-        logging:
-          level: INFO
-          loggers: {io.temporal: WARN, io.grpc: WARN}
-        """
-            .formatted(
-                port,
-                LocalStack.freePort(),
-                dir,
-                postgres.getJdbcUrl("postgres", "postgres"),
-                temporalAddress);
-    Path file = dir.resolve("sluice.yml");
-    Files.writeString(file, yaml);
-    return file;
-  }
-
-  private Process startWorker(Path config, String log) throws Exception {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
-            javaBin, "-jar", System.getProperty("sluice.jar"), "worker", config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve(log).toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .start();
-  }
-
-  private String tail(String log) throws Exception {
-    List<String> lines = Files.readAllLines(dir.resolve(log));
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-  }
-
   @AfterEach
   void stopEverything() throws Exception {
-    if (worker != null) {
-      worker.destroy();
-      if (!worker.waitFor(30, TimeUnit.SECONDS)) {
-        worker.destroyForcibly();
-      }
-    }
+    SeparateWorker.stop(worker);
     if (api != null) {
       api.close();
     }

@@ -184,11 +184,9 @@ class FlagsApiTest {
     }
     com.codahale.metrics.Gauge<?> waiting =
         APP.getEnvironment().metrics().getGauges().get("sluice.flags.snapshot.waiting");
-    long until = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-    while (((Integer) waiting.getValue()) < clients && System.nanoTime() < until) {
-      Thread.sleep(10);
-    }
-    assertThat(waiting.getValue()).as("every long-poll parked").isEqualTo(clients);
+    org.awaitility.Awaitility.await("every long-poll parked")
+        .atMost(java.time.Duration.ofSeconds(20))
+        .until(() -> waiting.getValue().equals(clients));
     assertThat(threadsIn("FlagsResource.snapshot"))
         .as("no server thread sits in the snapshot endpoint while requests wait")
         .isZero();

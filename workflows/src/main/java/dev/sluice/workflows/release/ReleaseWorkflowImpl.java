@@ -5,15 +5,11 @@ import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.FlagRollout;
 import dev.sluice.model.Release;
-import dev.sluice.model.Strategy;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
-import dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflow;
-import dev.sluice.workflows.canary.CanaryDeploymentWorkflow;
 import dev.sluice.workflows.flags.FlagRolloutWorkflow;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow.Phase;
-import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.RetryOptions;
@@ -179,7 +175,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
   private DeploymentResult deploy(DeploymentRequest request, String what) {
     try {
       return Workflow.newUntypedChildWorkflowStub(
-              workflowType(request.strategy()),
+              dev.sluice.workflows.DeploymentWorkflow.typeOf(request.strategy()),
               ChildWorkflowOptions.newBuilder()
                   .setWorkflowId(request.deploymentId())
                   .setStaticSummary(
@@ -249,14 +245,6 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     } catch (ChildWorkflowFailure e) {
       return null;
     }
-  }
-
-  static String workflowType(String strategy) {
-    return switch (Strategy.byId(strategy).orElseThrow()) {
-      case ROLLING -> RollingDeploymentWorkflow.TYPE;
-      case CANARY -> CanaryDeploymentWorkflow.TYPE;
-      case BLUE_GREEN -> BlueGreenDeploymentWorkflow.TYPE;
-    };
   }
 
   @Override
