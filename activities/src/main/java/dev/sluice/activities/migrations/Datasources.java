@@ -41,10 +41,6 @@ public final class Datasources {
     this.env = env;
   }
 
-  public static Datasources none() {
-    return new Datasources(Map.of());
-  }
-
   public boolean has(String name) {
     return byName.containsKey(name);
   }

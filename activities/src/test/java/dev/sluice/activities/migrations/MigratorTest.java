@@ -435,6 +435,40 @@ class MigratorTest {
   }
 
   @Test
+  void dropColumnFillsTheOldAppsColumnOnNewInsertsUntilContractDropsIt() throws Exception {
+    MigrationSpec spec =
+        new MigrationSpec(
+            "drop_phone",
+            ds,
+            List.of(MigrationOperation.dropColumn("users", "phone", "'unknown'")),
+            null,
+            null);
+    assertThat(this.<List<Integer>>run(spec, QUIET, m -> m.check(new ArrayList<>()))).isEmpty();
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.expand();
+          return null;
+        });
+    // The new app no longer knows phone; phone is NOT NULL for the old app's sake.
+    sql("INSERT INTO users (name) VALUES ('from new app')");
+    assertThat(
+            count("SELECT count(*) FROM users WHERE name = 'from new app' AND phone = 'unknown'"))
+        .isEqualTo(1);
+
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.contract();
+          return null;
+        });
+    assertThat(columns()).containsExactly("id", "name");
+    assertThat(count("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'sluice_%'")).isZero();
+  }
+
+  @Test
   void specsThatCannotApplyAreRefusedNamingTheField() throws Exception {
     assertThatThrownBy(
             () ->

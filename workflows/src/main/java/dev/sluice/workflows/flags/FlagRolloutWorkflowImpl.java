@@ -11,6 +11,7 @@ import dev.sluice.workflows.activities.AnalysisActivities.MonitorCall;
 import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
+import dev.sluice.workflows.common.DeploymentSteps;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -101,7 +102,8 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
           event(reason);
           return status();
         }
-        return takeBack(rollout, "FAILED", "could not set stage " + stage + ": " + cause(e));
+        return takeBack(
+            rollout, "FAILED", "could not set stage " + stage + ": " + DeploymentSteps.reason(e));
       }
       applied = true;
       percent = next.percent();
@@ -190,8 +192,9 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
       }
       return new Gated(result, null);
     } catch (ActivityFailure e) {
-      event("gate at " + percent + "% could not run: " + cause(e));
-      return new Gated(null, "the gate could not run at " + percent + "%: " + cause(e));
+      event("gate at " + percent + "% could not run: " + DeploymentSteps.reason(e));
+      return new Gated(
+          null, "the gate could not run at " + percent + "%: " + DeploymentSteps.reason(e));
     }
   }
 
@@ -281,7 +284,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
         return status();
       }
       state = "FAILED";
-      reason = why + "; taking the flag back failed too: " + cause(e);
+      reason = why + "; taking the flag back failed too: " + DeploymentSteps.reason(e);
       event(reason);
     }
     return status();
@@ -298,14 +301,6 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
 
   private static String actor(FlagRollout rollout) {
     return "rollout:" + rollout.rolloutId() + " (" + rollout.requestedBy() + ")";
-  }
-
-  private static String cause(Throwable failure) {
-    Throwable c = failure;
-    while (c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c instanceof ApplicationFailure app ? app.getOriginalMessage() : c.getMessage();
   }
 
   private void event(String what) {

@@ -5,10 +5,10 @@ import dev.sluice.workflows.activities.DualWriteActivities;
 import dev.sluice.workflows.activities.DualWriteActivities.Counters;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
+import dev.sluice.workflows.common.DeploymentSteps;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -76,7 +76,7 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
           flags.setVariant(
               new RolloutCall(m.flagKey(), next, 100, true, actor(m), "phase " + next));
         } catch (ActivityFailure e) {
-          reason = "could not move the flag to " + next + ": " + cause(e);
+          reason = "could not move the flag to " + next + ": " + DeploymentSteps.reason(e);
           event(reason);
           return phase.equals("old-only") ? end("FAILED") : back(m, reason);
         }
@@ -134,7 +134,7 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
       event("back to old-only");
       return end("ROLLED_BACK");
     } catch (ActivityFailure e) {
-      reason = why + "; moving the flag back failed too: " + cause(e);
+      reason = why + "; moving the flag back failed too: " + DeploymentSteps.reason(e);
       event(reason);
       return end("FAILED");
     }
@@ -179,14 +179,6 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
 
   private static String actor(DualWriteMigration m) {
     return "dual-write:" + m.name() + " (" + m.requestedBy() + ")";
-  }
-
-  private static String cause(Throwable failure) {
-    Throwable c = failure;
-    while (c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c instanceof ApplicationFailure app ? app.getOriginalMessage() : c.getMessage();
   }
 
   private void event(String what) {

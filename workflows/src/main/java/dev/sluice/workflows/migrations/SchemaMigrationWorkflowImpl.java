@@ -5,6 +5,7 @@ import dev.sluice.workflows.activities.MigrationActivities;
 import dev.sluice.workflows.activities.MigrationActivities.Backfilled;
 import dev.sluice.workflows.activities.MigrationActivities.Plan;
 import dev.sluice.workflows.activities.MigrationActivities.Verified;
+import dev.sluice.workflows.common.DeploymentSteps;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -82,16 +83,16 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
       Workflow.newDetachedCancellationScope(() -> rollBack("cancelled from Temporal")).run();
       throw cancelled;
     } catch (ActivityFailure failed) {
-      return rollBack("failed: " + message(failed.getCause()));
+      return rollBack("failed: " + DeploymentSteps.reason(failed));
     } catch (ApplicationFailure failed) {
-      return rollBack("failed: " + message(failed));
+      return rollBack("failed: " + DeploymentSteps.reason(failed));
     }
     phase(Phase.CONTRACTING);
     try {
       ddl.contract(spec);
     } catch (ActivityFailure failed) {
       // Past the point of no return: nothing to roll back to. A person reads why and reruns.
-      reason = "contract failed: " + message(failed.getCause());
+      reason = "contract failed: " + DeploymentSteps.reason(failed);
       event(reason);
       phase(Phase.FAILED);
       return status();
@@ -167,7 +168,7 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
 
   @Override
   public void promote(String why) {
-    if (phase == Phase.WAITING || phase.ordinal() < Phase.WAITING.ordinal()) {
+    if (phase.ordinal() <= Phase.WAITING.ordinal()) {
       promoted = true;
       event("promote" + (why == null || why.isBlank() ? "" : ": " + why));
     }
@@ -195,12 +196,5 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
   private void event(String text) {
     Instant now = Instant.ofEpochMilli(Workflow.currentTimeMillis());
     events.add(now + " " + text);
-  }
-
-  private static String message(Throwable cause) {
-    if (cause instanceof ApplicationFailure app) {
-      return app.getOriginalMessage();
-    }
-    return cause == null ? "unknown" : cause.getMessage();
   }
 }

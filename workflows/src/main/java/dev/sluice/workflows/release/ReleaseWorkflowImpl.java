@@ -254,7 +254,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
 
   @Override
   public void promote(String why) {
-    if (stage == Stage.GATE || stage.ordinal() < Stage.GATE.ordinal()) {
+    if (stage.ordinal() <= Stage.GATE.ordinal()) {
       promoted = true;
       event("promote" + (why == null ? "" : ": " + why));
     }
