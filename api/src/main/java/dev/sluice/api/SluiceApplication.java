@@ -201,17 +201,23 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
               }
             });
     environment.metrics().registerGauge("sluice.flags.snapshot.waiting", watcher::waiting);
-    jersey.register(
-        new FlagsResource(
-            flagService,
-            new FlagRollouts(flagService, ledger, client, config.getTemporal().getTaskQueue()),
-            watcher));
+    FlagRollouts rollouts =
+        new FlagRollouts(flagService, ledger, client, config.getTemporal().getTaskQueue());
+    jersey.register(new FlagsResource(flagService, rollouts, watcher));
     jersey.register(
         new dev.sluice.api.migrations.DualWritesResource(
             ledger.flagStore(), ledger, client, config.getTemporal().getTaskQueue()));
     jersey.register(
         new dev.sluice.api.migrations.MigrationsResource(
             config.getMigrations().build(), ledger, client, config.getTemporal().getTaskQueue()));
+    jersey.register(
+        new dev.sluice.api.releases.ReleasesResource(
+            deployments,
+            rollouts,
+            config.getMigrations().build(),
+            ledger,
+            client,
+            config.getTemporal().getTaskQueue()));
     environment
         .healthChecks()
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));

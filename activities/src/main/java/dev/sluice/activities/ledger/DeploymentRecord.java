@@ -23,6 +23,7 @@ import java.util.List;
  * @param request the workflow input; {@code null} when not started by the API
  * @param targets latest status of every target, in fleet order; never {@code null}
  * @param finishedAt when it reached a final state; {@code null} while in progress
+ * @param releaseId the release this deployment is a stage of; {@code null} for one of its own
  */
 public record DeploymentRecord(
     String id,
@@ -43,7 +44,8 @@ public record DeploymentRecord(
     List<TargetStatus> targets,
     Instant createdAt,
     Instant updatedAt,
-    Instant finishedAt) {
+    Instant finishedAt,
+    String releaseId) {
 
   /** Copies {@code targets}; {@code null} becomes an empty list. */
   public DeploymentRecord {

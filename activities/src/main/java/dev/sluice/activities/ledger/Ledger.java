@@ -90,7 +90,7 @@ public final class Ledger {
   private static final String DEPLOYMENT_COLUMNS =
       "id, service, version, strategy, state, phase, batch, batches, reason, previous_version,"
           + " current_version, requested_by, idempotency_key, request_fingerprint, request,"
-          + " targets, created_at, updated_at, finished_at";
+          + " targets, created_at, updated_at, finished_at, release_id";
 
   private static final String HISTORY_COLUMNS =
       "service, deployment_id, version, previous_version, outcome, started_at, finished_at,"
@@ -295,10 +295,11 @@ public final class Ledger {
           h.createUpdate(
                   "INSERT INTO deployments (id, service, version, strategy, state, phase, batch,"
                       + " batches, previous_version, requested_by, idempotency_key,"
-                      + " request_fingerprint, request, targets, created_at, updated_at)"
+                      + " request_fingerprint, request, targets, created_at, updated_at,"
+                      + " release_id)"
                       + " VALUES (:id, :service, :version, :strategy, :state, :phase, 0, 0,"
                       + " :previous, :requestedBy, :key, :fingerprint, :request, :targets, :now,"
-                      + " :now)")
+                      + " :now, :release)")
               .bind("id", deployment.id())
               .bind("service", deployment.service())
               .bind("version", deployment.version())
@@ -312,6 +313,7 @@ public final class Ledger {
               .bind("request", write(deployment.request()))
               .bind("targets", write(initialTargets(h, deployment)))
               .bind("now", at(now))
+              .bind("release", deployment.releaseId())
               .execute();
           // After the deployment row: the lock references it. A concurrent begin blocks here on
           // the primary key until this transaction ends, then fails and is retried as Busy.
@@ -328,6 +330,9 @@ public final class Ledger {
           details.put("strategy", deployment.strategy());
           details.put("previousVersion", deployment.previousVersion());
           details.put("idempotencyKey", deployment.idempotencyKey());
+          if (deployment.releaseId() != null) {
+            details.put("release", deployment.releaseId());
+          }
           audit(h, deployment.requestedBy(), "deployment.begin", deployment.id(), details);
           return new Created(deployment(h, deployment.id()).orElseThrow());
         });
@@ -1125,7 +1130,8 @@ public final class Ledger {
         readTargets(rs.getString("targets")),
         instant(rs, "created_at"),
         instant(rs, "updated_at"),
-        instant(rs, "finished_at"));
+        instant(rs, "finished_at"),
+        rs.getString("release_id"));
   }
 
   /**

@@ -21,6 +21,25 @@ public final class LedgerActivitiesImpl implements LedgerActivities {
   }
 
   @Override
+  public String begin(BeginCall call) {
+    if (ledger.deployment(call.request().deploymentId()).isPresent()) {
+      return null; // recorded by an earlier attempt of this activity
+    }
+    BeginResult result =
+        ledger.begin(
+            NewDeployment.of(call.request(), null, null, call.previousVersion(), call.releaseId()));
+    if (result instanceof BeginResult.Busy busy) {
+      return busy.runningDeploymentId();
+    }
+    return null;
+  }
+
+  @Override
+  public void abandon(AbandonCall call) {
+    ledger.startFailed(call.deploymentId(), call.reason());
+  }
+
+  @Override
   public String reopen(ReopenCall call) {
     return ledger.reopen(call.deploymentId(), call.service(), call.actor()).orElse(null);
   }

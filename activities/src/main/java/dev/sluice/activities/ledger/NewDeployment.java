@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param request the workflow input, stored so the ledger shows exactly what was run
  * @param previousVersion the version the service ran before this deployment; {@code null} when
  *     unknown
+ * @param releaseId the release whose stage this deployment is; {@code null} for a deployment of its
+ *     own
  */
 public record NewDeployment(
     String id,
@@ -27,7 +29,8 @@ public record NewDeployment(
     String idempotencyKey,
     String requestFingerprint,
     DeploymentRequest request,
-    String previousVersion) {
+    String previousVersion,
+    String releaseId) {
 
   /** Requires id, service, version, requester and request; the rest may be {@code null}. */
   public NewDeployment {
@@ -46,6 +49,16 @@ public record NewDeployment(
       String idempotencyKey,
       String requestFingerprint,
       String previousVersion) {
+    return of(request, idempotencyKey, requestFingerprint, previousVersion, null);
+  }
+
+  /** A new deployment for a stage of release {@code releaseId}. */
+  public static NewDeployment of(
+      DeploymentRequest request,
+      String idempotencyKey,
+      String requestFingerprint,
+      String previousVersion,
+      String releaseId) {
     return new NewDeployment(
         request.deploymentId(),
         request.service().name(),
@@ -55,6 +68,7 @@ public record NewDeployment(
         idempotencyKey,
         requestFingerprint,
         request,
-        previousVersion);
+        previousVersion,
+        releaseId);
   }
 }

@@ -158,7 +158,7 @@ abstract class LedgerContract {
   void migrationsApplyOnAnEmptyDatabaseOnce() throws Exception {
     DataSource empty = emptyDatabase();
 
-    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(3);
+    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(4);
     assertThat(Ledger.migrate(empty)).isZero();
 
     Jdbi jdbi = Jdbi.create(empty);
@@ -661,6 +661,41 @@ abstract class LedgerContract {
   }
 
   // --- start failures and reconciliation -------------------------------------------------------
+
+  @Test
+  void aReleasesDeploymentsAreRecordedOnceNameTheReleaseAndAnUnstartedOneIsClosed() {
+    ServiceDefinition checkout = service("checkout", "web-1", "web-2");
+    ledger.putService(checkout, "alice");
+    var activities = new LedgerActivitiesImpl(ledger);
+    var main = request("d-main", checkout, "2.0.0");
+    var back = request("d-back", checkout, "1.0.0");
+
+    assertThat(ledger.begin(NewDeployment.of(main, null, null, "1.0.0", "rel-1")))
+        .isInstanceOf(BeginResult.Created.class);
+    assertThat(ledger.deployment("d-main").orElseThrow().releaseId()).isEqualTo("rel-1");
+    assertThat(
+            activities.begin(
+                new dev.sluice.workflows.activities.LedgerActivities.BeginCall(
+                    back, "2.0.0", "rel-1")))
+        .as("the service is held by the release's deployment")
+        .isEqualTo("d-main");
+
+    activities.abandon(
+        new dev.sluice.workflows.activities.LedgerActivities.AbandonCall(
+            "d-main", "release rel-1 ended before this deployment: migration failed"));
+    DeploymentRecord closed = ledger.deployment("d-main").orElseThrow();
+    assertThat(closed.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(closed.reason()).startsWith("release rel-1 ended");
+    assertThat(ledger.lockHolder("checkout")).isEmpty();
+
+    var call =
+        new dev.sluice.workflows.activities.LedgerActivities.BeginCall(back, "2.0.0", "rel-1");
+    assertThat(activities.begin(call)).isNull();
+    assertThat(activities.begin(call)).as("a retried activity records nothing twice").isNull();
+    assertThat(ledger.lockHolder("checkout")).contains("d-back");
+    assertThat(ledger.deployment("d-back").orElseThrow().releaseId()).isEqualTo("rel-1");
+    assertThat(ledger.deployment("d-back").orElseThrow().previousVersion()).isEqualTo("2.0.0");
+  }
 
   @Test
   void startFailedMarksTheDeploymentFailedAndReleasesTheLock() {

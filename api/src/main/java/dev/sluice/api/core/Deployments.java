@@ -127,6 +127,55 @@ public final class Deployments {
    *     cannot be reached (the ledger row is then closed as failed to start)
    */
   public Started start(DeploymentCreate body, String idempotencyKey, String actor) {
+    Prepared prepared = prepare(body, idempotencyKey, actor);
+    DeploymentRequest request = prepared.request();
+    String previous = prepared.previousVersion();
+    NewDeployment deployment =
+        NewDeployment.of(request, idempotencyKey, prepared.fingerprint(), previous);
+    String service = request.service().name();
+
+    BeginResult begun = ledger.begin(deployment);
+    if (begun instanceof BeginResult.Busy busy && reconcile(service, busy.runningDeploymentId())) {
+      begun = ledger.begin(deployment);
+    }
+    if (begun instanceof BeginResult.Created created) {
+      startWorkflow(request, previous);
+      return new Started(created.deployment(), false);
+    }
+    if (begun instanceof BeginResult.Existing existing) {
+      DeploymentRecord first = existing.deployment();
+      if (first.state() == DeploymentState.PENDING
+          && first.releaseId() == null
+          && workflowMissing(first.id())) {
+        // The first request was recorded but its workflow never started (the API died in
+        // between): the client's retry is the moment to start it.
+        startWorkflow(first.request(), first.previousVersion());
+      }
+      return new Started(first, true);
+    }
+    if (begun instanceof BeginResult.KeyReused reused) {
+      throw ApiException.invalid(
+          "Idempotency-Key",
+          "was already used for deployment "
+              + reused.deployment().id()
+              + " with a different request");
+    }
+    throw busy(service, ((BeginResult.Busy) begun).runningDeploymentId());
+  }
+
+  /**
+   * A deployment checked and resolved against its service, not yet recorded: the workflow input,
+   * the version the service runs now and the request's fingerprint.
+   */
+  public record Prepared(DeploymentRequest request, String previousVersion, String fingerprint) {}
+
+  /**
+   * Checks a deployment request and resolves it against its service's definition and defaults,
+   * without recording or starting anything.
+   *
+   * @throws ApiException 400/422 naming the field, 409 when the service's circuit is open
+   */
+  public Prepared prepare(DeploymentCreate body, String idempotencyKey, String actor) {
     if (body == null) {
       throw ApiException.badRequest(null, "a JSON body with service and version is required");
     }
@@ -253,39 +302,58 @@ public final class Deployments {
             blueGreen,
             null,
             autoRollback);
-    NewDeployment deployment =
-        NewDeployment.of(request, idempotencyKey, fingerprint(body, strategy), previous);
+    return new Prepared(request, previous, fingerprint(body, strategy));
+  }
 
+  /**
+   * Records a release's deployment as PENDING and takes its service for the release, before the
+   * release starts: its workflow starts later, as a child of the release, once the stages before it
+   * are done. While the release runs, nothing else deploys the service.
+   *
+   * @throws ApiException 409 naming the deployment that holds the service
+   */
+  public DeploymentRecord reserve(Prepared prepared, String releaseId) {
+    NewDeployment deployment =
+        NewDeployment.of(
+            prepared.request(),
+            null,
+            prepared.fingerprint(),
+            prepared.previousVersion(),
+            releaseId);
+    String service = prepared.request().service().name();
     BeginResult begun = ledger.begin(deployment);
-    if (begun instanceof BeginResult.Busy busy
-        && reconcile(service.name(), busy.runningDeploymentId())) {
+    if (begun instanceof BeginResult.Busy busy && reconcile(service, busy.runningDeploymentId())) {
       begun = ledger.begin(deployment);
     }
     if (begun instanceof BeginResult.Created created) {
-      startWorkflow(request, previous);
-      return new Started(created.deployment(), false);
+      return created.deployment();
     }
-    if (begun instanceof BeginResult.Existing existing) {
-      DeploymentRecord first = existing.deployment();
-      if (first.state() == DeploymentState.PENDING && workflowMissing(first.id())) {
-        // The first request was recorded but its workflow never started (the API died in
-        // between): the client's retry is the moment to start it.
-        startWorkflow(first.request(), first.previousVersion());
-      }
-      return new Started(first, true);
+    throw busy(service, ((BeginResult.Busy) begun).runningDeploymentId());
+  }
+
+  /** Closes a reserved deployment whose release did not start; frees its service. */
+  public void release(String deploymentId, String why) {
+    ledger.startFailed(deploymentId, why);
+  }
+
+  private ApiException busy(String service, String holder) {
+    Optional<DeploymentRecord> record = ledger.deployment(holder);
+    String release = record.map(DeploymentRecord::releaseId).orElse(null);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("deploymentId", holder);
+    details.put("deployment", "/api/v1/deployments/" + holder);
+    if (release != null) {
+      details.put("release", "/api/v1/releases/" + release);
     }
-    if (begun instanceof BeginResult.KeyReused reused) {
-      throw ApiException.invalid(
-          "Idempotency-Key",
-          "was already used for deployment "
-              + reused.deployment().id()
-              + " with a different request");
-    }
-    String holder = ((BeginResult.Busy) begun).runningDeploymentId();
-    throw ApiException.conflict(
+    return ApiException.conflict(
         "deployment_in_progress",
-        "service " + service.name() + " already has deployment " + holder + " in progress",
-        Map.of("deploymentId", holder, "deployment", "/api/v1/deployments/" + holder));
+        "service "
+            + service
+            + " already has deployment "
+            + holder
+            + " in progress"
+            + (release == null ? "" : " (a stage of release " + release + ")"),
+        details);
   }
 
   private void startWorkflow(DeploymentRequest request, String previous) {
@@ -405,6 +473,17 @@ public final class Deployments {
       return ledger.releaseLock(service, holder);
     }
     DeploymentRecord stale = record.get();
+    if (status == null && stale.releaseId() != null) {
+      // Recorded by a release, to start when the release reaches it: alive while the release is.
+      try {
+        if (status(stale.releaseId())
+            == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+          return false;
+        }
+      } catch (StatusRuntimeException e) {
+        return false;
+      }
+    }
     if (status == null && stale.createdAt().isAfter(clock.instant().minus(ORPHAN_AGE))) {
       return false; // another API process may be between recording and starting it
     }
@@ -515,6 +594,21 @@ public final class Deployments {
     if (full != null) {
       audit.put("full", full);
     }
+    if (record.state() == DeploymentState.PENDING && record.releaseId() != null) {
+      audit.put("outcome", "rejected: waits for release " + record.releaseId());
+      ledger.audit(actor, "deployment." + action, id, audit);
+      throw ApiException.conflict(
+          "rejected",
+          action
+              + ": deployment "
+              + id
+              + " is a stage of release "
+              + record.releaseId()
+              + " and has not started; steer the release: POST /api/v1/releases/"
+              + record.releaseId()
+              + "/{promote|abort}",
+          Map.of("release", "/api/v1/releases/" + record.releaseId()));
+    }
     // A finished deployment takes no control but retry, which its workflow (still waiting for
     // one) judges itself.
     if (record.state().isFinal() && !action.equals(DeploymentWorkflow.RETRY)) {
@@ -598,6 +692,9 @@ public final class Deployments {
     links.put("self", self);
     links.put("service", "/api/v1/services/" + r.service());
     links.put("history", "/api/v1/services/" + r.service() + "/history");
+    if (r.releaseId() != null) {
+      links.put("release", "/api/v1/releases/" + r.releaseId());
+    }
     if (!r.state().isFinal()) {
       for (String control : List.of("pause", "resume", "abort", "promote")) {
         links.put(control, self + "/" + control);

@@ -57,6 +57,32 @@ public class ApiException extends RuntimeException {
     return invalid(List.of(new FieldError(field, message)));
   }
 
+  /**
+   * This error as it reads when the checked object sits under {@code prefix} in a larger request (a
+   * release's {@code deployment}): every field named becomes {@code prefix.field}, and the message
+   * names them so. Errors naming no field get the prefix as their field.
+   */
+  public ApiException nested(String prefix) {
+    if (body.code() != 400 && body.code() != 422) {
+      return this;
+    }
+    List<FieldError> errors =
+        body.errors() == null || body.errors().isEmpty()
+            ? List.of(new FieldError(body.field(), body.message()))
+            : body.errors();
+    List<FieldError> nested =
+        errors.stream()
+            .map(
+                e ->
+                    new FieldError(
+                        e.field() == null || e.field().isBlank()
+                            ? prefix
+                            : prefix + "." + e.field(),
+                        e.message()))
+            .toList();
+    return body.code() == 400 ? badRequest(nested) : invalid(nested);
+  }
+
   public static ApiException notFound(String what) {
     return new ApiException(new ErrorBody(404, "not_found", what, null, null, null));
   }

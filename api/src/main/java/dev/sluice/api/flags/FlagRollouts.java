@@ -75,7 +75,13 @@ public final class FlagRollouts {
     return "flag-rollout-" + key;
   }
 
-  public FlagRolloutWorkflow.Status start(String key, RolloutPlan plan, String actor) {
+  /**
+   * Checks a rollout plan for flag {@code key} and resolves it (stages default to the seed's plan),
+   * without starting anything.
+   *
+   * @throws ApiException 404 for an unknown flag, 400 naming the field of a bad plan
+   */
+  public FlagRollout plan(String key, RolloutPlan plan, String actor) {
     Flag flag = flags.get(key);
     if (plan == null) {
       throw ApiException.badRequest("body", "a rollout plan is required: {variant, stages}");
@@ -133,15 +139,29 @@ public final class FlagRollouts {
     if (!problems.isEmpty()) {
       throw ApiException.badRequest(problems);
     }
-    FlagRollout rollout =
-        new FlagRollout(
-            workflowId(key),
-            key,
-            plan.variant(),
-            stages,
-            gate,
-            Boolean.TRUE.equals(plan.killOnFailure()),
-            actor);
+    return new FlagRollout(
+        workflowId(key),
+        key,
+        plan.variant(),
+        stages,
+        gate,
+        Boolean.TRUE.equals(plan.killOnFailure()),
+        actor);
+  }
+
+  /** Whether a rollout of {@code key} is running now. */
+  public boolean running(String key) {
+    try {
+      return client.newUntypedWorkflowStub(workflowId(key)).describe().getStatus()
+          == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    } catch (WorkflowNotFoundException e) {
+      return false;
+    }
+  }
+
+  public FlagRolloutWorkflow.Status start(String key, RolloutPlan plan, String actor) {
+    FlagRollout rollout = plan(key, plan, actor);
+    List<FlagRollout.Stage> stages = rollout.stages();
     FlagRolloutWorkflow workflow =
         client.newWorkflowStub(
             FlagRolloutWorkflow.class,

@@ -1,10 +1,7 @@
 package dev.sluice.api.migrations;
 
-import dev.sluice.activities.Settings;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.migrations.Datasources;
-import dev.sluice.activities.migrations.InvalidMigrationException;
-import dev.sluice.activities.migrations.SpecCheck;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.model.MigrationOperation;
@@ -27,7 +24,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +74,7 @@ public class MigrationsResource {
 
   @POST
   public Response start(MigrationBody body, @Context ContainerRequestContext request) {
-    MigrationSpec spec = spec(body);
+    MigrationSpec spec = MigrationSpecs.parse(body, datasources);
     String actor = ActorFilter.actor(request);
     String id = SchemaMigrationWorkflow.workflowId(spec.datasource());
     SchemaMigrationWorkflow workflow =
@@ -191,64 +187,5 @@ public class MigrationsResource {
         datasource,
         reason == null ? null : Map.of("reason", reason));
     return Response.accepted(status(datasource)).build();
-  }
-
-  private MigrationSpec spec(MigrationBody body) {
-    if (body == null) {
-      throw ApiException.badRequest("body", "a migration spec is required");
-    }
-    MigrationSpec.Backfill backfill = null;
-    if (body.backfill() != null) {
-      BackfillBody b = body.backfill();
-      backfill =
-          new MigrationSpec.Backfill(
-              b.batchSize() == null ? 0 : b.batchSize(),
-              duration("backfill.delay", b.delay()),
-              duration("backfill.lockTimeout", b.lockTimeout()),
-              b.throttleQuery(),
-              b.throttleAbove() == null ? 0 : b.throttleAbove());
-      if (b.batchSize() != null && b.batchSize() <= 0) {
-        throw ApiException.badRequest("backfill.batchSize", "must be 1 to 100000");
-      }
-      if (b.throttleQuery() != null && b.throttleAbove() == null) {
-        throw ApiException.badRequest(
-            "backfill.throttleAbove", "is required with throttleQuery: the load to wait below");
-      }
-    }
-    MigrationSpec.Gate gate = null;
-    if (body.gate() != null) {
-      gate =
-          new MigrationSpec.Gate(
-              body.gate().promote() == null ? body.gate().after() == null : body.gate().promote(),
-              duration("gate.after", body.gate().after()));
-    }
-    MigrationSpec spec =
-        new MigrationSpec(body.name(), body.datasource(), body.operations(), backfill, gate);
-    try {
-      SpecCheck.check(spec);
-    } catch (InvalidMigrationException e) {
-      throw ApiException.badRequest(e.field(), e.reason());
-    }
-    if (!datasources.has(spec.datasource())) {
-      throw ApiException.badRequest(
-          "datasource",
-          "no datasource '"
-              + spec.datasource()
-              + "' in migrations.datasources (have "
-              + datasources.names()
-              + ")");
-    }
-    return spec;
-  }
-
-  private static Duration duration(String field, String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Settings.parseDuration(text);
-    } catch (RuntimeException e) {
-      throw ApiException.badRequest(field, "must be a duration like \"500ms\", \"30m\", \"1d\"");
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.workflows.activities;
 
 import dev.sluice.model.DeploymentEvent;
+import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.Phase;
 import dev.sluice.model.TargetStatus;
@@ -30,6 +31,28 @@ public interface LedgerActivities {
    * @return {@code null} when reopened, else the id of the deployment holding the service
    */
   String reopen(ReopenCall call);
+
+  /**
+   * Records a deployment a workflow starts itself (a release's rollback) as PENDING and takes its
+   * service's lock, as the API does for the deployments it starts. Idempotent: a deployment already
+   * recorded is left as it is.
+   *
+   * @return {@code null} when recorded (now or before), else the id of the deployment holding the
+   *     service
+   */
+  String begin(BeginCall call);
+
+  /**
+   * Closes a PENDING deployment whose workflow will never start (its release ended first) and frees
+   * its service. Does nothing to a deployment that has started or ended.
+   */
+  void abandon(AbandonCall call);
+
+  /** A deployment to record, what the service ran before it, and the release it belongs to. */
+  record BeginCall(DeploymentRequest request, String previousVersion, String releaseId) {}
+
+  /** Which deployment to close, and why. */
+  record AbandonCall(String deploymentId, String reason) {}
 
   /** Who retries which deployment. */
   record ReopenCall(String deploymentId, String service, String actor) {}

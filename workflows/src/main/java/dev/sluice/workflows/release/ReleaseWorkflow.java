@@ -1,6 +1,7 @@
 package dev.sluice.workflows.release;
 
 import dev.sluice.model.Release;
+import dev.sluice.workflows.migrations.SchemaMigrationWorkflow;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
@@ -46,5 +47,32 @@ public interface ReleaseWorkflow {
     FAILED
   }
 
-  record Status(Stage stage, String reason, List<String> events) {}
+  /**
+   * Where the release is.
+   *
+   * @param children the workflow ids of its stages; each is also visible on its own
+   */
+  record Status(Stage stage, String reason, List<String> events, Children children) {}
+
+  /**
+   * The workflow ids of a release's stages; {@code null} for a stage it does not have.
+   *
+   * @param migration the schema migration (also its datasource's migration id)
+   * @param deployment the deployment of the new version (also its deployment id)
+   * @param rollback the deployment that takes the service back, if one is needed
+   * @param flagRollout the flag rollout
+   */
+  record Children(String migration, String deployment, String rollback, String flagRollout) {
+
+    /** The workflow ids {@code release}'s stages run under. */
+    public static Children of(Release release) {
+      return new Children(
+          release.migration() == null
+              ? null
+              : SchemaMigrationWorkflow.workflowId(release.migration().datasource()),
+          release.deployment() == null ? null : release.deployment().deploymentId(),
+          release.rollback() == null ? null : release.rollback().deploymentId(),
+          release.flagRollout() == null ? null : release.flagRollout().rolloutId());
+    }
+  }
 }

@@ -7,6 +7,9 @@ import dev.sluice.model.FlagRollout;
 import dev.sluice.model.Release;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
+import dev.sluice.workflows.activities.LedgerActivities;
+import dev.sluice.workflows.activities.LedgerActivities.AbandonCall;
+import dev.sluice.workflows.activities.LedgerActivities.BeginCall;
 import dev.sluice.workflows.flags.FlagRolloutWorkflow;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow.Phase;
@@ -39,6 +42,18 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
                       .setDoNotRetry("ConfigurationError", "FlagNotFound")
                       .build())
               .build());
+
+  private final LedgerActivities ledger =
+      Workflow.newActivityStub(
+          LedgerActivities.class,
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofSeconds(30))
+              .setRetryOptions(
+                  RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
+              .build());
+
+  /** Change id: a release records its deployments' ends and its rollback in the ledger. */
+  static final String LEDGER_RECORDS = "release-ledger-records";
 
   private Stage stage = Stage.MIGRATION;
   private String reason;
@@ -94,6 +109,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
         reason =
             "migration ended " + (ended == null ? "FAILED" : ended.phase() + ": " + ended.reason());
         event(reason);
+        closeDeploymentRecord(reason);
         stage = Stage.FAILED;
         return status();
       }
@@ -215,14 +231,28 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
         event("flag " + rollout.flagKey() + " could not be taken back: " + e.getMessage());
       }
     }
+    if (!deployed) {
+      closeDeploymentRecord(why);
+    }
     if (deployed) {
       if (release.rollback() != null) {
-        DeploymentResult back = deploy(release.rollback(), "rollback");
-        event(
-            "rollback to "
-                + release.rollback().version()
-                + ": "
-                + (back == null ? "FAILED" : back.state()));
+        String holder = beginRollbackRecord();
+        if (holder != null) {
+          event(
+              "rollback to "
+                  + release.rollback().version()
+                  + " not started: "
+                  + release.deployment().service().name()
+                  + " is busy with deployment "
+                  + holder);
+        } else {
+          DeploymentResult back = deploy(release.rollback(), "rollback");
+          event(
+              "rollback to "
+                  + release.rollback().version()
+                  + ": "
+                  + (back == null ? "FAILED" : back.state()));
+        }
       } else {
         event("deployment of " + release.deployment().version() + " left in place: no rollback");
       }
@@ -239,6 +269,33 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     return status();
   }
 
+  /**
+   * The API recorded the release's deployment (and took its service) when the release began; when
+   * the release ends before that deployment ran, its record is closed and the service freed. A
+   * deployment that did start records its own end, and is left alone.
+   */
+  private void closeDeploymentRecord(String why) {
+    if (release.deployment() == null
+        || Workflow.getVersion(LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
+            == Workflow.DEFAULT_VERSION) {
+      return;
+    }
+    ledger.abandon(
+        new AbandonCall(
+            release.deployment().deploymentId(),
+            "release " + release.releaseId() + " ended before this deployment: " + why));
+  }
+
+  /** Records the rollback deployment and takes the service; the holder's id when it is busy. */
+  private String beginRollbackRecord() {
+    if (Workflow.getVersion(LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return null;
+    }
+    return ledger.begin(
+        new BeginCall(release.rollback(), release.deployment().version(), release.releaseId()));
+  }
+
   private SchemaMigrationWorkflow.Status migrationResult() {
     try {
       return migration.get();
@@ -249,7 +306,8 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
 
   @Override
   public Status status() {
-    return new Status(stage, reason, List.copyOf(events));
+    return new Status(
+        stage, reason, List.copyOf(events), release == null ? null : Children.of(release));
   }
 
   @Override

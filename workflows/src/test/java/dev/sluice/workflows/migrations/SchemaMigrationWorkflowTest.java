@@ -52,6 +52,12 @@ public class SchemaMigrationWorkflowTest {
       return List.copyOf(calls);
     }
 
+    /** Makes every backfill fail, not to be retried, with {@code message}. */
+    public Recording failBackfillWith(String message) {
+      backfillFailure = message;
+      return this;
+    }
+
     @Override
     public Plan check(MigrationSpec spec) {
       call("check");

@@ -159,6 +159,34 @@ class ReleaseWorkflowTest {
     int migrationBack = indexOf(events, "migration ROLLED_BACK");
     assertThat(flagBack).isLessThan(deployBack);
     assertThat(deployBack).isLessThan(migrationBack);
+    // The rollback is a deployment with its own record in the ledger, begun before it runs.
+    List<String> operations = fleet.operations();
+    assertThat(operations).contains("ledger begin dep-rel-2-back");
+    assertThat(operations.indexOf("ledger begin dep-rel-2-back"))
+        .isLessThan(lastIndexOfPrefix(operations, "deploy "));
+    assertThat(done.children().rollback()).isEqualTo("dep-rel-2-back");
+  }
+
+  @Test
+  void aFailedMigrationClosesTheWaitingDeploymentsRecordAndDeploysNothing(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    Recording migration = new Recording().failBackfillWith("lock timeout on users, 20 times");
+    InMemoryFleet fleet = new InMemoryFleet(FLEET, "1.0.0");
+    RecordingFlags flags = new RecordingFlags();
+    worker.registerActivitiesImplementations(migration, fleet, flags);
+    env.start();
+    start(client, worker, release("rel-4"));
+
+    Status done = client.newUntypedWorkflowStub("rel-4").getResult(Status.class);
+
+    assertThat(done.stage()).isEqualTo(Stage.FAILED);
+    assertThat(done.reason()).startsWith("migration ended");
+    assertThat(fleet.operations())
+        .as("nothing deployed, the API's record of the deployment closed")
+        .containsExactly("ledger abandon dep-rel-4");
+    assertThat(flags.changes()).isEmpty();
+    assertThat(done.children().deployment()).isEqualTo("dep-rel-4");
+    assertThat(done.children().migration()).isEqualTo("migration-app");
   }
 
   @Test
@@ -177,6 +205,15 @@ class ReleaseWorkflowTest {
     assertThat(done.reason()).startsWith("deployment 2.0.0 ended");
     assertThat(flags.changes()).isEmpty();
     assertThat(migration.calls()).endsWith("rollback").doesNotContain("contract");
+  }
+
+  private static int lastIndexOfPrefix(List<String> operations, String prefix) {
+    for (int i = operations.size() - 1; i >= 0; i--) {
+      if (operations.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no operation starting \"" + prefix + "\" in " + operations);
   }
 
   private static int indexOf(List<String> events, String text) {

@@ -329,6 +329,17 @@ public final class InMemoryFleet
   }
 
   @Override
+  public synchronized String begin(BeginCall call) {
+    operations.add("ledger begin " + call.request().deploymentId());
+    return lockHolder;
+  }
+
+  @Override
+  public synchronized void abandon(AbandonCall call) {
+    operations.add("ledger abandon " + call.deploymentId());
+  }
+
+  @Override
   public synchronized String reopen(ReopenCall call) {
     reopened.add(call.deploymentId());
     return lockHolder;
