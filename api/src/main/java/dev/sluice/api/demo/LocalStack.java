@@ -216,7 +216,7 @@ public final class LocalStack implements AutoCloseable {
         """
             .formatted(port, adminPort, dir, dir, temporalPort, dir);
     if (options.serverConfig() != null) {
-      yaml = options.serverConfig();
+      yaml = yaml + options.serverConfig();
     }
     Path file = options.workDir().resolve("sluice.yml");
     Files.writeString(file, yaml);

@@ -189,7 +189,7 @@ public class ReleasesResource {
       } catch (ApiException e) {
         throw e.nested("deployment");
       }
-      rollback = rollbackOf(deployment, actor);
+      rollback = rollbackOf(deployment, body.deployment().overrides(), actor);
     }
     FlagRollout rollout = null;
     if (body.flagRollout() != null) {
@@ -222,7 +222,7 @@ public class ReleasesResource {
       throw ApiException.conflict(
           "rollout_running",
           "a rollout of " + rollout.flagKey() + " is running; abort it first",
-          Map.of("rollout", "/api/v1/flags/" + rollout.flagKey() + "/rollout"));
+          Map.of("rollout", "/api/v1/flags/" + rollout.flagKey() + "/rollouts/current"));
     }
 
     // --- take the service, then start ---------------------------------------------------------
@@ -357,10 +357,12 @@ public class ReleasesResource {
 
   /**
    * The deployment that takes the service back to the version it runs now, should a later stage
-   * fail: the service's default strategy, no post-deploy window (as a service rollback). None when
-   * the service has never run a version.
+   * fail: the service's default strategy with the forward deployment's rolling overrides (it goes
+   * back the way it came), no post-deploy window (as a service rollback). None when the service has
+   * never run a version.
    */
-  private DeploymentRequest rollbackOf(Deployments.Prepared deployment, String actor) {
+  private DeploymentRequest rollbackOf(
+      Deployments.Prepared deployment, ServiceSpec.RollingSpec overrides, String actor) {
     String previous = deployment.previousVersion();
     if (previous == null) {
       return null;
@@ -371,7 +373,7 @@ public class ReleasesResource {
                 deployment.request().service().name(),
                 previous,
                 null,
-                null,
+                overrides,
                 null,
                 null,
                 new ServiceSpec.AutoRollbackBody("0s", null, null, null)),
@@ -455,7 +457,7 @@ public class ReleasesResource {
             "flagRollout",
             "/api/v1/flags/"
                 + children.flagRollout().substring("flag-rollout-".length())
-                + "/rollout");
+                + "/rollouts/current");
       }
     }
     return new ReleaseView(
