@@ -14,18 +14,43 @@ import java.util.List;
  * @param operations applied in order
  * @param backfill how the copy runs; null: defaults
  * @param gate what lets the contract run; null: {@code promote}
+ * @param verify what verify checks beyond "no row left to backfill"; null: nothing more
  */
 public record MigrationSpec(
     String name,
     String datasource,
     List<MigrationOperation> operations,
     Backfill backfill,
-    Gate gate) {
+    Gate gate,
+    Verify verify) {
 
   public MigrationSpec {
     operations = operations == null ? List.of() : List.copyOf(operations);
     backfill = backfill == null ? Backfill.DEFAULT : backfill;
     gate = gate == null ? Gate.PROMOTE : gate;
+    verify = verify == null ? Verify.DEFAULT : verify;
+  }
+
+  /** A spec whose verify checks only that no row is left to backfill. */
+  public MigrationSpec(
+      String name,
+      String datasource,
+      List<MigrationOperation> operations,
+      Backfill backfill,
+      Gate gate) {
+    this(name, datasource, operations, backfill, gate, null);
+  }
+
+  /**
+   * What verify checks after the backfill, beyond "no row left to backfill".
+   *
+   * @param checksums compare every copied value with its source, row by row (a full scan of each
+   *     table): a renamed column with the old one, a retyped column with the old value cast or
+   *     converted by {@code up}; and count the rows that would break a NOT NULL the contract will
+   *     add. Any difference fails verify, and the migration rolls back before its gate
+   */
+  public record Verify(boolean checksums) {
+    public static final Verify DEFAULT = new Verify(false);
   }
 
   /**

@@ -118,15 +118,24 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public Verified verify(MigrationSpec spec) {
-    return with(
+    // Counting (and with checksums, comparing) scans whole tables: heartbeat meanwhile.
+    return heartbeating(
         spec,
-        (k, r) -> {},
         m -> {
           Map<Integer, Long> remaining = new TreeMap<>();
           for (int i : Migrator.backfills(spec)) {
             remaining.put(i, m.remaining(i));
           }
-          return new Verified(remaining);
+          if (!spec.verify().checksums()) {
+            return new Verified(remaining);
+          }
+          Map<Integer, Long> different = new TreeMap<>();
+          Map<Integer, Long> nulls = new TreeMap<>();
+          for (int i = 0; i < spec.operations().size(); i++) {
+            different.put(i, m.different(i));
+            nulls.put(i, m.nullsBeforeNotNull(i));
+          }
+          return new Verified(remaining, different, nulls);
         });
   }
 

@@ -726,6 +726,53 @@ public final class Migrator {
     }
   }
 
+  /**
+   * Rows whose copy differs from its source (checksums): a renamed column from the old one, a
+   * retyped column from the old value converted. 0 for operations that copy nothing exactly (an
+   * added column's {@code up} is only its value until the new app writes its own).
+   */
+  public long different(int i) throws SQLException {
+    MigrationOperation op = spec.operations().get(i);
+    if (!op.type().equals("rename_column") && !op.type().equals("change_type")) {
+      return 0;
+    }
+    Fill f = fill(i);
+    return count(
+        "SELECT count(*) FROM "
+            + f.table()
+            + " AS sluice_row WHERE "
+            + f.column()
+            + " IS DISTINCT FROM "
+            + f.value());
+  }
+
+  /** Rows that are NULL in the column contract will make NOT NULL (0 when it adds none). */
+  public long nullsBeforeNotNull(int i) throws SQLException {
+    MigrationOperation op = spec.operations().get(i);
+    Map<String, Column> cols = Catalog.columns(c, op.table());
+    boolean oldNotNull = cols.containsKey(op.column()) && cols.get(op.column()).notNull();
+    String column =
+        switch (op.type()) {
+          case "add_column" -> Boolean.FALSE.equals(op.nullable()) ? op.column() : null;
+          case "add_not_null" -> op.column();
+          case "rename_column" -> oldNotNull ? op.to() : null;
+          case "change_type" -> oldNotNull ? shadow(op) : null;
+          default -> null;
+        };
+    if (column == null || !cols.containsKey(column)) {
+      return 0;
+    }
+    return count("SELECT count(*) FROM " + op.table() + " WHERE " + column + " IS NULL");
+  }
+
+  private long count(String query) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   // --- contract and rollback -------------------------------------------------------------------
 
   public void contract() throws SQLException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.model.MigrationOperation;
 import dev.sluice.model.MigrationSpec;
+import dev.sluice.workflows.activities.MigrationActivities.Verified;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -245,6 +246,45 @@ class MigratorTest {
     assertThat(count("SELECT count(*) FROM pg_proc WHERE proname LIKE 'sluice_phone_rename%'"))
         .as("no function left behind")
         .isZero();
+  }
+
+  @Test
+  void verifyWithChecksumsFindsCopiesThatDriftedFromTheirSourceAndNullsContractWouldRefuse()
+      throws Exception {
+    MigrationSpec plain = rename(1000);
+    MigrationSpec spec =
+        new MigrationSpec(
+            plain.name(),
+            plain.datasource(),
+            plain.operations(),
+            plain.backfill(),
+            null,
+            new MigrationSpec.Verify(true));
+    MigrationActivitiesImpl activities = new MigrationActivitiesImpl(datasources);
+    activities.check(spec);
+    activities.expand(spec);
+    activities.backfill(spec, 0);
+
+    Verified clean = activities.verify(spec);
+    assertThat(clean.complete()).as("%s", clean).isTrue();
+    assertThat(clean.different()).containsEntry(0, 0L);
+
+    // Writes that bypass the sync trigger (as the backfill's own session does): two copies no
+    // longer match their source, one of them NULL under a column contract makes NOT NULL.
+    sql(
+        "SET sluice.backfill = 'on'",
+        "UPDATE users SET phone_number = 'tampered' WHERE id = 7",
+        "UPDATE users SET phone_number = NULL WHERE id = 8");
+
+    Verified drifted = activities.verify(spec);
+    assertThat(drifted.complete()).isFalse();
+    assertThat(drifted.different()).containsEntry(0, 2L);
+    assertThat(drifted.nullsBeforeNotNull()).containsEntry(0, 1L);
+    assertThat(drifted.problems())
+        .contains("operation 1: 2 rows differ from their source")
+        .contains("operation 1: 1 rows are NULL where contract adds NOT NULL");
+    Verified withoutChecksums = activities.verify(plain);
+    assertThat(withoutChecksums.different()).as("checksums are asked for").isEmpty();
   }
 
   @Test

@@ -47,8 +47,13 @@ public final class MigrationSpecs {
               body.gate().promote() == null ? body.gate().after() == null : body.gate().promote(),
               duration("gate.after", body.gate().after()));
     }
+    MigrationSpec.Verify verify =
+        body.verify() == null
+            ? null
+            : new MigrationSpec.Verify(Boolean.TRUE.equals(body.verify().checksums()));
     MigrationSpec spec =
-        new MigrationSpec(body.name(), body.datasource(), body.operations(), backfill, gate);
+        new MigrationSpec(
+            body.name(), body.datasource(), body.operations(), backfill, gate, verify);
     try {
       SpecCheck.check(spec);
     } catch (InvalidMigrationException e) {

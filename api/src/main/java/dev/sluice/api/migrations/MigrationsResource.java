@@ -59,7 +59,11 @@ public class MigrationsResource {
       List<MigrationOperation> operations,
       BackfillBody backfill,
       GateBody gate,
+      VerifyBody verify,
       String reason) {}
+
+  /** {@code checksums}: compare every copied value with its source before the gate. */
+  public record VerifyBody(Boolean checksums) {}
 
   public record BackfillBody(
       Integer batchSize,

@@ -46,10 +46,58 @@ public interface MigrationActivities {
   /** A finished backfill: rows it changed, batches it ran, lock timeouts it waited out. */
   record Backfilled(long rows, long batches, long lockTimeouts) {}
 
-  /** Rows left unbackfilled per operation index (0 everywhere: verified). */
-  record Verified(java.util.Map<Integer, Long> remaining) {
+  /**
+   * What verify found, per operation index: rows left unbackfilled, and with checksums rows whose
+   * copy differs from its source or that would break the contract's NOT NULL (0 everywhere:
+   * verified).
+   */
+  record Verified(
+      java.util.Map<Integer, Long> remaining,
+      java.util.Map<Integer, Long> different,
+      java.util.Map<Integer, Long> nullsBeforeNotNull) {
+
+    public Verified {
+      different = different == null ? java.util.Map.of() : different;
+      nullsBeforeNotNull = nullsBeforeNotNull == null ? java.util.Map.of() : nullsBeforeNotNull;
+    }
+
+    public Verified(java.util.Map<Integer, Long> remaining) {
+      this(remaining, null, null);
+    }
+
     public boolean complete() {
-      return remaining.values().stream().allMatch(n -> n == 0);
+      return java.util.stream.Stream.of(remaining, different, nullsBeforeNotNull)
+          .flatMap(m -> m.values().stream())
+          .allMatch(n -> n == 0);
+    }
+
+    /** What is wrong, for a person: "operation 1: 3 rows left to backfill, …". */
+    public String problems() {
+      java.util.List<String> problems = new java.util.ArrayList<>();
+      remaining.forEach(
+          (i, n) -> {
+            if (n > 0) {
+              problems.add("operation " + (i + 1) + ": " + n + " rows left to backfill");
+            }
+          });
+      different.forEach(
+          (i, n) -> {
+            if (n > 0) {
+              problems.add("operation " + (i + 1) + ": " + n + " rows differ from their source");
+            }
+          });
+      nullsBeforeNotNull.forEach(
+          (i, n) -> {
+            if (n > 0) {
+              problems.add(
+                  "operation "
+                      + (i + 1)
+                      + ": "
+                      + n
+                      + " rows are NULL where contract adds NOT NULL");
+            }
+          });
+      return String.join("; ", problems);
     }
   }
 }

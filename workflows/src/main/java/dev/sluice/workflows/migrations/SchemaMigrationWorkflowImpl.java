@@ -125,7 +125,7 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
     Verified verified = ddl.verify(spec);
     if (!verified.complete()) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "rows left to backfill after the backfill: " + verified.remaining(), "VerifyFailed");
+          "verify failed: " + verified.problems(), "VerifyFailed");
     }
     phase(Phase.WAITING);
     // Run by a release: tell it the schema is expanded and backfilled; it promotes us later.

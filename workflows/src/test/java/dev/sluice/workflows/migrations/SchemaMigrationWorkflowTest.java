@@ -220,7 +220,7 @@ public class SchemaMigrationWorkflowTest {
     Status done = result(client);
 
     assertThat(done.phase()).isEqualTo(Phase.ROLLED_BACK);
-    assertThat(done.reason()).contains("rows left to backfill").contains("0=3");
+    assertThat(done.reason()).contains("verify failed: operation 1: 3 rows left to backfill");
     assertThat(activities.calls()).endsWith("verify", "rollback");
   }
 
