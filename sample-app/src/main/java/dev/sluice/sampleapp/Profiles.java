@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * {@link DualWriteRepository} following the flag {@value #FLAG} (without flags: the legacy store
  * only). {@code GET /profiles/ID}, {@code PUT /profiles/ID?value=V}; {@code &only=legacy|new}
  * writes one store behind the repository's back — how a test (or a buggy job) makes them differ.
+ * The stores live in memory, or in two PostgreSQL databases ({@code --profiles-legacy-db}, {@code
+ * --profiles-new-db}).
  */
 final class Profiles implements AutoCloseable {
 
@@ -38,8 +40,8 @@ final class Profiles implements AutoCloseable {
     }
   }
 
-  private final MemoryStore legacy = new MemoryStore();
-  private final MemoryStore fresh = new MemoryStore();
+  private final Store<String, String> legacy;
+  private final Store<String, String> fresh;
   private final ThreadPoolExecutor comparer =
       new ThreadPoolExecutor(
           1,
@@ -55,7 +57,14 @@ final class Profiles implements AutoCloseable {
   private final java.util.function.Supplier<Phase> phase;
   private final DualWriteRepository<String, String> repository;
 
-  Profiles(Client flags) {
+  Profiles(Client flags, SampleAppConfig.Stores stores) throws java.sql.SQLException {
+    if (stores.inMemory()) {
+      this.legacy = new MemoryStore();
+      this.fresh = new MemoryStore();
+    } else {
+      this.legacy = new JdbcStore(stores.legacyUrl());
+      this.fresh = new JdbcStore(stores.newUrl());
+    }
     this.phase = flags == null ? () -> Phase.OLD_ONLY : DualWriteRepository.phaseFlag(flags, FLAG);
     this.repository =
         DualWriteRepository.<String, String>builder(MIGRATION)
@@ -95,5 +104,14 @@ final class Profiles implements AutoCloseable {
   @Override
   public void close() {
     comparer.shutdownNow();
+    for (Store<String, String> store : java.util.List.of(legacy, fresh)) {
+      if (store instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (Exception ignored) {
+          // shutting down
+        }
+      }
+    }
   }
 }

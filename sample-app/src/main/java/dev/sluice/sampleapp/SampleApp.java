@@ -58,12 +58,16 @@ public final class SampleApp implements AutoCloseable {
   private final Profiles profiles;
 
   private SampleApp(
-      SampleAppConfig config, HttpServer server, ThreadPoolExecutor pool, Checkout checkout) {
+      SampleAppConfig config,
+      HttpServer server,
+      ThreadPoolExecutor pool,
+      Checkout checkout,
+      Profiles profiles) {
     this.config = config;
     this.server = server;
     this.pool = pool;
     this.checkout = checkout;
-    this.profiles = new Profiles(checkout.client());
+    this.profiles = profiles;
   }
 
   /**
@@ -117,6 +121,12 @@ public final class SampleApp implements AutoCloseable {
         throw new InterruptedIOException("interrupted during the startup delay");
       }
     }
+    Profiles profiles;
+    try {
+      profiles = new Profiles(checkout.client(), config.profiles());
+    } catch (java.sql.SQLException e) {
+      throw new IOException("the profiles stores cannot be reached: " + e.getMessage(), e);
+    }
     AtomicInteger threads = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
@@ -135,9 +145,10 @@ public final class SampleApp implements AutoCloseable {
       server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 128);
     } catch (IOException e) {
       pool.shutdownNow();
+      profiles.close();
       throw e;
     }
-    SampleApp app = new SampleApp(config, server, pool, checkout);
+    SampleApp app = new SampleApp(config, server, pool, checkout, profiles);
     Endpoints endpoints =
         new Endpoints(
             config,

@@ -17,6 +17,7 @@ import java.util.Deque;
  * @param drainDelay how long the instance keeps serving (health "draining") after a shutdown
  *     request before it stops accepting connections
  * @param shutdownTimeout longest wait for in-flight requests during shutdown
+ * @param profiles where {@code /profiles} keeps its two stores; {@link Stores#MEMORY} by default
  */
 public record SampleAppConfig(
     String bindAddress,
@@ -25,12 +26,50 @@ public record SampleAppConfig(
     String target,
     Behavior behavior,
     Duration drainDelay,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Stores profiles) {
 
   static final String USAGE =
       "usage: java -jar sample-app.jar --port N --version V [--target ID] [--behavior FILE]\n"
           + "         [--error-rate 0.2] [--latency-ms 50] [--unhealthy] [--startup-delay-ms N]\n"
-          + "         [--host ADDRESS] [--drain-delay-ms N] [--shutdown-timeout-ms N]";
+          + "         [--host ADDRESS] [--drain-delay-ms N] [--shutdown-timeout-ms N]\n"
+          + "         [--profiles-legacy-db JDBC-URL --profiles-new-db JDBC-URL]";
+
+  /**
+   * The legacy and the new store of {@code /profiles}: PostgreSQL JDBC URLs (credentials in the
+   * URL), or both null for two stores in memory.
+   */
+  public record Stores(String legacyUrl, String newUrl) {
+    public static final Stores MEMORY = new Stores(null, null);
+
+    public Stores {
+      if ((legacyUrl == null) != (newUrl == null)) {
+        throw new IllegalArgumentException(
+            "--profiles-legacy-db and --profiles-new-db go together: give both or neither");
+      }
+    }
+
+    public boolean inMemory() {
+      return legacyUrl == null;
+    }
+
+    @Override
+    public String toString() {
+      return inMemory() ? "in memory" : "two PostgreSQL databases"; // URLs carry passwords
+    }
+  }
+
+  /** Everything but the stores (in memory). */
+  public SampleAppConfig(
+      String bindAddress,
+      int port,
+      String version,
+      String target,
+      Behavior behavior,
+      Duration drainDelay,
+      Duration shutdownTimeout) {
+    this(bindAddress, port, version, target, behavior, drainDelay, shutdownTimeout, null);
+  }
 
   public SampleAppConfig {
     if (version == null || version.isBlank()) {
@@ -44,6 +83,7 @@ public record SampleAppConfig(
     behavior = behavior == null ? Behavior.WELL : behavior;
     drainDelay = drainDelay == null ? Duration.ZERO : drainDelay;
     shutdownTimeout = shutdownTimeout == null ? Duration.ofSeconds(5) : shutdownTimeout;
+    profiles = profiles == null ? Stores.MEMORY : profiles;
   }
 
   /** A well-behaved {@code version} on loopback, on any free port: the usual start of a test. */
@@ -53,22 +93,27 @@ public record SampleAppConfig(
 
   public SampleAppConfig withPort(int value) {
     return new SampleAppConfig(
-        bindAddress, value, version, target, behavior, drainDelay, shutdownTimeout);
+        bindAddress, value, version, target, behavior, drainDelay, shutdownTimeout, profiles);
   }
 
   public SampleAppConfig withTarget(String value) {
     return new SampleAppConfig(
-        bindAddress, port, version, value, behavior, drainDelay, shutdownTimeout);
+        bindAddress, port, version, value, behavior, drainDelay, shutdownTimeout, profiles);
   }
 
   public SampleAppConfig withBehavior(Behavior value) {
     return new SampleAppConfig(
-        bindAddress, port, version, target, value, drainDelay, shutdownTimeout);
+        bindAddress, port, version, target, value, drainDelay, shutdownTimeout, profiles);
   }
 
   public SampleAppConfig withDrainDelay(Duration value) {
     return new SampleAppConfig(
-        bindAddress, port, version, target, behavior, value, shutdownTimeout);
+        bindAddress, port, version, target, behavior, value, shutdownTimeout, profiles);
+  }
+
+  public SampleAppConfig withProfiles(Stores value) {
+    return new SampleAppConfig(
+        bindAddress, port, version, target, behavior, drainDelay, shutdownTimeout, value);
   }
 
   /**
@@ -101,6 +146,8 @@ public record SampleAppConfig(
     boolean unhealthy = false;
     Duration drainDelay = null;
     Duration shutdownTimeout = null;
+    String legacyDb = null;
+    String newDb = null;
     while (!rest.isEmpty()) {
       String option = rest.removeFirst();
       switch (option) {
@@ -117,6 +164,8 @@ public record SampleAppConfig(
             drainDelay = Duration.ofMillis(whole(option, value(option, rest)));
         case "--shutdown-timeout-ms" ->
             shutdownTimeout = Duration.ofMillis(whole(option, value(option, rest)));
+        case "--profiles-legacy-db" -> legacyDb = value(option, rest);
+        case "--profiles-new-db" -> newDb = value(option, rest);
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
     }
@@ -136,7 +185,15 @@ public record SampleAppConfig(
     if (unhealthy) {
       behavior = behavior.withHealthy(false);
     }
-    return new SampleAppConfig(host, port, version, target, behavior, drainDelay, shutdownTimeout);
+    return new SampleAppConfig(
+        host,
+        port,
+        version,
+        target,
+        behavior,
+        drainDelay,
+        shutdownTimeout,
+        new Stores(legacyDb, newDb));
   }
 
   private static String value(String option, Deque<String> rest) {

@@ -64,4 +64,28 @@ class SampleAppConfigTest {
     assertThatThrownBy(() -> SampleAppConfig.parse("--port", "x", "--version", "1"))
         .hasMessageContaining("whole number");
   }
+
+  @Test
+  void profileDatabasesGoTogetherAndTheirUrlsAreNeverPrinted() throws Exception {
+    SampleAppConfig both =
+        SampleAppConfig.parse(
+            "--port",
+            "1",
+            "--version",
+            "1",
+            "--profiles-legacy-db",
+            "jdbc:postgresql://db/legacy?password=secret",
+            "--profiles-new-db",
+            "jdbc:postgresql://db/fresh?password=secret");
+    assertThat(both.profiles().inMemory()).isFalse();
+    assertThat(both.profiles().newUrl()).endsWith("/fresh?password=secret");
+    assertThat(both.toString()).doesNotContain("secret");
+    assertThat(SampleAppConfig.parse("--port", "1", "--version", "1").profiles().inMemory())
+        .isTrue();
+    assertThatThrownBy(
+            () ->
+                SampleAppConfig.parse(
+                    "--port", "1", "--version", "1", "--profiles-legacy-db", "jdbc:x"))
+        .hasMessageContaining("go together");
+  }
 }

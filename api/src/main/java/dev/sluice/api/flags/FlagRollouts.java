@@ -151,12 +151,7 @@ public final class FlagRollouts {
 
   /** Whether a rollout of {@code key} is running now. */
   public boolean running(String key) {
-    try {
-      return client.newUntypedWorkflowStub(workflowId(key)).describe().getStatus()
-          == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-    } catch (WorkflowNotFoundException e) {
-      return false;
-    }
+    return dev.sluice.api.core.Queries.running(client, workflowId(key));
   }
 
   public FlagRolloutWorkflow.Status start(String key, RolloutPlan plan, String actor) {
@@ -193,6 +188,10 @@ public final class FlagRollouts {
   }
 
   public FlagRolloutWorkflow.Status status(String key) {
+    return dev.sluice.api.core.Queries.orUnavailable(() -> query(key), "the rollout of " + key);
+  }
+
+  private FlagRolloutWorkflow.Status query(String key) {
     try {
       return client.newWorkflowStub(FlagRolloutWorkflow.class, workflowId(key)).status();
     } catch (WorkflowNotFoundException e) {
@@ -215,7 +214,20 @@ public final class FlagRollouts {
     }
     ledger.audit(
         actor, "flag.rollout." + action, key, reason == null ? null : Map.of("reason", reason));
-    return status(key);
+    // Sent: Temporal keeps the signal. Without a worker to say where the rollout stands now, the
+    // answer says so instead of waiting for one.
+    return dev.sluice.api.core.Queries.within(() -> query(key))
+        .orElseGet(
+            () ->
+                new FlagRolloutWorkflow.Status(
+                    "UNKNOWN",
+                    0,
+                    0,
+                    0,
+                    action
+                        + " sent; no worker answered for the rollout's state, it applies when one"
+                        + " picks it up",
+                    List.of()));
   }
 
   private FlagRollout.Gate gate(GateBody body, List<FieldError> problems) {

@@ -7,6 +7,7 @@ import dev.sluice.activities.flags.FlagStore;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.api.api.ErrorBody.FieldError;
 import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.core.Queries;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.model.DualWriteMigration;
 import dev.sluice.workflows.migrations.DualWriteMigrationWorkflow;
@@ -169,6 +170,15 @@ public class DualWritesResource {
   @GET
   @Path("/{name}")
   public Status status(@PathParam("name") String name) {
+    return Queries.orUnavailable(() -> query(name), "dual-write migration " + name);
+  }
+
+  /** Where the migration stands; empty when no worker answers in time. */
+  private java.util.Optional<Status> current(String name) {
+    return Queries.within(() -> query(name));
+  }
+
+  private Status query(String name) {
     try {
       return client
           .newWorkflowStub(
@@ -191,26 +201,30 @@ public class DualWritesResource {
       throw ApiException.notFound(
           "unknown action \"" + action + "\"; actions: promote, resume, abort");
     }
-    Status now = status(name);
-    if (!now.state().equals("RUNNING") && !now.state().equals("PAUSED")) {
+    String id = DualWriteMigrationWorkflow.workflowId(name);
+    Status now = current(name).orElse(null);
+    if (now == null && !Queries.running(client, id)) {
+      throw ApiException.conflict(
+          "dual_write_ended", action + ": " + name + " is not running", Map.of());
+    }
+    if (now != null && !now.state().equals("RUNNING") && !now.state().equals("PAUSED")) {
       throw ApiException.conflict(
           "dual_write_ended", action + ": " + name + " has ended (" + now.state() + ")", Map.of());
     }
-    if (action.equals("abort") && now.phase().equals("new-only")) {
+    if (now != null && action.equals("abort") && now.phase().equals("new-only")) {
       throw ApiException.conflict(
           "rollback_refused",
           "abort: new-only has begun; the old store no longer has every write",
           Map.of());
     }
     String reason = body == null ? null : body.reason();
-    client
-        .newUntypedWorkflowStub(DualWriteMigrationWorkflow.workflowId(name))
-        .signal(action, reason);
+    client.newUntypedWorkflowStub(id).signal(action, reason);
     ledger.audit(
         ActorFilter.actor(request),
         "dualwrite." + action,
         name,
         reason == null ? null : Map.of("reason", reason));
-    return Response.accepted(status(name)).build();
+    return Response.accepted(now == null ? Queries.pending(id, action) : current(name).orElse(now))
+        .build();
   }
 }

@@ -3,6 +3,7 @@ package dev.sluice.api.migrations;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.core.Queries;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.model.MigrationOperation;
 import dev.sluice.model.MigrationSpec;
@@ -124,6 +125,10 @@ public class MigrationsResource {
   @GET
   @Path("/{datasource}")
   public Status status(@PathParam("datasource") String datasource) {
+    return Queries.orUnavailable(() -> query(datasource), "the migration on " + datasource);
+  }
+
+  private Status query(String datasource) {
     try {
       return client
           .newWorkflowStub(
@@ -152,7 +157,23 @@ public class MigrationsResource {
     if (reason != null && reason.length() > 1000) {
       throw ApiException.badRequest("reason", "at most 1000 characters");
     }
-    Status now = status(datasource);
+    String id = SchemaMigrationWorkflow.workflowId(datasource);
+    Status now = Queries.within(() -> query(datasource)).orElse(null);
+    if (now == null) {
+      // No worker to say where it stands: a running migration still takes the signal, and judges
+      // it itself when a worker picks it up (abort after contract began is refused there).
+      if (!Queries.running(client, id)) {
+        throw ApiException.conflict(
+            "migration_ended", action + ": no migration is running on " + datasource, Map.of());
+      }
+      client.newUntypedWorkflowStub(id).signal(action, reason);
+      ledger.audit(
+          ActorFilter.actor(request),
+          "migration." + action,
+          datasource,
+          reason == null ? null : Map.of("reason", reason));
+      return Response.accepted(Queries.pending(id, action)).build();
+    }
     if (now.phase().done()) {
       throw ApiException.conflict(
           "migration_ended",
@@ -182,14 +203,12 @@ public class MigrationsResource {
           "promote: the migration is " + now.phase() + ", not waiting at the gate",
           Map.of("phase", now.phase().name()));
     }
-    client
-        .newUntypedWorkflowStub(SchemaMigrationWorkflow.workflowId(datasource))
-        .signal(action, reason);
+    client.newUntypedWorkflowStub(id).signal(action, reason);
     ledger.audit(
         ActorFilter.actor(request),
         "migration." + action,
         datasource,
         reason == null ? null : Map.of("reason", reason));
-    return Response.accepted(status(datasource)).build();
+    return Response.accepted(Queries.within(() -> query(datasource)).orElse(now)).build();
   }
 }

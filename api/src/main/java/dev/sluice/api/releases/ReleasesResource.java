@@ -7,6 +7,7 @@ import dev.sluice.api.api.DeploymentCreate;
 import dev.sluice.api.api.ServiceSpec;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.core.Deployments;
+import dev.sluice.api.core.Queries;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.flags.FlagRollouts;
 import dev.sluice.api.migrations.MigrationSpecs;
@@ -19,7 +20,6 @@ import dev.sluice.workflows.migrations.SchemaMigrationWorkflow;
 import dev.sluice.workflows.release.ReleaseWorkflow;
 import dev.sluice.workflows.release.ReleaseWorkflow.Stage;
 import dev.sluice.workflows.release.ReleaseWorkflow.Status;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -212,7 +212,8 @@ public class ReleasesResource {
       }
     }
     Duration gateAfter = gateAfter(body.gate());
-    if (migration != null && running(SchemaMigrationWorkflow.workflowId(migration.datasource()))) {
+    if (migration != null
+        && Queries.running(client, SchemaMigrationWorkflow.workflowId(migration.datasource()))) {
       throw ApiException.conflict(
           "migration_running",
           "a migration is running on " + migration.datasource() + "; one at a time per database",
@@ -324,9 +325,27 @@ public class ReleasesResource {
     if (reason != null && reason.length() > 1000) {
       throw ApiException.badRequest("reason", "must be at most 1000 characters");
     }
-    ReleaseView now = view(id);
-    Stage stage = Stage.valueOf(now.stage());
+    if (!ID.matcher(id).matches()) {
+      throw ApiException.notFound("no release " + id);
+    }
+    ReleaseView now = current(id).orElse(null);
     String actor = ActorFilter.actor(request);
+    Map<String, Object> audit = new LinkedHashMap<>();
+    audit.put("reason", reason);
+    String why = actor + (reason == null ? "" : ": " + reason);
+    if (now == null) {
+      // No worker to say where it stands: a running release still takes the signal, and judges
+      // it itself when a worker picks it up (abort once contract began is refused there).
+      if (!Queries.running(client, id)) {
+        throw ApiException.conflict(
+            "rejected", action + ": release " + id + " is not running", Map.of());
+      }
+      client.newUntypedWorkflowStub(id).signal(action, why);
+      audit.put("outcome", "sent; no worker answered for its state");
+      ledger.audit(actor, "release." + action, id, audit);
+      return Response.accepted(Queries.pending(id, action)).build();
+    }
+    Stage stage = Stage.valueOf(now.stage());
     String refused = null;
     if (stage == Stage.COMPLETED || stage == Stage.ROLLED_BACK || stage == Stage.FAILED) {
       refused = action + ": release " + id + " has ended (" + stage + ")";
@@ -339,18 +358,15 @@ public class ReleasesResource {
     } else if (action.equals("promote") && stage == Stage.CONTRACT) {
       refused = "promote: release " + id + " is past its gate";
     }
-    Map<String, Object> audit = new LinkedHashMap<>();
-    audit.put("reason", reason);
     if (refused != null) {
       audit.put("outcome", "rejected: " + refused);
       ledger.audit(actor, "release." + action, id, audit);
       throw ApiException.conflict("rejected", refused, Map.of("stage", stage.name()));
     }
-    String why = actor + (reason == null ? "" : ": " + reason);
     client.newUntypedWorkflowStub(id).signal(action, why);
     audit.put("outcome", "accepted");
     ledger.audit(actor, "release." + action, id, audit);
-    return Response.accepted(view(id)).build();
+    return Response.accepted(current(id).orElse(now)).build();
   }
 
   // --- helpers ------------------------------------------------------------------------------
@@ -421,6 +437,15 @@ public class ReleasesResource {
   }
 
   private ReleaseView view(String id) {
+    return Queries.orUnavailable(() -> query(id), "release " + id);
+  }
+
+  /** The release now; empty when no worker answers in time. */
+  private java.util.Optional<ReleaseView> current(String id) {
+    return Queries.within(() -> query(id));
+  }
+
+  private ReleaseView query(String id) {
     if (!ID.matcher(id).matches()) {
       throw ApiException.notFound("no release " + id);
     }
@@ -475,15 +500,6 @@ public class ReleasesResource {
     try {
       client.newUntypedWorkflowStub(workflowId).describe();
       return true;
-    } catch (WorkflowNotFoundException e) {
-      return false;
-    }
-  }
-
-  private boolean running(String workflowId) {
-    try {
-      return client.newUntypedWorkflowStub(workflowId).describe().getStatus()
-          == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
     } catch (WorkflowNotFoundException e) {
       return false;
     }

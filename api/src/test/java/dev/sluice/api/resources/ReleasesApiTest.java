@@ -196,9 +196,20 @@ class ReleasesApiTest {
         .contains("is a stage of release " + id)
         .contains("POST /api/v1/releases/" + id);
 
+    // No worker runs here: the status query goes unanswered (503, not a hung request), while a
+    // control is a signal Temporal keeps for the next worker.
+    JsonNode unanswered = api.get("/api/v1/releases/" + id).expect(503).body();
+    assertThat(unanswered.path("message").asText()).contains("no worker answered");
+    JsonNode sent =
+        api.post("/api/v1/releases/" + id + "/promote", Map.of("reason", "pre-approved"))
+            .expect(202)
+            .body();
+    assertThat(sent.path("message").asText()).contains("applies when a worker picks it up");
+
     JsonNode audit = api.get("/api/v1/audit?subject=" + id).expect(200).body();
-    assertThat(audit.path("entries").findValuesAsText("action")).containsExactly("release.start");
-    assertThat(audit.path("entries").get(0).path("actor").asText()).isEqualTo("alice");
+    assertThat(audit.path("entries").findValuesAsText("action"))
+        .containsExactly("release.promote", "release.start");
+    assertThat(audit.path("entries").get(1).path("actor").asText()).isEqualTo("alice");
   }
 
   @Test
