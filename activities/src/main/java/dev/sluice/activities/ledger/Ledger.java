@@ -347,6 +347,23 @@ public final class Ledger {
    *     already past PENDING (its workflow did start after all), in which case nothing changes
    */
   public boolean startFailed(String deploymentId, String reason) {
+    return closeUnstarted(deploymentId, DeploymentState.FAILED, "deployment.start-failed", reason);
+  }
+
+  /**
+   * Marks a PENDING deployment that will never run — its release ended before reaching it — as
+   * ABORTED with {@code reason} and releases its service's lock; audited as {@code
+   * deployment.abandoned} by {@link #SYSTEM_ACTOR}. Writes no version history.
+   *
+   * @return true when the deployment was PENDING and is now ABORTED; false otherwise (nothing
+   *     changes)
+   */
+  public boolean abandon(String deploymentId, String reason) {
+    return closeUnstarted(deploymentId, DeploymentState.ABORTED, "deployment.abandoned", reason);
+  }
+
+  private boolean closeUnstarted(
+      String deploymentId, DeploymentState state, String action, String reason) {
     return inTransaction(
         h -> {
           Instant now = now();
@@ -358,7 +375,7 @@ public final class Ledger {
                           // client's retry with the same key must be able to start one.
                           + " idempotency_key = NULL"
                           + " WHERE id = :id AND state = :pending")
-                  .bind("failed", DeploymentState.FAILED.name())
+                  .bind("failed", state.name())
                   .bind("completed", Phase.COMPLETED.name())
                   .bind("reason", reason)
                   .bind("now", at(now))
@@ -373,7 +390,7 @@ public final class Ledger {
               .execute();
           Map<String, Object> details = new LinkedHashMap<>();
           details.put("reason", reason);
-          audit(h, SYSTEM_ACTOR, "deployment.start-failed", deploymentId, details);
+          audit(h, SYSTEM_ACTOR, action, deploymentId, details);
           return true;
         });
   }

@@ -36,7 +36,7 @@ public final class LedgerActivitiesImpl implements LedgerActivities {
 
   @Override
   public void abandon(AbandonCall call) {
-    ledger.startFailed(call.deploymentId(), call.reason());
+    ledger.abandon(call.deploymentId(), call.reason());
   }
 
   @Override

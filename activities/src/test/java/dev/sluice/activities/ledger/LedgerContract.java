@@ -684,7 +684,7 @@ abstract class LedgerContract {
         new dev.sluice.workflows.activities.LedgerActivities.AbandonCall(
             "d-main", "release rel-1 ended before this deployment: migration failed"));
     DeploymentRecord closed = ledger.deployment("d-main").orElseThrow();
-    assertThat(closed.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(closed.state()).isEqualTo(DeploymentState.ABORTED);
     assertThat(closed.reason()).startsWith("release rel-1 ended");
     assertThat(ledger.lockHolder("checkout")).isEmpty();
 

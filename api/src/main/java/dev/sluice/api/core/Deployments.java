@@ -695,7 +695,9 @@ public final class Deployments {
     if (r.releaseId() != null) {
       links.put("release", "/api/v1/releases/" + r.releaseId());
     }
-    if (!r.state().isFinal()) {
+    if (r.state() == DeploymentState.PENDING && r.releaseId() != null) {
+      // Steered through its release until its workflow starts.
+    } else if (!r.state().isFinal()) {
       for (String control : List.of("pause", "resume", "abort", "promote")) {
         links.put(control, self + "/" + control);
       }

@@ -152,7 +152,7 @@ public class ReleasesResource {
     }
     String releaseId = idempotencyKey == null ? newId() : idFromKey(actor, idempotencyKey);
     if (idempotencyKey != null && exists(releaseId)) {
-      return accepted(view(releaseId), true);
+      return accepted(current(releaseId).orElseGet(() -> unanswered(releaseId)), true);
     }
     if (body == null) {
       throw ApiException.badRequest(
@@ -258,7 +258,7 @@ public class ReleasesResource {
         deployments.release(
             deployment.request().deploymentId(), "a concurrent request started the release");
       }
-      return accepted(view(releaseId), true);
+      return accepted(current(releaseId).orElseGet(() -> unanswered(releaseId)), true);
     } catch (RuntimeException e) {
       LOG.warn("Starting release {} failed", releaseId, e);
       if (deployment != null && !exists(releaseId)) {
@@ -438,6 +438,17 @@ public class ReleasesResource {
 
   private ReleaseView view(String id) {
     return Queries.orUnavailable(() -> query(id), "release " + id);
+  }
+
+  /** What is known of a release no worker answered for: that it exists, and where it lives. */
+  private static ReleaseView unanswered(String id) {
+    return new ReleaseView(
+        id,
+        "UNKNOWN",
+        "no worker answered for its state within " + Queries.TIMEOUT.toSeconds() + " s",
+        List.of(),
+        null,
+        Map.of("self", "/api/v1/releases/" + id));
   }
 
   /** The release now; empty when no worker answers in time. */

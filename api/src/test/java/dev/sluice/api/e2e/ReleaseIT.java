@@ -395,7 +395,12 @@ class ReleaseIT {
           .pollInterval(Duration.ofMillis(250))
           .until(
               () -> {
-                last[0] = api.get("/api/v1/releases/" + release).expect(200).body();
+                // 503 while no worker answers (the killed one's replacement starting up).
+                SluiceClient.Answer answer = api.get("/api/v1/releases/" + release);
+                if (answer.status() != 200) {
+                  return false;
+                }
+                last[0] = answer.body();
                 return last[0].path("stage").asText().equals(stage);
               });
     } catch (org.awaitility.core.ConditionTimeoutException e) {

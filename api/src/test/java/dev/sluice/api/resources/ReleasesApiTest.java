@@ -184,6 +184,7 @@ class ReleasesApiTest {
     JsonNode recorded = api.get("/api/v1/deployments/" + deploymentId).expect(200).body();
     assertThat(recorded.path("state").asText()).isEqualTo("PENDING");
     assertThat(recorded.path("links").path("release").asText()).isEqualTo("/api/v1/releases/" + id);
+    assertThat(recorded.path("links").has("abort")).as("steered through its release").isFalse();
     JsonNode busy =
         api.post("/api/v1/deployments", Map.of("service", "rel-busy", "version", "2.0.1"))
             .expect(409)
