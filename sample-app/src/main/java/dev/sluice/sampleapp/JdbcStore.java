@@ -24,6 +24,7 @@ final class JdbcStore implements Store<String, String>, AutoCloseable {
   private final String url;
   private final BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(CONNECTIONS);
   private int opened;
+  private volatile boolean closed;
 
   /** {@code url}: a JDBC URL with its credentials ({@code ?user=…&password=…}). */
   JdbcStore(String url) throws SQLException {
@@ -93,7 +94,7 @@ final class JdbcStore implements Store<String, String>, AutoCloseable {
 
   /** A connection whose statement failed is closed, not reused: it may be broken. */
   private void giveBack(Connection c, boolean ok) {
-    if (ok && idle.offer(c)) {
+    if (ok && !closed && idle.offer(c)) {
       return;
     }
     try {
@@ -108,6 +109,7 @@ final class JdbcStore implements Store<String, String>, AutoCloseable {
 
   @Override
   public void close() {
+    closed = true; // connections in use are closed when they come back
     Connection c;
     while ((c = idle.poll()) != null) {
       try {

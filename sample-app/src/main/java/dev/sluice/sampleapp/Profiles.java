@@ -62,8 +62,14 @@ final class Profiles implements AutoCloseable {
       this.legacy = new MemoryStore();
       this.fresh = new MemoryStore();
     } else {
-      this.legacy = new JdbcStore(stores.legacyUrl());
-      this.fresh = new JdbcStore(stores.newUrl());
+      JdbcStore old = new JdbcStore(stores.legacyUrl());
+      try {
+        this.fresh = new JdbcStore(stores.newUrl());
+      } catch (java.sql.SQLException | RuntimeException e) {
+        old.close();
+        throw e;
+      }
+      this.legacy = old;
     }
     this.phase = flags == null ? () -> Phase.OLD_ONLY : DualWriteRepository.phaseFlag(flags, FLAG);
     this.repository =

@@ -25,11 +25,18 @@ public final class LedgerActivitiesImpl implements LedgerActivities {
     if (ledger.deployment(call.request().deploymentId()).isPresent()) {
       return null; // recorded by an earlier attempt of this activity
     }
+    String service = call.request().service().name();
+    String now = ledger.currentVersion(service).orElse(null);
+    if (call.previousVersion() != null && !call.previousVersion().equals(now)) {
+      // Someone deployed the service after the deployment this one would undo: going back now
+      // would undo theirs.
+      return service + " runs " + now + " now, not " + call.previousVersion();
+    }
     BeginResult result =
         ledger.begin(
             NewDeployment.of(call.request(), null, null, call.previousVersion(), call.releaseId()));
     if (result instanceof BeginResult.Busy busy) {
-      return busy.runningDeploymentId();
+      return service + " is busy with deployment " + busy.runningDeploymentId();
     }
     return null;
   }

@@ -666,20 +666,15 @@ abstract class LedgerContract {
   void aReleasesDeploymentsAreRecordedOnceNameTheReleaseAndAnUnstartedOneIsClosed() {
     ServiceDefinition checkout = service("checkout", "web-1", "web-2");
     ledger.putService(checkout, "alice");
+    deployToEnd(checkout, "d-1", "1.0.0", null, DeploymentState.SUCCEEDED, "1.0.0");
     var activities = new LedgerActivitiesImpl(ledger);
     var main = request("d-main", checkout, "2.0.0");
     var back = request("d-back", checkout, "1.0.0");
 
+    // A release that never reached its deployment: the row is closed and the service freed.
     assertThat(ledger.begin(NewDeployment.of(main, null, null, "1.0.0", "rel-1")))
         .isInstanceOf(BeginResult.Created.class);
     assertThat(ledger.deployment("d-main").orElseThrow().releaseId()).isEqualTo("rel-1");
-    assertThat(
-            activities.begin(
-                new dev.sluice.workflows.activities.LedgerActivities.BeginCall(
-                    back, "2.0.0", "rel-1")))
-        .as("the service is held by the release's deployment")
-        .isEqualTo("d-main");
-
     activities.abandon(
         new dev.sluice.workflows.activities.LedgerActivities.AbandonCall(
             "d-main", "release rel-1 ended before this deployment: migration failed"));
@@ -687,13 +682,24 @@ abstract class LedgerContract {
     assertThat(closed.state()).isEqualTo(DeploymentState.ABORTED);
     assertThat(closed.reason()).startsWith("release rel-1 ended");
     assertThat(ledger.lockHolder("checkout")).isEmpty();
+    assertThat(ledger.history("checkout")).as("nothing ran, no version changed").hasSize(1);
 
+    // A rollback of 2.0.0 is refused while the service does not run 2.0.0 …
     var call =
-        new dev.sluice.workflows.activities.LedgerActivities.BeginCall(back, "2.0.0", "rel-1");
+        new dev.sluice.workflows.activities.LedgerActivities.BeginCall(back, "2.0.0", "rel-2");
+    assertThat(activities.begin(call)).isEqualTo("checkout runs 1.0.0 now, not 2.0.0");
+    assertThat(ledger.deployment("d-back")).isEmpty();
+    // … and while another deployment holds the service.
+    deployToEnd(checkout, "d-2", "2.0.0", "1.0.0", DeploymentState.SUCCEEDED, "2.0.0");
+    assertThat(ledger.begin(newDeployment("d-3", checkout, "2.0.1", null, null, "2.0.0")))
+        .isInstanceOf(Created.class);
+    assertThat(activities.begin(call)).isEqualTo("checkout is busy with deployment d-3");
+    ledger.startFailed("d-3", "test");
+
     assertThat(activities.begin(call)).isNull();
     assertThat(activities.begin(call)).as("a retried activity records nothing twice").isNull();
     assertThat(ledger.lockHolder("checkout")).contains("d-back");
-    assertThat(ledger.deployment("d-back").orElseThrow().releaseId()).isEqualTo("rel-1");
+    assertThat(ledger.deployment("d-back").orElseThrow().releaseId()).isEqualTo("rel-2");
     assertThat(ledger.deployment("d-back").orElseThrow().previousVersion()).isEqualTo("2.0.0");
   }
 

@@ -312,14 +312,11 @@ public final class Deployments {
    *
    * @throws ApiException 409 naming the deployment that holds the service
    */
-  public DeploymentRecord reserve(Prepared prepared, String releaseId) {
+  public DeploymentRecord reserve(
+      Prepared prepared, String releaseId, String idempotencyKey, String fingerprint) {
     NewDeployment deployment =
         NewDeployment.of(
-            prepared.request(),
-            null,
-            prepared.fingerprint(),
-            prepared.previousVersion(),
-            releaseId);
+            prepared.request(), idempotencyKey, fingerprint, prepared.previousVersion(), releaseId);
     String service = prepared.request().service().name();
     BeginResult begun = ledger.begin(deployment);
     if (begun instanceof BeginResult.Busy busy && reconcile(service, busy.runningDeploymentId())) {
@@ -327,6 +324,15 @@ public final class Deployments {
     }
     if (begun instanceof BeginResult.Created created) {
       return created.deployment();
+    }
+    if (begun instanceof BeginResult.Existing existing
+        && releaseId.equals(existing.deployment().releaseId())) {
+      return existing.deployment(); // this release's own reservation, from an earlier attempt
+    }
+    if (begun instanceof BeginResult.KeyReused || begun instanceof BeginResult.Existing) {
+      throw ApiException.invalid(
+          "Idempotency-Key",
+          "was already used for release " + releaseId + " with a different request");
     }
     throw busy(service, ((BeginResult.Busy) begun).runningDeploymentId());
   }

@@ -3,14 +3,18 @@ package dev.sluice.api.core;
 import dev.sluice.api.errors.ApiException;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowServiceException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -26,8 +30,20 @@ public final class Queries {
   /** How long a status query may wait for a worker. */
   public static final Duration TIMEOUT = Duration.ofSeconds(5);
 
+  /** Most queries waiting for a worker at once; beyond it, requests are answered "no worker". */
+  static final int MAX_WAITING = 32;
+
+  /**
+   * Bounded: a query given up on keeps its thread until the SDK's own deadline, and pollers during
+   * a worker outage must not pile threads up.
+   */
   private static final ExecutorService POOL =
-      Executors.newCachedThreadPool(
+      new ThreadPoolExecutor(
+          0,
+          MAX_WAITING,
+          60,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
           runnable -> {
             Thread thread = new Thread(runnable, "sluice-query");
             thread.setDaemon(true);
@@ -42,7 +58,12 @@ public final class Queries {
    * @throws WorkflowNotFoundException when Temporal has no such workflow
    */
   public static <T> Optional<T> within(Supplier<T> query) {
-    CompletableFuture<T> answer = CompletableFuture.supplyAsync(query, POOL);
+    CompletableFuture<T> answer;
+    try {
+      answer = CompletableFuture.supplyAsync(query, POOL);
+    } catch (RejectedExecutionException busy) {
+      return Optional.empty(); // MAX_WAITING queries already wait for a worker
+    }
     try {
       return Optional.of(answer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {
@@ -80,11 +101,45 @@ public final class Queries {
    * needed).
    */
   public static boolean running(WorkflowClient client, String workflowId) {
+    return describe(client, workflowId)
+        .map(d -> d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING)
+        .orElse(false);
+  }
+
+  /**
+   * The workflow id of {@code workflowId}'s parent (a release, for its migration), if it has one.
+   */
+  public static Optional<String> parent(WorkflowClient client, String workflowId) {
+    return describe(client, workflowId)
+        .filter(d -> d.getWorkflowExecutionInfo().hasParentExecution())
+        .map(d -> d.getParentExecution().getWorkflowId());
+  }
+
+  /** Temporal's description of a workflow (no worker needed); empty when it has none. */
+  private static Optional<WorkflowExecutionDescription> describe(
+      WorkflowClient client, String workflowId) {
     try {
-      return client.newUntypedWorkflowStub(workflowId).describe().getStatus()
-          == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+      return Optional.of(client.newUntypedWorkflowStub(workflowId).describe());
     } catch (WorkflowNotFoundException e) {
-      return false;
+      return Optional.empty();
+    } catch (WorkflowServiceException e) {
+      throw ApiException.unavailable("Temporal did not answer: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Sends a control as a signal: 409 when the workflow has ended meanwhile, 503 when Temporal
+   * cannot be reached.
+   */
+  public static void signal(WorkflowClient client, String workflowId, String action, Object arg) {
+    try {
+      client.newUntypedWorkflowStub(workflowId).signal(action, arg);
+    } catch (WorkflowNotFoundException e) {
+      throw ApiException.conflict(
+          "not_running", action + ": " + workflowId + " is no longer running", Map.of());
+    } catch (WorkflowServiceException e) {
+      throw ApiException.unavailable(
+          action + ": Temporal did not take the signal: " + e.getMessage());
     }
   }
 

@@ -6,6 +6,7 @@ import dev.sluice.activities.Settings;
 import dev.sluice.activities.flags.FlagStore.Flag;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.api.api.ErrorBody.FieldError;
+import dev.sluice.api.core.Queries;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.FlagRollout;
@@ -16,7 +17,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -151,7 +151,7 @@ public final class FlagRollouts {
 
   /** Whether a rollout of {@code key} is running now. */
   public boolean running(String key) {
-    return dev.sluice.api.core.Queries.running(client, workflowId(key));
+    return Queries.running(client, workflowId(key));
   }
 
   public FlagRolloutWorkflow.Status start(String key, RolloutPlan plan, String actor) {
@@ -188,7 +188,7 @@ public final class FlagRollouts {
   }
 
   public FlagRolloutWorkflow.Status status(String key) {
-    return dev.sluice.api.core.Queries.orUnavailable(() -> query(key), "the rollout of " + key);
+    return Queries.orUnavailable(() -> query(key), "the rollout of " + key);
   }
 
   private FlagRolloutWorkflow.Status query(String key) {
@@ -199,35 +199,26 @@ public final class FlagRollouts {
     }
   }
 
-  public FlagRolloutWorkflow.Status control(
-      String key, String action, String reason, String actor) {
+  /**
+   * Sends a control to the running rollout of {@code key}: its status after, or (no worker
+   * answering) a note that the control applies when a worker picks it up.
+   */
+  public Object control(String key, String action, String reason, String actor) {
     FlagService.checkReason(reason);
     if (!ACTIONS.contains(action)) {
       throw ApiException.notFound("unknown action \"" + action + "\"; actions: " + ACTIONS);
     }
-    WorkflowStub stub = client.newUntypedWorkflowStub(workflowId(key));
-    try {
-      stub.signal(action, reason);
-    } catch (WorkflowNotFoundException e) {
+    if (!Queries.running(client, workflowId(key))) {
       throw ApiException.conflict(
           "no_running_rollout", "no rollout of " + key + " is running", Map.of());
     }
+    Queries.signal(client, workflowId(key), action, reason);
     ledger.audit(
         actor, "flag.rollout." + action, key, reason == null ? null : Map.of("reason", reason));
     // Sent: Temporal keeps the signal. Without a worker to say where the rollout stands now, the
     // answer says so instead of waiting for one.
-    return dev.sluice.api.core.Queries.within(() -> query(key))
-        .orElseGet(
-            () ->
-                new FlagRolloutWorkflow.Status(
-                    "UNKNOWN",
-                    0,
-                    0,
-                    0,
-                    action
-                        + " sent; no worker answered for the rollout's state, it applies when one"
-                        + " picks it up",
-                    List.of()));
+    return Queries.within(() -> (Object) query(key))
+        .orElseGet(() -> Queries.pending(workflowId(key), action));
   }
 
   private FlagRollout.Gate gate(GateBody body, List<FieldError> problems) {

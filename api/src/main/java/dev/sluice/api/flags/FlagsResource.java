@@ -73,7 +73,7 @@ public class FlagsResource {
   /** promote (end the bake), pause, resume, abort (take the flag back). */
   @POST
   @Path("/{key}/rollouts/current/{action}")
-  public dev.sluice.workflows.flags.FlagRolloutWorkflow.Status controlRollout(
+  public Object controlRollout(
       @PathParam("key") String key,
       @PathParam("action") String action,
       ReasonBody body,

@@ -218,7 +218,7 @@ public class DualWritesResource {
           Map.of());
     }
     String reason = body == null ? null : body.reason();
-    client.newUntypedWorkflowStub(id).signal(action, reason);
+    Queries.signal(client, id, action, reason);
     ledger.audit(
         ActorFilter.actor(request),
         "dualwrite." + action,

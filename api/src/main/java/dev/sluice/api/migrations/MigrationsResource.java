@@ -158,22 +158,47 @@ public class MigrationsResource {
       throw ApiException.badRequest("reason", "at most 1000 characters");
     }
     String id = SchemaMigrationWorkflow.workflowId(datasource);
+    Queries.parent(client, id)
+        .filter(parent -> Queries.running(client, parent))
+        .ifPresent(
+            release -> {
+              throw ApiException.conflict(
+                  "part_of_release",
+                  action
+                      + ": the migration on "
+                      + datasource
+                      + " is a stage of release "
+                      + release
+                      + "; steer the release: POST /api/v1/releases/"
+                      + release
+                      + "/{promote|abort}",
+                  Map.of("release", "/api/v1/releases/" + release));
+            });
     Status now = Queries.within(() -> query(datasource)).orElse(null);
-    if (now == null) {
-      // No worker to say where it stands: a running migration still takes the signal, and judges
-      // it itself when a worker picks it up (abort after contract began is refused there).
-      if (!Queries.running(client, id)) {
-        throw ApiException.conflict(
-            "migration_ended", action + ": no migration is running on " + datasource, Map.of());
-      }
-      client.newUntypedWorkflowStub(id).signal(action, reason);
-      ledger.audit(
-          ActorFilter.actor(request),
-          "migration." + action,
-          datasource,
-          reason == null ? null : Map.of("reason", reason));
-      return Response.accepted(Queries.pending(id, action)).build();
+    if (now == null && !Queries.running(client, id)) {
+      throw ApiException.conflict(
+          "migration_ended", action + ": no migration is running on " + datasource, Map.of());
     }
+    // With no worker to say where it stands, a running migration still takes the signal and
+    // judges it itself when a worker picks it up (abort after contract began is refused there).
+    if (now != null) {
+      refuse(action, datasource, now);
+    }
+    Queries.signal(client, id, action, reason);
+    ledger.audit(
+        ActorFilter.actor(request),
+        "migration." + action,
+        datasource,
+        reason == null ? null : Map.of("reason", reason));
+    return Response.accepted(
+            now == null
+                ? Queries.pending(id, action)
+                : Queries.within(() -> query(datasource)).orElse(now))
+        .build();
+  }
+
+  /** Throws the 409 for a control that does not apply where the migration stands. */
+  private static void refuse(String action, String datasource, Status now) {
     if (now.phase().done()) {
       throw ApiException.conflict(
           "migration_ended",
@@ -203,12 +228,5 @@ public class MigrationsResource {
           "promote: the migration is " + now.phase() + ", not waiting at the gate",
           Map.of("phase", now.phase().name()));
     }
-    client.newUntypedWorkflowStub(id).signal(action, reason);
-    ledger.audit(
-        ActorFilter.actor(request),
-        "migration." + action,
-        datasource,
-        reason == null ? null : Map.of("reason", reason));
-    return Response.accepted(Queries.within(() -> query(datasource)).orElse(now)).build();
   }
 }

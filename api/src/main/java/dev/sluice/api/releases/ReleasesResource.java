@@ -1,5 +1,7 @@
 package dev.sluice.api.releases;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.activities.Settings;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.migrations.Datasources;
@@ -49,6 +51,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +70,8 @@ import org.slf4j.LoggerFactory;
 public class ReleasesResource {
 
   static final Pattern ID = Pattern.compile("rel-[0-9a-f]{12}");
+  static final String FINGERPRINT = "sluiceRequestFingerprint";
+  private static final ObjectMapper JSON = new ObjectMapper();
   static final Duration MAX_GATE = Duration.ofDays(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(ReleasesResource.class);
@@ -151,8 +156,17 @@ public class ReleasesResource {
           "Idempotency-Key", "must be 1 to 200 printable ASCII characters without spaces");
     }
     String releaseId = idempotencyKey == null ? newId() : idFromKey(actor, idempotencyKey);
-    if (idempotencyKey != null && exists(releaseId)) {
-      return accepted(current(releaseId).orElseGet(() -> unanswered(releaseId)), true);
+    String fingerprint = fingerprint(body);
+    if (idempotencyKey != null) {
+      Optional<String> first = startedWith(releaseId);
+      if (first.isPresent()) {
+        if (!first.get().equals(fingerprint)) {
+          throw ApiException.invalid(
+              "Idempotency-Key",
+              "was already used for release " + releaseId + " with a different request");
+        }
+        return accepted(current(releaseId).orElseGet(() -> unanswered(releaseId)), true);
+      }
     }
     if (body == null) {
       throw ApiException.badRequest(
@@ -186,10 +200,10 @@ public class ReleasesResource {
     if (body.deployment() != null) {
       try {
         deployment = deployments.prepare(body.deployment(), null, actor);
+        rollback = rollbackOf(deployment, body.deployment().overrides(), actor);
       } catch (ApiException e) {
         throw e.nested("deployment");
       }
-      rollback = rollbackOf(deployment, body.deployment().overrides(), actor);
     }
     FlagRollout rollout = null;
     if (body.flagRollout() != null) {
@@ -228,7 +242,13 @@ public class ReleasesResource {
 
     // --- take the service, then start ---------------------------------------------------------
     if (deployment != null) {
-      deployments.reserve(deployment, releaseId);
+      // Keyed by the release: a retry after this API died between here and the start finds its
+      // own reservation and goes on to start the release.
+      deployments.reserve(
+          deployment,
+          releaseId,
+          idempotencyKey == null ? null : "release:" + releaseId,
+          fingerprint);
     }
     Release release =
         new Release(
@@ -250,23 +270,39 @@ public class ReleasesResource {
                       WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
                   .setStaticSummary(summary(release))
                   .setStaticDetails("requested by **" + actor + "**")
+                  .setMemo(Map.of(FINGERPRINT, fingerprint))
                   .build());
       WorkflowClient.start(workflow::run, release);
     } catch (WorkflowExecutionAlreadyStarted concurrent) {
-      // The same key raced us here: the release runs, which is what was asked.
-      if (deployment != null) {
-        deployments.release(
-            deployment.request().deploymentId(), "a concurrent request started the release");
-      }
+      // The same key got here first (its reservation is the one this request found): the
+      // release runs, which is what was asked.
       return accepted(current(releaseId).orElseGet(() -> unanswered(releaseId)), true);
     } catch (RuntimeException e) {
       LOG.warn("Starting release {} failed", releaseId, e);
-      if (deployment != null && !exists(releaseId)) {
-        deployments.release(
-            deployment.request().deploymentId(), "release did not start: " + e.getMessage());
+      boolean started;
+      try {
+        started = startedWith(releaseId).isPresent();
+      } catch (RuntimeException unreachable) {
+        // The start may or may not have reached Temporal. The reservation stays; the next
+        // request for this service finds the release missing or running and acts on it.
+        throw ApiException.unavailable(
+            "Temporal did not answer ("
+                + e.getMessage()
+                + "); release "
+                + releaseId
+                + " may not have started: GET /api/v1/releases/"
+                + releaseId
+                + " later");
       }
-      throw ApiException.unavailable(
-          "Temporal did not accept the release (" + e.getMessage() + "); nothing was started");
+      if (!started) {
+        if (deployment != null) {
+          deployments.release(
+              deployment.request().deploymentId(), "release did not start: " + e.getMessage());
+        }
+        throw ApiException.unavailable(
+            "Temporal did not accept the release (" + e.getMessage() + "); nothing was started");
+      }
+      // The start reached Temporal although its answer did not reach us: go on.
     }
     Map<String, Object> details = new LinkedHashMap<>();
     if (migration != null) {
@@ -340,7 +376,7 @@ public class ReleasesResource {
         throw ApiException.conflict(
             "rejected", action + ": release " + id + " is not running", Map.of());
       }
-      client.newUntypedWorkflowStub(id).signal(action, why);
+      Queries.signal(client, id, action, why);
       audit.put("outcome", "sent; no worker answered for its state");
       ledger.audit(actor, "release." + action, id, audit);
       return Response.accepted(Queries.pending(id, action)).build();
@@ -363,7 +399,7 @@ public class ReleasesResource {
       ledger.audit(actor, "release." + action, id, audit);
       throw ApiException.conflict("rejected", refused, Map.of("stage", stage.name()));
     }
-    client.newUntypedWorkflowStub(id).signal(action, why);
+    Queries.signal(client, id, action, why);
     audit.put("outcome", "accepted");
     ledger.audit(actor, "release." + action, id, audit);
     return Response.accepted(current(id).orElse(now)).build();
@@ -507,12 +543,26 @@ public class ReleasesResource {
         .build();
   }
 
-  private boolean exists(String workflowId) {
+  /** The request fingerprint a release was started with; empty when there is no such release. */
+  private Optional<String> startedWith(String releaseId) {
     try {
-      client.newUntypedWorkflowStub(workflowId).describe();
-      return true;
+      Object memo =
+          client.newUntypedWorkflowStub(releaseId).describe().getMemo(FINGERPRINT, String.class);
+      return Optional.of(memo == null ? "" : memo.toString());
     } catch (WorkflowNotFoundException e) {
-      return false;
+      return Optional.empty();
+    }
+  }
+
+  /** Same request, same fingerprint: what an Idempotency-Key is compared on. */
+  static String fingerprint(ReleaseBody body) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -188,46 +188,42 @@ class ReleaseIT {
             "old-app");
     oldApp.start();
     try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start()) {
-      JsonNode started =
-          api.post(
-                  "/api/v1/releases",
-                  Map.of(
-                      "migration",
+      Map<String, Object> body =
+          Map.of(
+              "migration",
+              Map.of(
+                  "name",
+                  "phone_rename",
+                  "datasource",
+                  "app",
+                  "operations",
+                  List.of(
                       Map.of(
-                          "name",
-                          "phone_rename",
-                          "datasource",
-                          "app",
-                          "operations",
-                          List.of(
-                              Map.of(
-                                  "type", "rename_column",
-                                  "table", "users",
-                                  "column", "phone",
-                                  "to", "phone_number")),
-                          "backfill",
-                          Map.of("batchSize", 500)),
-                      "deployment",
-                      Map.of(
-                          "service",
-                          "checkout",
-                          "version",
-                          "2.0.0",
-                          "overrides",
-                          Map.of("batchSize", "50%", "pauseBetweenBatches", "0s")),
-                      "flagRollout",
-                      Map.of(
-                          "flag",
-                          "new-checkout",
-                          "variant",
-                          "on",
-                          "stages",
-                          List.of(Map.of("percent", 50, "bake", "1s"), Map.of("percent", 100))),
-                      "reason",
-                      "CHG-1: phone_number"),
-                  "ci-build-41")
-              .expect(202)
-              .body();
+                          "type", "rename_column",
+                          "table", "users",
+                          "column", "phone",
+                          "to", "phone_number")),
+                  "backfill",
+                  Map.of("batchSize", 500)),
+              "deployment",
+              Map.of(
+                  "service",
+                  "checkout",
+                  "version",
+                  "2.0.0",
+                  "overrides",
+                  Map.of("batchSize", "50%", "pauseBetweenBatches", "0s")),
+              "flagRollout",
+              Map.of(
+                  "flag",
+                  "new-checkout",
+                  "variant",
+                  "on",
+                  "stages",
+                  List.of(Map.of("percent", 50, "bake", "1s"), Map.of("percent", 100))),
+              "reason",
+              "CHG-1: phone_number");
+      JsonNode started = api.post("/api/v1/releases", body, "ci-build-41").expect(202).body();
       String release = started.path("id").asText();
       String deployment = started.path("children").path("deployment").asText();
       assertThat(started.path("stage").asText()).isEqualTo("MIGRATION");
@@ -241,7 +237,7 @@ class ReleaseIT {
       assertThat(busy.path("details").path("deploymentId").asText()).isEqualTo(deployment);
       // A CI retry with the same key gets the same release.
       assertThat(
-              api.post("/api/v1/releases", Map.of(), "ci-build-41")
+              api.post("/api/v1/releases", body, "ci-build-41")
                   .expect(202)
                   .body()
                   .path("id")
@@ -266,6 +262,10 @@ class ReleaseIT {
       awaitStage(release, "GATE");
       assertThat(api.get("/api/v1/migrations/app").expect(200).body().path("phase").asText())
           .isEqualTo("WAITING");
+      // The migration is the release's: promoted on its own it would contract before the gate.
+      JsonNode steer = api.post("/api/v1/migrations/app/promote", null).expect(409).body();
+      assertThat(steer.path("error").asText()).isEqualTo("part_of_release");
+      assertThat(steer.path("message").asText()).contains("release " + release);
       JsonNode deployed = api.get("/api/v1/deployments/" + deployment).expect(200).body();
       assertThat(deployed.path("state").asText()).isEqualTo("SUCCEEDED");
       assertThat(deployed.path("links").path("release").asText()).endsWith(release);

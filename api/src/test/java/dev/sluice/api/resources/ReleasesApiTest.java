@@ -214,7 +214,7 @@ class ReleasesApiTest {
   }
 
   @Test
-  void onlyReleaseIdsAreReleasesAndABadIdempotencyKeyIsRefused() {
+  void anIdempotencyKeyReplaysItsReleaseRefusesAnotherBodyAndOnlyReleaseIdsAreReleases() {
     api.put("/api/v1/services/rel-key", ApiFixture.service()).expect(201);
     Map<String, Object> body =
         Map.of("deployment", Map.of("service", "rel-key", "version", "2.0.0"));
@@ -222,6 +222,17 @@ class ReleasesApiTest {
     String first =
         api.post("/api/v1/releases", body, "ci-run-7").expect(202).body().path("id").asText();
     assertThat(first).matches("rel-[0-9a-f]{12}");
+    JsonNode again = api.post("/api/v1/releases", body, "ci-run-7").expect(202).body();
+    assertThat(again.path("id").asText()).as("the same key replays the release").isEqualTo(first);
+    assertThat(again.path("stage").asText()).as("no worker runs to say more").isEqualTo("UNKNOWN");
+    assertField(
+        api.post(
+                "/api/v1/releases",
+                Map.of("deployment", Map.of("service", "rel-key", "version", "2.0.1")),
+                "ci-run-7")
+            .expect(422)
+            .body(),
+        "Idempotency-Key");
     assertField(
         api.post("/api/v1/releases", body, "two words").expect(400).body(), "Idempotency-Key");
 

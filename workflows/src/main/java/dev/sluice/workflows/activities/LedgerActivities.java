@@ -34,11 +34,11 @@ public interface LedgerActivities {
 
   /**
    * Records a deployment a workflow starts itself (a release's rollback) as PENDING and takes its
-   * service's lock, as the API does for the deployments it starts. Idempotent: a deployment already
-   * recorded is left as it is.
+   * service's lock, as the API does for the deployments it starts — unless the service no longer
+   * runs {@code previousVersion} (someone deployed it since: going back would undo theirs) or
+   * another deployment holds it. Idempotent: a deployment already recorded is left as it is.
    *
-   * @return {@code null} when recorded (now or before), else the id of the deployment holding the
-   *     service
+   * @return {@code null} when recorded (now or before), else why not, for a person
    */
   String begin(BeginCall call);
 

@@ -49,7 +49,10 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
           ActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofSeconds(30))
               .setRetryOptions(
-                  RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
+                  RetryOptions.newBuilder()
+                      .setMaximumInterval(Duration.ofMinutes(1))
+                      .setMaximumAttempts(30)
+                      .build())
               .build());
 
   /** Change id: a release records its deployments' ends and its rollback in the ledger. */
@@ -66,6 +69,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
   private Promise<SchemaMigrationWorkflow.Status> migration;
   private boolean deployed;
   private boolean flagRolledOut;
+  private String undoFailed;
 
   @Override
   public Status run(Release r) {
@@ -236,15 +240,10 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     }
     if (deployed) {
       if (release.rollback() != null) {
-        String holder = beginRollbackRecord();
-        if (holder != null) {
-          event(
-              "rollback to "
-                  + release.rollback().version()
-                  + " not started: "
-                  + release.deployment().service().name()
-                  + " is busy with deployment "
-                  + holder);
+        String refused = beginRollbackRecord();
+        if (refused != null) {
+          event("rollback to " + release.rollback().version() + " not started: " + refused);
+          undoFailed = "rollback to " + release.rollback().version() + " not started: " + refused;
         } else {
           DeploymentResult back = deploy(release.rollback(), "rollback");
           event(
@@ -252,6 +251,16 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
                   + release.rollback().version()
                   + ": "
                   + (back == null ? "FAILED" : back.state()));
+          if (back == null) {
+            closeRecord(release.rollback().deploymentId(), "its workflow did not start");
+          }
+          if (back == null || back.state() != DeploymentState.SUCCEEDED) {
+            undoFailed =
+                "rollback to "
+                    + release.rollback().version()
+                    + " ended "
+                    + (back == null ? "FAILED" : back.state());
+          }
         }
       } else {
         event("deployment of " + release.deployment().version() + " left in place: no rollback");
@@ -264,6 +273,11 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       SchemaMigrationWorkflow.Status back = migrationResult();
       event("migration " + (back == null ? "FAILED" : back.phase()));
     }
+    if (undoFailed != null && outcome == Stage.ROLLED_BACK) {
+      // Not everything could be undone: a person has to look.
+      outcome = Stage.FAILED;
+      reason = why + "; " + undoFailed;
+    }
     stage = outcome;
     event(outcome.name().toLowerCase());
     return status();
@@ -275,25 +289,42 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
    * deployment that did start records its own end, and is left alone.
    */
   private void closeDeploymentRecord(String why) {
-    if (release.deployment() == null
-        || Workflow.getVersion(LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
-            == Workflow.DEFAULT_VERSION) {
+    if (release.deployment() == null) {
       return;
     }
-    ledger.abandon(
-        new AbandonCall(
-            release.deployment().deploymentId(),
-            "release " + release.releaseId() + " ended before this deployment: " + why));
+    closeRecord(
+        release.deployment().deploymentId(),
+        "release " + release.releaseId() + " ended before this deployment: " + why);
   }
 
-  /** Records the rollback deployment and takes the service; the holder's id when it is busy. */
+  /** Closes a PENDING deployment record that will never run (nothing if it ran). */
+  private void closeRecord(String deploymentId, String why) {
+    if (Workflow.getVersion(LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return;
+    }
+    try {
+      ledger.abandon(new AbandonCall(deploymentId, why));
+    } catch (ActivityFailure e) {
+      event("could not close deployment " + deploymentId + " in the ledger: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Records the rollback deployment and takes the service; why not, when the service is busy or
+   * runs another version by now (going back would undo someone else's deployment).
+   */
   private String beginRollbackRecord() {
     if (Workflow.getVersion(LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
         == Workflow.DEFAULT_VERSION) {
       return null;
     }
-    return ledger.begin(
-        new BeginCall(release.rollback(), release.deployment().version(), release.releaseId()));
+    try {
+      return ledger.begin(
+          new BeginCall(release.rollback(), release.deployment().version(), release.releaseId()));
+    } catch (ActivityFailure e) {
+      return "the ledger did not record it: " + e.getMessage();
+    }
   }
 
   private SchemaMigrationWorkflow.Status migrationResult() {

@@ -168,6 +168,30 @@ class ReleaseWorkflowTest {
   }
 
   @Test
+  void aRollbackTheLedgerRefusesIsNotRunAndTheReleaseEndsFailedForAPersonToLookAt(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    Recording migration = new Recording();
+    InMemoryFleet fleet = new InMemoryFleet(FLEET, "1.0.0");
+    RecordingFlags flags = new RecordingFlags();
+    worker.registerActivitiesImplementations(migration, fleet, flags);
+    env.start();
+    ReleaseWorkflow workflow = start(client, worker, release("rel-5"));
+    awaitStage(workflow, Stage.GATE);
+    fleet.serviceHeldBy("dep-someone-else"); // deployed the service while the release waited
+
+    workflow.abort("support tickets");
+    Status done = client.newUntypedWorkflowStub("rel-5").getResult(Status.class);
+
+    assertThat(done.stage()).isEqualTo(Stage.FAILED);
+    assertThat(done.reason())
+        .startsWith("aborted: support tickets")
+        .contains("rollback to 1.0.0 not started: dep-someone-else");
+    assertThat(fleet.version("t1")).as("their deployment is left alone").isEqualTo("2.0.0");
+    assertThat(flags.changes()).last().asString().startsWith("on@0");
+    assertThat(migration.calls()).endsWith("rollback");
+  }
+
+  @Test
   void aFailedMigrationClosesTheWaitingDeploymentsRecordAndDeploysNothing(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     Recording migration = new Recording().failBackfillWith("lock timeout on users, 20 times");
