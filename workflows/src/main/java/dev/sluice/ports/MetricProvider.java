@@ -19,6 +19,15 @@ public interface MetricProvider {
    */
   Sample fetch(Query query);
 
+  /**
+   * Why this provider cannot serve a metric of this name and kind, as far as its settings tell
+   * without I/O (a Prometheus provider without a query for it); {@code null} when it can. Lets a
+   * service definition be refused when it is written rather than when an analysis first runs.
+   */
+  default String cannotServe(String metric, Kind kind) {
+    return null;
+  }
+
   /** What a metric measures, which decides the shape of its sample. */
   enum Kind {
     /** A count of events out of a total (errors out of requests): {@code events}, {@code total}. */
@@ -26,7 +35,18 @@ public interface MetricProvider {
     /** Individual observations (response times): {@code values}. */
     SAMPLES,
     /** One number (a business metric such as conversions per request): {@code value}. */
-    VALUE
+    VALUE;
+
+    /**
+     * The kind of a metric of this {@code type} in a service definition ({@code value} if none).
+     */
+    public static Kind ofType(String type) {
+      return switch (type == null ? "" : type) {
+        case "ratio" -> RATIO;
+        case "samples" -> SAMPLES;
+        default -> VALUE;
+      };
+    }
   }
 
   enum Status {

@@ -134,7 +134,7 @@ final class ThresholdMonitor {
   static Reading read(
       MetricProvider provider, MonitorCall call, Ceiling ceiling, AutoRollbackSpec spec) {
     MetricCheck metric = ceiling.metric();
-    Kind kind = kind(metric.type());
+    Kind kind = Kind.ofType(metric.type());
     String name = metric.name();
     Sample sample;
     try {
@@ -234,14 +234,6 @@ final class ThresholdMonitor {
       }
     }
     throw new IllegalStateException("unknown kind " + kind);
-  }
-
-  private static Kind kind(String type) {
-    return switch (type == null ? "" : type) {
-      case MetricCheck.RATIO -> Kind.RATIO;
-      case MetricCheck.SAMPLES -> Kind.SAMPLES;
-      default -> Kind.VALUE;
-    };
   }
 
   private static String describe(List<Reading> readings) {

@@ -298,6 +298,9 @@ public final class ServiceMapper {
         }
       }
     }
+    if (effective != null && problems.isEmpty()) {
+      servable(effective, config, body.metrics() != null, problems);
+    }
     if (body.provider() == null && config.effectiveProvider(router) == null && router != null) {
       problems.add(
           "analysis.provider",
@@ -306,6 +309,36 @@ public final class ServiceMapper {
               + ", whose counters Sluice can't read");
     }
     return config;
+  }
+
+  /**
+   * Every metric the analysis will ask for can be served by its provider (a Prometheus provider has
+   * a query of the right shape for each), found now rather than when an analysis first runs.
+   */
+  private void servable(
+      ProviderRef effective, AnalysisConfig config, boolean metricsGiven, Problems problems) {
+    dev.sluice.ports.MetricProvider provider;
+    try {
+      provider = providers.metrics(effective);
+    } catch (ConfigurationException e) {
+      return; // reported where the provider's settings are checked
+    }
+    List<dev.sluice.model.MetricCheck> metrics = config.effectiveMetrics();
+    for (int i = 0; i < metrics.size(); i++) {
+      dev.sluice.model.MetricCheck metric = metrics.get(i);
+      String problem =
+          provider.cannotServe(
+              metric.name(), dev.sluice.ports.MetricProvider.Kind.ofType(metric.type()));
+      if (problem != null) {
+        problems.add(
+            metricsGiven ? "analysis.metrics[" + i + "]" : "analysis.provider.settings.queries",
+            problem + (metricsGiven ? "" : " (the default metrics: " + metricNames(metrics) + ")"));
+      }
+    }
+  }
+
+  private static String metricNames(List<dev.sluice.model.MetricCheck> metrics) {
+    return String.join(", ", metrics.stream().map(dev.sluice.model.MetricCheck::name).toList());
   }
 
   private static AnalysisSpecBody analysisSpec(AnalysisConfig config) {

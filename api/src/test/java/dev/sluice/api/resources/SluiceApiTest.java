@@ -417,6 +417,38 @@ class SluiceApiTest {
   }
 
   @Test
+  void aPrometheusAnalysisWithoutAQueryOfTheRightShapeForAMetricIsRefusedWhenWritten() {
+    Map<String, Object> spec = new HashMap<>(ApiFixture.service());
+    spec.put(
+        "analysis",
+        Map.of(
+            "provider",
+            Map.of(
+                "type",
+                "prometheus",
+                "settings",
+                Map.of(
+                    "url",
+                    "http://127.0.0.1:9090",
+                    "queries",
+                    Map.of("errors", "sum(rate(errors_total[{{window}}]))"))),
+            "metrics",
+            List.of(
+                Map.of("name", "errors", "type", "ratio"),
+                Map.of("name", "latency", "type", "samples"))));
+
+    JsonNode error = api.put("/api/v1/services/shop-no-query", spec).expect(422).body();
+
+    assertThat(error.path("errors").findValuesAsText("field"))
+        .containsExactly("analysis.metrics[0]", "analysis.metrics[1]");
+    assertThat(error.path("errors").get(0).path("message").asText())
+        .contains("metric 'errors' is a RATIO, which takes an object with two queries");
+    assertThat(error.path("errors").get(1).path("message").asText())
+        .contains("no query for metric 'latency' in 'queries'");
+    api.get("/api/v1/services/shop-no-query").expect(404);
+  }
+
+  @Test
   void autoRollbackSettingsTakeTheSeedsCeilingsAndBadOnesAreRefusedNamingTheField() {
     Map<String, Object> spec = new HashMap<>(ApiFixture.service());
     spec.put("autoRollback", Map.of("window", "10m"));

@@ -172,6 +172,30 @@ public final class PrometheusProvider implements MetricProvider {
         new PrometheusClient(url, timeout, headerSource), queries, maxSamples);
   }
 
+  /** A metric needs a query in {@code queries}, of the shape its kind takes. */
+  @Override
+  public String cannotServe(String metric, Kind kind) {
+    MetricQuery configured = queries.get(metric);
+    if (configured == null) {
+      return "no query for metric '"
+          + metric
+          + "' in 'queries' (metrics: "
+          + String.join(", ", new TreeMap<>(queries).keySet())
+          + ")";
+    }
+    boolean ratioQuery = configured instanceof RatioQueries;
+    if (ratioQuery != (kind == Kind.RATIO)) {
+      return "metric '"
+          + metric
+          + "' is a "
+          + kind
+          + (ratioQuery
+              ? ", which takes one query string, not 'events' and 'total'"
+              : ", which takes an object with two queries, 'events' and 'total'");
+    }
+    return null;
+  }
+
   /**
    * Runs the metric's query (both, for a ratio) for the query's group and window, evaluated now.
    *
@@ -182,28 +206,11 @@ public final class PrometheusProvider implements MetricProvider {
    */
   @Override
   public Sample fetch(Query query) {
+    String problem = cannotServe(query.metric(), query.kind());
+    if (problem != null) {
+      throw new ConfigurationException(TYPE + ": " + problem);
+    }
     MetricQuery configured = queries.get(query.metric());
-    if (configured == null) {
-      throw new ConfigurationException(
-          TYPE
-              + ": no query for metric '"
-              + query.metric()
-              + "' in 'queries' (metrics: "
-              + String.join(", ", new TreeMap<>(queries).keySet())
-              + ")");
-    }
-    boolean ratioQuery = configured instanceof RatioQueries;
-    if (ratioQuery != (query.kind() == Kind.RATIO)) {
-      throw new ConfigurationException(
-          TYPE
-              + ": metric '"
-              + query.metric()
-              + "' is a "
-              + query.kind()
-              + (ratioQuery
-                  ? ", which takes one query string, not 'events' and 'total'"
-                  : ", which takes an object with two queries, 'events' and 'total'"));
-    }
     if (configured.usesInstances() && (query.targets() == null || query.targets().isEmpty())) {
       return Sample.noData("group '" + query.group() + "' has no targets to filter by");
     }
