@@ -510,46 +510,25 @@ class MigratorTest {
 
   @Test
   void specsThatCannotApplyAreRefusedNamingTheField() throws Exception {
-    assertThatThrownBy(
-            () ->
-                run(
-                    new MigrationSpec(
-                        "x",
-                        ds,
-                        List.of(MigrationOperation.renameColumn("users", "mobile", "phone_number")),
-                        null,
-                        null),
-                    QUIET,
-                    m -> m.check(new ArrayList<>())))
+    assertThatCheckOf(MigrationOperation.renameColumn("users", "mobile", "phone_number"))
         .isInstanceOf(InvalidMigrationException.class)
         .hasMessage("operations[0].column: no column users.mobile");
-    assertThatThrownBy(
-            () ->
-                run(
-                    new MigrationSpec(
-                        "x",
-                        ds,
-                        List.of(
-                            MigrationOperation.addColumn(
-                                "users", "n", "int", "no_such(phone)", null)),
-                        null,
-                        null),
-                    QUIET,
-                    m -> m.check(new ArrayList<>())))
+    assertThatCheckOf(MigrationOperation.addColumn("users", "n", "int", "no_such(phone)", null))
         .isInstanceOf(InvalidMigrationException.class)
         .hasMessageStartingWith("operations[0].up: does not compile over users");
-    assertThatThrownBy(
-            () ->
-                run(
-                    new MigrationSpec(
-                        "x",
-                        ds,
-                        List.of(MigrationOperation.renameColumn("people", "a", "b")),
-                        null,
-                        null),
-                    QUIET,
-                    m -> m.check(new ArrayList<>())))
+    assertThatCheckOf(MigrationOperation.renameColumn("people", "a", "b"))
         .hasMessage("operations[0].table: no table people");
     assertThat(columns()).containsExactly("id", "name", "phone");
+  }
+
+  /** What the check of a spec of {@code op} alone throws. */
+  org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertThatCheckOf(
+      MigrationOperation op) {
+    return assertThatThrownBy(
+        () ->
+            run(
+                new MigrationSpec("x", ds, List.of(op), null, null),
+                QUIET,
+                m -> m.check(new ArrayList<>())));
   }
 }

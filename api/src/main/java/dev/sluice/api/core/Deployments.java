@@ -41,13 +41,8 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +87,6 @@ public final class Deployments {
   static final Duration ORPHAN_AGE = Duration.ofSeconds(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(Deployments.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Ledger ledger;
   private final WorkflowClient client;
@@ -189,11 +183,8 @@ public final class Deployments {
       problems.add(
           "version", "must match " + VERSION.pattern() + ", got \"" + body.version() + "\"");
     }
-    if (idempotencyKey != null
-        && (idempotencyKey.isBlank()
-            || idempotencyKey.length() > 200
-            || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127))) {
-      problems.add("Idempotency-Key", "must be 1 to 200 printable ASCII characters without spaces");
+    if (idempotencyKey != null && Ids.badIdempotencyKey(idempotencyKey)) {
+      problems.add("Idempotency-Key", Ids.IDEMPOTENCY_KEY_RULE);
     }
     problems.throwIfAny();
 
@@ -287,7 +278,7 @@ public final class Deployments {
                 .orElse(BlueGreenOptions.DEFAULT)
             : null;
 
-    String id = newId();
+    String id = Ids.random("dep-");
     String previous = ledger.currentVersion(service.name()).orElse(null);
     DeploymentRequest request =
         new DeploymentRequest(
@@ -752,12 +743,6 @@ public final class Deployments {
 
   // --- helpers ----------------------------------------------------------------------------------
 
-  static String newId() {
-    byte[] bytes = new byte[6];
-    RANDOM.nextBytes(bytes);
-    return "dep-" + HexFormat.of().formatHex(bytes);
-  }
-
   /** Same request, same fingerprint: what an Idempotency-Key is compared on. */
   static String fingerprint(DeploymentCreate body, String strategy) {
     RollingSpec o = body.overrides();
@@ -782,14 +767,7 @@ public final class Deployments {
                 String.valueOf(body.blueGreen()))
             // Appended only when given, so keys recorded before the field existed still match.
             + (body.autoRollback() == null ? "" : "\n" + body.autoRollback());
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256")
-                  .digest(canonical.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Ids.sha256Hex(canonical);
   }
 
   private static java.util.concurrent.ThreadFactory daemon() {

