@@ -18,6 +18,9 @@ package dev.sluice.model;
  *     promotion of its stable servers): the parent records progress in the ledger, not the child
  * @param autoRollback effective post-deploy monitoring settings (every field set; a zero window
  *     turns it off); {@code null} in deployments started before Sluice had it
+ * @param parentEventBase for a child: the number its events are shifted by in the parent's event
+ *     list, so the ledger shows the child's steps as they happen under the parent's id; {@code
+ *     null} otherwise (and in children started before Sluice recorded them)
  */
 public record DeploymentRequest(
     String deploymentId,
@@ -30,7 +33,36 @@ public record DeploymentRequest(
     CanaryOptions canary,
     BlueGreenOptions blueGreen,
     String parentDeploymentId,
-    AutoRollbackSpec autoRollback) {
+    AutoRollbackSpec autoRollback,
+    Integer parentEventBase) {
+
+  /** A request that is not a recorded child. */
+  public DeploymentRequest(
+      String deploymentId,
+      ServiceDefinition service,
+      String version,
+      String strategy,
+      RollingOptions rolling,
+      String requestedBy,
+      boolean searchAttributes,
+      CanaryOptions canary,
+      BlueGreenOptions blueGreen,
+      String parentDeploymentId,
+      AutoRollbackSpec autoRollback) {
+    this(
+        deploymentId,
+        service,
+        version,
+        strategy,
+        rolling,
+        requestedBy,
+        searchAttributes,
+        canary,
+        blueGreen,
+        parentDeploymentId,
+        autoRollback,
+        null);
+  }
 
   /** A request without post-deploy monitoring settings (they then take the defaults). */
   public DeploymentRequest(
@@ -71,7 +103,25 @@ public record DeploymentRequest(
         canary,
         blueGreen,
         parentDeploymentId,
-        autoRollback);
+        autoRollback,
+        parentEventBase);
+  }
+
+  /** This child's request with its events recorded under the parent, shifted by {@code base}. */
+  public DeploymentRequest withParentEventBase(int base) {
+    return new DeploymentRequest(
+        deploymentId,
+        service,
+        version,
+        strategy,
+        rolling,
+        requestedBy,
+        searchAttributes,
+        canary,
+        blueGreen,
+        parentDeploymentId,
+        autoRollback,
+        base);
   }
 
   /** A rolling deployment's request. */

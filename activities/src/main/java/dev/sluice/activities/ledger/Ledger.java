@@ -19,6 +19,7 @@ import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Target;
 import dev.sluice.model.TargetState;
 import dev.sluice.model.TargetStatus;
+import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -459,8 +460,12 @@ public final class Ledger {
     }
 
     Optional<Integer> newestStored =
-        h.createQuery("SELECT MAX(seq) FROM deployment_events WHERE deployment_id = :id")
+        h.createQuery(
+                "SELECT MAX(seq) FROM deployment_events WHERE deployment_id = :id"
+                    + " AND seq < :childEvents")
             .bind("id", id)
+            // a child's events (numbered above) do not order the parent's own records
+            .bind("childEvents", ChildEntry.CHILD_EVENTS)
             // MAX of no rows is one NULL row: map it to an Optional rather than a null element
             .map((rs, ctx) -> Optional.ofNullable(rs.getObject(1, Integer.class)))
             .one();
@@ -534,6 +539,46 @@ public final class Ledger {
         }
       }
     }
+  }
+
+  /**
+   * Records a child's progress under its parent: targets merged into the parent's (and into the
+   * service's per-target versions), events added, the parent shown PAUSED while the child waits for
+   * a resume and RUNNING in PROMOTING otherwise. Nothing changes once the parent has finished.
+   * Idempotent: events are keyed by their sequence number.
+   */
+  public void recordChild(ChildEntry entry) {
+    inTransaction(
+        h -> {
+          String id = entry.parentDeploymentId();
+          Optional<String> stored =
+              h.createQuery(
+                      "SELECT COALESCE(targets, '[]') FROM deployments WHERE id = :id"
+                          + " AND finished_at IS NULL FOR UPDATE")
+                  .bind("id", id)
+                  .mapTo(String.class)
+                  .findOne();
+          if (stored.isEmpty()) {
+            return null; // unknown or finished parent: its own final record is the truth
+          }
+          List<TargetStatus> changed = entry.targets() == null ? List.of() : entry.targets();
+          insertNewEvents(
+              h, id, entry.service(), entry.events() == null ? List.of() : entry.events());
+          Instant now = now();
+          h.createUpdate(
+                  "UPDATE deployments SET state = :state, phase = :phase, targets = :targets,"
+                      + " updated_at = :now WHERE id = :id AND finished_at IS NULL")
+              .bind(
+                  "state",
+                  (entry.paused() ? DeploymentState.PAUSED : DeploymentState.RUNNING).name())
+              .bind("phase", (entry.paused() ? Phase.PAUSED : Phase.PROMOTING).name())
+              .bind("targets", write(merge(readTargets(stored.get()), changed)))
+              .bind("now", at(now))
+              .bind("id", id)
+              .execute();
+          updateTargetVersions(h, entry.service(), id, changed, now);
+          return null;
+        });
   }
 
   // --- circuit breaker --------------------------------------------------------------------------
@@ -886,7 +931,7 @@ public final class Ledger {
         h ->
             h.createQuery(
                     "SELECT seq, at, type, target, message FROM deployment_events"
-                        + " WHERE deployment_id = :id ORDER BY seq")
+                        + " WHERE deployment_id = :id ORDER BY at, seq")
                 .bind("id", deploymentId)
                 .map(
                     (rs, ctx) ->
@@ -991,18 +1036,46 @@ public final class Ledger {
   }
 
   /**
+   * The newest deployment of {@code service} that began after {@code deploymentId} (whatever its
+   * state), or empty when none did: a retry of {@code deploymentId} would undo it.
+   */
+  public Optional<String> newerDeployment(String service, String deploymentId) {
+    return jdbi.withHandle(h -> newerDeployment(h, service, deploymentId));
+  }
+
+  private static Optional<String> newerDeployment(Handle h, String service, String deploymentId) {
+    return h.createQuery(
+            "SELECT d.id FROM deployments d JOIN deployments mine ON mine.id = :id"
+                + " WHERE d.service = :service AND d.id <> mine.id"
+                + " AND d.created_at >= mine.created_at"
+                + " ORDER BY d.created_at DESC, d.id DESC LIMIT 1")
+        .bind("id", deploymentId)
+        .bind("service", service)
+        .mapTo(String.class)
+        .findOne();
+  }
+
+  /**
    * Reopens a finished deployment for a retry, in one transaction: takes the service's lock again
    * (unless another deployment holds it), marks the deployment RUNNING and unfinished, and drops
    * its version-history row until the retry ends. Audited as {@code deployment.retry}.
    *
-   * @return empty when reopened (or already open), else the id of the deployment holding the lock
+   * <p>A deployment of the service that began after this one (running or ended) also refuses it:
+   * the retry would deploy an older version over what that one did.
+   *
+   * @return empty when reopened (or already open), else the id of the deployment that holds the
+   *     lock or began later
    */
   public Optional<String> reopen(String deploymentId, String service, String actor) {
     return inTransaction(
         h -> {
           Optional<String> holder = lockHolder(h, service);
-          if (holder.isPresent()) {
-            return holder.get().equals(deploymentId) ? Optional.<String>empty() : holder;
+          if (holder.isPresent() && holder.get().equals(deploymentId)) {
+            return Optional.<String>empty();
+          }
+          Optional<String> later = newerDeployment(h, service, deploymentId);
+          if (later.isPresent() || holder.isPresent()) {
+            return later.or(() -> holder);
           }
           Instant now = now();
           h.createUpdate(

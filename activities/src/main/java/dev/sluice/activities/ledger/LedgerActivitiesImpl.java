@@ -47,6 +47,11 @@ public final class LedgerActivitiesImpl implements LedgerActivities {
   }
 
   @Override
+  public void recordChild(ChildEntry entry) {
+    ledger.recordChild(entry);
+  }
+
+  @Override
   public String reopen(ReopenCall call) {
     return ledger.reopen(call.deploymentId(), call.service(), call.actor()).orElse(null);
   }

@@ -19,6 +19,7 @@ import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Target;
 import dev.sluice.model.TargetState;
 import dev.sluice.model.TargetStatus;
+import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import java.time.Duration;
 import java.time.Instant;
@@ -757,6 +758,68 @@ abstract class LedgerContract {
     assertThat(ledger.currentVersion("checkout")).contains("v2");
     ledger.begin(newDeployment("d-2", checkout, "v3", null, null));
     assertThat(ledger.reopen("d-1", "checkout", "bob")).contains("d-2");
+  }
+
+  @Test
+  void reopeningIsRefusedOnceALaterDeploymentOfTheServiceBegan() {
+    ServiceDefinition checkout = service("checkout", "web-1");
+    deployToEnd(checkout, "d-old", "2.1.0", "2.0.0", DeploymentState.ABORTED, "2.0.0");
+    clock.advance(Duration.ofSeconds(1));
+    deployToEnd(checkout, "d-new", "2.2.0", "2.0.0", DeploymentState.ABORTED, "2.0.0");
+
+    assertThat(ledger.newerDeployment("checkout", "d-old")).contains("d-new");
+    assertThat(ledger.reopen("d-old", "checkout", "alice"))
+        .as("the service is free, but a later deployment began")
+        .contains("d-new");
+    assertThat(ledger.deployment("d-old").orElseThrow().state()).isEqualTo(DeploymentState.ABORTED);
+    assertThat(ledger.lockHolder("checkout")).isEmpty();
+    assertThat(ledger.auditTrail("d-old", 10))
+        .noneMatch(a -> a.action().equals("deployment.retry"));
+
+    assertThat(ledger.newerDeployment("checkout", "d-new")).isEmpty();
+    assertThat(ledger.reopen("d-new", "checkout", "alice"))
+        .as("the newest deployment may be retried")
+        .isEmpty();
+  }
+
+  @Test
+  void aChildsProgressIsRecordedUnderItsParentAsItHappens() {
+    ledger.begin(newDeployment("d-1", service("checkout", "web-1", "web-2"), "2.0", null, null));
+    ledger.record(running("d-1", event(1), event(2)));
+    int base = ChildEntry.CHILD_EVENTS;
+    DeploymentEvent paused =
+        new DeploymentEvent(
+            base + 1, START.plusMillis(2500), "promotion.deployment.paused", null, "p");
+
+    ledger.recordChild(
+        new ChildEntry(
+            "d-1",
+            "checkout",
+            true,
+            List.of(new TargetStatus("web-2", "1.0", "2.0", TargetState.UPGRADED, null)),
+            List.of(paused)));
+
+    DeploymentRecord shown = ledger.deployment("d-1").orElseThrow();
+    assertThat(shown.state()).isEqualTo(DeploymentState.PAUSED);
+    assertThat(shown.phase()).isEqualTo(Phase.PAUSED);
+    assertThat(shown.targets())
+        .extracting(TargetStatus::id, TargetStatus::version)
+        .contains(tuple("web-1", "1.0"), tuple("web-2", "2.0"));
+    assertThat(ledger.events("d-1"))
+        .as("in the order they happened")
+        .extracting(DeploymentEvent::seq)
+        .containsExactly(1, 2, base + 1);
+    assertThat(ledger.targetVersions("checkout")).containsEntry("web-2", "2.0");
+
+    // The parent's own later progress is not taken for a stale record.
+    ledger.record(withBatch(running("d-1", event(3)), 2));
+    assertThat(ledger.deployment("d-1").orElseThrow().batch()).isEqualTo(2);
+
+    ledger.record(finished("d-1", "checkout", "2.0", DeploymentState.SUCCEEDED, "2.0", event(4)));
+    ledger.recordChild(new ChildEntry("d-1", "checkout", true, List.of(), List.of()));
+    assertThat(ledger.deployment("d-1").orElseThrow().state())
+        .as("a late child record does not reopen a finished parent")
+        .isEqualTo(DeploymentState.SUCCEEDED);
   }
 
   @Test

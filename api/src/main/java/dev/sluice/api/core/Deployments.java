@@ -369,15 +369,7 @@ public final class Deployments {
             .setWorkflowIdReusePolicy(
                 WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
             .setStaticSummary(summary)
-            .setStaticDetails(
-                "requested by **"
-                    + request.requestedBy()
-                    + "**\n\n"
-                    + request.service().fleet().size()
-                    + " targets · batch "
-                    + request.rolling().batchSize()
-                    + " · pause "
-                    + ServiceMapper.text(request.rolling().pauseBetweenBatches()));
+            .setStaticDetails(StaticDetails.of(request));
     if (searchAttributes) {
       options.setTypedSearchAttributes(
           SearchAttributes.newBuilder()
@@ -385,6 +377,7 @@ public final class Deployments {
               .set(SluiceSearchAttributes.VERSION, request.version())
               .set(SluiceSearchAttributes.STRATEGY, request.strategy())
               .set(SluiceSearchAttributes.PHASE, Phase.PREPARING.name())
+              .set(SluiceSearchAttributes.STATE, DeploymentState.RUNNING.name())
               .build());
     }
     try {
@@ -574,6 +567,37 @@ public final class Deployments {
         "deploying " + previous + ", the version that ran before");
   }
 
+  /**
+   * A retry the ledger can already refuse: of a deployment that succeeded, or of one that a later
+   * deployment of the service followed (the retry would deploy an older version over it). The
+   * workflow checks the second again when it takes the service's lock, so a race cannot slip by.
+   */
+  private void refuseStaleRetry(DeploymentRecord record, String actor, Map<String, Object> audit) {
+    String message = null;
+    Map<String, Object> details = Map.of();
+    if (record.state() == DeploymentState.SUCCEEDED) {
+      message = "retry: deployment succeeded; start a new deployment to deploy again";
+    } else {
+      Optional<String> later = ledger.newerDeployment(record.service(), record.id());
+      if (later.isPresent()) {
+        message =
+            "retry: deployment "
+                + later.get()
+                + " of "
+                + record.service()
+                + " began after this one; retrying would deploy "
+                + record.version()
+                + " over it. Start a new deployment instead";
+        details = Map.of("newerDeployment", "/api/v1/deployments/" + later.get());
+      }
+    }
+    if (message != null) {
+      audit.put("outcome", "rejected: " + message);
+      ledger.audit(actor, "deployment.retry", record.id(), audit);
+      throw ApiException.conflict("rejected", message, details);
+    }
+  }
+
   /** Sends a control to the deployment's workflow and audits it, accepted or not. */
   public ControlView control(String id, String action, ControlBody body, String actor) {
     if (!CONTROLS.contains(action)) {
@@ -605,6 +629,9 @@ public final class Deployments {
               + record.releaseId()
               + "/{promote|abort}",
           Map.of("release", "/api/v1/releases/" + record.releaseId()));
+    }
+    if (action.equals(DeploymentWorkflow.RETRY)) {
+      refuseStaleRetry(record, actor, audit);
     }
     // A finished deployment takes no control but retry, which its workflow (still waiting for
     // one) judges itself.

@@ -24,6 +24,14 @@ public interface LedgerActivities {
   void record(LedgerEntry entry);
 
   /**
+   * Records a child's progress (a canary's promotion of its stable servers) under its parent, as it
+   * happens: the targets it changed merged into the parent's, its events added to the parent's
+   * (their sequence numbers already shifted past the parent's own), and the parent shown paused
+   * while the child is. Does nothing once the parent has finished. Idempotent like {@link #record}.
+   */
+  void recordChild(ChildEntry entry);
+
+  /**
    * Reopens a finished deployment for a retry: takes its service's lock again and marks it running;
    * its outcome in the version history is dropped until the retry ends. Idempotent for the same
    * deployment.
@@ -56,6 +64,28 @@ public interface LedgerActivities {
 
   /** Who retries which deployment. */
   record ReopenCall(String deploymentId, String service, String actor) {}
+
+  /**
+   * A child's progress since its last record, for its parent's ledger row.
+   *
+   * @param parentDeploymentId the deployment the child belongs to
+   * @param paused whether the child waits for a resume
+   * @param targets the targets the child changed since its last record
+   * @param events its events, numbered from {@link #CHILD_EVENTS} up
+   */
+  record ChildEntry(
+      String parentDeploymentId,
+      String service,
+      boolean paused,
+      List<TargetStatus> targets,
+      List<DeploymentEvent> events) {
+
+    /**
+     * Where a child's event numbers begin (times the parent's attempt): far above any parent's own,
+     * which the ledger alone orders its progress by.
+     */
+    public static final int CHILD_EVENTS = 1_000_000;
+  }
 
   /**
    * A deployment's progress since the last record.

@@ -252,7 +252,9 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
                 request.deploymentId())
             // The promoted servers are watched after the rollout: a breach rolls them back and
             // this canary then takes its canaries back too.
-            .withAutoRollback(request.autoRollback());
+            .withAutoRollback(request.autoRollback())
+            // Its steps reach this deployment's ledger row as they happen.
+            .withParentEventBase(tracker.childEventBase());
     ChildWorkflowOptions.Builder options =
         ChildWorkflowOptions.newBuilder()
             .setWorkflowId(childId)
@@ -266,6 +268,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
               .set(SluiceSearchAttributes.VERSION, request.version())
               .set(SluiceSearchAttributes.STRATEGY, Strategy.ROLLING.id())
               .set(SluiceSearchAttributes.PHASE, Phase.PREPARING.name())
+              .set(SluiceSearchAttributes.STATE, DeploymentState.RUNNING.name())
               .build());
     }
     RollingDeploymentWorkflow child =

@@ -231,11 +231,11 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
                     control == null ? null : control.actor()));
     if (holder != null) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "retry: service "
-              + request.service().name()
-              + " already has deployment "
+          "retry: deployment "
               + holder
-              + " in progress",
+              + " of "
+              + request.service().name()
+              + " holds the service or began after this one; start a new deployment",
           "ControlRejected");
     }
     return tracker.retry(control);

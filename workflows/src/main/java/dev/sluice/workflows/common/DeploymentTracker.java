@@ -14,6 +14,7 @@ import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import dev.sluice.workflows.activities.LedgerActivities;
+import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -339,12 +340,25 @@ public final class DeploymentTracker {
         finalState.name() + (why == null ? "" : ": " + why));
     phase = Phase.COMPLETED;
     if (request.searchAttributes()) {
-      Workflow.upsertTypedSearchAttributes(SluiceSearchAttributes.PHASE.valueSet(phase.name()));
+      if (showsState()) {
+        Workflow.upsertTypedSearchAttributes(
+            SluiceSearchAttributes.PHASE.valueSet(phase.name()),
+            SluiceSearchAttributes.STATE.valueSet(state.name()));
+      } else {
+        Workflow.upsertTypedSearchAttributes(SluiceSearchAttributes.PHASE.valueSet(phase.name()));
+      }
     }
     changed.addAll(targets.keySet());
     record();
     return new DeploymentResult(
         request.deploymentId(), state, reason, List.copyOf(targets.values()));
+  }
+
+  /** Change id of the SluiceState search attribute, set with the outcome and again on a retry. */
+  static final String SLUICE_STATE = "sluice-state";
+
+  private boolean showsState() {
+    return Workflow.getVersion(SLUICE_STATE, Workflow.DEFAULT_VERSION, 1) == 1;
   }
 
   /**
@@ -401,9 +415,45 @@ public final class DeploymentTracker {
             events,
             currentVersion());
     if (request.parentDeploymentId() != null) {
-      return; // a child's progress reaches the ledger through its parent
+      recordUnderParent(changedTargets, events);
+      return;
     }
     Workflow.newDetachedCancellationScope(() -> ledger.record(entry)).run();
+  }
+
+  /**
+   * A child's progress goes to its parent's ledger row as it happens: its targets, its events
+   * (shifted past the parent's numbers, typed {@code promotion.*} so none reads as the parent's own
+   * start or end) and whether it is paused. Children of parents started before this was recorded
+   * report only through their result.
+   */
+  private void recordUnderParent(List<TargetStatus> changedTargets, List<DeploymentEvent> events) {
+    if (request.parentEventBase() == null) {
+      return;
+    }
+    List<DeploymentEvent> shifted = new ArrayList<>();
+    for (DeploymentEvent e : events) {
+      shifted.add(
+          new DeploymentEvent(
+              request.parentEventBase() + e.seq(),
+              e.at(),
+              "promotion." + e.type(),
+              e.target(),
+              e.message()));
+    }
+    ChildEntry entry =
+        new ChildEntry(
+            request.parentDeploymentId(),
+            request.service().name(),
+            state == DeploymentState.PAUSED,
+            changedTargets,
+            shifted);
+    Workflow.newDetachedCancellationScope(() -> ledger.recordChild(entry)).run();
+  }
+
+  /** Where the events of this deployment's child (attempt {@link #attempt}) are numbered from. */
+  public int childEventBase() {
+    return ChildEntry.CHILD_EVENTS * attempt;
   }
 
   /** Markdown for the Temporal UI's "current details". */
@@ -682,6 +732,9 @@ public final class DeploymentTracker {
       changed.add(t.id());
     }
     state = DeploymentState.RUNNING;
+    if (request.searchAttributes() && showsState()) {
+      Workflow.upsertTypedSearchAttributes(SluiceSearchAttributes.STATE.valueSet(state.name()));
+    }
     deploymentEvent(
         "deployment.retried", null, "attempt " + attempt + " starts from the beginning");
     setPhase(Phase.PREPARING);

@@ -27,7 +27,11 @@ import java.util.Map;
  */
 public final class TargetOps {
 
-  /** Change id: previous versions are learned on the first attempt only. */
+  /**
+   * Change id of when previous versions are learned: version 1 on the first attempt only; version 2
+   * on every attempt, since the fleet may have changed between two attempts (another deployment, a
+   * failed restore) and restoring what it ran before the first would undo that.
+   */
   static final String LEARN_ONCE = "learn-previous-once";
 
   private final DeploymentRequest request;
@@ -40,13 +44,14 @@ public final class TargetOps {
     this.steps = steps;
   }
 
-  /** Asks the deployer what each target runs, so a failed target can go back to it. */
+  /**
+   * Asks the deployer what each target runs now, so a failed target can go back to it: at the start
+   * of every attempt.
+   */
   public void learnPreviousVersions() {
-    // Only the first attempt asks: after a failed one, targets may already run the new version,
-    // which is not what they ran before the deployment.
-    if (Workflow.getVersion(LEARN_ONCE, Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION
+    if (Workflow.getVersion(LEARN_ONCE, Workflow.DEFAULT_VERSION, 2) == 1
         && tracker.attempt() > 1) {
-      return;
+      return; // attempts of deployments started before version 2 keep the first answer
     }
     List<TargetRuntime> runtimes =
         steps

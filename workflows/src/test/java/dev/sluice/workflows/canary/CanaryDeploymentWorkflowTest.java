@@ -17,8 +17,10 @@ import dev.sluice.model.ProviderRef;
 import dev.sluice.model.RollingOptions;
 import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Target;
+import dev.sluice.model.TargetState;
 import dev.sluice.model.Verdict;
 import dev.sluice.workflows.ControlRequest;
+import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
 import dev.sluice.workflows.rolling.RollingDeploymentWorkflowImpl;
 import dev.sluice.workflows.testing.InMemoryFleet;
 import io.temporal.api.enums.v1.EventType;
@@ -235,6 +237,47 @@ class CanaryDeploymentWorkflowTest {
     assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("1.0.0"));
     assertThat(fleet.outOfRotation()).isEmpty();
     assertThat(fleet.splits()).endsWith(0, 100);
+    fleet.assertLedgerMatchesFleet();
+  }
+
+  @Test
+  void thePromotionsStepsAndPauseReachTheParentsLedgerRowAsTheyHappen(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t3"));
+    CanaryDeploymentWorkflow workflow = stub(client, worker, "can-seen");
+    WorkflowClient.start(
+        workflow::run, request("can-seen", List.of(CanaryStep.weight(50), CanaryStep.weight(100))));
+    fleet.awaitDeployStarted("t3");
+    workflow.pause(ControlRequest.of("alice", "look at the graphs"));
+
+    // While the child still runs: t2 is upgraded, t3 is deploying, and the pause is recorded.
+    Awaitility.await("the promotion recorded under the parent")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                fleet.childEntries().stream()
+                    .flatMap(e -> e.targets().stream())
+                    .anyMatch(t -> t.id().equals("t2") && t.state() == TargetState.UPGRADED));
+    assertThat(fleet.ledgerVersions()).containsEntry("t2", "2.0.0");
+    assertThat(fleet.childEntries())
+        .allSatisfy(e -> assertThat(e.parentDeploymentId()).isEqualTo("can-seen"))
+        .flatExtracting(e -> e.events())
+        .allSatisfy(
+            e -> {
+              assertThat(e.type()).startsWith("promotion.");
+              assertThat(e.seq()).isGreaterThan(ChildEntry.CHILD_EVENTS);
+            });
+    fleet.release("t3");
+    Awaitility.await("the paused promotion shown as paused")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> fleet.childEntries().stream().anyMatch(ChildEntry::paused));
+    assertThat(fleet.childEntries().stream().flatMap(e -> e.events().stream()))
+        .anyMatch(e -> e.type().equals("promotion.deployment.paused"));
+
+    workflow.resume(ControlRequest.of("alice", null));
+    waitFor(workflow, s -> s.state() == DeploymentState.SUCCEEDED);
+    assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("2.0.0"));
+    fleet.assertLedgerMatchesFleet();
   }
 
   @Test
@@ -252,6 +295,7 @@ class CanaryDeploymentWorkflowTest {
     assertThat(FLEET).allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("1.0.0"));
     assertThat(fleet.outOfRotation()).isEmpty();
     assertThat(fleet.operations()).containsSubsequence("deploy t2 2.0.0", "deploy t2 1.0.0");
+    fleet.assertLedgerMatchesFleet();
   }
 
   @Test

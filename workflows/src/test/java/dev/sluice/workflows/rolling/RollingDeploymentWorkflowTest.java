@@ -452,6 +452,35 @@ class RollingDeploymentWorkflowTest {
     assertThat(fleet.reopened()).containsExactly("dep-2.0.0");
     assertThat(fleet.ledger().get(fleet.ledger().size() - 1).events())
         .anyMatch(e -> e.type().equals("deployment.succeeded"));
+    fleet.assertLedgerMatchesFleet();
+  }
+
+  @Test
+  void retryLearnsWhatTheFleetRunsNowAndRestoresThat(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    InMemoryFleet fleet =
+        start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t2").badOn("t3", "2.0.0"));
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-2.0.0");
+    RollingOptions rollBackAll = new RollingOptions(null, null, Duration.ofMillis(100), null, true);
+    WorkflowClient.start(workflow::run, request("2.0.0", rollBackAll));
+    fleet.awaitDeployStarted("t2");
+    workflow.abort(ControlRequest.of("alice", "wrong moment"));
+    fleet.release("t2");
+    waitFor(workflow, s -> s.state() == DeploymentState.ABORTED);
+    fleet.assertLedgerMatchesFleet();
+    // Between the attempts another deployment moved the fleet on.
+    FLEET.forEach(t -> fleet.runs(t.id(), "1.5.0"));
+
+    workflow.retry(ControlRequest.of("alice", "again"));
+    DeploymentResult result = WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
+
+    assertThat(result.state()).isEqualTo(DeploymentState.ROLLED_BACK);
+    assertThat(FLEET)
+        .as("restored to what the fleet ran when the retry began, not before the first attempt")
+        .allSatisfy(t -> assertThat(fleet.version(t.id())).isEqualTo("1.5.0"));
+    assertThat(result.targets())
+        .allSatisfy(t -> assertThat(t.previousVersion()).isEqualTo("1.5.0"));
+    fleet.assertLedgerMatchesFleet();
   }
 
   @Test
@@ -467,7 +496,7 @@ class RollingDeploymentWorkflowTest {
     assertThatThrownBy(() -> workflow.retry(ControlRequest.of("bob", null)))
         .isInstanceOf(WorkflowUpdateException.class)
         .hasStackTraceContaining(
-            "retry: service checkout already has deployment dep-other in progress");
+            "retry: deployment dep-other of checkout holds the service or began after this one");
     DeploymentResult result = WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
     assertThat(result.state())
         .as("with no retry accepted, the workflow closes after the retry window")
@@ -585,6 +614,55 @@ class RollingDeploymentWorkflowTest {
         .startsWith("\"PREPARING\"")
         .endsWith("\"COMPLETED\"")
         .contains("\"DEPLOYING\"");
+  }
+
+  @Test
+  void theOutcomeIsPublishedAsSluiceStateWhileTheWorkflowStillWaitsForARetry(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    SluiceSearchAttributes.ALL.forEach(env::registerSearchAttribute);
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t2"));
+    DeploymentRequest base = request("2.0.0", SHORT_PAUSES);
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-state");
+    WorkflowClient.start(
+        workflow::run,
+        new DeploymentRequest(
+            base.deploymentId(),
+            base.service(),
+            base.version(),
+            base.strategy(),
+            base.rolling(),
+            base.requestedBy(),
+            true));
+    fleet.awaitDeployStarted("t2");
+    workflow.abort(ControlRequest.of("alice", "wrong moment"));
+    fleet.release("t2");
+    waitFor(workflow, s -> s.state() == DeploymentState.ABORTED);
+
+    assertThat(states(client, "dep-state")).containsExactly("\"ABORTED\"");
+    assertThat(client.newUntypedWorkflowStub("dep-state").describe().getStatus())
+        .as("still open, waiting for a retry")
+        .isEqualTo(
+            io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+
+    workflow.retry(ControlRequest.of("alice", "again"));
+    WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
+    assertThat(states(client, "dep-state"))
+        .containsExactly("\"ABORTED\"", "\"RUNNING\"", "\"SUCCEEDED\"");
+  }
+
+  /** Every SluiceState the workflow upserted, in order. */
+  private static List<String> states(WorkflowClient client, String workflowId) {
+    return client.fetchHistory(workflowId).getEvents().stream()
+        .filter(e -> e.hasUpsertWorkflowSearchAttributesEventAttributes())
+        .map(
+            e ->
+                e.getUpsertWorkflowSearchAttributesEventAttributes()
+                    .getSearchAttributes()
+                    .getIndexedFieldsMap()
+                    .get(SluiceSearchAttributes.STATE.getName()))
+        .filter(java.util.Objects::nonNull)
+        .map(p -> p.getData().toStringUtf8())
+        .toList();
   }
 
   private static TargetState state(DeploymentResult result, String targetId) {

@@ -1,6 +1,7 @@
 package dev.sluice.workflows.testing;
 
 import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.DeploymentState;
 import dev.sluice.model.Target;
 import dev.sluice.model.Verdict;
 import dev.sluice.ports.Deployer.DeployResult;
@@ -42,6 +43,7 @@ public final class InMemoryFleet
   private final List<String> operations = new ArrayList<>();
   private final Map<String, Integer> deploysByRequest = new HashMap<>();
   private final List<LedgerEntry> ledger = new ArrayList<>();
+  private final List<ChildEntry> childEntries = new ArrayList<>();
   private final Map<String, CountDownLatch> deployGates = new HashMap<>();
   private final Map<String, CountDownLatch> deployStarted = new HashMap<>();
   private final Set<String> brokenDrains = new HashSet<>();
@@ -329,6 +331,30 @@ public final class InMemoryFleet
   }
 
   @Override
+  public synchronized void recordChild(ChildEntry entry) {
+    childEntries.add(entry);
+    // The ledger merges a child's targets into its parent's, as for the parent's own records.
+    ledger.add(
+        new LedgerEntry(
+            entry.parentDeploymentId(),
+            entry.service(),
+            null,
+            null,
+            entry.paused() ? DeploymentState.PAUSED : DeploymentState.RUNNING,
+            null,
+            0,
+            0,
+            null,
+            entry.targets(),
+            entry.events(),
+            null));
+  }
+
+  public synchronized List<ChildEntry> childEntries() {
+    return List.copyOf(childEntries);
+  }
+
+  @Override
   public synchronized String begin(BeginCall call) {
     operations.add("ledger begin " + call.request().deploymentId());
     return lockHolder;
@@ -353,6 +379,50 @@ public final class InMemoryFleet
 
   public synchronized List<String> reopened() {
     return List.copyOf(reopened);
+  }
+
+  /** {@code targetId} now runs {@code version}, as after someone else's deployment. */
+  public synchronized InMemoryFleet runs(String targetId, String version) {
+    versions.put(targetId, version);
+    return this;
+  }
+
+  /**
+   * The ledger's view of each target's version: the recorded target statuses merged by id, the way
+   * the ledger merges them.
+   */
+  public synchronized Map<String, String> ledgerVersions() {
+    Map<String, String> merged = new LinkedHashMap<>();
+    for (LedgerEntry entry : ledger) {
+      if (entry.targets() != null) {
+        entry.targets().forEach(t -> merged.put(t.id(), t.version()));
+      }
+    }
+    return merged;
+  }
+
+  /**
+   * The invariant every deployment keeps, whatever its end: each target's version in the ledger is
+   * what the deployer reported (or was told to run) last.
+   */
+  public synchronized void assertLedgerMatchesFleet() {
+    Map<String, String> recorded = ledgerVersions();
+    for (Map.Entry<String, String> target : versions.entrySet()) {
+      if (!target.getValue().equals(recorded.get(target.getKey()))) {
+        throw new AssertionError(
+            "ledger says "
+                + target.getKey()
+                + " runs "
+                + recorded.get(target.getKey())
+                + " but it runs "
+                + target.getValue()
+                + " (ledger "
+                + recorded
+                + ", fleet "
+                + versions
+                + ")");
+      }
+    }
   }
 
   public synchronized String version(String targetId) {
