@@ -4,6 +4,7 @@ import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.Phase;
 import dev.sluice.model.TargetStatus;
+import dev.sluice.model.Waiting;
 import java.time.Instant;
 import java.util.List;
 
@@ -45,7 +46,9 @@ public record DeploymentRecord(
     Instant createdAt,
     Instant updatedAt,
     Instant finishedAt,
-    String releaseId) {
+    String releaseId,
+    Waiting waiting,
+    Integer trafficWeight) {
 
   /** Copies {@code targets}; {@code null} becomes an empty list. */
   public DeploymentRecord {

@@ -19,6 +19,7 @@ import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Target;
 import dev.sluice.model.TargetState;
 import dev.sluice.model.TargetStatus;
+import dev.sluice.model.Waiting;
 import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ public final class Ledger {
   private static final String DEPLOYMENT_COLUMNS =
       "id, service, version, strategy, state, phase, batch, batches, reason, previous_version,"
           + " current_version, requested_by, idempotency_key, request_fingerprint, request,"
-          + " targets, created_at, updated_at, finished_at, release_id";
+          + " targets, created_at, updated_at, finished_at, release_id, waiting, traffic_weight";
 
   private static final String HISTORY_COLUMNS =
       "service, deployment_id, version, previous_version, outcome, started_at, finished_at,"
@@ -482,6 +483,7 @@ public final class Ledger {
     String update =
         "UPDATE deployments SET state = :state, phase = :phase, batch = :batch,"
             + " batches = :batches, reason = :reason, targets = :targets, updated_at = :now,"
+            + " waiting = :waiting, traffic_weight = :weight,"
             + " previous_version = COALESCE(:previous, previous_version)"
             + (done
                 ? ", current_version = :current, finished_at = COALESCE(finished_at, :now)"
@@ -497,6 +499,8 @@ public final class Ledger {
             .bind("reason", entry.reason())
             .bind("targets", write(targets))
             .bind("now", at(now))
+            .bind("waiting", done || entry.waiting() == null ? null : write(entry.waiting()))
+            .bind("weight", entry.trafficWeight())
             .bind("id", id);
     if (done) {
       progress.bind("current", entry.currentVersion());
@@ -1221,7 +1225,9 @@ public final class Ledger {
         instant(rs, "created_at"),
         instant(rs, "updated_at"),
         instant(rs, "finished_at"),
-        rs.getString("release_id"));
+        rs.getString("release_id"),
+        rs.getString("waiting") == null ? null : read(rs.getString("waiting"), Waiting.class),
+        rs.getObject("traffic_weight", Integer.class));
   }
 
   /**

@@ -22,8 +22,18 @@ public record DeploymentView(
     Instant createdAt,
     Instant updatedAt,
     Instant finishedAt,
+    WaitingView waiting,
+    Integer trafficWeight,
     List<EventView> events,
     Map<String, String> links) {
+
+  /**
+   * What a running deployment waits for: {@code endsOn} is {@code promote} when only a person ends
+   * it (a canary's {@code pause: {}}, an approval gate without auto-promotion), else {@code timer
+   * or promote}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record WaitingView(String what, Instant since, Instant until, String endsOn) {}
 
   /** Current batch (from 1, 0 before the first) of {@code total}. */
   public record Batch(int current, int total) {}

@@ -33,12 +33,15 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.UpdateOptions;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateStage;
+import io.temporal.client.WorkflowUpdateTimeoutOrCancelledException;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
@@ -48,6 +51,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -598,6 +602,45 @@ public final class Deployments {
     }
   }
 
+  /**
+   * The outcome of a control sent earlier: accepted (with the workflow's answer), rejected (with
+   * its reason) or still pending, asked of Temporal for at most a second.
+   */
+  public ControlView controlOutcome(String id, String controlId) {
+    DeploymentRecord record =
+        ledger.deployment(id).orElseThrow(() -> ApiException.notFound("no deployment " + id));
+    WorkflowStub stub = client.newUntypedWorkflowStub(record.id());
+    try {
+      ControlResponse response =
+          stub.getUpdateHandle(controlId, ControlResponse.class)
+              .getResultAsync(1, TimeUnit.SECONDS)
+              .get(5, TimeUnit.SECONDS);
+      return ControlView.accepted(id, null, controlId, response);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof WorkflowUpdateException rejected) {
+        return ControlView.rejected(id, controlId, rejectionMessage(rejected));
+      }
+      if (cause instanceof TimeoutException
+          || cause instanceof WorkflowUpdateTimeoutOrCancelledException) {
+        return ControlView.pending(id, null, controlId, "no worker has taken it yet");
+      }
+      throw ApiException.notFound(
+          "no control "
+              + controlId
+              + " of deployment "
+              + id
+              + " is known to Temporal ("
+              + cause.getMessage()
+              + "); a control not yet taken by a worker is lost if the Temporal server restarts");
+    } catch (TimeoutException e) {
+      return ControlView.pending(id, null, controlId, "no worker has taken it yet");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiException.unavailable("interrupted");
+    }
+  }
+
   /** Sends a control to the deployment's workflow and audits it, accepted or not. */
   public ControlView control(String id, String action, ControlBody body, String actor) {
     if (!CONTROLS.contains(action)) {
@@ -642,17 +685,24 @@ public final class Deployments {
           "rejected", action + ": deployment is already " + record.state(), Map.of());
     }
     WorkflowStub stub = client.newUntypedWorkflowStub(id);
+    // The control's id is its Temporal update id: a client told "pending" asks for its outcome.
+    String controlId = "ctl-" + UUID.randomUUID().toString().substring(0, 12);
+    audit.put("controlId", controlId);
+    UpdateOptions<ControlResponse> options =
+        UpdateOptions.newBuilder(ControlResponse.class)
+            .setUpdateName(action)
+            .setUpdateId(controlId)
+            .setWaitForStage(WorkflowUpdateStage.COMPLETED)
+            .build();
     CompletableFuture<ControlResponse> update =
         CompletableFuture.supplyAsync(
-            () ->
-                stub.update(action, ControlResponse.class, new ControlRequest(actor, reason, full)),
+            () -> stub.startUpdate(options, new ControlRequest(actor, reason, full)).getResult(),
             controls);
     try {
       ControlResponse response = update.get(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       audit.put("outcome", "accepted");
       ledger.audit(actor, "deployment." + action, id, audit);
-      return new ControlView(
-          id, action, response.state().name(), response.phase().name(), response.message());
+      return ControlView.accepted(id, action, controlId, response);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       String message;
@@ -672,13 +722,24 @@ public final class Deployments {
       ledger.audit(actor, "deployment." + action, id, audit);
       throw ApiException.conflict("rejected", message, Map.of());
     } catch (TimeoutException e) {
-      audit.put("outcome", "no worker answered within " + CONTROL_TIMEOUT.toSeconds() + "s");
+      // Temporal holds the update for the next worker, which judges it then: "did not happen"
+      // (503) would be untrue, so the answer is 202 with the control's id to ask about it.
+      audit.put(
+          "outcome", "pending: no worker answered within " + CONTROL_TIMEOUT.toSeconds() + "s");
       ledger.audit(actor, "deployment." + action, id, audit);
-      throw ApiException.unavailable(
+      return ControlView.pending(
+          id,
+          action,
+          controlId,
           action
-              + ": no worker accepted it within "
+              + ": no worker has taken it within "
               + CONTROL_TIMEOUT.toSeconds()
-              + " s; is a worker running? It applies when one picks it up.");
+              + " s (is a worker running?); Temporal holds it and the next worker accepts or"
+              + " refuses it. GET /api/v1/deployments/"
+              + id
+              + "/controls/"
+              + controlId
+              + " tells which.");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       audit.put("outcome", "unknown: interrupted while waiting for the answer");
@@ -757,6 +818,14 @@ public final class Deployments {
         r.createdAt(),
         r.updatedAt(),
         r.finishedAt(),
+        r.waiting() == null || r.state().isFinal()
+            ? null
+            : new DeploymentView.WaitingView(
+                r.waiting().what(),
+                r.waiting().since(),
+                r.waiting().until(),
+                r.waiting().forPromote() ? "promote" : "timer or promote"),
+        r.trafficWeight(),
         events == null
             ? null
             : events.stream()

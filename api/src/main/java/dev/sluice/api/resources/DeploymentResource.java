@@ -49,9 +49,17 @@ public class DeploymentResource {
     return deployments.view(id);
   }
 
+  /** What became of a control answered {@code pending}: accepted, rejected or still pending. */
+  @GET
+  @Path("controls/{controlId}")
+  public ControlView control(@PathParam("id") String id, @PathParam("controlId") String controlId) {
+    return deployments.controlOutcome(id, controlId);
+  }
+
   /**
    * {@code pause}, {@code resume} or {@code abort}: 202 when the workflow accepted it, 409 with the
-   * reason when it refused ("resume: deployment is not paused"), 404 for an unknown id.
+   * reason when it refused ("resume: deployment is not paused"), 404 for an unknown id; 202 with
+   * outcome {@code pending} and the control's id when no worker took it within 10 s.
    */
   @POST
   @Path("{action}")

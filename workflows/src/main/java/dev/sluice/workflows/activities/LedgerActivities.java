@@ -5,6 +5,7 @@ import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.Phase;
 import dev.sluice.model.TargetStatus;
+import dev.sluice.model.Waiting;
 import io.temporal.activity.ActivityInterface;
 import java.util.List;
 
@@ -95,6 +96,9 @@ public interface LedgerActivities {
    *     final one); the ledger merges them by id into what it holds
    * @param events events not yet recorded (a retry may resend some; they are skipped)
    * @param currentVersion the version the service runs after a final state; {@code null} otherwise
+   * @param waiting what the deployment waits for now; {@code null} when it waits for nothing
+   * @param trafficWeight a canary's share of traffic in percent as last set; {@code null} for other
+   *     strategies
    */
   record LedgerEntry(
       String deploymentId,
@@ -108,5 +112,39 @@ public interface LedgerActivities {
       String reason,
       List<TargetStatus> targets,
       List<DeploymentEvent> events,
-      String currentVersion) {}
+      String currentVersion,
+      Waiting waiting,
+      Integer trafficWeight) {
+
+    /** An entry without a wait or a traffic weight. */
+    public LedgerEntry(
+        String deploymentId,
+        String service,
+        String version,
+        String previousVersion,
+        DeploymentState state,
+        Phase phase,
+        int batch,
+        int batches,
+        String reason,
+        List<TargetStatus> targets,
+        List<DeploymentEvent> events,
+        String currentVersion) {
+      this(
+          deploymentId,
+          service,
+          version,
+          previousVersion,
+          state,
+          phase,
+          batch,
+          batches,
+          reason,
+          targets,
+          events,
+          currentVersion,
+          null,
+          null);
+    }
+  }
 }

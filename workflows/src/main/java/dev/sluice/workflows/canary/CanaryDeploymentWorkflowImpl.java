@@ -97,6 +97,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
     tracker.event("canary.targets", null, "canary: " + ids(canary) + "; stable: " + ids(stable));
     // The canaries take no traffic while they are replaced.
     steps.split(canary, stable, 0);
+    tracker.trafficWeight(0);
     tracker.note("canary 0%");
     List<Target> failed = ops.upgradeBatch(canary);
     if (!failed.isEmpty()) {
@@ -121,6 +122,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
           return rollBack(DeploymentState.ABORTED, tracker.abortReason());
         }
         steps.split(canary, stable, step.setWeight());
+        tracker.trafficWeight(step.setWeight());
         weight = step.setWeight();
         tracker.note("canary " + weight + "%");
         tracker.event("canary.weight", null, "canary takes " + step.setWeight() + "% of traffic");
@@ -219,6 +221,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
       return rollBack(DeploymentState.ABORTED, tracker.abortReason());
     }
     steps.split(all, List.of(), 100);
+    tracker.trafficWeight(100);
     tracker.note("canary promoted");
     if (stable.isEmpty()) {
       return tracker.finish(DeploymentState.SUCCEEDED, null, List.of());
@@ -334,6 +337,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
   private boolean cutTraffic() {
     try {
       steps.cutCanary(canary, stable);
+      tracker.trafficWeight(0);
       tracker.note("canary 0%");
       tracker.event("canary.cut-off", null, "canary takes no traffic");
       return true;

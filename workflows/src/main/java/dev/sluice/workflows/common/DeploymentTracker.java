@@ -9,6 +9,7 @@ import dev.sluice.model.Phase;
 import dev.sluice.model.Target;
 import dev.sluice.model.TargetState;
 import dev.sluice.model.TargetStatus;
+import dev.sluice.model.Waiting;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.DeploymentWorkflow;
@@ -73,6 +74,12 @@ public final class DeploymentTracker {
 
   /** What a promote would end now (a pause, a bake, a gate); null when nothing is promotable. */
   private String promotable;
+
+  /** The wait under way, for the ledger and the Temporal UI; null when nothing waits. */
+  private Waiting waiting;
+
+  /** A canary's share of traffic as last set, in percent; null for other strategies. */
+  private Integer trafficWeight;
 
   /** What {@link #batch} counts: batches (rolling) or steps (canary). */
   private String unit = "batch";
@@ -195,6 +202,14 @@ public final class DeploymentTracker {
     batch = number;
     deploymentEvent("step.started", null, "step " + number + "/" + batches + ": " + what);
     setPhase(stepPhase);
+  }
+
+  /** Change id of recording each wait (what, since, until) when it begins. */
+  static final String RECORD_WAITS = "record-waits";
+
+  /** The canary's share of traffic, as just set. */
+  public void trafficWeight(int percent) {
+    trafficWeight = percent;
   }
 
   /** A line for the Temporal UI's current details, e.g. the canary's traffic share. */
@@ -413,7 +428,9 @@ public final class DeploymentTracker {
             reason,
             changedTargets,
             events,
-            currentVersion());
+            currentVersion(),
+            waiting,
+            trafficWeight);
     if (request.parentDeploymentId() != null) {
       recordUnderParent(changedTargets, events);
       return;
@@ -476,6 +493,20 @@ public final class DeploymentTracker {
     }
     if (note != null) {
       md.append(" · ").append(note);
+    }
+    if (trafficWeight != null) {
+      md.append(" · canary weight ").append(trafficWeight).append('%');
+    }
+    if (waiting != null) {
+      md.append("\n\n**")
+          .append(waiting.forPromote() ? "waiting for promote" : "waiting")
+          .append("** since ")
+          .append(waiting.since())
+          .append(": ")
+          .append(waiting.what());
+      if (waiting.until() != null) {
+        md.append(" (until ").append(waiting.until()).append(", or promote)");
+      }
     }
     md.append("\n\n| target | version | state |\n|---|---|---|\n");
     for (TargetStatus t : targets.values()) {
@@ -674,6 +705,15 @@ public final class DeploymentTracker {
             ? null
             : Workflow.newTimer(duration, TimerOptions.newBuilder().setSummary(what).build());
     promotable = what;
+    if (Workflow.getVersion(RECORD_WAITS, Workflow.DEFAULT_VERSION, 1) == 1) {
+      long now = Workflow.currentTimeMillis();
+      waiting =
+          new Waiting(
+              what,
+              Instant.ofEpochMilli(now),
+              duration == null ? null : Instant.ofEpochMilli(now).plus(duration));
+      record();
+    }
     Workflow.await(
         () ->
             abortRequested
@@ -682,6 +722,7 @@ public final class DeploymentTracker {
                 || done.get()
                 || (timer != null && timer.isCompleted()));
     promotable = null;
+    waiting = null; // recorded with the next step
     if (abortRequested) {
       return Wake.ABORTED;
     }

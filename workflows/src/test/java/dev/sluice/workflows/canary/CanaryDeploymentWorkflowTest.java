@@ -21,6 +21,7 @@ import dev.sluice.model.TargetState;
 import dev.sluice.model.Verdict;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
+import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import dev.sluice.workflows.rolling.RollingDeploymentWorkflowImpl;
 import dev.sluice.workflows.testing.InMemoryFleet;
 import io.temporal.api.enums.v1.EventType;
@@ -184,6 +185,15 @@ class CanaryDeploymentWorkflowTest {
                 CanaryStep.analyse(analysis(Duration.ofHours(1))))));
 
     waitFor(workflow, s -> s.phase() == Phase.WAITING && s.batch() == 2);
+    Awaitility.await("the wait for promote recorded")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> fleet.ledger().stream().anyMatch(e -> e.waiting() != null));
+    LedgerEntry waiting =
+        fleet.ledger().stream().filter(e -> e.waiting() != null).findFirst().orElseThrow();
+    assertThat(waiting.waiting().forPromote()).isTrue();
+    assertThat(waiting.waiting().what()).contains("pause until promoted");
+    assertThat(waiting.waiting().since()).isNotNull();
+    assertThat(waiting.trafficWeight()).as("the canary's weight while it waits").isEqualTo(5);
     assertThatThrownBy(() -> workflow.resume(ControlRequest.of("bob", null)))
         .isInstanceOf(WorkflowUpdateException.class)
         .hasStackTraceContaining("resume: deployment is not paused");
