@@ -81,6 +81,8 @@ class CanaryDeploymentIT {
 
   @Test
   void canariesArePromotedOrAbortedWithoutLosingARequestAndABadOneIsRolledBack() {
+    String v21;
+    String bad;
     try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start()) {
       // --- a canary promoted by hand after its analysis --------------------------------------
       String v2 =
@@ -93,9 +95,37 @@ class CanaryDeploymentIT {
                   d.path("phase").asText().equals("WAITING")
                       && d.path("batch").path("current").asInt() == 3);
       assertThat(waiting.path("targets").get(0).path("version").asText()).isEqualTo("2.0.0");
+      assertThat(waiting.path("waiting").path("endsOn").asText())
+          .as("a pause {} says it waits for a promote")
+          .isEqualTo("promote");
+      assertThat(waiting.path("waiting").path("since").asText()).isNotEmpty();
+      assertThat(waiting.path("trafficWeight").asInt()).isEqualTo(25);
       assertThat(load.snapshot().byVersion()).containsKey("2.0.0");
       api.post("/api/v1/deployments/" + v2 + "/promote", Map.of("reason", "analysis passed"))
           .expect(202);
+      // The stable servers' promotion (a child workflow) shows its steps as they happen...
+      JsonNode promoting =
+          api.awaitDeployment(
+              v2,
+              Duration.ofMinutes(2),
+              d -> d.path("events").findValuesAsText("type").contains("promotion.target.upgraded"));
+      assertThat(promoting.path("state").asText()).isEqualTo("RUNNING");
+      assertThat(promoting.path("phase").asText()).isEqualTo("PROMOTING");
+      // ...and a pause of the deployment, which pauses the child, shows as a paused deployment.
+      api.post("/api/v1/deployments/" + v2 + "/pause", Map.of("reason", "look at the graphs"))
+          .expect(202);
+      JsonNode pausedPromotion =
+          api.awaitDeployment(
+              v2, Duration.ofMinutes(1), d -> d.path("state").asText().equals("PAUSED"));
+      Map<String, String> shown = new java.util.TreeMap<>();
+      pausedPromotion
+          .path("targets")
+          .forEach(t -> shown.put(t.path("id").asText(), t.path("version").asText()));
+      assertThat(shown)
+          .as("the ledger's targets are what the fleet runs, mid-promotion")
+          .isEqualTo(new java.util.TreeMap<>(stack.versions()));
+      assertThat(shown.values()).contains("1.0.0", "2.0.0");
+      api.post("/api/v1/deployments/" + v2 + "/resume", Map.of()).expect(202);
       JsonNode promoted = api.awaitFinal(v2, Duration.ofMinutes(3), e -> {});
 
       assertThat(promoted.path("state").asText()).isEqualTo("SUCCEEDED");
@@ -103,7 +133,7 @@ class CanaryDeploymentIT {
       assertThat(load.snapshot().failed()).as("failures: %s", load.snapshot().failures()).isZero();
 
       // --- a canary aborted at its pause: all traffic back on 2.0.0 -------------------------
-      String v21 = canary("2.1.0", List.of(Map.of("setWeight", 50), Map.of("pause", Map.of())));
+      v21 = canary("2.1.0", List.of(Map.of("setWeight", 50), Map.of("pause", Map.of())));
       api.awaitDeployment(
           v21, Duration.ofMinutes(2), d -> d.path("phase").asText().equals("WAITING"));
       api.post("/api/v1/deployments/" + v21 + "/abort", Map.of("reason", "changed our mind"))
@@ -120,8 +150,7 @@ class CanaryDeploymentIT {
 
     // --- a bad canary: its errors fail the analysis and it is rolled back -------------------
     try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start()) {
-      String bad =
-          canary("4.0.0", List.of(Map.of("setWeight", 25), ANALYSIS, Map.of("setWeight", 100)));
+      bad = canary("4.0.0", List.of(Map.of("setWeight", 25), ANALYSIS, Map.of("setWeight", 100)));
       JsonNode rolledBack = api.awaitFinal(bad, Duration.ofMinutes(2), e -> {});
       long failedWhileCanary = load.snapshot().failed();
 
@@ -139,6 +168,21 @@ class CanaryDeploymentIT {
         assertThat(clean.byVersion()).containsOnlyKeys("2.0.0");
       }
     }
+
+    // --- a retry of the aborted 2.1.0 after a later deployment: refused, fleet and history true
+    JsonNode stale = api.post("/api/v1/deployments/" + v21 + "/retry", Map.of()).expect(409).body();
+    assertThat(stale.path("message").asText()).contains(bad).contains("began after this one");
+    assertThat(api.get("/api/v1/deployments/" + v21).expect(200).body().path("state").asText())
+        .isEqualTo("ABORTED");
+    JsonNode history = api.get("/api/v1/services/checkout/history").expect(200).body();
+    Map<String, String> recorded = new java.util.TreeMap<>();
+    history
+        .path("targets")
+        .fields()
+        .forEachRemaining(f -> recorded.put(f.getKey(), f.getValue().asText()));
+    assertThat(recorded)
+        .as("the history's per-target versions are what the fleet runs")
+        .isEqualTo(new java.util.TreeMap<>(stack.versions()));
 
     // --- metrics that never arrive: the canary pauses for a person, never promotes ----------
     Map<String, Object> noData = new java.util.HashMap<>(stack.serviceDefinition());
