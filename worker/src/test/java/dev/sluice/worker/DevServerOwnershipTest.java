@@ -3,6 +3,10 @@ package dev.sluice.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
@@ -27,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who stops a dev server: Sluice stops the one it started, or adopted from a Sluice that was killed
@@ -139,11 +144,45 @@ class DevServerOwnershipTest {
             .as("no pid file claims a server Sluice did not start")
             .isFalse();
       }
+      assertThat(refusedRegistrationWarning(port, uiPort, home))
+          .as("where Sluice cannot register them, it prints the commands that would")
+          .contains(
+              List.of("SluicePhase", "SluiceService", "SluiceStrategy", "SluiceVersion").stream()
+                  .map(
+                      name ->
+                          "temporal operator search-attribute create --address 127.0.0.1:"
+                              + port
+                              + " --namespace nobody-made-this --name "
+                              + name
+                              + " --type Keyword")
+                  .toList());
     } finally {
       foreign.destroy();
       if (!foreign.waitFor(20, TimeUnit.SECONDS)) {
         foreign.destroyForcibly();
       }
+    }
+  }
+
+  /** What Sluice logs when the server refuses registration (here: the namespace is missing). */
+  private static String refusedRegistrationWarning(int port, int uiPort, Path home) {
+    Logger logger = (Logger) LoggerFactory.getLogger(SearchAttributeRegistrar.class);
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.start();
+    logger.addAppender(events);
+    try {
+      TemporalSettings settings = settings(port, uiPort, home.resolve("unused.db"), binary());
+      settings.setBackend(TemporalSettings.Backend.REMOTE);
+      settings.setNamespace("nobody-made-this");
+      try (TemporalBackend backend = TemporalBackend.open(settings, home)) {
+        assertThat(backend.searchAttributes()).isFalse();
+      }
+      return events.list.stream()
+          .filter(e -> e.getLevel() == Level.WARN)
+          .map(ILoggingEvent::getFormattedMessage)
+          .reduce("", (a, b) -> a + b + "\n");
+    } finally {
+      logger.detachAppender(events);
     }
   }
 
