@@ -27,8 +27,10 @@ import dev.sluice.api.resources.DeploymentResource;
 import dev.sluice.api.resources.DeploymentsResource;
 import dev.sluice.api.resources.ServiceResource;
 import dev.sluice.api.resources.ServicesResource;
+import dev.sluice.api.startup.StartupReport;
 import dev.sluice.worker.SluiceWorker;
 import dev.sluice.worker.TemporalBackend;
+import dev.sluice.worker.TemporalSettings;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -140,6 +142,13 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
 
     TemporalBackend temporal = TemporalBackend.open(config.getTemporal(), home);
     environment.lifecycle().manage(managed(null, temporal::close));
+    environment
+        .lifecycle()
+        .addServerLifecycleListener(
+            new StartupReport(
+                temporal,
+                config.getDatabase().getUrl(),
+                config.getTemporal().getBackend() == TemporalSettings.Backend.EMBEDDED));
     WorkflowClient client = temporal.client();
     ProviderRegistry providers = StandardProviders.registry();
 

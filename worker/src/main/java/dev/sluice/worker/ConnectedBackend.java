@@ -18,7 +18,7 @@ abstract class ConnectedBackend implements TemporalBackend {
     this.stubs = stubs;
     this.namespace = namespace;
     this.address = address;
-    this.searchAttributes = SearchAttributeRegistrar.ensure(stubs, namespace);
+    this.searchAttributes = SearchAttributeRegistrar.ensure(stubs, address, namespace);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.sluice.workflows.SluiceSearchAttributes;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -13,47 +14,91 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Temporal CLI's dev server ({@code temporal server start-dev}) with a SQLite file, so history
- * survives restarts, and the Temporal UI. When a server already answers on the address (started by
- * hand, or left by a killed Sluice), it is reused rather than started again.
+ * survives restarts, and the Temporal UI.
+ *
+ * <p>Sluice stops the dev server it started when it closes, and records it in a {@link
+ * DevServerPidFile} meanwhile. When a server already answers on the address, it is used rather than
+ * started again: if the pid file names it (a Sluice in this home was killed before it could stop
+ * it), it is adopted and stopped on close like one this Sluice started; otherwise it is somebody
+ * else's, used and left running.
  */
 final class DevServerTemporal extends ConnectedBackend {
 
   private static final Logger LOG = LoggerFactory.getLogger(DevServerTemporal.class);
 
-  private final Process process;
+  /** Who stops the server: this Sluice (started or adopted) or nobody (somebody else's). */
+  enum Ownership {
+    STARTED,
+    ADOPTED,
+    FOREIGN
+  }
+
+  private final ProcessHandle owned;
+  private final Ownership ownership;
+  private final DevServerPidFile pidFile;
   private final TemporalSettings settings;
 
   private DevServerTemporal(
-      Process process, WorkflowServiceStubs stubs, TemporalSettings settings) {
+      ProcessHandle owned,
+      Ownership ownership,
+      DevServerPidFile pidFile,
+      WorkflowServiceStubs stubs,
+      TemporalSettings settings) {
     super(stubs, settings.getNamespace(), settings.getAddress());
-    this.process = process;
+    this.owned = owned;
+    this.ownership = ownership;
+    this.pidFile = pidFile;
     this.settings = settings;
   }
 
   static DevServerTemporal start(TemporalSettings settings, Path home) {
     HostPort address = HostPort.parse(settings.getAddress());
+    DevServerPidFile pidFile = DevServerPidFile.of(home, settings.getAddress());
     Process process = null;
+    ProcessHandle owned = null;
+    Ownership ownership;
     if (listening(address)) {
-      LOG.info("A Temporal server already listens on {}: using it", settings.getAddress());
+      owned = pidFile.liveServer().orElse(null);
+      if (owned != null) {
+        ownership = Ownership.ADOPTED;
+        LOG.info(
+            "The Temporal dev server on {} (pid {}) was started by an earlier Sluice in this home"
+                + " ({}): adopting it; it stops when this Sluice stops",
+            settings.getAddress(),
+            owned.pid(),
+            pidFile.path());
+      } else {
+        ownership = Ownership.FOREIGN;
+        LOG.info(
+            "A Temporal server Sluice did not start answers on {}: using it, and leaving it running"
+                + " when Sluice stops",
+            settings.getAddress());
+      }
     } else {
       process = launch(settings, home, address);
+      owned = process.toHandle();
+      ownership = Ownership.STARTED;
+      pidFile.write(process.pid());
     }
     WorkflowServiceStubs stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(settings.getAddress()).build());
     try {
       awaitReady(stubs, process, settings.getStartTimeout(), home);
-      return new DevServerTemporal(process, stubs, settings);
+      return new DevServerTemporal(owned, ownership, pidFile, stubs, settings);
     } catch (RuntimeException e) {
       stubs.shutdownNow();
       if (process != null) {
         process.destroyForcibly();
+        pidFile.deleteIfFor(process.pid());
       }
       throw e;
     }
@@ -91,7 +136,7 @@ final class DevServerTemporal extends ConnectedBackend {
       return new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + binary + ": " + e.getMessage(), e);
@@ -146,19 +191,36 @@ final class DevServerTemporal extends ConnectedBackend {
   }
 
   @Override
+  public String description() {
+    return switch (ownership) {
+      case STARTED -> "dev server at " + address() + ", started by Sluice (stopped with it)";
+      case ADOPTED ->
+          "dev server at " + address() + ", adopted from an earlier Sluice (stopped with it)";
+      case FOREIGN -> "dev server at " + address() + ", not started by Sluice (left running)";
+    };
+  }
+
+  /** Who stops the server. */
+  Ownership ownership() {
+    return ownership;
+  }
+
+  @Override
   void stopServer() {
-    if (process != null) {
-      // The CLI stops its server (and flushes SQLite) on SIGTERM.
-      process.destroy();
-      try {
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
+    if (owned == null) {
+      return;
     }
+    // The CLI stops its server (and flushes SQLite) on SIGTERM.
+    owned.destroy();
+    try {
+      owned.onExit().get(20, TimeUnit.SECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      owned.destroyForcibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      owned.destroyForcibly();
+    }
+    pidFile.deleteIfFor(owned.pid());
   }
 
   /** A {@code host:port} pair. */

@@ -45,6 +45,11 @@ final class EmbeddedTemporal extends ConnectedBackend {
   }
 
   @Override
+  public String description() {
+    return "embedded test server at " + address() + ", in this process (in memory)";
+  }
+
+  @Override
   void stopServer() {
     server.close();
   }

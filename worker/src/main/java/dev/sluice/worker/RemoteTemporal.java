@@ -18,6 +18,11 @@ final class RemoteTemporal extends ConnectedBackend {
     return new RemoteTemporal(WorkflowServiceStubs.newServiceStubs(options(settings)), settings);
   }
 
+  @Override
+  public String description() {
+    return "remote cluster at " + address() + " (not run by Sluice)";
+  }
+
   /** Connection options for {@code settings}; also used for a dev server that is already up. */
   static WorkflowServiceStubsOptions options(TemporalSettings settings) {
     WorkflowServiceStubsOptions.Builder options =

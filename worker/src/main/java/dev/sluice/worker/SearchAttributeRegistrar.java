@@ -10,7 +10,11 @@ import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +31,7 @@ final class SearchAttributeRegistrar {
    * @return true when every attribute is registered afterwards; false (with a warning) when the
    *     server refused, e.g. Temporal Cloud, where attributes are added through its own console
    */
-  static boolean ensure(WorkflowServiceStubs stubs, String namespace) {
+  static boolean ensure(WorkflowServiceStubs stubs, String address, String namespace) {
     OperatorServiceStubs operator =
         OperatorServiceStubs.newServiceStubs(
             OperatorServiceStubsOptions.newBuilder()
@@ -72,13 +76,46 @@ final class SearchAttributeRegistrar {
     } catch (StatusRuntimeException e) {
       LOG.warn(
           "Could not register Sluice's search attributes {} on namespace {} ({}). Deployments run"
-              + " without them; register them with `temporal operator search-attribute create`.",
-          SluiceSearchAttributes.ALL.keySet(),
+              + " without them (the Temporal UI cannot filter them by service, version, strategy or phase). Register them"
+              + " and restart Sluice:\n  {}\n(on Temporal Cloud, add them in its UI or with tcld)",
+          new TreeSet<>(SluiceSearchAttributes.ALL.keySet()),
           namespace,
-          e.getStatus());
+          e.getStatus(),
+          commands(address, namespace));
       return false;
     } finally {
       operator.shutdown();
     }
+  }
+
+  /**
+   * The {@code temporal} CLI commands that register Sluice's attributes on {@code namespace} at
+   * {@code address}, one per attribute (the CLI pairs each {@code --name} with its own {@code
+   * --type}: one {@code --type} for several names adds only the first), sorted, joined by newlines.
+   */
+  static String commands(String address, String namespace) {
+    StringJoiner commands = new StringJoiner("\n  ");
+    new TreeMap<>(SluiceSearchAttributes.ALL)
+        .forEach(
+            (name, type) ->
+                commands.add(
+                    "temporal operator search-attribute create --address "
+                        + address
+                        + " --namespace "
+                        + namespace
+                        + " --name "
+                        + name
+                        + " --type "
+                        + cliType(type)));
+    return commands.toString();
+  }
+
+  /** {@code INDEXED_VALUE_TYPE_KEYWORD_LIST} → {@code KeywordList}, as the CLI spells types. */
+  private static String cliType(IndexedValueType type) {
+    StringBuilder name = new StringBuilder();
+    for (String word : type.name().substring("INDEXED_VALUE_TYPE_".length()).split("_")) {
+      name.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
+    }
+    return name.toString();
   }
 }

@@ -19,6 +19,12 @@ public interface TemporalBackend extends AutoCloseable {
   /** {@code host:port} of the frontend, for other processes. */
   String address();
 
+  /**
+   * What this backend is and who stops its server, for people: e.g. {@code dev server at
+   * 127.0.0.1:7233, started by Sluice (stopped with it)}.
+   */
+  String description();
+
   /** The Temporal UI, or {@code null} when this backend has none Sluice knows of. */
   String uiUrl();
 

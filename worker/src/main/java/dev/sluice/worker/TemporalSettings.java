@@ -1,8 +1,13 @@
 package dev.sluice.worker;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * Where Sluice's Temporal lives. One key, {@code backend}, picks it:
@@ -22,13 +27,36 @@ import java.time.Duration;
  */
 public class TemporalSettings {
 
+  /** Which Temporal; spelt in lower case in the configuration. */
   public enum Backend {
-    @JsonProperty("embedded")
     EMBEDDED,
-    @JsonProperty("dev")
     DEV,
-    @JsonProperty("remote")
-    REMOTE
+    REMOTE;
+
+    /** The configuration's spelling: {@code embedded}, {@code dev} or {@code remote}. */
+    @JsonValue
+    public String value() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The backend spelt {@code value}.
+     *
+     * @throws IllegalArgumentException naming the valid values, which {@code sluice check} shows
+     */
+    @JsonCreator
+    public static Backend of(String value) {
+      for (Backend backend : values()) {
+        if (backend.value().equals(value)) {
+          return backend;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown backend \""
+              + value
+              + "\"; valid values: "
+              + Arrays.stream(values()).map(Backend::value).collect(Collectors.joining(", ")));
+    }
   }
 
   private Backend backend = Backend.EMBEDDED;

@@ -1,0 +1,73 @@
+package dev.sluice.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dropwizard.core.cli.CheckCommand;
+import io.dropwizard.core.cli.Cli;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.util.JarLocation;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code sluice check} on the shipped configuration, as a person would run it. */
+class ConfigurationCheckTest {
+
+  private static final Path SHIPPED =
+      Path.of(System.getProperty("sluice.home", ".."), "config", "sluice.yml");
+
+  /** Output of {@code check FILE}, run through Dropwizard's command line. */
+  private record Checked(Optional<Throwable> failure, String out, String err) {}
+
+  private static Checked check(Path file) {
+    SluiceApplication app = new SluiceApplication();
+    Bootstrap<SluiceConfiguration> bootstrap = new Bootstrap<>(app);
+    // As Application.run does: the default commands, then the application's.
+    bootstrap.addCommand(new CheckCommand<>(app));
+    app.initialize(bootstrap);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Cli cli = new Cli(new JarLocation(SluiceApplication.class), bootstrap, out, err);
+    Optional<Throwable> failure = cli.run("check", file.toString());
+    return new Checked(
+        failure, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static Path withBackend(Path dir, String backend) throws IOException {
+    String shipped = Files.readString(SHIPPED);
+    String changed =
+        shipped.replace("backend: ${SLUICE_TEMPORAL_BACKEND:-embedded}", "backend: " + backend);
+    assertThat(changed).as("config/sluice.yml names the backend as expected").isNotEqualTo(shipped);
+    return Files.writeString(dir.resolve("sluice.yml"), changed);
+  }
+
+  @Test
+  void theShippedConfigurationIsValid() {
+    Checked checked = check(SHIPPED);
+    assertThat(checked.failure()).isEmpty();
+    assertThat(checked.err()).isEmpty();
+  }
+
+  @Test
+  void anUnknownBackendIsRefusedListingTheValidOnes(@TempDir Path dir) throws IOException {
+    Checked checked = check(withBackend(dir, "bogus"));
+    assertThat(checked.failure()).isPresent();
+    assertThat(checked.err())
+        .contains("temporal.backend")
+        .contains("\"bogus\"")
+        .contains("embedded, dev, remote");
+  }
+
+  @Test
+  void everyValidBackendIsAccepted(@TempDir Path dir) throws IOException {
+    for (String backend : new String[] {"embedded", "dev", "remote"}) {
+      Checked checked = check(withBackend(dir, backend));
+      assertThat(checked.failure()).as(backend).isEmpty();
+    }
+  }
+}
