@@ -27,6 +27,7 @@ import dev.sluice.api.resources.DeploymentResource;
 import dev.sluice.api.resources.DeploymentsResource;
 import dev.sluice.api.resources.ServiceResource;
 import dev.sluice.api.resources.ServicesResource;
+import dev.sluice.api.startup.QuietRequestLog;
 import dev.sluice.api.startup.StartupReport;
 import dev.sluice.worker.SluiceWorker;
 import dev.sluice.worker.TemporalBackend;
@@ -114,6 +115,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
   @Override
   public void run(SluiceConfiguration config, Environment environment) throws Exception {
     environment.lifecycle().addServerLifecycleListener(server -> onServerStarted.accept(server));
+    environment.lifecycle().addEventListener(new QuietRequestLog());
     if (config.getServerFactory() instanceof AbstractServerFactory server) {
       // Sluice maps every error to its own JSON body (field and reason); Dropwizard's defaults
       // would answer some of them with bodies that name no field.
