@@ -151,7 +151,7 @@ public final class LocalProcessDeployer implements Deployer {
       }
       InstanceState.delete(dir);
     }
-    if (!Instances.portFree(target.port())) {
+    if (!Instances.portFree(target.host(), target.port())) {
       return failed(
           target,
           version,

@@ -260,6 +260,31 @@ class LocalProcessDeployerTest {
   }
 
   @Test
+  void instanceListensOnTheTargetsHostOnly() throws Exception {
+    LocalProcessDeployer deployer = fleet.deployer();
+    Target t1 = target("t1");
+
+    assertThat(deployer.deploy(t1, "2.0.0", "dep-1/t1/upgrade", Heartbeat.NONE).ok()).isTrue();
+
+    // 127.0.0.2 is loopback on Linux too: an instance bound to every interface answers there.
+    assertThat(Instances.acceptsConnections("127.0.0.1", t1.port())).isTrue();
+    assertThat(Instances.acceptsConnections("127.0.0.2", t1.port())).isFalse();
+  }
+
+  @Test
+  void portTakenOnAnotherAddressOnlyDoesNotBlockTheTarget() throws Exception {
+    try (ServerSocket other = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.2"))) {
+      Target t1 = new Target("t1", "127.0.0.1", other.getLocalPort(), null);
+
+      DeployResult result =
+          fleet.deployer().deploy(t1, "2.0.0", "dep-1/t1/upgrade", Heartbeat.NONE);
+
+      assertThat(result.ok()).as(result.detail()).isTrue();
+      assertThat(get(t1, "/api/version").body()).contains("\"target\":\"t1\"");
+    }
+  }
+
+  @Test
   void pidReusedByAnotherProcessIsNeverKilled() throws Exception {
     Process stranger = new ProcessBuilder("sleep", "120").start();
     otherProcesses.add(stranger);
