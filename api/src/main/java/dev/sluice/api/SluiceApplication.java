@@ -8,7 +8,9 @@ import dev.sluice.activities.notify.NotificationDispatcher;
 import dev.sluice.activities.notify.WebhookSender;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.cli.DemoCommand;
+import dev.sluice.api.cli.HaproxyConfigCommand;
 import dev.sluice.api.cli.JudgeCommand;
+import dev.sluice.api.cli.StopInstancesCommand;
 import dev.sluice.api.cli.WorkerCommand;
 import dev.sluice.api.core.Deployments;
 import dev.sluice.api.core.ServiceMapper;
@@ -110,6 +112,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     bootstrap.addCommand(new WorkerCommand());
     bootstrap.addCommand(new DemoCommand());
     bootstrap.addCommand(new JudgeCommand());
+    bootstrap.addCommand(new HaproxyConfigCommand());
+    bootstrap.addCommand(new StopInstancesCommand());
   }
 
   @Override

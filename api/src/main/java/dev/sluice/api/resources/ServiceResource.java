@@ -1,8 +1,11 @@
 package dev.sluice.api.resources;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.ledger.VersionHistoryEntry;
+import dev.sluice.activities.traffic.haproxy.HaproxyConfig;
+import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 import dev.sluice.api.api.CircuitView;
 import dev.sluice.api.api.ControlBody;
 import dev.sluice.api.api.ServiceHistory;
@@ -27,7 +30,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
-/** {@code /api/v1/services/{name}}: one service's definition, and its version history. */
+/**
+ * {@code /api/v1/services/{name}}: one service's definition, its version history, and a starting
+ * HAProxy config for it.
+ */
 @Path("/api/v1/services/{name}")
 @Produces(MediaType.APPLICATION_JSON)
 public class ServiceResource {
@@ -92,6 +98,40 @@ public class ServiceResource {
     }
     return Response.accepted(deployments.rollback(name, reason, ActorFilter.actor(request)))
         .build();
+  }
+
+  /**
+   * A starting HAProxy config for the service, rendered from its fleet, router settings and health
+   * check path ({@link HaproxyConfig#forService}); {@code sluice haproxy-config} prints it.
+   *
+   * @throws ApiException 404 for an unknown service; 422 naming {@code trafficRouter.type} when the
+   *     service's router is not HAProxy, or {@code trafficRouter.settings} when its settings cannot
+   *     make one
+   */
+  @GET
+  @Path("haproxy.cfg")
+  @Produces(MediaType.TEXT_PLAIN + "; charset=utf-8")
+  public String haproxyConfig(@PathParam("name") String name) {
+    ServiceDefinition service = find(name);
+    String type = service.trafficRouter() == null ? null : service.trafficRouter().type();
+    if (!HaproxyRouter.TYPE.equals(type)) {
+      throw ApiException.invalid(
+          "trafficRouter.type",
+          "is \""
+              + type
+              + "\"; an HAProxy config is rendered for trafficRouter type \""
+              + HaproxyRouter.TYPE
+              + "\" only");
+    }
+    String path = service.healthCheck().path();
+    try {
+      return HaproxyConfig.forService(
+              name, service.fleet(), service.trafficRouter(), path == null ? "/health" : path)
+          .build()
+          .render();
+    } catch (ConfigurationException | IllegalArgumentException e) {
+      throw ApiException.invalid("trafficRouter.settings", e.getMessage());
+    }
   }
 
   /** The service's circuit breaker: closed, or open until when and why. */

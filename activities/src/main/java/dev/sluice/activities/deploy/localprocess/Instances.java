@@ -141,13 +141,14 @@ final class Instances {
   }
 
   /**
-   * Whether {@code port} can be bound on every interface, as the sample app binds it. Binding, not
-   * connecting, is the test: a listener on another interface would make the start fail too.
+   * Whether {@code port} can be bound on {@code host}, as the instance binds it. Binding, not
+   * connecting, is the test: a listener on every interface holds the port on {@code host} too, one
+   * on another address alone does not.
    */
-  static boolean portFree(int port) {
+  static boolean portFree(String host, int port) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(port));
+      socket.bind(new InetSocketAddress(host, port));
       return true;
     } catch (IOException e) {
       return false;

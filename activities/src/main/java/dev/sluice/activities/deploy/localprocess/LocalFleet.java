@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * The instances the {@code local-process} deployer has recorded under one work directory, seen as a
- * whole: for tests and the demo's cleanup, which must not leave processes behind.
+ * whole: for {@code sluice stop-instances}, and for tests and the demo's cleanup, which must not
+ * leave processes behind.
  */
 public final class LocalFleet {
 
@@ -43,18 +44,50 @@ public final class LocalFleet {
    * @return ids of the targets whose process was stopped
    */
   public static List<String> stopAll(Path workDir) {
-    List<String> stopped = new ArrayList<>();
+    return stop(workDir, null, STOP_TIMEOUT, "stop-all").stream()
+        .filter(StoppedInstance::endedAProcess)
+        .map(StoppedInstance::target)
+        .toList();
+  }
+
+  /**
+   * Stops the instances recorded under {@code workDir} for {@code targetIds} ({@code null}: every
+   * recorded one), for an operator ending a service's fleet ({@code sluice stop-instances}): each
+   * gets SIGTERM and up to {@code stopTimeout} to exit gracefully, then SIGKILL. Waits for a deploy
+   * holding a target's lock to finish first. Each stop is logged to {@code deployer.log} and the
+   * state is deleted, so the deployer sees the target run nothing and its next deploy starts a
+   * fresh instance. Targets without a recorded instance are skipped; an instance whose pid now
+   * belongs to an unrelated process is forgotten, not killed.
+   *
+   * @return one entry per recorded instance, in the order of {@code targetIds} (by id for all)
+   * @throws IllegalStateException when a deploy holds a target's lock for over a minute
+   */
+  public static List<StoppedInstance> stop(
+      Path workDir, List<String> targetIds, Duration stopTimeout) {
+    return stop(workDir, targetIds, stopTimeout, "stop-instances");
+  }
+
+  private static List<StoppedInstance> stop(
+      Path workDir, List<String> targetIds, Duration stopTimeout, String reason) {
+    List<StoppedInstance> stopped = new ArrayList<>();
     DeployerLog log = new DeployerLog(workDir);
-    for (Path dir : instanceDirs(workDir)) {
+    List<Path> dirs =
+        targetIds == null
+            ? instanceDirs(workDir)
+            : targetIds.stream()
+                .map(id -> workDir.resolve(id).normalize())
+                // An id like "../x" names no instance of this work directory.
+                .filter(dir -> workDir.normalize().equals(dir.getParent()))
+                .filter(dir -> Files.isRegularFile(dir.resolve(InstanceState.FILE)))
+                .toList();
+    for (Path dir : dirs) {
       try {
         Optional<TargetLock> lock = TargetLock.acquire(dir, LOCK_TIMEOUT, waited -> {});
         if (lock.isEmpty()) {
           throw new IllegalStateException("a deploy to " + dir + " holds its lock");
         }
         try {
-          if (LocalProcessDeployer.stopRecorded(dir, STOP_TIMEOUT, log, "stop-all")) {
-            stopped.add(dir.getFileName().toString());
-          }
+          LocalProcessDeployer.stopRecorded(dir, stopTimeout, log, reason).ifPresent(stopped::add);
         } finally {
           lock.get().close();
         }

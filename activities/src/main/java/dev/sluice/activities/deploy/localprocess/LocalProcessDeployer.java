@@ -151,7 +151,7 @@ public final class LocalProcessDeployer implements Deployer {
       }
       InstanceState.delete(dir);
     }
-    if (!Instances.portFree(target.port())) {
+    if (!Instances.portFree(target.host(), target.port())) {
       return failed(
           target,
           version,
@@ -372,32 +372,36 @@ public final class LocalProcessDeployer implements Deployer {
   }
 
   /**
-   * Stops the instance recorded in {@code dir}, if it is alive and ours, and deletes its state.
+   * Stops the instance recorded in {@code dir}, if it is alive and ours, and deletes its state
+   * (kept only when the process survived SIGKILL).
    *
-   * @return whether a process was stopped
+   * @return what was recorded and how the stop ended; empty when nothing was recorded
    */
-  static boolean stopRecorded(Path dir, Duration stopTimeout, DeployerLog log, String reason)
-      throws InterruptedException {
+  static Optional<StoppedInstance> stopRecorded(
+      Path dir, Duration stopTimeout, DeployerLog log, String reason) throws InterruptedException {
     Optional<InstanceState> state = InstanceState.read(dir);
     if (state.isEmpty()) {
-      return false;
+      return Optional.empty();
     }
     Optional<ProcessHandle> process = Instances.ours(state.get());
     StopOutcome outcome = null;
     if (process.isPresent()) {
       outcome = Instances.stop(process.get(), stopTimeout, Heartbeat.NONE, state.get().target());
     }
+    String said =
+        outcome == null ? StoppedInstance.NOT_RUNNING : outcome.name().toLowerCase(Locale.ROOT);
     log.line("stop")
         .with("target", state.get().target())
         .with("version", state.get().version())
-        .with("outcome", outcome == null ? "not-running" : outcome.name().toLowerCase(Locale.ROOT))
+        .with("outcome", said)
         .with("pid", state.get().pid())
         .with("reason", reason)
         .write();
     if (outcome != StopOutcome.SURVIVED) {
       InstanceState.delete(dir);
     }
-    return outcome != null;
+    return Optional.of(
+        new StoppedInstance(state.get().target(), state.get().version(), state.get().pid(), said));
   }
 
   private Optional<TargetLock> lock(Path dir, Target target, Heartbeat heartbeat)

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  *   <li>{@code command} (list of strings): how to start one instance; placeholders {@code
  *       {version}}, {@code {port}}, {@code {host}}, {@code {target}}, {@code {workDir}}, {@code
  *       {instanceDir}}, {@code {sampleAppJar}}, {@code {behaviorFile}}, {@code {java}} (the running
- *       JVM's {@code java}). Default: run the sample app's jar on the target's port.
+ *       JVM's {@code java}). Default: run the sample app's jar on the target's host and port (it
+ *       listens on that address only, not on every interface).
  *   <li>{@code sampleAppJar}: the sample app's jar, required when the command names it
  *   <li>{@code behaviorFile}: the sample app's per-version behaviour file; the default command
  *       passes it with {@code --behavior} when set
@@ -52,6 +53,8 @@ public record LocalProcessSettings(
           "{java}",
           "-jar",
           "{sampleAppJar}",
+          "--host",
+          "{host}",
           "--port",
           "{port}",
           "--version",

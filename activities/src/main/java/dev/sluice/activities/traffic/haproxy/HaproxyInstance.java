@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real HAProxy running as a child process in front of a list of targets: renders its config,
+ * A real HAProxy running as a child process in front of a list of targets: renders its config
+ * (through {@link HaproxyConfig}, as {@code GET /api/v1/services/{name}/haproxy.cfg} does),
  * validates it with {@code haproxy -c}, runs {@code haproxy -db} (foreground, so it stays our
  * child) and stops it on {@link #close()}. Used by adapter tests, the end-to-end tests and {@code
  * sluice demo}.
@@ -107,7 +108,7 @@ public final class HaproxyInstance implements AutoCloseable {
   private static final String MAP_KEY = HaproxyRouter.DEFAULT_MAP_KEY;
 
   /** The persistence cookie {@link Builder#stickySessions} has HAProxy insert. */
-  public static final String STICKY_COOKIE = "SLUICE";
+  public static final String STICKY_COOKIE = HaproxyConfig.STICKY_COOKIE;
 
   private final Path directory;
   private final Path binary;
@@ -347,100 +348,38 @@ public final class HaproxyInstance implements AutoCloseable {
 
   /** The config this instance runs, as {@link #start()} writes it. */
   public String renderConfig() {
-    List<String> lines = new ArrayList<>();
-    lines.add("# Rendered by Sluice (HaproxyInstance) on every start: edits here are overwritten.");
-    lines.add("global");
-    lines.add("    maxconn " + maxconn);
-    lines.add("    stats socket " + socketPath() + " mode 600 level admin");
-    lines.add("    stats timeout 30s");
-    lines.add("    log stderr format iso local0 info");
-    extraGlobal.forEach(line -> lines.add("    " + line));
-    lines.add("");
-    lines.add("defaults");
-    lines.add("    mode http");
-    lines.add("    log global");
-    lines.add("    timeout connect 2s");
-    lines.add("    timeout client 30s");
-    lines.add("    timeout server 30s");
-    lines.add("    timeout check 2s");
-    lines.add("    # A request to a server that just went away (stopped before its checks");
-    lines.add("    # noticed, or closing a reused connection) is retried, each retry on another");
-    lines.add("    # server, so a rolling deploy fails no request. response-timeout also retries");
-    lines.add("    # slow requests: fine for idempotent ones, which is what this setup serves.");
-    lines.add("    option redispatch 1");
-    lines.add("    retries 3");
-    lines.add("    retry-on conn-failure empty-response response-timeout");
-    lines.add("    default-server inter 500ms fall 2 rise 2 check");
-    extraDefaults.forEach(line -> lines.add("    " + line));
-    lines.add("");
-    lines.add("frontend http-in");
-    lines.add("    bind " + bindAddress + ":" + frontendPort);
-    lines.add("    option httplog");
-    lines.add("    option dontlognull");
-    if (pools.isEmpty()) {
-      lines.add("    default_backend " + backend);
-      lines.add("");
-      renderBackend(lines, backend, targets);
-    } else {
-      lines.add(
-          "    # The live pool's backend comes from a map entry, which one runtime API command");
-      lines.add("    # (set map) switches for every request routed after it.");
-      lines.add(
-          "    use_backend %[str("
-              + MAP_KEY
-              + "),map("
-              + poolMapFile()
-              + ","
-              + poolBackend(activePool)
-              + ")]");
-      lines.add("");
-      pools.forEach((pool, poolTargets) -> renderBackend(lines, poolBackend(pool), poolTargets));
-    }
-    lines.add("listen stats");
-    lines.add("    bind " + bindAddress + ":" + statsPort);
-    lines.add("    no log");
-    // Debian's build has the exporter; a build without it skips the line instead of failing.
-    lines.add(".if feature(PROMEX)");
-    lines.add("    http-request use-service prometheus-exporter if { path /metrics }");
-    lines.add(".endif");
-    lines.add("    stats enable");
-    lines.add("    stats uri /");
-    lines.add("    stats refresh 2s");
-    lines.add("    stats show-legends");
-    lines.add("");
-    return String.join("\n", lines);
-  }
-
-  private void renderBackend(List<String> lines, String name, List<Target> servers) {
-    lines.add("backend " + name);
-    lines.add("    balance roundrobin");
-    lines.add("    option httpchk GET " + healthCheckPath);
-    lines.add("    http-check expect status 200");
-    if (stickySessions) {
-      lines.add("    cookie " + STICKY_COOKIE + " insert indirect nocache");
-    }
-    for (Target target : servers) {
-      lines.add(
-          "    server "
-              + target.id()
-              + " "
-              + target.address()
-              + (stickySessions ? " cookie " + target.id() : ""));
-    }
-    extraBackend.forEach(line -> lines.add("    " + line));
-    lines.add("");
+    return config().render();
   }
 
   /**
    * The map file as {@link #start()} writes it: the initial pool's backend under {@code active}.
    */
   public String renderPoolMap() {
-    return "# Rendered by Sluice (HaproxyInstance) on every start; the router rewrites the entry"
-        + " when it switches pools.\n"
-        + MAP_KEY
-        + " "
-        + poolBackend(activePool)
-        + "\n";
+    return config().renderPoolMap();
+  }
+
+  /** This instance's settings as the config the router can drive (see {@link HaproxyConfig}). */
+  private HaproxyConfig config() {
+    HaproxyConfig.Builder config =
+        HaproxyConfig.builder(socketPath().toString())
+            .header(
+                "Rendered by Sluice (HaproxyInstance) on every start: edits here are overwritten.")
+            .bindAddress(bindAddress)
+            .frontendPort(frontendPort)
+            .statsPort(statsPort)
+            .stickySessions(stickySessions)
+            .healthCheckPath(healthCheckPath)
+            .maxconn(maxconn);
+    extraGlobal.forEach(config::extraGlobal);
+    extraDefaults.forEach(config::extraDefaults);
+    extraBackend.forEach(config::extraBackend);
+    if (pools.isEmpty()) {
+      config.backend(backend, targets);
+    } else {
+      pools.forEach((pool, poolTargets) -> config.backend(poolBackend(pool), poolTargets));
+      config.poolMap(poolMapFile().toString(), MAP_KEY, poolBackend(activePool));
+    }
+    return config.build();
   }
 
   private String poolBackend(String pool) {

@@ -54,7 +54,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code pollInterval} (default {@code 200ms}): how often drain and enable read {@code show
  *       stat} while they wait.
  *   <li>{@code commandTimeout} (default {@code 5s}): limit for one runtime API round trip.
+ *   <li>{@code stickySessions} (default {@code false}): read only by {@link HaproxyConfig}, which
+ *       then renders a persistence cookie naming the server; the router itself works the same.
  * </ul>
+ *
+ * <p>What HAProxy's config must hold for this router, and a renderer of it: {@link HaproxyConfig}.
  *
  * <p>When a server counts as up: its {@code show stat} status starts with {@code UP} or is {@code
  * no check}. {@code UP} is a server whose checks pass; {@code UP 1/2} has failed one check but not

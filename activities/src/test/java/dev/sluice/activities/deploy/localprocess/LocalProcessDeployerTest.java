@@ -260,6 +260,31 @@ class LocalProcessDeployerTest {
   }
 
   @Test
+  void instanceListensOnTheTargetsHostOnly() throws Exception {
+    LocalProcessDeployer deployer = fleet.deployer();
+    Target t1 = target("t1");
+
+    assertThat(deployer.deploy(t1, "2.0.0", "dep-1/t1/upgrade", Heartbeat.NONE).ok()).isTrue();
+
+    // 127.0.0.2 is loopback on Linux too: an instance bound to every interface answers there.
+    assertThat(Instances.acceptsConnections("127.0.0.1", t1.port())).isTrue();
+    assertThat(Instances.acceptsConnections("127.0.0.2", t1.port())).isFalse();
+  }
+
+  @Test
+  void portTakenOnAnotherAddressOnlyDoesNotBlockTheTarget() throws Exception {
+    try (ServerSocket other = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.2"))) {
+      Target t1 = new Target("t1", "127.0.0.1", other.getLocalPort(), null);
+
+      DeployResult result =
+          fleet.deployer().deploy(t1, "2.0.0", "dep-1/t1/upgrade", Heartbeat.NONE);
+
+      assertThat(result.ok()).as(result.detail()).isTrue();
+      assertThat(get(t1, "/api/version").body()).contains("\"target\":\"t1\"");
+    }
+  }
+
+  @Test
   void pidReusedByAnotherProcessIsNeverKilled() throws Exception {
     Process stranger = new ProcessBuilder("sleep", "120").start();
     otherProcesses.add(stranger);
@@ -319,6 +344,56 @@ class LocalProcessDeployerTest {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> processes.stream().noneMatch(ProcessHandle::isAlive));
+    assertThat(LocalFleet.instances(workDir)).isEmpty();
+  }
+
+  @Test
+  void stopOfNamedTargetsEndsTheirInstancesFreesThePortsAndSaysWhatItStopped() throws Exception {
+    LocalProcessDeployer deployer = fleet.deployer();
+    Target t1 = target("t1");
+    Target t2 = target("t2");
+    Target other = target("other");
+    for (Target target : List.of(t1, t2, other)) {
+      DeployResult result =
+          deployer.deploy(target, "2.0.0", "dep-1/" + target.id() + "/upgrade", Heartbeat.NONE);
+      assertThat(result.ok()).as(result.detail()).isTrue();
+    }
+    long pid1 = pidOf(deployer, t1);
+    long pid2 = pidOf(deployer, t2);
+    List<ProcessHandle> processes =
+        List.of(ProcessHandle.of(pid1).orElseThrow(), ProcessHandle.of(pid2).orElseThrow());
+
+    List<StoppedInstance> stopped =
+        LocalFleet.stop(workDir, List.of("t1", "t2", "t3"), Duration.ofSeconds(10));
+
+    assertThat(stopped)
+        .containsExactly(
+            new StoppedInstance("t1", "2.0.0", pid1, "stopped"),
+            new StoppedInstance("t2", "2.0.0", pid2, "stopped"));
+    assertThat(processes).noneMatch(ProcessHandle::isAlive);
+    assertThat(Instances.portFree(t1.host(), t1.port())).isTrue();
+    assertThat(Instances.portFree(t2.host(), t2.port())).isTrue();
+    assertThat(deployer.describe(t1)).isEqualTo(new TargetRuntime("t1", null, false));
+    assertThat(deployer.describe(t2)).isEqualTo(new TargetRuntime("t2", null, false));
+    assertThat(deployer.describe(other)).isEqualTo(new TargetRuntime("other", "2.0.0", true));
+    assertThat(countLog("action=stop", "target=t1", "outcome=stopped", "reason=stop-instances"))
+        .isEqualTo(1);
+    assertThat(LocalFleet.stop(workDir, List.of("t1", "t2"), Duration.ofSeconds(10))).isEmpty();
+  }
+
+  @Test
+  void stopOfAnInstanceThatDiedOnItsOwnForgetsItAndSaysSo() throws Exception {
+    LocalProcessDeployer deployer = fleet.deployer();
+    Target t1 = target("t1");
+    assertThat(deployer.deploy(t1, "2.0.0", "dep-1/t1/upgrade", Heartbeat.NONE).ok()).isTrue();
+    long pid = pidOf(deployer, t1);
+    ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+    process.destroyForcibly();
+    process.onExit().get(10, TimeUnit.SECONDS);
+
+    List<StoppedInstance> stopped = LocalFleet.stop(workDir, null, Duration.ofSeconds(10));
+
+    assertThat(stopped).containsExactly(new StoppedInstance("t1", "2.0.0", pid, "not-running"));
     assertThat(LocalFleet.instances(workDir)).isEmpty();
   }
 
