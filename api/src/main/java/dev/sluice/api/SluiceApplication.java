@@ -1,6 +1,5 @@
 package dev.sluice.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.StandardProviders;
 import dev.sluice.activities.ledger.Ledger;
@@ -117,9 +116,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
       // would answer some of them with bodies that name no field.
       server.setRegisterDefaultExceptionMappers(false);
     }
-    // A misspelt field must be an error, not silently ignored: "bacthSize" would otherwise
-    // deploy with the default batch size.
-    environment.getObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    ApiJson.configure(environment.getObjectMapper());
     Path home = Path.of(config.getHome()).toAbsolutePath().normalize();
     Files.createDirectories(home.resolve(".sluice"));
 
