@@ -12,6 +12,7 @@ import dev.sluice.api.cli.WorkerCommand;
 import dev.sluice.api.core.Deployments;
 import dev.sluice.api.core.ServiceMapper;
 import dev.sluice.api.errors.ApiExceptionMapper;
+import dev.sluice.api.errors.JsonErrorHandler;
 import dev.sluice.api.errors.JsonExceptionMapper;
 import dev.sluice.api.errors.UnexpectedExceptionMapper;
 import dev.sluice.api.errors.WebApplicationExceptionMapper;
@@ -50,6 +51,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import net.sourceforge.argparse4j.inf.Namespace;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -117,6 +119,20 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
       server.setRegisterDefaultExceptionMappers(false);
     }
     ApiJson.configure(environment.getObjectMapper());
+    // Jetty's own errors (a bad path, a bad header, an unknown path) on both connectors answer
+    // in the API's JSON error shape, not as Jetty's HTML page.
+    JsonErrorHandler errors = new JsonErrorHandler(environment.getObjectMapper());
+    environment
+        .lifecycle()
+        .addEventListener(
+            new LifeCycle.Listener() {
+              @Override
+              public void lifeCycleStarting(LifeCycle event) {
+                if (event instanceof Server server) {
+                  server.setErrorHandler(errors);
+                }
+              }
+            });
     Path home = Path.of(config.getHome()).toAbsolutePath().normalize();
     Files.createDirectories(home.resolve(".sluice"));
 
@@ -191,9 +207,9 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     environment
         .lifecycle()
         .addEventListener(
-            new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+            new LifeCycle.Listener() {
               @Override
-              public void lifeCycleStopping(org.eclipse.jetty.util.component.LifeCycle event) {
+              public void lifeCycleStopping(LifeCycle event) {
                 watcher.close();
               }
             });

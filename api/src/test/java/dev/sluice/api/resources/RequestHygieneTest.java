@@ -3,10 +3,13 @@ package dev.sluice.api.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.SluiceConfiguration;
 import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.api.resources.RawHttp.RawAnswer;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.io.IOException;
 import java.net.URI;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RequestHygieneTest {
 
   static final DropwizardAppExtension<SluiceConfiguration> APP = ApiFixture.app();
+
+  static final ObjectMapper JSON = new ObjectMapper();
 
   static SluiceClient api;
   static String deploymentId;
@@ -122,5 +127,50 @@ class RequestHygieneTest {
         .isEqualTo(deploymentsBefore);
     api.get("/api/v1/services/coerced").expect(404);
     api.get("/api/v1/flags/typed").expect(404);
+  }
+
+  /** Requests that Jetty or Jersey answer before any resource: port, raw request, status. */
+  static Stream<Arguments> refusedBeforeAnyResource() {
+    return Stream.of(
+        Arguments.of("app", "GET /api/v1/services/..%2Fx HTTP/1.1\r\n", 400),
+        Arguments.of("app", "GET /api/v1/services/%2e%2e/x HTTP/1.1\r\n", 400),
+        Arguments.of("app", "GET /api/v1/services/a%00b HTTP/1.1\r\n", 400),
+        Arguments.of(
+            "app",
+            "PUT /api/v1/services/plain HTTP/1.1\r\nContent-Type: text/plain\r\n"
+                + "Content-Length: 5\r\n\r\nhello",
+            415),
+        Arguments.of(
+            "app",
+            "PUT /api/v1/services/plain HTTP/1.1\r\nContent-Type: text/plain\r\n"
+                + "Accept: text/html\r\nContent-Length: 5\r\n\r\nhello",
+            415),
+        Arguments.of(
+            "app",
+            "POST /api/v1/deployments HTTP/1.1\r\nContent-Type: text/plain\r\n"
+                + "Content-Length: 2\r\n\r\nv2",
+            415),
+        Arguments.of("app", "GET /nowhere HTTP/1.1\r\nAccept: text/html\r\n", 404),
+        Arguments.of("app", "GET /api/v1/nowhere HTTP/1.1\r\n", 404),
+        Arguments.of("app", "DELETE /api/v1/services HTTP/1.1\r\n", 405),
+        Arguments.of("app", "GET /api/v1/services HTTP/1.1\r\nBad Header\r\n", 400),
+        Arguments.of("admin", "GET /nowhere HTTP/1.1\r\nAccept: text/html\r\n", 404),
+        Arguments.of("admin", "GET /..%2Fhealthcheck HTTP/1.1\r\n", 400));
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("refusedBeforeAnyResource")
+  void errorsThatJettyOrJerseyAnswerThemselvesAreJsonErrorBodies(
+      String connector, String request, int status) throws IOException {
+    int port = connector.equals("admin") ? APP.getAdminPort() : APP.getLocalPort();
+
+    RawAnswer answer = RawHttp.send(port, request);
+
+    assertThat(answer.status()).isEqualTo(status);
+    assertThat(answer.header("content-type")).startsWith("application/json");
+    JsonNode body = JSON.readTree(answer.body());
+    assertThat(body.path("code").asInt()).isEqualTo(status);
+    assertThat(body.path("error").asText()).matches("[a-z_]+");
+    assertThat(body.path("message").asText()).isNotBlank().doesNotContain("<");
   }
 }
