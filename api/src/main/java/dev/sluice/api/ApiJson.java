@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -21,6 +22,11 @@ public final class ApiJson {
     // deploy with the default batch size.
     mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     refuseCoercion(mapper);
+    // Timestamps as ISO-8601 strings ("2026-12-02T17:08:24.741158Z"), not epoch seconds with
+    // nanoseconds as a float; a java.time.Duration, should one ever be written, as ISO-8601 too
+    // (the API's own durations are text such as "30s", which the bodies take as well).
+    mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    mapper.disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
   }
 
   /**

@@ -11,8 +11,11 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -172,5 +175,20 @@ class RequestHygieneTest {
     assertThat(body.path("code").asInt()).isEqualTo(status);
     assertThat(body.path("error").asText()).matches("[a-z_]+");
     assertThat(body.path("message").asText()).isNotBlank().doesNotContain("<");
+  }
+
+  @Test
+  void timestampsInResponsesAreIso8601Strings() {
+    JsonNode deployment = api.get("/api/v1/deployments/" + deploymentId).expect(200).body();
+    JsonNode audit = api.get("/api/v1/audit?subject=tidy").expect(200).body();
+
+    for (JsonNode at :
+        List.of(
+            deployment.path("createdAt"),
+            deployment.path("updatedAt"),
+            audit.path("entries").get(0).path("at"))) {
+      assertThat(at.isTextual()).as("%s is a string", at).isTrue();
+      assertThat(Instant.parse(at.asText())).isBefore(Instant.now().plusSeconds(60));
+    }
   }
 }
