@@ -1,6 +1,5 @@
 package dev.sluice.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.StandardProviders;
 import dev.sluice.activities.ledger.Ledger;
@@ -15,6 +14,7 @@ import dev.sluice.api.cli.WorkerCommand;
 import dev.sluice.api.core.Deployments;
 import dev.sluice.api.core.ServiceMapper;
 import dev.sluice.api.errors.ApiExceptionMapper;
+import dev.sluice.api.errors.JsonErrorHandler;
 import dev.sluice.api.errors.JsonExceptionMapper;
 import dev.sluice.api.errors.UnexpectedExceptionMapper;
 import dev.sluice.api.errors.WebApplicationExceptionMapper;
@@ -56,6 +56,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import net.sourceforge.argparse4j.inf.Namespace;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -125,9 +126,21 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
       // would answer some of them with bodies that name no field.
       server.setRegisterDefaultExceptionMappers(false);
     }
-    // A misspelt field must be an error, not silently ignored: "bacthSize" would otherwise
-    // deploy with the default batch size.
-    environment.getObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    ApiJson.configure(environment.getObjectMapper());
+    // Jetty's own errors (a bad path, a bad header, an unknown path) on both connectors answer
+    // in the API's JSON error shape, not as Jetty's HTML page.
+    JsonErrorHandler errors = new JsonErrorHandler(environment.getObjectMapper());
+    environment
+        .lifecycle()
+        .addEventListener(
+            new LifeCycle.Listener() {
+              @Override
+              public void lifeCycleStarting(LifeCycle event) {
+                if (event instanceof Server server) {
+                  server.setErrorHandler(errors);
+                }
+              }
+            });
     Path home = Path.of(config.getHome()).toAbsolutePath().normalize();
     Files.createDirectories(home.resolve(".sluice"));
 
@@ -209,9 +222,9 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     environment
         .lifecycle()
         .addEventListener(
-            new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+            new LifeCycle.Listener() {
               @Override
-              public void lifeCycleStopping(org.eclipse.jetty.util.component.LifeCycle event) {
+              public void lifeCycleStopping(LifeCycle event) {
                 watcher.close();
               }
             });

@@ -357,11 +357,8 @@ final class DetectBench {
     return start == null || end == null ? -1 : Duration.between(start, end).toMillis() / 1000.0;
   }
 
-  /** An event time: epoch seconds (with a fraction) or ISO-8601 text. */
+  /** An event time, as the API writes it: ISO-8601 text. */
   private static Instant instant(JsonNode at) {
-    if (at.isNumber()) {
-      return Instant.ofEpochSecond(0, Math.round(at.asDouble() * 1e9));
-    }
     return Instant.parse(at.asText());
   }
 

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A request body Jackson could not read becomes a 400 naming the field and the reason: malformed
@@ -48,6 +50,14 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
                   ? ""
                   : "; known fields: " + unknown.getKnownPropertyIds()));
     }
+    if (exception instanceof MismatchedInputException mismatch && path(mismatch) != null) {
+      String given = coerced(mismatch.getOriginalMessage());
+      if (given != null) {
+        String field = path(mismatch);
+        return ApiException.badRequest(
+            field, field + ": expected " + simpleType(mismatch) + ", not " + given);
+      }
+    }
     if (exception instanceof InvalidFormatException format) {
       return ApiException.badRequest(
           path(format), "cannot read " + quote(format.getValue()) + " as " + simpleType(format));
@@ -57,7 +67,7 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
       if (field == null) {
         return ApiException.badRequest(null, "request body must be a JSON object");
       }
-      return ApiException.badRequest(field, "expected " + simpleType(mismatch) + " here");
+      return ApiException.badRequest(field, field + ": expected " + simpleType(mismatch) + " here");
     }
     if (exception instanceof JsonMappingException mapping) {
       Throwable cause = mapping.getCause();
@@ -70,6 +80,31 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
     return ApiException.badRequest(
         null, "cannot read the request body: " + exception.getOriginalMessage());
   }
+
+  /**
+   * What the client sent, in its words ("the number 2", "true", "an empty string"), when Jackson
+   * refused to coerce it to the field's type; {@code null} for other format errors.
+   */
+  private static String coerced(String message) {
+    Matcher m = COERCION.matcher(message == null ? "" : message);
+    if (!m.find()) {
+      return null;
+    }
+    String shape = m.group(1);
+    String value = m.group(2);
+    return switch (shape) {
+      case "Integer value", "Float value", "Floating-point value" -> "the number " + value;
+      case "Boolean value" -> value;
+      case "String value" -> "the string " + value;
+      case "blank String" -> "a blank string";
+      default -> "an empty string";
+    };
+  }
+
+  private static final Pattern COERCION =
+      Pattern.compile(
+          "^Cannot coerce (Integer value|Float value|Floating-point value|Boolean value|String value|empty"
+              + " String|blank String) \\((.*?)\\) to ");
 
   /** Jackson's message without its "[Source: …]" location noise. */
   private static String withoutSource(String message) {
