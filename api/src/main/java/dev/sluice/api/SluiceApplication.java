@@ -14,6 +14,8 @@ import dev.sluice.api.cli.WorkerCommand;
 import dev.sluice.api.core.Deployments;
 import dev.sluice.api.core.ServiceMapper;
 import dev.sluice.api.errors.ApiExceptionMapper;
+import dev.sluice.api.errors.BodyLimitFilter;
+import dev.sluice.api.errors.BodyTooLargeMapper;
 import dev.sluice.api.errors.JsonErrorHandler;
 import dev.sluice.api.errors.JsonExceptionMapper;
 import dev.sluice.api.errors.UnexpectedExceptionMapper;
@@ -201,6 +203,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
 
     var jersey = environment.jersey();
     jersey.register(new ActorFilter(tokens(config), admins(config)));
+    jersey.register(new BodyLimitFilter(config.getLimits().getMaxBodyBytes()));
+    jersey.register(new BodyTooLargeMapper());
     jersey.register(new ApiExceptionMapper());
     jersey.register(new JsonExceptionMapper());
     jersey.register(new WebApplicationExceptionMapper());

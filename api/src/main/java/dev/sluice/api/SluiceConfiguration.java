@@ -42,6 +42,39 @@ public class SluiceConfiguration extends Configuration {
     return factory;
   }
 
+  private LimitSettings limits = new LimitSettings();
+
+  @JsonProperty
+  public LimitSettings getLimits() {
+    return limits;
+  }
+
+  @JsonProperty
+  public void setLimits(LimitSettings limits) {
+    this.limits = limits;
+  }
+
+  /**
+   * Request limits: a body over {@code maxBodyBytes} is refused with 413 before it is read. The
+   * default, 10 MiB, holds a service of 10,000 targets several times over.
+   */
+  public static class LimitSettings {
+    private long maxBodyBytes = 10L * 1024 * 1024;
+
+    @JsonProperty
+    public long getMaxBodyBytes() {
+      return maxBodyBytes;
+    }
+
+    @JsonProperty
+    public void setMaxBodyBytes(long maxBodyBytes) {
+      if (maxBodyBytes < 1024) {
+        throw new IllegalArgumentException("limits.maxBodyBytes must be at least 1024");
+      }
+      this.maxBodyBytes = maxBodyBytes;
+    }
+  }
+
   @JsonProperty
   public DataSourceFactory getDatabase() {
     return database;

@@ -2,6 +2,7 @@ package dev.sluice.api.errors;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -28,6 +29,19 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
 
   /** The 400 for a body Jackson could not read. */
   public static ApiException translate(JsonProcessingException exception) {
+    BodyTooLargeException tooLarge = BodyTooLargeException.in(exception);
+    if (tooLarge != null) {
+      return tooLarge.asApiException();
+    }
+    for (Throwable t = exception; t != null; t = t.getCause()) {
+      if (t instanceof StreamConstraintsException limit) {
+        // The reader's own limits (number length, nesting depth): said without Jackson's names.
+        return ApiException.badRequest(
+            null,
+            "request body refused: "
+                + limit.getOriginalMessage().replaceAll(",? from `[^`]*`", "").replace("()", ""));
+      }
+    }
     JsonParseException parse = parseError(exception);
     if (parse != null) {
       return ApiException.badRequest(

@@ -20,6 +20,10 @@ public class UnexpectedExceptionMapper implements ExceptionMapper<Throwable> {
 
   @Override
   public Response toResponse(Throwable exception) {
+    BodyTooLargeException tooLarge = BodyTooLargeException.in(exception);
+    if (tooLarge != null) {
+      return new ApiExceptionMapper().toResponse(tooLarge.asApiException());
+    }
     String id = Long.toHexString(ThreadLocalRandom.current().nextLong());
     LOG.error("Unexpected error {}", id, exception);
     return Response.status(500)

@@ -14,6 +14,10 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
 
   @Override
   public Response toResponse(WebApplicationException exception) {
+    BodyTooLargeException tooLarge = BodyTooLargeException.in(exception);
+    if (tooLarge != null) {
+      return new ApiExceptionMapper().toResponse(tooLarge.asApiException());
+    }
     Response.StatusType status = exception.getResponse().getStatusInfo();
     String error = status.getReasonPhrase().toLowerCase(Locale.ROOT).replace(' ', '_');
     if (exception.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException json) {

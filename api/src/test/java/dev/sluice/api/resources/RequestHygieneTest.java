@@ -7,12 +7,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.SluiceConfiguration;
 import dev.sluice.api.demo.SluiceClient;
 import dev.sluice.api.resources.RawHttp.RawAnswer;
+import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +34,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RequestHygieneTest {
 
-  static final DropwizardAppExtension<SluiceConfiguration> APP = ApiFixture.app();
+  /** Small enough that a test body over it is quick to send; the default is 10 MiB. */
+  static final int LIMIT = 64 * 1024;
+
+  static final DropwizardAppExtension<SluiceConfiguration> APP =
+      ApiFixture.app(ConfigOverride.config("limits.maxBodyBytes", String.valueOf(LIMIT)));
 
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,7 +50,7 @@ class RequestHygieneTest {
     api = new SluiceClient(URI.create("http://127.0.0.1:" + APP.getLocalPort()), "alice");
     api.put("/api/v1/services/tidy", ApiFixture.service()).expect(201);
     deploymentId =
-        api.post("/api/v1/deployments", java.util.Map.of("service", "tidy", "version", "1.0.0"))
+        api.post("/api/v1/deployments", Map.of("service", "tidy", "version", "1.0.0"))
             .expect(202)
             .body()
             .path("id")
@@ -190,5 +199,124 @@ class RequestHygieneTest {
       assertThat(at.isTextual()).as("%s is a string", at).isTrue();
       assertThat(Instant.parse(at.asText())).isBefore(Instant.now().plusSeconds(60));
     }
+  }
+
+  /** A service definition with {@code targets} targets, as a client would send it. */
+  static String serviceWithFleet(int targets) throws IOException {
+    Map<String, Object> service = new HashMap<>(ApiFixture.service());
+    List<Map<String, Object>> fleet = new ArrayList<>();
+    for (int i = 0; i < targets; i++) {
+      fleet.add(Map.of("id", "t" + i, "host", "10.0." + i / 250 + "." + i % 250, "port", 9101));
+    }
+    service.put("fleet", fleet);
+    return JSON.writeValueAsString(service);
+  }
+
+  @Test
+  void theDefaultBodyLimitIsTenMibibytesWhichAServiceOfTenThousandTargetsFitsIn()
+      throws IOException {
+    long limit = new SluiceConfiguration().getLimits().getMaxBodyBytes();
+
+    assertThat(limit).isEqualTo(10L * 1024 * 1024);
+    assertThat((long) serviceWithFleet(10_000).getBytes(StandardCharsets.UTF_8).length)
+        .isLessThan(limit);
+  }
+
+  @Test
+  void aBodyUnderTheLimitIsServed() throws IOException {
+    String body = serviceWithFleet(1000);
+    assertThat(body.length()).isBetween(LIMIT / 2, LIMIT);
+
+    api.put("/api/v1/services/big-but-fine", body).expect(201);
+  }
+
+  @Test
+  void aBodyWhoseLengthIsOverTheLimitIsA413BeforeItIsRead() throws IOException {
+    JsonNode auditBefore = api.get("/api/v1/audit?limit=1000").expect(200).body();
+    String body = serviceWithFleet(2000);
+    assertThat(body.length()).isGreaterThan(LIMIT);
+
+    RawAnswer answer =
+        RawHttp.send(
+            APP.getLocalPort(),
+            "PUT /api/v1/services/too-big HTTP/1.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body);
+
+    assertTooLarge(answer);
+    assertThat(api.get("/api/v1/audit?limit=1000").expect(200).body()).isEqualTo(auditBefore);
+    api.get("/api/v1/services/too-big").expect(404);
+  }
+
+  @Test
+  void aChunkedBodyThatGrowsOverTheLimitIsA413() throws IOException {
+    byte[] body = serviceWithFleet(2000).getBytes(StandardCharsets.UTF_8);
+
+    RawAnswer answer =
+        RawHttp.sendChunked(
+            APP.getLocalPort(),
+            "PUT /api/v1/services/too-big-chunked HTTP/1.1\r\n"
+                + "Content-Type: application/json\r\n",
+            body,
+            4096);
+
+    assertTooLarge(answer);
+    api.get("/api/v1/services/too-big-chunked").expect(404);
+  }
+
+  @Test
+  void aControlsBodyOverTheLimitIsA413Too() throws IOException {
+    String body = "{\"reason\":\"" + "x".repeat(LIMIT) + "\"}";
+
+    RawAnswer answer =
+        RawHttp.sendChunked(
+            APP.getLocalPort(),
+            "POST /api/v1/deployments/"
+                + deploymentId
+                + "/pause HTTP/1.1\r\n"
+                + "Content-Type: application/json\r\n",
+            body.getBytes(StandardCharsets.UTF_8),
+            8192);
+
+    assertTooLarge(answer);
+  }
+
+  private static void assertTooLarge(RawAnswer answer) throws IOException {
+    assertThat(answer.status()).isEqualTo(413);
+    assertThat(answer.header("content-type")).startsWith("application/json");
+    JsonNode error = JSON.readTree(answer.body());
+    assertThat(error.path("code").asInt()).isEqualTo(413);
+    assertThat(error.path("message").asText())
+        .isEqualTo("request body too large (limit " + LIMIT + " bytes)");
+  }
+
+  /** Bodies inside the size limit that trip one of the JSON reader's own limits. */
+  static Stream<Arguments> overTheReadersLimits() {
+    return Stream.of(
+        Arguments.of(
+            "a number of 2,000 digits",
+            "{\"service\":\"tidy\",\"version\":\"1\",\"canary\":{\"canaryCount\":"
+                + "9".repeat(2000)
+                + "}}"),
+        Arguments.of(
+            "lists nested 2,000 deep",
+            "{\"service\":\"tidy\",\"version\":\"1\",\"canary\":{\"canaryCount\":"
+                + "[".repeat(2000)
+                + "]".repeat(2000)
+                + "}}"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("overTheReadersLimits")
+  void aBodyOverTheJsonReadersLimitsIsA400InPlainWords(String what, String body) {
+    JsonNode error = api.post("/api/v1/deployments", body).expect(400).body();
+
+    assertThat(error.path("message").asText())
+        .contains("exceeds the maximum allowed")
+        .doesNotContain("StreamReadConstraints")
+        .doesNotContain("`")
+        .doesNotContainIgnoringCase("jackson");
   }
 }
