@@ -129,6 +129,14 @@ class CanaryDeploymentIT {
       JsonNode promoted = api.awaitFinal(v2, Duration.ofMinutes(3), e -> {});
 
       assertThat(promoted.path("state").asText()).isEqualTo("SUCCEEDED");
+      assertThat(
+              api.post("/api/v1/deployments/" + v2 + "/retry", Map.of())
+                  .expect(409)
+                  .body()
+                  .path("message")
+                  .asText())
+          .as("a retry of a deployment that succeeded says so")
+          .startsWith("retry: deployment succeeded");
       assertThat(stack.versions().values()).containsOnly("2.0.0");
       assertThat(load.snapshot().failed()).as("failures: %s", load.snapshot().failures()).isZero();
 
