@@ -159,7 +159,7 @@ abstract class LedgerContract {
   void migrationsApplyOnAnEmptyDatabaseOnce() throws Exception {
     DataSource empty = emptyDatabase();
 
-    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(4);
+    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(5);
     assertThat(Ledger.migrate(empty)).isZero();
 
     Jdbi jdbi = Jdbi.create(empty);
