@@ -91,9 +91,11 @@ class CanaryDeploymentIT {
           api.awaitDeployment(
               v2,
               Duration.ofMinutes(2),
+              // The wait is recorded as it begins, a moment after the step's phase.
               d ->
                   d.path("phase").asText().equals("WAITING")
-                      && d.path("batch").path("current").asInt() == 3);
+                      && d.path("batch").path("current").asInt() == 3
+                      && d.path("waiting").has("endsOn"));
       assertThat(waiting.path("targets").get(0).path("version").asText()).isEqualTo("2.0.0");
       assertThat(waiting.path("waiting").path("endsOn").asText())
           .as("a pause {} says it waits for a promote")
