@@ -25,6 +25,9 @@ import dev.sluice.api.flags.FlagService;
 import dev.sluice.api.flags.FlagsResource;
 import dev.sluice.api.flags.SnapshotWatcher;
 import dev.sluice.api.health.TemporalHealthCheck;
+import dev.sluice.api.migrations.DualWritesResource;
+import dev.sluice.api.migrations.MigrationsResource;
+import dev.sluice.api.releases.ReleasesResource;
 import dev.sluice.api.resources.AnalysisResource;
 import dev.sluice.api.resources.AuditResource;
 import dev.sluice.api.resources.DeploymentResource;
@@ -53,7 +56,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -237,13 +242,13 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
         new FlagRollouts(flagService, ledger, client, config.getTemporal().getTaskQueue());
     jersey.register(new FlagsResource(flagService, rollouts, watcher));
     jersey.register(
-        new dev.sluice.api.migrations.DualWritesResource(
+        new DualWritesResource(
             ledger.flagStore(), ledger, client, config.getTemporal().getTaskQueue()));
     jersey.register(
-        new dev.sluice.api.migrations.MigrationsResource(
+        new MigrationsResource(
             config.getMigrations().build(), ledger, client, config.getTemporal().getTaskQueue()));
     jersey.register(
-        new dev.sluice.api.releases.ReleasesResource(
+        new ReleasesResource(
             deployments,
             rollouts,
             config.getMigrations().build(),
@@ -255,8 +260,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));
   }
 
-  static java.util.Set<String> admins(SluiceConfiguration config) {
-    java.util.Set<String> admins = new java.util.HashSet<>();
+  static Set<String> admins(SluiceConfiguration config) {
+    Set<String> admins = new HashSet<>();
     for (SluiceConfiguration.Token token : config.getAuth().getTokens()) {
       if (token.isAdmin()) {
         admins.add(token.getName());

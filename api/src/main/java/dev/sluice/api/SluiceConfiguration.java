@@ -8,6 +8,7 @@ import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -156,7 +157,7 @@ public class SluiceConfiguration extends Configuration {
    */
   public static class CircuitBreakerSettings {
     private int failures = 3;
-    private java.time.Duration blockFor = java.time.Duration.ofHours(1);
+    private Duration blockFor = Duration.ofHours(1);
 
     @JsonProperty
     public int getFailures() {
@@ -169,12 +170,12 @@ public class SluiceConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public java.time.Duration getBlockFor() {
+    public Duration getBlockFor() {
       return blockFor;
     }
 
     @JsonProperty
-    public void setBlockFor(java.time.Duration blockFor) {
+    public void setBlockFor(Duration blockFor) {
       this.blockFor = blockFor;
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.sluice.activities.flags.FlagStore;
 import dev.sluice.activities.ledger.BeginResult.Busy;
 import dev.sluice.activities.ledger.BeginResult.Created;
 import dev.sluice.activities.ledger.BeginResult.Existing;
@@ -105,8 +106,8 @@ public final class Ledger {
 
   /** A ledger on {@code jdbi} with Sluice's JSON settings and the system UTC clock. */
   /** The feature flags kept in this ledger's database. */
-  public dev.sluice.activities.flags.FlagStore flagStore() {
-    return new dev.sluice.activities.flags.FlagStore(jdbi, json, clock);
+  public FlagStore flagStore() {
+    return new FlagStore(jdbi, json, clock);
   }
 
   public Ledger(Jdbi jdbi) {

@@ -9,15 +9,8 @@ import java.io.IOException;
  */
 public final class BodyTooLargeException extends IOException {
 
-  private final long limit;
-
   public BodyTooLargeException(long limit) {
     super("request body too large (limit " + limit + " bytes)");
-    this.limit = limit;
-  }
-
-  public long limit() {
-    return limit;
   }
 
   /** The 413 with the API's error body. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,13 +120,13 @@ class CanaryDeploymentIT {
       JsonNode pausedPromotion =
           api.awaitDeployment(
               v2, Duration.ofMinutes(1), d -> d.path("state").asText().equals("PAUSED"));
-      Map<String, String> shown = new java.util.TreeMap<>();
+      Map<String, String> shown = new TreeMap<>();
       pausedPromotion
           .path("targets")
           .forEach(t -> shown.put(t.path("id").asText(), t.path("version").asText()));
       assertThat(shown)
           .as("the ledger's targets are what the fleet runs, mid-promotion")
-          .isEqualTo(new java.util.TreeMap<>(stack.versions()));
+          .isEqualTo(new TreeMap<>(stack.versions()));
       assertThat(shown.values()).contains("1.0.0", "2.0.0");
       api.post("/api/v1/deployments/" + v2 + "/resume", Map.of()).expect(202);
       JsonNode promoted = api.awaitFinal(v2, Duration.ofMinutes(3), e -> {});
@@ -185,14 +186,14 @@ class CanaryDeploymentIT {
     assertThat(api.get("/api/v1/deployments/" + v21).expect(200).body().path("state").asText())
         .isEqualTo("ABORTED");
     JsonNode history = api.get("/api/v1/services/checkout/history").expect(200).body();
-    Map<String, String> recorded = new java.util.TreeMap<>();
+    Map<String, String> recorded = new TreeMap<>();
     history
         .path("targets")
         .properties()
         .forEach(f -> recorded.put(f.getKey(), f.getValue().asText()));
     assertThat(recorded)
         .as("the history's per-target versions are what the fleet runs")
-        .isEqualTo(new java.util.TreeMap<>(stack.versions()));
+        .isEqualTo(new TreeMap<>(stack.versions()));
 
     // --- metrics that never arrive: the canary pauses for a person, never promotes ----------
     Map<String, Object> noData = new java.util.HashMap<>(stack.serviceDefinition());

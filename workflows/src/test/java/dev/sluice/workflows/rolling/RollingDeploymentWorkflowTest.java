@@ -21,6 +21,7 @@ import dev.sluice.workflows.SluiceSearchAttributes;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import dev.sluice.workflows.testing.InMemoryFleet;
 import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -598,18 +600,7 @@ class RollingDeploymentWorkflowTest {
     RollingDeploymentWorkflow workflow = stub(client, worker, "dep-sa");
     workflow.run(withAttributes);
 
-    List<String> phases =
-        client.fetchHistory("dep-sa").getEvents().stream()
-            .filter(e -> e.hasUpsertWorkflowSearchAttributesEventAttributes())
-            .map(
-                e ->
-                    e.getUpsertWorkflowSearchAttributesEventAttributes()
-                        .getSearchAttributes()
-                        .getIndexedFieldsMap()
-                        .get(SluiceSearchAttributes.PHASE.getName())
-                        .getData()
-                        .toStringUtf8())
-            .toList();
+    List<String> phases = upserted(client, "dep-sa", SluiceSearchAttributes.PHASE.getName());
     assertThat(phases)
         .startsWith("\"PREPARING\"")
         .endsWith("\"COMPLETED\"")
@@ -638,20 +629,21 @@ class RollingDeploymentWorkflowTest {
     fleet.release("t2");
     waitFor(workflow, s -> s.state() == DeploymentState.ABORTED);
 
-    assertThat(states(client, "dep-state")).containsExactly("\"ABORTED\"");
+    assertThat(upserted(client, "dep-state", STATE)).containsExactly("\"ABORTED\"");
     assertThat(client.newUntypedWorkflowStub("dep-state").describe().getStatus())
         .as("still open, waiting for a retry")
-        .isEqualTo(
-            io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+        .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
 
     workflow.retry(ControlRequest.of("alice", "again"));
     WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class);
-    assertThat(states(client, "dep-state"))
+    assertThat(upserted(client, "dep-state", STATE))
         .containsExactly("\"ABORTED\"", "\"RUNNING\"", "\"SUCCEEDED\"");
   }
 
-  /** Every SluiceState the workflow upserted, in order. */
-  private static List<String> states(WorkflowClient client, String workflowId) {
+  private static final String STATE = SluiceSearchAttributes.STATE.getName();
+
+  /** Every value of search attribute {@code name} the workflow upserted, in order. */
+  private static List<String> upserted(WorkflowClient client, String workflowId, String name) {
     return client.fetchHistory(workflowId).getEvents().stream()
         .filter(e -> e.hasUpsertWorkflowSearchAttributesEventAttributes())
         .map(
@@ -659,8 +651,8 @@ class RollingDeploymentWorkflowTest {
                 e.getUpsertWorkflowSearchAttributesEventAttributes()
                     .getSearchAttributes()
                     .getIndexedFieldsMap()
-                    .get(SluiceSearchAttributes.STATE.getName()))
-        .filter(java.util.Objects::nonNull)
+                    .get(name))
+        .filter(Objects::nonNull)
         .map(p -> p.getData().toStringUtf8())
         .toList();
   }
