@@ -50,6 +50,7 @@ import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.Update;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -930,23 +931,44 @@ public final class Ledger {
         });
   }
 
+  /**
+   * The deployment and its events as one consistent picture, or empty when unknown. A progress
+   * record adds events and moves the row in one transaction; reading the two with separate
+   * statements could show an event ("paused for a person") beside the state from before it. The
+   * events are read first, in one REPEATABLE READ transaction: PostgreSQL answers both from one
+   * snapshot, and where a database does not, the row read second is at least as new as the events.
+   */
+  public Optional<DeploymentWithEvents> deploymentWithEvents(String id) {
+    return jdbi.inTransaction(
+        TransactionIsolationLevel.REPEATABLE_READ,
+        h -> {
+          List<DeploymentEvent> events = events(h, id);
+          return deployment(h, id).map(d -> new DeploymentWithEvents(d, events));
+        });
+  }
+
+  /** A deployment with every recorded event of it, in the order {@link #events} gives. */
+  public record DeploymentWithEvents(DeploymentRecord deployment, List<DeploymentEvent> events) {}
+
   /** Every recorded event of the deployment, by sequence number; empty when unknown. */
   public List<DeploymentEvent> events(String deploymentId) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT seq, at, type, target, message FROM deployment_events"
-                        + " WHERE deployment_id = :id ORDER BY at, seq")
-                .bind("id", deploymentId)
-                .map(
-                    (rs, ctx) ->
-                        new DeploymentEvent(
-                            rs.getInt("seq"),
-                            instant(rs, "at"),
-                            rs.getString("type"),
-                            rs.getString("target"),
-                            rs.getString("message")))
-                .list());
+    return jdbi.withHandle(h -> events(h, deploymentId));
+  }
+
+  private List<DeploymentEvent> events(Handle h, String deploymentId) {
+    return h.createQuery(
+            "SELECT seq, at, type, target, message FROM deployment_events"
+                + " WHERE deployment_id = :id ORDER BY at, seq")
+        .bind("id", deploymentId)
+        .map(
+            (rs, ctx) ->
+                new DeploymentEvent(
+                    rs.getInt("seq"),
+                    instant(rs, "at"),
+                    rs.getString("type"),
+                    rs.getString("target"),
+                    rs.getString("message")))
+        .list();
   }
 
   /** The service's finished deployments, oldest first. */

@@ -443,6 +443,37 @@ abstract class LedgerContract {
   }
 
   @Test
+  void aDeploymentReadWithItsEventsNeverShowsAnEventNewerThanItsRow() throws Exception {
+    ledger.begin(newDeployment("d-1", service("checkout", "web-1"), "2.0", null, null));
+    int records = 200;
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    try {
+      // Record k adds event k and moves the row to batch k, in one transaction.
+      Future<?> writing =
+          writer.submit(
+              () -> {
+                for (int k = 1; k <= records; k++) {
+                  ledger.record(withBatch(running("d-1", event(k)), k));
+                }
+              });
+      int reads = 0;
+      while (!writing.isDone() || reads == 0) {
+        Ledger.DeploymentWithEvents seen = ledger.deploymentWithEvents("d-1").orElseThrow();
+        int newestEvent = seen.events().stream().mapToInt(DeploymentEvent::seq).max().orElse(0);
+        assertThat(seen.deployment().batch())
+            .as("the row read beside event %d", newestEvent)
+            .isGreaterThanOrEqualTo(newestEvent);
+        reads++;
+      }
+      writing.get();
+    } finally {
+      writer.shutdownNow();
+    }
+    assertThat(ledger.deploymentWithEvents("d-1").orElseThrow().events()).hasSize(records);
+    assertThat(ledger.deploymentWithEvents("unknown")).isEmpty();
+  }
+
+  @Test
   void finalRecordReleasesTheLockAndWritesHistoryOnceEvenWhenRetried() {
     ServiceDefinition checkout = service("checkout", "web-1");
     ledger.begin(newDeployment("d-1", checkout, "2.0", null, null, "1.0"));

@@ -762,9 +762,11 @@ public final class Deployments {
   // --- views ------------------------------------------------------------------------------------
 
   public DeploymentView view(String id) {
-    DeploymentRecord record =
-        ledger.deployment(id).orElseThrow(() -> ApiException.notFound("no deployment " + id));
-    return view(record, ledger.events(id));
+    Ledger.DeploymentWithEvents recorded =
+        ledger
+            .deploymentWithEvents(id)
+            .orElseThrow(() -> ApiException.notFound("no deployment " + id));
+    return view(recorded.deployment(), recorded.events());
   }
 
   public List<DeploymentView> list(String service, DeploymentState state, int limit) {
