@@ -18,6 +18,10 @@ WORKDIR /src
 COPY .mvn/ .mvn/
 COPY pom.xml ./
 COPY workflows/pom.xml workflows/
+COPY judge/pom.xml judge/
+COPY flags/pom.xml flags/
+COPY flags-openfeature/pom.xml flags-openfeature/
+COPY dualwrite/pom.xml dualwrite/
 COPY sample-app/pom.xml sample-app/
 COPY activities/pom.xml activities/
 COPY worker/pom.xml worker/

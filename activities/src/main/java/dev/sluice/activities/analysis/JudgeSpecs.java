@@ -1,13 +1,13 @@
 package dev.sluice.activities.analysis;
 
-import dev.sluice.activities.analysis.judge.Judge;
-import dev.sluice.activities.analysis.judge.JudgeInputException;
-import dev.sluice.activities.analysis.judge.JudgeInputException.Problem;
-import dev.sluice.activities.analysis.judge.JudgeSpec;
-import dev.sluice.activities.analysis.judge.JudgeSpec.Direction;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricType;
-import dev.sluice.activities.analysis.judge.Observation;
+import dev.sluice.judge.Judge;
+import dev.sluice.judge.JudgeInputException;
+import dev.sluice.judge.JudgeInputException.Problem;
+import dev.sluice.judge.JudgeSpec;
+import dev.sluice.judge.JudgeSpec.Direction;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeSpec.MetricType;
+import dev.sluice.judge.Observation;
 import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.MetricCheck;
 import dev.sluice.ports.MetricProvider;

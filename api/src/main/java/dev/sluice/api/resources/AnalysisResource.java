@@ -1,11 +1,11 @@
 package dev.sluice.api.resources;
 
-import dev.sluice.activities.analysis.judge.Judge;
-import dev.sluice.activities.analysis.judge.JudgeInputException;
-import dev.sluice.activities.analysis.judge.JudgeRequest;
-import dev.sluice.activities.analysis.judge.JudgeResult;
 import dev.sluice.api.api.ErrorBody.FieldError;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.judge.Judge;
+import dev.sluice.judge.JudgeInputException;
+import dev.sluice.judge.JudgeRequest;
+import dev.sluice.judge.JudgeResult;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;

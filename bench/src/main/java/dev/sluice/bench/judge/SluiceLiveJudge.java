@@ -1,13 +1,13 @@
 package dev.sluice.bench.judge;
 
-import dev.sluice.activities.analysis.judge.IntervalObservations;
-import dev.sluice.activities.analysis.judge.Judge;
-import dev.sluice.activities.analysis.judge.JudgeSpec;
-import dev.sluice.activities.analysis.judge.JudgeSpec.Direction;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricType;
-import dev.sluice.activities.analysis.judge.JudgeState;
-import dev.sluice.activities.analysis.judge.Observation;
+import dev.sluice.judge.IntervalObservations;
+import dev.sluice.judge.Judge;
+import dev.sluice.judge.JudgeSpec;
+import dev.sluice.judge.JudgeSpec.Direction;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeSpec.MetricType;
+import dev.sluice.judge.JudgeState;
+import dev.sluice.judge.Observation;
 import java.util.List;
 
 /**

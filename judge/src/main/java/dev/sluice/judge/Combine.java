@@ -1,7 +1,7 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
-import dev.sluice.activities.analysis.judge.JudgeState.MetricState;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeState.MetricState;
 import dev.sluice.model.Verdict;
 import java.util.List;
 

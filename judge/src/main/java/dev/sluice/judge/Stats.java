@@ -1,4 +1,4 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
 /**
  * The few numerical functions the judge needs, written out so the judge has no dependency: the

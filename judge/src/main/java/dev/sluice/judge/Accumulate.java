@@ -1,10 +1,10 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
-import dev.sluice.activities.analysis.judge.JudgeState.Evidence;
-import dev.sluice.activities.analysis.judge.JudgeState.MetricState;
-import dev.sluice.activities.analysis.judge.JudgeState.Test;
-import dev.sluice.activities.analysis.judge.Measure.Increment;
-import dev.sluice.activities.analysis.judge.Measure.Measured;
+import dev.sluice.judge.JudgeState.Evidence;
+import dev.sluice.judge.JudgeState.MetricState;
+import dev.sluice.judge.JudgeState.Test;
+import dev.sluice.judge.Measure.Increment;
+import dev.sluice.judge.Measure.Measured;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,10 +1,10 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.activities.analysis.judge.JudgeSpec.Direction;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricType;
+import dev.sluice.judge.JudgeSpec.Direction;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeSpec.MetricType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;

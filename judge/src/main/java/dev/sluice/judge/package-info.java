@@ -6,14 +6,13 @@
  * <h2>Entry points</h2>
  *
  * <ul>
- *   <li>{@link dev.sluice.activities.analysis.judge.Judge#replay(JudgeRequest)}: recorded series
- *       (JSON, see {@link dev.sluice.activities.analysis.judge.JudgeRequest}) replayed as the live
- *       canary would, answering {@link dev.sluice.activities.analysis.judge.JudgeResult}.
- *   <li>{@link dev.sluice.activities.analysis.judge.Judge#step}: one interval at a time for the
- *       live canary, with a small serializable {@link
- *       dev.sluice.activities.analysis.judge.JudgeState}.
- *   <li>Bad input: {@link dev.sluice.activities.analysis.judge.JudgeInputException}, naming each
- *       field by its JSON path.
+ *   <li>{@link dev.sluice.judge.Judge#replay(JudgeRequest)}: recorded series (JSON, see {@link
+ *       dev.sluice.judge.JudgeRequest}) replayed as the live canary would, answering {@link
+ *       dev.sluice.judge.JudgeResult}.
+ *   <li>{@link dev.sluice.judge.Judge#step}: one interval at a time for the live canary, with a
+ *       small serializable {@link dev.sluice.judge.JudgeState}.
+ *   <li>Bad input: {@link dev.sluice.judge.JudgeInputException}, naming each field by its JSON
+ *       path.
  * </ul>
  *
  * <h2>Statistics</h2>
@@ -57,10 +56,9 @@
  * is r times worse than allowed, the alternative nearest r, of weight w, costs log(1/w) nats on top
  * of the log(1/α) the threshold asks for. The rate and tail tests count rare events (errors;
  * samples beyond the p99), whose evidence is scarce: a few dozen events per interval at 100
- * requests/s. Their prior ({@link dev.sluice.activities.analysis.judge.JudgeState.Evidence#WEIGHTS}
- * over {@link dev.sluice.activities.analysis.judge.JudgeState.Evidence#ODDS_RATIOS}) therefore puts
- * 70% of its mass on ×1.5 to ×2.5 on a fine grid, 16% on ×3 and ×4, 9% on ×6 and ×10 and 5% on
- * ×1.25:
+ * requests/s. Their prior ({@link dev.sluice.judge.JudgeState.Evidence#WEIGHTS} over {@link
+ * dev.sluice.judge.JudgeState.Evidence#ODDS_RATIOS}) therefore puts 70% of its mass on ×1.5 to ×2.5
+ * on a fine grid, 16% on ×3 and ×4, 9% on ×6 and ×10 and 5% on ×1.25:
  *
  * <ul>
  *   <li>a canary ×6 or more worse gains several nats per interval even at 100 requests/s and a 0.5%
@@ -100,4 +98,4 @@
  * INCONCLUSIVE; otherwise it PASSes. A PASS therefore needs every metric to have enough data and
  * data in the latest interval: never a promotion on missing data.
  */
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;

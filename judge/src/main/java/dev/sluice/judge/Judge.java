@@ -1,10 +1,10 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
-import dev.sluice.activities.analysis.judge.JudgeInputException.Problem;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
-import dev.sluice.activities.analysis.judge.JudgeState.Evidence;
-import dev.sluice.activities.analysis.judge.JudgeState.MetricState;
-import dev.sluice.activities.analysis.judge.Measure.Measured;
+import dev.sluice.judge.JudgeInputException.Problem;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeState.Evidence;
+import dev.sluice.judge.JudgeState.MetricState;
+import dev.sluice.judge.Measure.Measured;
 import dev.sluice.model.Verdict;
 import java.util.ArrayList;
 import java.util.List;

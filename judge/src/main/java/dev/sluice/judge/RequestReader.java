@@ -1,10 +1,10 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.activities.analysis.judge.JudgeInputException.Problem;
-import dev.sluice.activities.analysis.judge.JudgeSpec.Direction;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricType;
+import dev.sluice.judge.JudgeInputException.Problem;
+import dev.sluice.judge.JudgeSpec.Direction;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeSpec.MetricType;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
-import dev.sluice.activities.analysis.judge.JudgeInputException.Problem;
+import dev.sluice.judge.JudgeInputException.Problem;
 import java.util.List;
 
 /**

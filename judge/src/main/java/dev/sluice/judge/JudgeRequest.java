@@ -1,4 +1,4 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;

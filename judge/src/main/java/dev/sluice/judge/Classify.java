@@ -1,9 +1,9 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
-import dev.sluice.activities.analysis.judge.JudgeState.Evidence;
-import dev.sluice.activities.analysis.judge.JudgeState.MetricState;
-import dev.sluice.activities.analysis.judge.JudgeState.Test;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeState.Evidence;
+import dev.sluice.judge.JudgeState.MetricState;
+import dev.sluice.judge.JudgeState.Test;
 import dev.sluice.model.Verdict;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.sluice.activities.analysis.judge.JudgeState.Evidence;
-import dev.sluice.activities.analysis.judge.JudgeState.Test;
-import dev.sluice.activities.analysis.judge.Measure.Increment;
+import dev.sluice.judge.JudgeState.Evidence;
+import dev.sluice.judge.JudgeState.Test;
+import dev.sluice.judge.Measure.Increment;
 
 /**
  * The e-values are e-values: under the null their expectation is at most 1 (exactly 1 at the

@@ -1,4 +1,4 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
 import dev.sluice.model.Verdict;
 import java.util.List;

@@ -1,12 +1,12 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.activities.analysis.judge.JudgeSpec.Direction;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricType;
+import dev.sluice.judge.JudgeSpec.Direction;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeSpec.MetricType;
 import dev.sluice.model.Verdict;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
 import java.util.List;
 import java.util.Locale;

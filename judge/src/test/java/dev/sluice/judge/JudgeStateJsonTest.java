@@ -1,14 +1,14 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.activities.analysis.judge.JudgeSpec.Direction;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricType;
-import dev.sluice.activities.analysis.judge.JudgeState.MetricState;
+import dev.sluice.judge.JudgeSpec.Direction;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeSpec.MetricType;
+import dev.sluice.judge.JudgeState.MetricState;
 import dev.sluice.model.Verdict;
 import java.util.ArrayList;
 import java.util.Arrays;

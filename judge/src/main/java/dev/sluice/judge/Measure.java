@@ -1,8 +1,8 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
-import dev.sluice.activities.analysis.judge.JudgeState.Evidence;
-import dev.sluice.activities.analysis.judge.JudgeState.Test;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeState.Evidence;
+import dev.sluice.judge.JudgeState.Test;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

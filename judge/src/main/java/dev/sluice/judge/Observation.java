@@ -1,4 +1,4 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
 /**
  * What one group (canary or baseline) showed of one metric in one interval. The type must match the

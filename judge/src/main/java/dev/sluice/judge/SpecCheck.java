@@ -1,7 +1,7 @@
-package dev.sluice.activities.analysis.judge;
+package dev.sluice.judge;
 
-import dev.sluice.activities.analysis.judge.JudgeInputException.Problem;
-import dev.sluice.activities.analysis.judge.JudgeSpec.MetricSpec;
+import dev.sluice.judge.JudgeInputException.Problem;
+import dev.sluice.judge.JudgeSpec.MetricSpec;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
