@@ -1,0 +1,14 @@
+package dev.sluice.activities.ledger;
+
+import javax.sql.DataSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class LedgerActivitiesOnH2Test extends LedgerActivitiesContract {
+
+  @RegisterExtension final H2Databases databases = new H2Databases();
+
+  @Override
+  DataSource emptyDatabase() {
+    return databases.newDatabase();
+  }
+}
