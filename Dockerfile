@@ -18,6 +18,7 @@ WORKDIR /src
 COPY .mvn/ .mvn/
 COPY pom.xml ./
 COPY workflows/pom.xml workflows/
+COPY ledger/pom.xml ledger/
 COPY sample-app/pom.xml sample-app/
 COPY activities/pom.xml activities/
 COPY worker/pom.xml worker/

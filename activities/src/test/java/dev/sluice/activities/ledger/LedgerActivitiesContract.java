@@ -1,20 +1,24 @@
 package dev.sluice.activities.ledger;
 
-import static dev.sluice.activities.ledger.LedgerFixtures.event;
-import static dev.sluice.activities.ledger.LedgerFixtures.finished;
-import static dev.sluice.activities.ledger.LedgerFixtures.newDeployment;
-import static dev.sluice.activities.ledger.LedgerFixtures.request;
-import static dev.sluice.activities.ledger.LedgerFixtures.service;
+import static dev.sluice.ledger.LedgerFixtures.event;
+import static dev.sluice.ledger.LedgerFixtures.finished;
+import static dev.sluice.ledger.LedgerFixtures.newDeployment;
+import static dev.sluice.ledger.LedgerFixtures.request;
+import static dev.sluice.ledger.LedgerFixtures.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.activities.ledger.BeginResult.Created;
+import dev.sluice.ledger.BeginResult;
+import dev.sluice.ledger.BeginResult.Created;
+import dev.sluice.ledger.DeploymentRecord;
+import dev.sluice.ledger.LedgerContract;
+import dev.sluice.ledger.NewDeployment;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.ServiceDefinition;
 import dev.sluice.workflows.activities.LedgerActivities.AbandonCall;
 import dev.sluice.workflows.activities.LedgerActivities.BeginCall;
 import org.junit.jupiter.api.Test;
 
-/** The ledger activity ({@link LedgerActivitiesImpl}) over a real ledger. */
+/** The ledger activity ({@link LedgerActivitiesImpl}) over a real ledger, on each database. */
 abstract class LedgerActivitiesContract extends LedgerContract {
 
   @Test

@@ -1,5 +1,6 @@
 package dev.sluice.activities.ledger;
 
+import dev.sluice.ledger.H2Databases;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -8,7 +9,7 @@ class LedgerActivitiesOnH2Test extends LedgerActivitiesContract {
   @RegisterExtension final H2Databases databases = new H2Databases();
 
   @Override
-  DataSource emptyDatabase() {
+  protected DataSource emptyDatabase() {
     return databases.newDatabase();
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.activities.ledger;
 
+import dev.sluice.ledger.PostgresDatabases;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -8,7 +9,7 @@ class LedgerActivitiesOnPostgresTest extends LedgerActivitiesContract {
   @RegisterExtension static final PostgresDatabases databases = new PostgresDatabases();
 
   @Override
-  DataSource emptyDatabase() throws Exception {
+  protected DataSource emptyDatabase() throws Exception {
     return databases.newDatabase();
   }
 }
