@@ -22,6 +22,7 @@ COPY judge/pom.xml judge/
 COPY flags/pom.xml flags/
 COPY flags-openfeature/pom.xml flags-openfeature/
 COPY dualwrite/pom.xml dualwrite/
+COPY ledger/pom.xml ledger/
 COPY sample-app/pom.xml sample-app/
 COPY activities/pom.xml activities/
 COPY worker/pom.xml worker/

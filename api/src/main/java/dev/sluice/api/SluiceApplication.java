@@ -2,7 +2,6 @@ package dev.sluice.api;
 
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.StandardProviders;
-import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.notify.NotificationDispatcher;
 import dev.sluice.activities.notify.WebhookSender;
 import dev.sluice.api.auth.ActorFilter;
@@ -36,6 +35,7 @@ import dev.sluice.api.resources.ServiceResource;
 import dev.sluice.api.resources.ServicesResource;
 import dev.sluice.api.startup.QuietRequestLog;
 import dev.sluice.api.startup.StartupReport;
+import dev.sluice.ledger.Ledger;
 import dev.sluice.worker.SluiceWorker;
 import dev.sluice.worker.TemporalBackend;
 import dev.sluice.worker.TemporalSettings;

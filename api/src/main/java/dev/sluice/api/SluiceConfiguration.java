@@ -1,8 +1,8 @@
 package dev.sluice.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.notify.Webhook;
+import dev.sluice.ledger.Ledger;
 import dev.sluice.worker.TemporalSettings;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;

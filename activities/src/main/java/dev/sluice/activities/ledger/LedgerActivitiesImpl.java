@@ -1,5 +1,8 @@
 package dev.sluice.activities.ledger;
 
+import dev.sluice.ledger.BeginResult;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.NewDeployment;
 import dev.sluice.workflows.activities.LedgerActivities;
 
 /**

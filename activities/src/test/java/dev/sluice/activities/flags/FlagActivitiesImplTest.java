@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.activities.flags.FlagStore.Meta;
-import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.ledger.FlagStore;
+import dev.sluice.ledger.FlagStore.Meta;
+import dev.sluice.ledger.Ledger;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;

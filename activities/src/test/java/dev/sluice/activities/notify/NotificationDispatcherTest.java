@@ -3,8 +3,8 @@ package dev.sluice.activities.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.sluice.activities.ledger.Ledger;
-import dev.sluice.activities.ledger.NewDeployment;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.NewDeployment;
 import dev.sluice.model.DeploymentEvent;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentState;

@@ -2,8 +2,8 @@ package dev.sluice.api.cli;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.sluice.activities.StandardProviders;
-import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.api.SluiceConfiguration;
+import dev.sluice.ledger.Ledger;
 import dev.sluice.worker.SluiceWorker;
 import dev.sluice.worker.TemporalBackend;
 import dev.sluice.worker.TemporalSettings;

@@ -1,9 +1,5 @@
 package dev.sluice.api.core;
 
-import dev.sluice.activities.ledger.BeginResult;
-import dev.sluice.activities.ledger.DeploymentRecord;
-import dev.sluice.activities.ledger.Ledger;
-import dev.sluice.activities.ledger.NewDeployment;
 import dev.sluice.api.api.ControlBody;
 import dev.sluice.api.api.ControlView;
 import dev.sluice.api.api.DeploymentCreate;
@@ -12,6 +8,10 @@ import dev.sluice.api.api.RollbackView;
 import dev.sluice.api.api.ServiceSpec;
 import dev.sluice.api.api.ServiceSpec.RollingSpec;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.ledger.BeginResult;
+import dev.sluice.ledger.DeploymentRecord;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.NewDeployment;
 import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.CanaryOptions;

@@ -1,12 +1,12 @@
 package dev.sluice.api.flags;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.activities.flags.FlagStore.Flag;
-import dev.sluice.activities.flags.FlagStore.Meta;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.resources.Params;
 import dev.sluice.flags.EvaluationResult;
+import dev.sluice.ledger.FlagStore.Flag;
+import dev.sluice.ledger.FlagStore.Meta;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;

@@ -1,10 +1,10 @@
 package dev.sluice.api.migrations;
 
-import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.core.Queries;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.ledger.Ledger;
 import dev.sluice.model.MigrationOperation;
 import dev.sluice.model.MigrationSpec;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow;

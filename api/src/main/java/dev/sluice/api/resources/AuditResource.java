@@ -1,7 +1,7 @@
 package dev.sluice.api.resources;
 
-import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.api.api.AuditView;
+import dev.sluice.ledger.Ledger;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

@@ -2,8 +2,6 @@ package dev.sluice.api.resources;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.activities.ConfigurationException;
-import dev.sluice.activities.ledger.Ledger;
-import dev.sluice.activities.ledger.VersionHistoryEntry;
 import dev.sluice.activities.traffic.haproxy.HaproxyConfig;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 import dev.sluice.api.api.CircuitView;
@@ -16,6 +14,8 @@ import dev.sluice.api.core.Deployments;
 import dev.sluice.api.core.ServiceMapper;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.errors.JsonExceptionMapper;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.VersionHistoryEntry;
 import dev.sluice.model.ServiceDefinition;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

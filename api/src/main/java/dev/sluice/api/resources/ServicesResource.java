@@ -1,8 +1,8 @@
 package dev.sluice.api.resources;
 
-import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.api.api.ServiceList;
 import dev.sluice.api.core.ServiceMapper;
+import dev.sluice.ledger.Ledger;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

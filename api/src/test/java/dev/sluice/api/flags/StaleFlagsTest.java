@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.activities.flags.FlagStore;
-import dev.sluice.activities.flags.FlagStore.Meta;
-import dev.sluice.activities.ledger.Ledger;
+import dev.sluice.ledger.FlagStore;
+import dev.sluice.ledger.FlagStore.Meta;
+import dev.sluice.ledger.Ledger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.api.SluiceConfiguration;
 import dev.sluice.api.cli.HaproxyConfigCommand;
 import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.ledger.Ledger;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Target;

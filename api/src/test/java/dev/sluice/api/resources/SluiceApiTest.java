@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.activities.ledger.Ledger;
 import dev.sluice.api.SluiceConfiguration;
 import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.ledger.Ledger;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.Phase;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;

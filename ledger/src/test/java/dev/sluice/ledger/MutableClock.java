@@ -1,4 +1,4 @@
-package dev.sluice.activities.ledger;
+package dev.sluice.ledger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,16 +8,16 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock tests move by hand, so the ledger's timestamps are known exactly. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
   private final AtomicReference<Instant> now;
 
-  MutableClock(Instant start) {
+  public MutableClock(Instant start) {
     this.now = new AtomicReference<>(start);
   }
 
   /** Moves the clock forward and returns the new time. */
-  Instant advance(Duration step) {
+  public Instant advance(Duration step) {
     return now.updateAndGet(t -> t.plus(step));
   }
 

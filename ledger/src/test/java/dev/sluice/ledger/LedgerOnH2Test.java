@@ -1,35 +1,23 @@
-package dev.sluice.activities.ledger;
+package dev.sluice.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcConnectionPool;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The ledger on H2, through the URL of the embedded default ({@link Ledger#h2FileUrl}): a file
- * database with {@code AUTO_SERVER=TRUE}, one per database the test asks for.
+ * What only the embedded default promises, on H2 through its URL ({@link Ledger#h2FileUrl}). The
+ * ledger's contracts run on H2 in the {@code *OnH2Test} classes, one per aggregate.
  */
-class LedgerOnH2Test extends LedgerContract {
+class LedgerOnH2Test {
 
-  @TempDir Path directory;
-
-  private final List<JdbcConnectionPool> pools = new ArrayList<>();
-
-  @Override
-  DataSource emptyDatabase() {
-    return open(Ledger.h2FileUrl(directory.resolve("ledger-" + UUID.randomUUID())));
-  }
+  @RegisterExtension final H2Databases databases = new H2Databases();
 
   /**
    * The API and a standalone worker open the embedded ledger at the same time: while this JVM has
@@ -37,8 +25,8 @@ class LedgerOnH2Test extends LedgerContract {
    */
   @Test
   void aSecondProcessSharesTheEmbeddedLedgerWhileTheFirstHasItOpen() throws Exception {
-    String url = Ledger.h2FileUrl(directory.resolve("shared"));
-    DataSource dataSource = open(url);
+    String url = Ledger.h2FileUrl(databases.directory().resolve("shared"));
+    DataSource dataSource = databases.open(url);
     Ledger.migrate(dataSource);
     Ledger ledger = new Ledger(Jdbi.create(dataSource));
     ledger.audit("alice", "first.process", "shared", null);
@@ -73,17 +61,5 @@ class LedgerOnH2Test extends LedgerContract {
     assertThat(ledger.auditTrail("shared", 10))
         .extracting(AuditEntry::actor)
         .containsExactly("worker", "alice");
-  }
-
-  private DataSource open(String url) {
-    JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
-    pools.add(pool);
-    return pool;
-  }
-
-  /** Closing the last connection closes the database, so the temporary directory can go. */
-  @AfterEach
-  void closeDatabases() {
-    pools.forEach(JdbcConnectionPool::dispose);
   }
 }

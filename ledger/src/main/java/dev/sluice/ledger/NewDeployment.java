@@ -1,4 +1,4 @@
-package dev.sluice.activities.ledger;
+package dev.sluice.ledger;
 
 import dev.sluice.model.DeploymentRequest;
 import java.util.Objects;

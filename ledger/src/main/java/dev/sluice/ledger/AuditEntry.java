@@ -1,4 +1,4 @@
-package dev.sluice.activities.ledger;
+package dev.sluice.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.sluice.activities.ledger;
+package dev.sluice.ledger;
 
 /**
  * What {@link Ledger#begin} did. Expected outcomes are values, not exceptions, so the API maps each

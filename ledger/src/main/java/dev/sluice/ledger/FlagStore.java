@@ -1,4 +1,4 @@
-package dev.sluice.activities.flags;
+package dev.sluice.ledger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Clock;

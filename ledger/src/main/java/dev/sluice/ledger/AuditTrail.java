@@ -1,0 +1,63 @@
+package dev.sluice.ledger;
+
+import static dev.sluice.ledger.Timestamps.at;
+import static dev.sluice.ledger.Timestamps.instant;
+
+import java.util.List;
+import java.util.Objects;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
+
+/** The audit trail: who did what to which service or deployment, and when. Append-only. */
+final class AuditTrail {
+
+  /** Actor of the audit rows Sluice writes on its own behalf (start failures, reconciliation). */
+  static final String SYSTEM_ACTOR = "system";
+
+  private final LedgerJson json;
+  private final Timestamps time;
+
+  AuditTrail(LedgerJson json, Timestamps time) {
+    this.json = json;
+    this.time = time;
+  }
+
+  /** Appends one entry; see {@link Ledger#audit}. */
+  void append(Handle h, String actor, String action, String subject, Object details) {
+    h.createUpdate(
+            "INSERT INTO audit (at, actor, action, subject, details)"
+                + " VALUES (:at, :actor, :action, :subject, :details)")
+        .bind("at", at(time.now()))
+        .bind("actor", Objects.requireNonNull(actor, "actor"))
+        .bind("action", Objects.requireNonNull(action, "action"))
+        .bind("subject", subject)
+        .bind("details", details == null ? null : json.write(details))
+        .execute();
+  }
+
+  /** The newest {@code limit} entries, about {@code subject} only unless it is null. */
+  List<AuditEntry> trail(Handle h, String subject, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive: " + limit);
+    }
+    String sql =
+        "SELECT id, at, actor, action, subject, details FROM audit"
+            + (subject == null ? "" : " WHERE subject = :subject")
+            + " ORDER BY id DESC LIMIT :limit";
+    Query query = h.createQuery(sql).bind("limit", limit);
+    if (subject != null) {
+      query.bind("subject", subject);
+    }
+    return query
+        .map(
+            (rs, ctx) ->
+                new AuditEntry(
+                    rs.getLong("id"),
+                    instant(rs, "at"),
+                    rs.getString("actor"),
+                    rs.getString("action"),
+                    rs.getString("subject"),
+                    json.readTree(rs.getString("details"))))
+        .list();
+  }
+}
