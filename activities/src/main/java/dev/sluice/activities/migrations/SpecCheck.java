@@ -13,15 +13,8 @@ import java.util.Set;
  */
 public final class SpecCheck {
 
-  public static final Set<String> TYPES =
-      Set.of(
-          "add_column",
-          "rename_column",
-          "change_type",
-          "add_not_null",
-          "create_index",
-          "create_table",
-          "drop_column");
+  /** The strings of every {@link OperationType}. */
+  public static final Set<String> TYPES = OperationType.wires();
 
   private SpecCheck() {}
 
@@ -73,7 +66,7 @@ public final class SpecCheck {
     if (op == null) {
       throw new InvalidMigrationException(at, "is empty");
     }
-    if (op.type() == null || !TYPES.contains(op.type())) {
+    if (OperationType.from(op.type()).isEmpty()) {
       throw new InvalidMigrationException(
           at + ".type", "must be one of " + new java.util.TreeSet<>(TYPES));
     }
