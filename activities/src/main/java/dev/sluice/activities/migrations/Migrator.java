@@ -1,15 +1,27 @@
 package dev.sluice.activities.migrations;
 
+import static dev.sluice.activities.migrations.CatalogChecks.absent;
+import static dev.sluice.activities.migrations.CatalogChecks.expression;
+import static dev.sluice.activities.migrations.CatalogChecks.present;
+import static dev.sluice.activities.migrations.CatalogChecks.type;
+import static dev.sluice.activities.migrations.Database.schemaOf;
+import static dev.sluice.activities.migrations.KeysetBackfill.cast;
+import static dev.sluice.activities.migrations.SyncTriggers.dropSync;
+import static dev.sluice.activities.migrations.SyncTriggers.fillTrigger;
+import static dev.sluice.activities.migrations.SyncTriggers.pairTrigger;
+import static dev.sluice.activities.migrations.SyncTriggers.rowFunction;
+import static dev.sluice.activities.migrations.SyncTriggers.viaFunctions;
+
 import dev.sluice.activities.migrations.Catalog.Column;
+import dev.sluice.activities.migrations.KeysetBackfill.Fill;
+import dev.sluice.activities.migrations.SyncTriggers.Sync;
 import dev.sluice.model.MigrationOperation;
 import dev.sluice.model.MigrationOperation.ColumnDef;
 import dev.sluice.model.MigrationSpec;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,24 +50,20 @@ public final class Migrator {
     void beat(String lastKey, long rows);
   }
 
-  static final String PROGRESS_TABLE = "sluice_migration_progress";
-
   private final Connection c;
   private final MigrationSpec spec;
-  private final Progress progress;
+  private final Database db;
+  private final KeysetBackfill keyset;
 
   public Migrator(Connection c, MigrationSpec spec, Progress progress) {
     this.c = c;
     this.spec = spec;
-    this.progress = progress;
+    this.db = new Database(c, spec, progress);
+    this.keyset = new KeysetBackfill(db);
   }
 
   static boolean isPostgres(Connection c) throws SQLException {
     return c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
-  }
-
-  String prefix(int index) {
-    return "sluice_" + spec.name() + "_" + (index + 1);
   }
 
   /** The operations that need a backfill, by index. */
@@ -112,9 +120,9 @@ public final class Migrator {
       switch (op.type()) {
         case "add_column" -> {
           absent(at + ".column", cols, op.table(), op.column());
-          type(at + ".dataType", op.dataType());
+          type(c, at + ".dataType", op.dataType());
           if (op.up() != null) {
-            expression(at + ".up", op.table(), op.up(), op.dataType());
+            expression(c, at + ".up", op.table(), op.up(), op.dataType());
             backfills.add(keyed(at, i, op.table()));
           }
           summary.add(at + ": add column " + op.table() + "." + op.column() + " " + op.dataType());
@@ -135,8 +143,8 @@ public final class Migrator {
         }
         case "change_type" -> {
           Column col = present(at + ".column", cols, op.table(), op.column());
-          type(at + ".dataType", op.dataType());
-          expression(at + ".up", op.table(), up(op, col), op.dataType());
+          type(c, at + ".dataType", op.dataType());
+          expression(c, at + ".up", op.table(), up(op, col), op.dataType());
           backfills.add(keyed(at, i, op.table()));
           summary.add(
               at
@@ -151,7 +159,7 @@ public final class Migrator {
         }
         case "add_not_null" -> {
           Column col = present(at + ".column", cols, op.table(), op.column());
-          expression(at + ".up", op.table(), op.up(), col.type());
+          expression(c, at + ".up", op.table(), op.up(), col.type());
           backfills.add(keyed(at, i, op.table()));
           summary.add(at + ": NOT NULL on " + op.table() + "." + op.column());
         }
@@ -167,7 +175,7 @@ public final class Migrator {
         case "drop_column" -> {
           Column col = present(at + ".column", cols, op.table(), op.column());
           if (op.down() != null) {
-            expression(at + ".down", op.table(), op.down(), col.type());
+            expression(c, at + ".down", op.table(), op.down(), col.type());
           }
           summary.add(at + ": drop " + op.table() + "." + op.column() + " at contract");
         }
@@ -175,20 +183,6 @@ public final class Migrator {
       }
     }
     return backfills;
-  }
-
-  private static Column present(String at, Map<String, Column> cols, String table, String name) {
-    Column col = cols.get(name);
-    if (col == null) {
-      throw new InvalidMigrationException(at, "no column " + table + "." + name);
-    }
-    return col;
-  }
-
-  private static void absent(String at, Map<String, Column> cols, String table, String name) {
-    if (cols.containsKey(name)) {
-      throw new InvalidMigrationException(at, "column " + table + "." + name + " already exists");
-    }
   }
 
   private int keyed(String at, int index, String table) throws SQLException {
@@ -199,50 +193,17 @@ public final class Migrator {
     return index;
   }
 
-  private void type(String at, String type) {
-    try (Statement s = c.createStatement()) {
-      s.execute("SELECT CAST(NULL AS " + type + ")");
-    } catch (SQLException e) {
-      throw new InvalidMigrationException(at, "not a type here: " + firstLine(e));
-    }
-  }
-
-  /** Compiles {@code expr} over the table's columns (planning only, no rows read). */
-  private void expression(String at, String table, String expr, String type) {
-    try (Statement s = c.createStatement()) {
-      s.execute("EXPLAIN SELECT CAST((" + expr + ") AS " + type + ") FROM " + table);
-    } catch (SQLException e) {
-      throw new InvalidMigrationException(
-          at, "does not compile over " + table + ": " + firstLine(e));
-    }
-  }
-
-  private static String firstLine(SQLException e) {
-    String m = String.valueOf(e.getMessage());
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
-  }
-
-  private static String schemaOf(String table) {
-    int dot = table.indexOf('.');
-    return dot < 0 ? "" : table.substring(0, dot + 1);
-  }
-
   // --- expand ----------------------------------------------------------------------------------
 
   public void expand() throws SQLException {
-    ddl(
-        "CREATE TABLE IF NOT EXISTS "
-            + PROGRESS_TABLE
-            + " (migration text NOT NULL, operation int NOT NULL, last_key text, rows bigint NOT NULL"
-            + " DEFAULT 0, batches bigint NOT NULL DEFAULT 0, PRIMARY KEY (migration, operation))");
+    keyset.createProgressTable();
     for (int i = 0; i < spec.operations().size(); i++) {
       expand(i, spec.operations().get(i));
     }
   }
 
   private void expand(int i, MigrationOperation op) throws SQLException {
-    String p = prefix(i);
+    String p = db.prefix(i);
     switch (op.type()) {
       case "create_table" -> {
         StringJoiner cols = new StringJoiner(", ");
@@ -259,15 +220,15 @@ public final class Migrator {
           }
         }
         cols.add("PRIMARY KEY (" + String.join(", ", key) + ")");
-        ddl("CREATE TABLE IF NOT EXISTS " + op.table() + " (" + cols + ")");
+        db.ddl("CREATE TABLE IF NOT EXISTS " + op.table() + " (" + cols + ")");
       }
       case "create_index" -> {
         String index = schemaOf(op.table()) + op.name();
         if (Boolean.FALSE.equals(Catalog.indexValid(c, index))) {
           // A concurrent build that died leaves an invalid index behind: start it again.
-          ddl("DROP INDEX CONCURRENTLY IF EXISTS " + index);
+          db.ddl("DROP INDEX CONCURRENTLY IF EXISTS " + index);
         }
-        ddl(
+        db.ddl(
             "CREATE "
                 + (Boolean.TRUE.equals(op.unique()) ? "UNIQUE " : "")
                 + "INDEX CONCURRENTLY IF NOT EXISTS "
@@ -279,7 +240,7 @@ public final class Migrator {
                 + ")");
       }
       case "add_column" -> {
-        ddl(
+        db.ddl(
             "ALTER TABLE "
                 + op.table()
                 + " ADD COLUMN IF NOT EXISTS "
@@ -288,13 +249,13 @@ public final class Migrator {
                 + op.dataType()
                 + (op.defaultValue() != null ? " DEFAULT " + op.defaultValue() : ""));
         if (op.up() != null) {
-          rowFunction(p + "_up", op.table(), op.up(), op.dataType(), null, null);
-          pairTrigger(p, op.table(), null, op.column(), viaFunctions(p, op.table(), false));
+          rowFunction(db, p + "_up", op.table(), op.up(), op.dataType(), null, null);
+          pairTrigger(db, p, op.table(), null, op.column(), viaFunctions(p, op.table(), false));
         }
       }
       case "rename_column" -> {
         Column old = Catalog.columns(c, op.table()).get(op.column());
-        ddl(
+        db.ddl(
             "ALTER TABLE "
                 + op.table()
                 + " ADD COLUMN IF NOT EXISTS "
@@ -303,6 +264,7 @@ public final class Migrator {
                 + old.type());
         // Plain assignments: no function call per write (a rename is the common case).
         pairTrigger(
+            db,
             p,
             op.table(),
             op.column(),
@@ -312,7 +274,7 @@ public final class Migrator {
       case "change_type" -> {
         Column old = Catalog.columns(c, op.table()).get(op.column());
         String shadow = shadow(op);
-        ddl(
+        db.ddl(
             "ALTER TABLE "
                 + op.table()
                 + " ADD COLUMN IF NOT EXISTS "
@@ -323,28 +285,28 @@ public final class Migrator {
         String upNew = "CAST(NEW." + op.column() + " AS " + op.dataType() + ")";
         String upOld = "CAST(OLD." + op.column() + " AS " + op.dataType() + ")";
         if (op.up() != null) {
-          rowFunction(p + "_up", op.table(), op.up(), op.dataType(), null, null);
+          rowFunction(db, p + "_up", op.table(), op.up(), op.dataType(), null, null);
           upNew = s + p + "_up(NEW)";
           upOld = s + p + "_up(OLD)";
         }
         String down = "CAST(NEW." + shadow + " AS " + old.type() + ")";
         if (op.down() != null) {
           // In down, the column's name means its new value (the shadow's).
-          rowFunction(p + "_down", op.table(), op.down(), old.type(), op.column(), shadow);
+          rowFunction(db, p + "_down", op.table(), op.down(), old.type(), op.column(), shadow);
           down = s + p + "_down(NEW)";
         }
-        pairTrigger(p, op.table(), op.column(), shadow, new Sync(upNew, upOld, down));
+        pairTrigger(db, p, op.table(), op.column(), shadow, new Sync(upNew, upOld, down));
       }
       case "add_not_null" -> {
         Column col = Catalog.columns(c, op.table()).get(op.column());
-        rowFunction(p + "_up", op.table(), op.up(), col.type(), null, null);
-        fillTrigger(p, op.table(), op.column(), p + "_up", false);
+        rowFunction(db, p + "_up", op.table(), op.up(), col.type(), null, null);
+        fillTrigger(db, p, op.table(), op.column(), p + "_up", false);
       }
       case "drop_column" -> {
         if (op.down() != null) {
           Column col = Catalog.columns(c, op.table()).get(op.column());
-          rowFunction(p + "_down", op.table(), op.down(), col.type(), null, null);
-          fillTrigger(p, op.table(), op.column(), p + "_down", true);
+          rowFunction(db, p + "_down", op.table(), op.down(), col.type(), null, null);
+          fillTrigger(db, p, op.table(), op.column(), p + "_down", true);
         }
       }
       default -> throw new IllegalStateException(op.type());
@@ -359,132 +321,10 @@ public final class Migrator {
     return op.up() != null ? op.up() : "CAST(" + op.column() + " AS " + op.dataType() + ")";
   }
 
-  /**
-   * A function of the table's row computing {@code expr} over its columns by name; with {@code
-   * alias}, that name means {@code aliasOf}'s value instead of its own column's.
-   */
-  private void rowFunction(
-      String name, String table, String expr, String type, String alias, String aliasOf)
-      throws SQLException {
-    StringJoiner select = new StringJoiner(", ");
-    for (String col : Catalog.columns(c, table).keySet()) {
-      if (col.equals(alias)) {
-        continue;
-      }
-      select.add("($1)." + col + " AS " + col);
-    }
-    if (alias != null) {
-      select.add("($1)." + aliasOf + " AS " + alias);
-    }
-    ddl(
-        "CREATE OR REPLACE FUNCTION "
-            + schemaOf(table)
-            + name
-            + "("
-            + table
-            + ") RETURNS "
-            + type
-            + " LANGUAGE sql STABLE AS $sluice$ SELECT CAST(("
-            + expr
-            + ") AS "
-            + type
-            + ") FROM (SELECT "
-            + select
-            + ") AS sluice_row $sluice$");
-  }
-
-  /**
-   * How a pair trigger computes: up over the new row and over the old one, and down over the new
-   * row (null: the old column is not kept up).
-   */
-  private record Sync(String upNew, String upOld, String downNew) {}
-
-  private Sync viaFunctions(String p, String table, boolean down) {
-    String f = schemaOf(table) + p;
-    return new Sync(f + "_up(NEW)", f + "_up(OLD)", down ? f + "_down(NEW)" : null);
-  }
-
-  /**
-   * Keeps {@code target} = up(row) for writes that leave it alone, and (with down) {@code source} =
-   * down(row) for writes that set it: the old app writes the old column, the new app the new.
-   */
-  private void pairTrigger(String p, String table, String source, String target, Sync sync)
-      throws SQLException {
-    boolean down = sync.downNew() != null;
-    String body =
-        "IF TG_OP = 'INSERT' THEN\n"
-            + ("  IF NEW." + target + " IS NULL THEN NEW." + target + " := " + sync.upNew() + ";\n")
-            + (down
-                ? "  ELSIF NEW."
-                    + source
-                    + " IS NULL THEN NEW."
-                    + source
-                    + " := "
-                    + sync.downNew()
-                    + ";\n"
-                : "")
-            + "  END IF;\n"
-            + ("ELSIF NEW." + target + " IS DISTINCT FROM OLD." + target + " THEN\n")
-            + (down ? "  NEW." + source + " := " + sync.downNew() + ";\n" : "  NULL;\n")
-            + ("ELSIF " + sync.upNew() + " IS DISTINCT FROM " + sync.upOld() + " THEN\n")
-            + ("  NEW." + target + " := " + sync.upNew() + ";\n")
-            + "END IF;\n";
-    trigger(p, table, body);
-  }
-
-  /** Fills {@code column} with fn(row) when a write leaves it NULL (on inserts only, or all). */
-  private void fillTrigger(String p, String table, String column, String fn, boolean insertOnly)
-      throws SQLException {
-    String body =
-        "IF "
-            + (insertOnly ? "TG_OP = 'INSERT' AND " : "")
-            + "NEW."
-            + column
-            + " IS NULL THEN\n"
-            + "  NEW."
-            + column
-            + " := "
-            + schemaOf(table)
-            + fn
-            + "(NEW);\n"
-            + "END IF;\n";
-    trigger(p, table, body);
-  }
-
-  private void trigger(String p, String table, String body) throws SQLException {
-    String s = schemaOf(table);
-    ddl(
-        "CREATE OR REPLACE FUNCTION "
-            + s
-            + p
-            + "_sync() RETURNS trigger LANGUAGE plpgsql AS"
-            + " $sluice$\nBEGIN\n"
-            + "IF current_setting('sluice.backfill', true) = 'on' THEN RETURN NEW; END IF;\n"
-            + body
-            + "RETURN NEW;\nEND\n$sluice$");
-    // Replace the trigger in one transaction, so no write slips between drop and create.
-    inTransaction(
-        List.of(
-            "DROP TRIGGER IF EXISTS " + p + " ON " + table,
-            "CREATE TRIGGER "
-                + p
-                + " BEFORE INSERT OR UPDATE ON "
-                + table
-                // The backfill's own writes never enter PL/pgSQL.
-                + " FOR EACH ROW WHEN (current_setting('sluice.backfill', true) IS DISTINCT FROM"
-                + " 'on') EXECUTE FUNCTION "
-                + s
-                + p
-                + "_sync()"));
-  }
-
   // --- backfill --------------------------------------------------------------------------------
 
   /** Rows changed, batches run and lock timeouts waited out by one backfill. */
   public record Result(long rows, long batches, long lockTimeouts) {}
-
-  /** What the backfill of operation {@code i} sets, and which rows still need it. */
-  private record Fill(String table, String key, String keyType, String column, String value) {}
 
   private Fill fill(int i) throws SQLException {
     MigrationOperation op = spec.operations().get(i);
@@ -508,202 +348,8 @@ public final class Migrator {
     };
   }
 
-  private static String cast(String expr, String type) {
-    return "CAST((" + expr + ") AS " + type + ")";
-  }
-
   public Result backfill(int i) throws SQLException, InterruptedException {
-    Fill f = fill(i);
-    MigrationSpec.Backfill settings = spec.backfill();
-    String lastKey = position(i);
-    long rows = 0;
-    long batches = 0;
-    long lockTimeouts = 0;
-    // Rows inserted after expand get their new column from the trigger: the backfill stops at
-    // the last key that existed when it began, instead of chasing a table that keeps growing.
-    String end;
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT max(" + f.key() + ")::text FROM " + f.table())) {
-      rs.next();
-      end = rs.getString(1);
-    }
-    if (end == null) {
-      return new Result(0, 0, 0);
-    }
-    String bounded = f.key() + " <= CAST(? AS " + f.keyType() + ")";
-    String select =
-        String.format(
-            "SELECT max(%1$s)::text FROM (SELECT %1$s FROM %2$s WHERE %1$s > CAST(? AS %3$s)"
-                + " AND %4$s ORDER BY %1$s LIMIT ?) AS b",
-            f.key(), f.table(), f.keyType(), bounded);
-    String first =
-        String.format(
-            "SELECT max(%1$s)::text FROM (SELECT %1$s FROM %2$s WHERE %3$s ORDER BY %1$s"
-                + " LIMIT ?) AS b",
-            f.key(), f.table(), bounded);
-    String update =
-        "UPDATE "
-            + f.table()
-            + " AS sluice_row SET "
-            + f.column()
-            + " = "
-            + f.value()
-            + " WHERE "
-            + f.key()
-            + " > CAST(? AS "
-            + f.keyType()
-            + ") AND "
-            + f.key()
-            + " <= CAST(? AS "
-            + f.keyType()
-            + ") AND "
-            + f.column()
-            + " IS NULL";
-    String updateFirst =
-        "UPDATE "
-            + f.table()
-            + " AS sluice_row SET "
-            + f.column()
-            + " = "
-            + f.value()
-            + " WHERE "
-            + f.key()
-            + " <= CAST(? AS "
-            + f.keyType()
-            + ") AND "
-            + f.column()
-            + " IS NULL";
-    Duration backoff = Duration.ofMillis(100);
-    while (true) {
-      throttle(settings, lastKey, rows);
-      c.setAutoCommit(false);
-      try {
-        try (Statement s = c.createStatement()) {
-          s.execute("SET LOCAL lock_timeout = '" + settings.lockTimeout().toMillis() + "ms'");
-          s.execute("SET LOCAL sluice.backfill = 'on'");
-        }
-        String hi;
-        try (PreparedStatement ps = c.prepareStatement(lastKey == null ? first : select)) {
-          int n = 1;
-          if (lastKey != null) {
-            ps.setString(n++, lastKey);
-          }
-          ps.setString(n++, end);
-          ps.setInt(n, settings.batchSize());
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            hi = rs.getString(1);
-          }
-        }
-        if (hi == null) {
-          c.rollback();
-          return new Result(rows, batches, lockTimeouts);
-        }
-        int changed;
-        try (PreparedStatement ps = c.prepareStatement(lastKey == null ? updateFirst : update)) {
-          int n = 1;
-          if (lastKey != null) {
-            ps.setString(n++, lastKey);
-          }
-          ps.setString(n, hi);
-          changed = ps.executeUpdate();
-        }
-        record(i, hi, changed);
-        c.commit();
-        lastKey = hi;
-        rows += changed;
-        batches++;
-        backoff = Duration.ofMillis(100);
-      } catch (SQLException e) {
-        c.rollback();
-        if (!retryable(e)) {
-          throw e;
-        }
-        lockTimeouts++;
-        pause(backoff, lastKey, rows);
-        backoff =
-            backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0
-                ? Duration.ofSeconds(10)
-                : backoff.multipliedBy(2);
-        continue;
-      } finally {
-        c.setAutoCommit(true);
-      }
-      progress.beat(lastKey, rows);
-      if (!settings.delay().isZero()) {
-        pause(settings.delay(), lastKey, rows);
-      }
-    }
-  }
-
-  /** Where the backfill of {@code i} stopped (null: it has not begun). */
-  private String position(int i) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT last_key FROM " + PROGRESS_TABLE + " WHERE migration = ? AND operation = ?")) {
-      ps.setString(1, spec.name());
-      ps.setInt(2, i);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
-  }
-
-  private void record(int i, String lastKey, int changed) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO "
-                + PROGRESS_TABLE
-                + " (migration, operation, last_key, rows, batches)"
-                + " VALUES (?, ?, ?, ?, 1) ON CONFLICT (migration, operation) DO UPDATE SET"
-                + " last_key = EXCLUDED.last_key, rows = "
-                + PROGRESS_TABLE
-                + ".rows + EXCLUDED.rows,"
-                + " batches = "
-                + PROGRESS_TABLE
-                + ".batches + 1")) {
-      ps.setString(1, spec.name());
-      ps.setInt(2, i);
-      ps.setString(3, lastKey);
-      ps.setLong(4, changed);
-      ps.executeUpdate();
-    }
-  }
-
-  /** Lock timeouts, deadlocks and serialization failures: the batch can simply run again. */
-  static boolean retryable(SQLException e) {
-    String state = e.getSQLState();
-    return "55P03".equals(state) || "40P01".equals(state) || "40001".equals(state);
-  }
-
-  private void throttle(MigrationSpec.Backfill settings, String lastKey, long rows)
-      throws SQLException, InterruptedException {
-    if (settings.throttleQuery() == null) {
-      return;
-    }
-    while (true) {
-      double load;
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery(settings.throttleQuery())) {
-        load = rs.next() ? rs.getDouble(1) : 0;
-      }
-      if (load <= settings.throttleAbove()) {
-        return;
-      }
-      pause(Duration.ofSeconds(1), lastKey, rows);
-    }
-  }
-
-  private void pause(Duration d, String lastKey, long rows) throws InterruptedException {
-    long end = System.nanoTime() + d.toNanos();
-    while (true) {
-      progress.beat(lastKey, rows);
-      long left = end - System.nanoTime();
-      if (left <= 0) {
-        return;
-      }
-      Thread.sleep(Math.min(left / 1_000_000 + 1, 5_000));
-    }
+    return keyset.run(i, fill(i));
   }
 
   // --- verify ----------------------------------------------------------------------------------
@@ -780,30 +426,30 @@ public final class Migrator {
       MigrationOperation op = spec.operations().get(i);
       switch (op.type()) {
         case "add_column" -> {
-          dropSync(i, op.table());
+          dropSync(db, i, op.table());
           if (Boolean.FALSE.equals(op.nullable())) {
-            notNull(i, op.table(), op.column());
+            db.notNull(i, op.table(), op.column());
           }
         }
         case "rename_column" -> {
           Map<String, Column> cols = Catalog.columns(c, op.table());
           boolean wasNotNull = cols.containsKey(op.column()) && cols.get(op.column()).notNull();
-          dropSync(i, op.table());
+          dropSync(db, i, op.table());
           if (wasNotNull) {
-            notNull(i, op.table(), op.to());
+            db.notNull(i, op.table(), op.to());
           }
-          ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column());
+          db.ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column());
         }
         case "change_type" -> {
           Map<String, Column> cols = Catalog.columns(c, op.table());
           String shadow = shadow(op);
-          dropSync(i, op.table());
+          dropSync(db, i, op.table());
           if (cols.containsKey(shadow)) {
             boolean wasNotNull = cols.containsKey(op.column()) && cols.get(op.column()).notNull();
             if (wasNotNull) {
-              notNull(i, op.table(), shadow);
+              db.notNull(i, op.table(), shadow);
             }
-            inTransaction(
+            db.inTransaction(
                 List.of(
                     "ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column(),
                     "ALTER TABLE "
@@ -815,36 +461,18 @@ public final class Migrator {
           }
         }
         case "add_not_null" -> {
-          dropSync(i, op.table());
-          notNull(i, op.table(), op.column());
+          dropSync(db, i, op.table());
+          db.notNull(i, op.table(), op.column());
         }
         case "drop_column" -> {
-          dropSync(i, op.table());
-          ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column());
+          dropSync(db, i, op.table());
+          db.ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column());
         }
         case "create_index", "create_table" -> {}
         default -> throw new IllegalStateException(op.type());
       }
     }
-    forgetProgress();
-  }
-
-  /** NOT NULL without a long lock: CHECK NOT VALID, VALIDATE (no write lock), then SET NOT NULL. */
-  private void notNull(int i, String table, String column) throws SQLException {
-    String check = prefix(i) + "_not_null";
-    if (!Catalog.constraintExists(c, table, check)) {
-      ddl(
-          "ALTER TABLE "
-              + table
-              + " ADD CONSTRAINT "
-              + check
-              + " CHECK ("
-              + column
-              + " IS NOT NULL) NOT VALID");
-    }
-    ddl("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + check);
-    ddl("ALTER TABLE " + table + " ALTER COLUMN " + column + " SET NOT NULL");
-    ddl("ALTER TABLE " + table + " DROP CONSTRAINT IF EXISTS " + check);
+    keyset.forgetProgress();
   }
 
   public void rollback() throws SQLException {
@@ -853,109 +481,21 @@ public final class Migrator {
       if (!Catalog.tableExists(c, op.table())) {
         continue;
       }
-      dropSync(i, op.table());
+      dropSync(db, i, op.table());
       switch (op.type()) {
         case "add_column" ->
-            ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column());
+            db.ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column());
         case "rename_column" ->
-            ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.to());
+            db.ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.to());
         case "change_type" ->
-            ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + shadow(op));
+            db.ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + shadow(op));
         case "create_index" ->
-            ddl("DROP INDEX CONCURRENTLY IF EXISTS " + schemaOf(op.table()) + op.name());
-        case "create_table" -> ddl("DROP TABLE IF EXISTS " + op.table());
+            db.ddl("DROP INDEX CONCURRENTLY IF EXISTS " + schemaOf(op.table()) + op.name());
+        case "create_table" -> db.ddl("DROP TABLE IF EXISTS " + op.table());
         case "add_not_null", "drop_column" -> {}
         default -> throw new IllegalStateException(op.type());
       }
     }
-    forgetProgress();
-  }
-
-  private void dropSync(int i, String table) throws SQLException {
-    String p = prefix(i);
-    String s = schemaOf(table);
-    ddl("DROP TRIGGER IF EXISTS " + p + " ON " + table);
-    ddl("DROP FUNCTION IF EXISTS " + s + p + "_sync()");
-    ddl("DROP FUNCTION IF EXISTS " + s + p + "_up(" + table + ")");
-    ddl("DROP FUNCTION IF EXISTS " + s + p + "_down(" + table + ")");
-  }
-
-  private void forgetProgress() throws SQLException {
-    if (!Catalog.tableExists(c, PROGRESS_TABLE)) {
-      return;
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement("DELETE FROM " + PROGRESS_TABLE + " WHERE migration = ?")) {
-      ps.setString(1, spec.name());
-      ps.executeUpdate();
-    }
-  }
-
-  // --- running DDL -----------------------------------------------------------------------------
-
-  /**
-   * One DDL statement in autocommit (CONCURRENTLY needs it) under a short lock_timeout, retried
-   * with backoff when it cannot get its lock in time.
-   */
-  private void ddl(String sql) throws SQLException {
-    runWithLockRetries(
-        () -> {
-          try (Statement s = c.createStatement()) {
-            s.execute("SET lock_timeout = '" + spec.backfill().lockTimeout().toMillis() + "ms'");
-            try {
-              s.execute(sql);
-            } finally {
-              s.execute("RESET lock_timeout");
-            }
-          }
-        });
-  }
-
-  private void inTransaction(List<String> statements) throws SQLException {
-    runWithLockRetries(
-        () -> {
-          c.setAutoCommit(false);
-          try (Statement s = c.createStatement()) {
-            s.execute(
-                "SET LOCAL lock_timeout = '" + spec.backfill().lockTimeout().toMillis() + "ms'");
-            for (String sql : statements) {
-              s.execute(sql);
-            }
-            c.commit();
-          } catch (SQLException e) {
-            c.rollback();
-            throw e;
-          } finally {
-            c.setAutoCommit(true);
-          }
-        });
-  }
-
-  private interface SqlWork {
-    void run() throws SQLException;
-  }
-
-  private void runWithLockRetries(SqlWork work) throws SQLException {
-    Duration backoff = Duration.ofMillis(100);
-    while (true) {
-      try {
-        work.run();
-        return;
-      } catch (SQLException e) {
-        if (!retryable(e)) {
-          throw e;
-        }
-        try {
-          pause(backoff, null, 0);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-        backoff =
-            backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0
-                ? Duration.ofSeconds(10)
-                : backoff.multipliedBy(2);
-      }
-    }
+    keyset.forgetProgress();
   }
 }
