@@ -1,22 +1,10 @@
 package dev.sluice.activities.migrations;
 
-import static dev.sluice.activities.migrations.CatalogChecks.absent;
-import static dev.sluice.activities.migrations.CatalogChecks.expression;
-import static dev.sluice.activities.migrations.CatalogChecks.present;
-import static dev.sluice.activities.migrations.CatalogChecks.type;
-import static dev.sluice.activities.migrations.Database.schemaOf;
-import static dev.sluice.activities.migrations.KeysetBackfill.cast;
 import static dev.sluice.activities.migrations.SyncTriggers.dropSync;
-import static dev.sluice.activities.migrations.SyncTriggers.fillTrigger;
-import static dev.sluice.activities.migrations.SyncTriggers.pairTrigger;
-import static dev.sluice.activities.migrations.SyncTriggers.rowFunction;
-import static dev.sluice.activities.migrations.SyncTriggers.viaFunctions;
 
 import dev.sluice.activities.migrations.Catalog.Column;
 import dev.sluice.activities.migrations.KeysetBackfill.Fill;
-import dev.sluice.activities.migrations.SyncTriggers.Sync;
 import dev.sluice.model.MigrationOperation;
-import dev.sluice.model.MigrationOperation.ColumnDef;
 import dev.sluice.model.MigrationSpec;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,7 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
+import java.util.Optional;
 
 /**
  * Expand-contract on PostgreSQL, as pgroll and Reshape do it without their versioned views: new
@@ -42,6 +30,10 @@ import java.util.StringJoiner;
  * <p>Every DDL statement runs with a short {@code lock_timeout} and is retried with backoff on a
  * lock timeout, so a migration waiting for a lock never queues the application's queries behind it
  * for long (the classic ALTER TABLE outage).
+ *
+ * <p>This class walks the phases; what each type of operation does in them is its {@link Operation}
+ * ({@link OperationType} names them), the DDL runs through {@link Database}, the triggers are
+ * {@link SyncTriggers}' and the copy is {@link KeysetBackfill}'s.
  */
 public final class Migrator {
 
@@ -66,19 +58,23 @@ public final class Migrator {
     return c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
   }
 
+  /** The operation of {@code op}'s type, if it has one. */
+  private static Optional<Operation> known(MigrationOperation op) {
+    return OperationType.from(op.type()).map(OperationType::operation);
+  }
+
+  /** The operation of {@code op}'s type: {@link SpecCheck} lets no other through. */
+  private static Operation operation(MigrationOperation op) {
+    return known(op).orElseThrow(() -> new IllegalStateException(op.type()));
+  }
+
   /** The operations that need a backfill, by index. */
   public static List<Integer> backfills(MigrationSpec spec) {
     List<Integer> backfills = new ArrayList<>();
     for (int i = 0; i < spec.operations().size(); i++) {
       MigrationOperation op = spec.operations().get(i);
-      switch (op.type()) {
-        case "add_column" -> {
-          if (op.up() != null) {
-            backfills.add(i);
-          }
-        }
-        case "rename_column", "change_type", "add_not_null" -> backfills.add(i);
-        default -> {}
+      if (known(op).map(o -> o.needsBackfill(op)).orElse(false)) {
+        backfills.add(i);
       }
     }
     return backfills;
@@ -100,87 +96,24 @@ public final class Migrator {
     List<String> created = new ArrayList<>();
     for (int i = 0; i < spec.operations().size(); i++) {
       MigrationOperation op = spec.operations().get(i);
+      Operation operation = operation(op);
       String at = "operations[" + i + "]";
       Map<String, Column> cols = Catalog.columns(c, op.table());
-      if (op.type().equals("create_table")) {
-        if (cols != null) {
-          throw new InvalidMigrationException(at + ".table", op.table() + " already exists");
-        }
-        created.add(op.table());
-        summary.add(at + ": create table " + op.table());
-        continue;
-      }
-      if (cols == null) {
+      if (cols == null && !operation.createsTable()) {
         if (created.contains(op.table())) {
           summary.add(at + ": " + op.type() + " on " + op.table() + " (created above)");
           continue;
         }
         throw new InvalidMigrationException(at + ".table", "no table " + op.table());
       }
-      switch (op.type()) {
-        case "add_column" -> {
-          absent(at + ".column", cols, op.table(), op.column());
-          type(c, at + ".dataType", op.dataType());
-          if (op.up() != null) {
-            expression(c, at + ".up", op.table(), op.up(), op.dataType());
-            backfills.add(keyed(at, i, op.table()));
-          }
-          summary.add(at + ": add column " + op.table() + "." + op.column() + " " + op.dataType());
-        }
-        case "rename_column" -> {
-          present(at + ".column", cols, op.table(), op.column());
-          absent(at + ".to", cols, op.table(), op.to());
-          backfills.add(keyed(at, i, op.table()));
-          summary.add(
-              at
-                  + ": rename "
-                  + op.table()
-                  + "."
-                  + op.column()
-                  + " to "
-                  + op.to()
-                  + " (both kept in sync until contract)");
-        }
-        case "change_type" -> {
-          Column col = present(at + ".column", cols, op.table(), op.column());
-          type(c, at + ".dataType", op.dataType());
-          expression(c, at + ".up", op.table(), up(op, col), op.dataType());
-          backfills.add(keyed(at, i, op.table()));
-          summary.add(
-              at
-                  + ": change "
-                  + op.table()
-                  + "."
-                  + op.column()
-                  + " from "
-                  + col.type()
-                  + " to "
-                  + op.dataType());
-        }
-        case "add_not_null" -> {
-          Column col = present(at + ".column", cols, op.table(), op.column());
-          expression(c, at + ".up", op.table(), op.up(), col.type());
-          backfills.add(keyed(at, i, op.table()));
-          summary.add(at + ": NOT NULL on " + op.table() + "." + op.column());
-        }
-        case "create_index" -> {
-          for (int j = 0; j < op.columns().size(); j++) {
-            present(at + ".columns[" + j + "]", cols, op.table(), op.columns().get(j));
-          }
-          if (Catalog.indexValid(c, schemaOf(op.table()) + op.name()) != null) {
-            throw new InvalidMigrationException(at + ".name", "index " + op.name() + " exists");
-          }
-          summary.add(at + ": create index " + op.name() + " concurrently");
-        }
-        case "drop_column" -> {
-          Column col = present(at + ".column", cols, op.table(), op.column());
-          if (op.down() != null) {
-            expression(c, at + ".down", op.table(), op.down(), col.type());
-          }
-          summary.add(at + ": drop " + op.table() + "." + op.column() + " at contract");
-        }
-        default -> throw new IllegalStateException(op.type());
+      String line = operation.check(db, at, op, cols);
+      if (operation.needsBackfill(op)) {
+        backfills.add(keyed(at, i, op.table()));
       }
+      if (operation.createsTable()) {
+        created.add(op.table());
+      }
+      summary.add(line);
     }
     return backfills;
   }
@@ -198,127 +131,9 @@ public final class Migrator {
   public void expand() throws SQLException {
     keyset.createProgressTable();
     for (int i = 0; i < spec.operations().size(); i++) {
-      expand(i, spec.operations().get(i));
+      MigrationOperation op = spec.operations().get(i);
+      operation(op).expand(db, i, op);
     }
-  }
-
-  private void expand(int i, MigrationOperation op) throws SQLException {
-    String p = db.prefix(i);
-    switch (op.type()) {
-      case "create_table" -> {
-        StringJoiner cols = new StringJoiner(", ");
-        List<String> key = new ArrayList<>();
-        for (ColumnDef col : op.tableColumns()) {
-          cols.add(
-              col.name()
-                  + " "
-                  + col.type()
-                  + (Boolean.FALSE.equals(col.nullable()) ? " NOT NULL" : "")
-                  + (col.defaultValue() != null ? " DEFAULT " + col.defaultValue() : ""));
-          if (Boolean.TRUE.equals(col.primaryKey())) {
-            key.add(col.name());
-          }
-        }
-        cols.add("PRIMARY KEY (" + String.join(", ", key) + ")");
-        db.ddl("CREATE TABLE IF NOT EXISTS " + op.table() + " (" + cols + ")");
-      }
-      case "create_index" -> {
-        String index = schemaOf(op.table()) + op.name();
-        if (Boolean.FALSE.equals(Catalog.indexValid(c, index))) {
-          // A concurrent build that died leaves an invalid index behind: start it again.
-          db.ddl("DROP INDEX CONCURRENTLY IF EXISTS " + index);
-        }
-        db.ddl(
-            "CREATE "
-                + (Boolean.TRUE.equals(op.unique()) ? "UNIQUE " : "")
-                + "INDEX CONCURRENTLY IF NOT EXISTS "
-                + op.name()
-                + " ON "
-                + op.table()
-                + " ("
-                + String.join(", ", op.columns())
-                + ")");
-      }
-      case "add_column" -> {
-        db.ddl(
-            "ALTER TABLE "
-                + op.table()
-                + " ADD COLUMN IF NOT EXISTS "
-                + op.column()
-                + " "
-                + op.dataType()
-                + (op.defaultValue() != null ? " DEFAULT " + op.defaultValue() : ""));
-        if (op.up() != null) {
-          rowFunction(db, p + "_up", op.table(), op.up(), op.dataType(), null, null);
-          pairTrigger(db, p, op.table(), null, op.column(), viaFunctions(p, op.table(), false));
-        }
-      }
-      case "rename_column" -> {
-        Column old = Catalog.columns(c, op.table()).get(op.column());
-        db.ddl(
-            "ALTER TABLE "
-                + op.table()
-                + " ADD COLUMN IF NOT EXISTS "
-                + op.to()
-                + " "
-                + old.type());
-        // Plain assignments: no function call per write (a rename is the common case).
-        pairTrigger(
-            db,
-            p,
-            op.table(),
-            op.column(),
-            op.to(),
-            new Sync("NEW." + op.column(), "OLD." + op.column(), "NEW." + op.to()));
-      }
-      case "change_type" -> {
-        Column old = Catalog.columns(c, op.table()).get(op.column());
-        String shadow = shadow(op);
-        db.ddl(
-            "ALTER TABLE "
-                + op.table()
-                + " ADD COLUMN IF NOT EXISTS "
-                + shadow
-                + " "
-                + op.dataType());
-        String s = schemaOf(op.table());
-        String upNew = "CAST(NEW." + op.column() + " AS " + op.dataType() + ")";
-        String upOld = "CAST(OLD." + op.column() + " AS " + op.dataType() + ")";
-        if (op.up() != null) {
-          rowFunction(db, p + "_up", op.table(), op.up(), op.dataType(), null, null);
-          upNew = s + p + "_up(NEW)";
-          upOld = s + p + "_up(OLD)";
-        }
-        String down = "CAST(NEW." + shadow + " AS " + old.type() + ")";
-        if (op.down() != null) {
-          // In down, the column's name means its new value (the shadow's).
-          rowFunction(db, p + "_down", op.table(), op.down(), old.type(), op.column(), shadow);
-          down = s + p + "_down(NEW)";
-        }
-        pairTrigger(db, p, op.table(), op.column(), shadow, new Sync(upNew, upOld, down));
-      }
-      case "add_not_null" -> {
-        Column col = Catalog.columns(c, op.table()).get(op.column());
-        rowFunction(db, p + "_up", op.table(), op.up(), col.type(), null, null);
-        fillTrigger(db, p, op.table(), op.column(), p + "_up", false);
-      }
-      case "drop_column" -> {
-        if (op.down() != null) {
-          Column col = Catalog.columns(c, op.table()).get(op.column());
-          rowFunction(db, p + "_down", op.table(), op.down(), col.type(), null, null);
-          fillTrigger(db, p, op.table(), op.column(), p + "_down", true);
-        }
-      }
-      default -> throw new IllegalStateException(op.type());
-    }
-  }
-
-  static String shadow(MigrationOperation op) {
-    return "_sluice_new_" + op.column();
-  }
-
-  private static String up(MigrationOperation op, Column old) {
-    return op.up() != null ? op.up() : "CAST(" + op.column() + " AS " + op.dataType() + ")";
   }
 
   // --- backfill --------------------------------------------------------------------------------
@@ -331,21 +146,11 @@ public final class Migrator {
     Map<String, Column> cols = Catalog.columns(c, op.table());
     String key = Catalog.primaryKey(c, op.table()).get(0);
     String keyType = cols.get(key).type();
-    // The expression itself, not the _up function: PostgreSQL plans it once per statement
-    // instead of calling a function per row.
-    return switch (op.type()) {
-      case "add_column" ->
-          new Fill(op.table(), key, keyType, op.column(), cast(op.up(), op.dataType()));
-      case "add_not_null" ->
-          new Fill(
-              op.table(), key, keyType, op.column(), cast(op.up(), cols.get(op.column()).type()));
-      case "rename_column" -> new Fill(op.table(), key, keyType, op.to(), op.column());
-      case "change_type" -> {
-        String up = op.up() != null ? op.up() : op.column();
-        yield new Fill(op.table(), key, keyType, shadow(op), cast(up, op.dataType()));
-      }
-      default -> throw new IllegalArgumentException(op.type() + " has no backfill");
-    };
+    Optional<Operation> operation = known(op);
+    if (operation.isEmpty()) {
+      throw new IllegalArgumentException(op.type() + " has no backfill");
+    }
+    return operation.get().fill(op, cols, key, keyType);
   }
 
   public Result backfill(int i) throws SQLException, InterruptedException {
@@ -379,7 +184,7 @@ public final class Migrator {
    */
   public long different(int i) throws SQLException {
     MigrationOperation op = spec.operations().get(i);
-    if (!op.type().equals("rename_column") && !op.type().equals("change_type")) {
+    if (!known(op).map(Operation::copiesExactly).orElse(false)) {
       return 0;
     }
     Fill f = fill(i);
@@ -397,14 +202,7 @@ public final class Migrator {
     MigrationOperation op = spec.operations().get(i);
     Map<String, Column> cols = Catalog.columns(c, op.table());
     boolean oldNotNull = cols.containsKey(op.column()) && cols.get(op.column()).notNull();
-    String column =
-        switch (op.type()) {
-          case "add_column" -> Boolean.FALSE.equals(op.nullable()) ? op.column() : null;
-          case "add_not_null" -> op.column();
-          case "rename_column" -> oldNotNull ? op.to() : null;
-          case "change_type" -> oldNotNull ? shadow(op) : null;
-          default -> null;
-        };
+    String column = known(op).map(o -> o.notNullAtContract(op, oldNotNull)).orElse(null);
     if (column == null || !cols.containsKey(column)) {
       return 0;
     }
@@ -424,53 +222,7 @@ public final class Migrator {
   public void contract() throws SQLException {
     for (int i = 0; i < spec.operations().size(); i++) {
       MigrationOperation op = spec.operations().get(i);
-      switch (op.type()) {
-        case "add_column" -> {
-          dropSync(db, i, op.table());
-          if (Boolean.FALSE.equals(op.nullable())) {
-            db.notNull(i, op.table(), op.column());
-          }
-        }
-        case "rename_column" -> {
-          Map<String, Column> cols = Catalog.columns(c, op.table());
-          boolean wasNotNull = cols.containsKey(op.column()) && cols.get(op.column()).notNull();
-          dropSync(db, i, op.table());
-          if (wasNotNull) {
-            db.notNull(i, op.table(), op.to());
-          }
-          db.ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column());
-        }
-        case "change_type" -> {
-          Map<String, Column> cols = Catalog.columns(c, op.table());
-          String shadow = shadow(op);
-          dropSync(db, i, op.table());
-          if (cols.containsKey(shadow)) {
-            boolean wasNotNull = cols.containsKey(op.column()) && cols.get(op.column()).notNull();
-            if (wasNotNull) {
-              db.notNull(i, op.table(), shadow);
-            }
-            db.inTransaction(
-                List.of(
-                    "ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column(),
-                    "ALTER TABLE "
-                        + op.table()
-                        + " RENAME COLUMN "
-                        + shadow
-                        + " TO "
-                        + op.column()));
-          }
-        }
-        case "add_not_null" -> {
-          dropSync(db, i, op.table());
-          db.notNull(i, op.table(), op.column());
-        }
-        case "drop_column" -> {
-          dropSync(db, i, op.table());
-          db.ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column());
-        }
-        case "create_index", "create_table" -> {}
-        default -> throw new IllegalStateException(op.type());
-      }
+      operation(op).contract(db, i, op);
     }
     keyset.forgetProgress();
   }
@@ -482,19 +234,7 @@ public final class Migrator {
         continue;
       }
       dropSync(db, i, op.table());
-      switch (op.type()) {
-        case "add_column" ->
-            db.ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.column());
-        case "rename_column" ->
-            db.ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + op.to());
-        case "change_type" ->
-            db.ddl("ALTER TABLE " + op.table() + " DROP COLUMN IF EXISTS " + shadow(op));
-        case "create_index" ->
-            db.ddl("DROP INDEX CONCURRENTLY IF EXISTS " + schemaOf(op.table()) + op.name());
-        case "create_table" -> db.ddl("DROP TABLE IF EXISTS " + op.table());
-        case "add_not_null", "drop_column" -> {}
-        default -> throw new IllegalStateException(op.type());
-      }
+      operation(op).rollback(db, op);
     }
     keyset.forgetProgress();
   }
