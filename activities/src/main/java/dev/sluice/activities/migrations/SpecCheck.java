@@ -1,27 +1,20 @@
 package dev.sluice.activities.migrations;
 
 import dev.sluice.model.MigrationOperation;
-import dev.sluice.model.MigrationOperation.ColumnDef;
 import dev.sluice.model.MigrationSpec;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What can be said of a spec without a database: names, required fields, known types. The first
- * problem is thrown, naming its field ({@code operations[1].column}).
+ * problem is thrown, naming its field ({@code operations[1].column}). The fields each type requires
+ * are checked by its {@link Operation#checkSpec}, with the helpers here.
  */
 public final class SpecCheck {
 
-  public static final Set<String> TYPES =
-      Set.of(
-          "add_column",
-          "rename_column",
-          "change_type",
-          "add_not_null",
-          "create_index",
-          "create_table",
-          "drop_column");
+  /** The strings of every {@link OperationType}. */
+  public static final Set<String> TYPES = OperationType.wires();
 
   private SpecCheck() {}
 
@@ -73,68 +66,14 @@ public final class SpecCheck {
     if (op == null) {
       throw new InvalidMigrationException(at, "is empty");
     }
-    if (op.type() == null || !TYPES.contains(op.type())) {
-      throw new InvalidMigrationException(
-          at + ".type", "must be one of " + new java.util.TreeSet<>(TYPES));
-    }
+    OperationType type =
+        OperationType.from(op.type())
+            .orElseThrow(
+                () ->
+                    new InvalidMigrationException(
+                        at + ".type", "must be one of " + new TreeSet<>(TYPES)));
     table(at, op.table());
-    switch (op.type()) {
-      case "add_column" -> {
-        name(at + ".column", op.column());
-        required(at + ".dataType", op.dataType());
-        optionalSql(at + ".up", op.up());
-      }
-      case "rename_column" -> {
-        name(at + ".column", op.column());
-        name(at + ".to", op.to());
-        if (op.column().equals(op.to())) {
-          throw new InvalidMigrationException(at + ".to", "is the column's own name");
-        }
-      }
-      case "change_type" -> {
-        name(at + ".column", op.column());
-        required(at + ".dataType", op.dataType());
-        optionalSql(at + ".up", op.up());
-        optionalSql(at + ".down", op.down());
-      }
-      case "add_not_null" -> {
-        name(at + ".column", op.column());
-        required(at + ".up", op.up());
-      }
-      case "create_index" -> {
-        name(at + ".name", op.name());
-        List<String> cols = op.columns();
-        if (cols == null || cols.isEmpty()) {
-          throw new InvalidMigrationException(at + ".columns", "must list at least one column");
-        }
-        for (int j = 0; j < cols.size(); j++) {
-          name(at + ".columns[" + j + "]", cols.get(j));
-        }
-      }
-      case "create_table" -> {
-        List<ColumnDef> cols = op.tableColumns();
-        if (cols == null || cols.isEmpty()) {
-          throw new InvalidMigrationException(
-              at + ".tableColumns", "must list the table's columns");
-        }
-        int keys = 0;
-        for (int j = 0; j < cols.size(); j++) {
-          ColumnDef c = cols.get(j);
-          name(at + ".tableColumns[" + j + "].name", c == null ? null : c.name());
-          required(at + ".tableColumns[" + j + "].type", c.type());
-          keys += Boolean.TRUE.equals(c.primaryKey()) ? 1 : 0;
-        }
-        if (keys == 0) {
-          throw new InvalidMigrationException(
-              at + ".tableColumns", "needs a primaryKey column (backfills page by it)");
-        }
-      }
-      case "drop_column" -> {
-        name(at + ".column", op.column());
-        optionalSql(at + ".down", op.down());
-      }
-      default -> throw new IllegalStateException(op.type());
-    }
+    type.operation().checkSpec(at, op);
   }
 
   private static void table(String at, String table) {
@@ -144,13 +83,13 @@ public final class SpecCheck {
     }
   }
 
-  private static void name(String at, String name) {
+  static void name(String at, String name) {
     if (!Sql.isName(name)) {
       throw new InvalidMigrationException(at, "must be a lower-case SQL name (letters, digits, _)");
     }
   }
 
-  private static void required(String at, String value) {
+  static void required(String at, String value) {
     if (value == null || value.isBlank()) {
       throw new InvalidMigrationException(at, "is required");
     }
@@ -158,7 +97,7 @@ public final class SpecCheck {
   }
 
   /** Expressions and types go into DDL: one statement's worth, no statement separators. */
-  private static void optionalSql(String at, String value) {
+  static void optionalSql(String at, String value) {
     if (value != null && (value.isBlank() || value.contains(";") || value.contains("$"))) {
       throw new InvalidMigrationException(
           at, "must be one SQL expression (no ';' or '$', which would end the statement)");

@@ -102,4 +102,27 @@ class SpecCheckTest {
             () -> SpecCheck.check(with(MigrationOperation.addNotNull("users", "x", null))))
         .hasMessage("operations[0].up: is required");
   }
+
+  @Test
+  void anUnknownTypeIsAnsweredWithEveryKnownOne() {
+    MigrationOperation renameTable =
+        new MigrationOperation(
+            "rename_table",
+            "users",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    assertThatThrownBy(() -> SpecCheck.check(with(renameTable)))
+        .hasMessage(
+            "operations[0].type: must be one of [add_column, add_not_null, change_type,"
+                + " create_index, create_table, drop_column, rename_column]");
+  }
 }
