@@ -1,6 +1,6 @@
 package dev.sluice.api.auth;
 
-import dev.sluice.api.api.ErrorBody;
+import dev.sluice.api.common.ErrorBody;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -1,7 +1,7 @@
 package dev.sluice.api.errors;
 
-import dev.sluice.api.api.ErrorBody;
-import dev.sluice.api.api.ErrorBody.FieldError;
+import dev.sluice.api.common.ErrorBody;
+import dev.sluice.api.common.ErrorBody.FieldError;
 import java.util.List;
 import java.util.Map;
 

@@ -1,6 +1,6 @@
 package dev.sluice.api.errors;
 
-import dev.sluice.api.api.ErrorBody;
+import dev.sluice.api.common.ErrorBody;
 import java.io.IOException;
 
 /**

@@ -1,7 +1,7 @@
 package dev.sluice.api.errors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.api.api.ErrorBody;
+import dev.sluice.api.common.ErrorBody;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;

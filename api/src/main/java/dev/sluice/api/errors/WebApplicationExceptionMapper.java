@@ -1,6 +1,6 @@
 package dev.sluice.api.errors;
 
-import dev.sluice.api.api.ErrorBody;
+import dev.sluice.api.common.ErrorBody;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

@@ -3,8 +3,8 @@ package dev.sluice.api.flags;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.activities.Settings;
-import dev.sluice.api.api.ErrorBody.FieldError;
-import dev.sluice.api.core.Queries;
+import dev.sluice.api.common.ErrorBody.FieldError;
+import dev.sluice.api.common.Queries;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.ledger.FlagStore.Flag;
 import dev.sluice.ledger.Ledger;
@@ -67,7 +67,7 @@ public final class FlagRollouts {
    */
   public record GateBody(
       String service,
-      List<dev.sluice.api.api.ServiceSpec.ThresholdBody> ceilings,
+      List<dev.sluice.api.services.ServiceSpec.ThresholdBody> ceilings,
       String interval,
       Boolean compareCohorts) {}
 
@@ -236,7 +236,7 @@ public final class FlagRollouts {
       // The same checks as a service's post-deploy ceilings.
       try {
         ceilings =
-            dev.sluice.api.core.ServiceMapper.checkedCeilings(
+            dev.sluice.api.services.ServiceMapper.checkedCeilings(
                 "gate.ceilings", body.ceilings(), service.effectiveAnalysis());
       } catch (ApiException e) {
         problems.addAll(e.body().errors());

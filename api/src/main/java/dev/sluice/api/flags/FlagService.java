@@ -3,7 +3,7 @@ package dev.sluice.api.flags;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.api.api.ErrorBody.FieldError;
+import dev.sluice.api.common.ErrorBody.FieldError;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.flags.EvaluationContext;
 import dev.sluice.flags.EvaluationResult;
@@ -355,7 +355,7 @@ public final class FlagService {
     }
     if (outcome instanceof Outcome.Conflict conflict) {
       throw new ApiException(
-          new dev.sluice.api.api.ErrorBody(
+          new dev.sluice.api.common.ErrorBody(
               412,
               "version_mismatch",
               "flag "

@@ -2,8 +2,8 @@ package dev.sluice.api.flags;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.common.Params;
 import dev.sluice.api.errors.ApiException;
-import dev.sluice.api.resources.Params;
 import dev.sluice.flags.EvaluationResult;
 import dev.sluice.ledger.FlagStore.Flag;
 import dev.sluice.ledger.FlagStore.Meta;

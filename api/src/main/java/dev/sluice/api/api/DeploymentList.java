@@ -1,6 +1,0 @@
-package dev.sluice.api.api;
-
-import java.util.List;
-
-/** {@code GET /api/v1/deployments}: newest first, without events. */
-public record DeploymentList(List<DeploymentView> deployments) {}

@@ -1,6 +1,0 @@
-package dev.sluice.api.api;
-
-import java.util.List;
-
-/** {@code GET /api/v1/services}. */
-public record ServiceList(List<ServiceView> services) {}

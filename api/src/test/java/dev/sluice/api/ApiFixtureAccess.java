@@ -1,0 +1,14 @@
+package dev.sluice.api;
+
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+
+/** {@link ApiFixture} for tests outside this package. */
+public final class ApiFixtureAccess {
+
+  private ApiFixtureAccess() {}
+
+  public static DropwizardAppExtension<SluiceConfiguration> app(
+      io.dropwizard.testing.ConfigOverride... extra) {
+    return ApiFixture.app(extra);
+  }
+}
