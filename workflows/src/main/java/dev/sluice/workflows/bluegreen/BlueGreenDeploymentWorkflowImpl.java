@@ -12,6 +12,7 @@ import dev.sluice.model.Target;
 import dev.sluice.model.Verdict;
 import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.workflows.DeploymentWorkflow;
+import dev.sluice.workflows.common.ChangeIds;
 import dev.sluice.workflows.common.ControlledWorkflow;
 import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker.Wake;
@@ -36,9 +37,6 @@ import java.util.Map;
  */
 public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     implements BlueGreenDeploymentWorkflow {
-
-  /** Change id: traffic is switched back before the ledger hears of the rollback. */
-  static final String TRAFFIC_FIRST = "switch-back-first";
 
   private final BlueGreenOptions options;
   private final Map<String, List<Target>> pools = new LinkedHashMap<>();
@@ -255,7 +253,8 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
   private DeploymentResult undo(DeploymentState outcome, String reason) {
     List<Target> unrestored = new ArrayList<>();
     // Users first: the switch back no longer waits for the ledger's record of the phase change.
-    boolean trafficFirst = Workflow.getVersion(TRAFFIC_FIRST, Workflow.DEFAULT_VERSION, 1) == 1;
+    boolean trafficFirst =
+        Workflow.getVersion(ChangeIds.SWITCH_BACK_FIRST, Workflow.DEFAULT_VERSION, 1) == 1;
     boolean back = true;
     if (switched && trafficFirst) {
       back = switchBack();

@@ -15,6 +15,7 @@ import dev.sluice.model.Verdict;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.SluiceSearchAttributes;
+import dev.sluice.workflows.common.ChangeIds;
 import dev.sluice.workflows.common.ControlledWorkflow;
 import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker.Wake;
@@ -41,9 +42,6 @@ import java.util.List;
  */
 public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
     implements CanaryDeploymentWorkflow {
-
-  /** Change id: the canary's traffic is cut before the ledger hears of the rollback. */
-  static final String TRAFFIC_FIRST = "cut-traffic-first";
 
   private final List<Target> canary;
   private final List<Target> stable;
@@ -307,7 +305,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
   private DeploymentResult rollBack(DeploymentState outcome, String reason) {
     boolean cut;
     // Users first: the traffic cut no longer waits for the ledger's record of the phase change.
-    if (Workflow.getVersion(TRAFFIC_FIRST, Workflow.DEFAULT_VERSION, 1) == 1) {
+    if (Workflow.getVersion(ChangeIds.CUT_TRAFFIC_FIRST, Workflow.DEFAULT_VERSION, 1) == 1) {
       cut = cutTraffic();
       tracker.setPhase(Phase.ROLLING_BACK);
     } else {

@@ -33,9 +33,6 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
   /** How long a deployment that did not succeed waits for a retry before its workflow closes. */
   public static final Duration RETRY_WINDOW = Duration.ofHours(1);
 
-  /** Change id of the wait for a retry, added after the first recorded histories. */
-  static final String RETRY_CHANGE = "wait-for-retry";
-
   protected final DeploymentRequest request;
   protected final DeploymentTracker tracker;
   protected final DeploymentSteps steps;
@@ -60,7 +57,8 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
         return result;
       }
       // Deployments started before retries existed ended here; they must replay the same way.
-      if (Workflow.getVersion(RETRY_CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION
+      if (Workflow.getVersion(ChangeIds.WAIT_FOR_RETRY, Workflow.DEFAULT_VERSION, 1)
+              == Workflow.DEFAULT_VERSION
           || !tracker.awaitRetry(RETRY_WINDOW)) {
         return result;
       }
@@ -88,9 +86,6 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
     return new Watched(Wake.TIMER, verdict.get());
   }
 
-  /** Change id of the post-deploy monitoring window (the seed's AutoRollback). */
-  static final String AUTO_ROLLBACK = "auto-rollback";
-
   /**
    * The post-deploy monitoring window, when the deployment asks for one: watches {@code targets}
    * (the new version's) against absolute ceilings. Answers how it ended: a control's wake (result
@@ -105,7 +100,7 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
         request.autoRollback().orElse(dev.sluice.model.AutoRollbackSpec.DEFAULT);
     if (!auto.enabled()
         || targets.isEmpty()
-        || Workflow.getVersion(AUTO_ROLLBACK, Workflow.DEFAULT_VERSION, 1)
+        || Workflow.getVersion(ChangeIds.AUTO_ROLLBACK, Workflow.DEFAULT_VERSION, 1)
             == Workflow.DEFAULT_VERSION) {
       return new Watched(Wake.TIMER, null);
     }

@@ -52,9 +52,6 @@ public final class DeploymentSteps {
 
   private static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
-  /** Change id: analysis steps judged by the sequential judge rather than thresholds. */
-  static final String SEQUENTIAL_JUDGE = "sequential-judge";
-
   private final DeploymentRequest request;
 
   public DeploymentSteps(DeploymentRequest request) {
@@ -195,7 +192,7 @@ public final class DeploymentSteps {
             request.version(),
             stableVersion,
             // Canaries started before the sequential judge keep the threshold judge.
-            Workflow.getVersion(SEQUENTIAL_JUDGE, Workflow.DEFAULT_VERSION, 1)
+            Workflow.getVersion(ChangeIds.SEQUENTIAL_JUDGE, Workflow.DEFAULT_VERSION, 1)
                     == Workflow.DEFAULT_VERSION
                 ? null
                 : request.service().effectiveAnalysis()));

@@ -204,9 +204,6 @@ public final class DeploymentTracker {
     setPhase(stepPhase);
   }
 
-  /** Change id of recording each wait (what, since, until) when it begins. */
-  static final String RECORD_WAITS = "record-waits";
-
   /** The canary's share of traffic, as just set. */
   public void trafficWeight(int percent) {
     trafficWeight = percent;
@@ -369,11 +366,8 @@ public final class DeploymentTracker {
         request.deploymentId(), state, reason, List.copyOf(targets.values()));
   }
 
-  /** Change id of the SluiceState search attribute, set with the outcome and again on a retry. */
-  static final String SLUICE_STATE = "sluice-state";
-
   private boolean showsState() {
-    return Workflow.getVersion(SLUICE_STATE, Workflow.DEFAULT_VERSION, 1) == 1;
+    return Workflow.getVersion(ChangeIds.SLUICE_STATE, Workflow.DEFAULT_VERSION, 1) == 1;
   }
 
   /**
@@ -705,7 +699,7 @@ public final class DeploymentTracker {
             ? null
             : Workflow.newTimer(duration, TimerOptions.newBuilder().setSummary(what).build());
     promotable = what;
-    if (Workflow.getVersion(RECORD_WAITS, Workflow.DEFAULT_VERSION, 1) == 1) {
+    if (Workflow.getVersion(ChangeIds.RECORD_WAITS, Workflow.DEFAULT_VERSION, 1) == 1) {
       long now = Workflow.currentTimeMillis();
       waiting =
           new Waiting(

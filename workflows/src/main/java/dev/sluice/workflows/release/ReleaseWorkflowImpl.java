@@ -10,6 +10,7 @@ import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
 import dev.sluice.workflows.activities.LedgerActivities;
 import dev.sluice.workflows.activities.LedgerActivities.AbandonCall;
 import dev.sluice.workflows.activities.LedgerActivities.BeginCall;
+import dev.sluice.workflows.common.ChangeIds;
 import dev.sluice.workflows.flags.FlagRolloutWorkflow;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow.Phase;
@@ -54,9 +55,6 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
                       .setMaximumAttempts(30)
                       .build())
               .build());
-
-  /** Change id: a release records its deployments' ends and its rollback in the ledger. */
-  static final String LEDGER_RECORDS = "release-ledger-records";
 
   private Stage stage = Stage.MIGRATION;
   private String reason;
@@ -299,7 +297,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
 
   /** Closes a PENDING deployment record that will never run (nothing if it ran). */
   private void closeRecord(String deploymentId, String why) {
-    if (Workflow.getVersion(LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
+    if (Workflow.getVersion(ChangeIds.RELEASE_LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
         == Workflow.DEFAULT_VERSION) {
       return;
     }
@@ -315,7 +313,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
    * runs another version by now (going back would undo someone else's deployment).
    */
   private String beginRollbackRecord() {
-    if (Workflow.getVersion(LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
+    if (Workflow.getVersion(ChangeIds.RELEASE_LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
         == Workflow.DEFAULT_VERSION) {
       return null;
     }
