@@ -18,9 +18,6 @@ import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker.Wake;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.failure.CanceledFailure;
-import io.temporal.failure.TemporalFailure;
-import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.util.ArrayList;
@@ -56,28 +53,11 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
   @Override
   public DeploymentResult run(DeploymentRequest ignored) {
     tracker.start();
-    return withRetries(this::attempt);
-  }
-
-  private DeploymentResult attempt() {
-    switched = false;
-    try {
-      return blueGreen();
-    } catch (TemporalFailure e) {
-      boolean cancelled = CancellationScope.current().isCancelRequested();
-      DeploymentResult[] result = new DeploymentResult[1];
-      Workflow.newDetachedCancellationScope(
-              () ->
-                  result[0] =
-                      undo(
-                          cancelled ? DeploymentState.ABORTED : DeploymentState.FAILED,
-                          cancelled ? "cancelled from Temporal" : DeploymentSteps.reason(e)))
-          .run();
-      if (cancelled) {
-        throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
-      }
-      return result[0];
-    }
+    return withRetries(
+        () -> {
+          switched = false;
+          return attempt(this::blueGreen, this::undo);
+        });
   }
 
   private DeploymentResult blueGreen() {

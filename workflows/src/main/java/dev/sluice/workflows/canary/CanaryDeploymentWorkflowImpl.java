@@ -23,10 +23,7 @@ import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.CanceledFailure;
-import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
-import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -61,29 +58,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
   @Override
   public DeploymentResult run(DeploymentRequest ignored) {
     tracker.start();
-    return withRetries(this::attempt);
-  }
-
-  private DeploymentResult attempt() {
-    try {
-      return canary();
-    } catch (TemporalFailure e) {
-      boolean cancelled = CancellationScope.current().isCancelRequested();
-      // Cancelling from the Temporal UI means abort with rollback; the compensation runs in a
-      // detached scope, or the cancellation would cancel it too.
-      DeploymentResult[] result = new DeploymentResult[1];
-      Workflow.newDetachedCancellationScope(
-              () ->
-                  result[0] =
-                      rollBack(
-                          cancelled ? DeploymentState.ABORTED : DeploymentState.FAILED,
-                          cancelled ? "cancelled from Temporal" : DeploymentSteps.reason(e)))
-          .run();
-      if (cancelled) {
-        throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
-      }
-      return result[0];
-    }
+    return withRetries(() -> attempt(this::canary, this::rollBack));
   }
 
   private DeploymentResult canary() {

@@ -14,6 +14,7 @@ import dev.sluice.workflows.common.DeploymentTracker.Wake;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
@@ -63,6 +64,39 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
         return result;
       }
       tracker.beginRetry();
+    }
+  }
+
+  /** Puts back what an attempt changed and ends it with {@code outcome}. */
+  @FunctionalInterface
+  protected interface Undo {
+    DeploymentResult undo(DeploymentState outcome, String reason);
+  }
+
+  /**
+   * One attempt of {@code flow}. Cancelling from the Temporal UI means abort with rollback; any
+   * other failure that gets out of the flow (a step that failed for good outside a target, e.g. the
+   * fleet lookup) fails the deployment after {@code undo} has put back what it touched. The
+   * workflow's own scope may be cancelled, so the compensation runs in a detached scope or it would
+   * be cancelled too; a cancellation is rethrown after it.
+   */
+  protected final DeploymentResult attempt(Supplier<DeploymentResult> flow, Undo undo) {
+    try {
+      return flow.get();
+    } catch (TemporalFailure e) {
+      boolean cancelled = CancellationScope.current().isCancelRequested();
+      DeploymentResult[] result = new DeploymentResult[1];
+      Workflow.newDetachedCancellationScope(
+              () ->
+                  result[0] =
+                      undo.undo(
+                          cancelled ? DeploymentState.ABORTED : DeploymentState.FAILED,
+                          cancelled ? "cancelled from Temporal" : DeploymentSteps.reason(e)))
+          .run();
+      if (cancelled) {
+        throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
+      }
+      return result[0];
     }
   }
 
