@@ -8,6 +8,7 @@ import dev.sluice.activities.flags.FlagStore.Outcome;
 import dev.sluice.flags.FlagDefinitionException;
 import dev.sluice.flags.FlagEngine;
 import dev.sluice.flags.FlagdTemplates;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.FlagActivities;
 import io.temporal.failure.ApplicationFailure;
 import java.util.function.UnaryOperator;
@@ -40,7 +41,7 @@ public final class FlagActivitiesImpl implements FlagActivities {
           if (disabled && !call.enable()) {
             throw ApplicationFailure.newNonRetryableFailure(
                 "flag " + call.flagKey() + " is disabled: the rollout leaves the kill switch alone",
-                "FlagDisabled");
+                FailureTypes.FLAG_DISABLED);
           }
           ObjectNode enabled =
               call.enable() ? FlagdTemplates.withState(doc, call.flagKey(), true) : doc;
@@ -68,7 +69,7 @@ public final class FlagActivitiesImpl implements FlagActivities {
               .orElseThrow(
                   () ->
                       ApplicationFailure.newNonRetryableFailure(
-                          "no flag " + call.flagKey(), "FlagNotFound"));
+                          "no flag " + call.flagKey(), FailureTypes.FLAG_NOT_FOUND));
       ObjectNode document = json.createObjectNode();
       document.putObject("flags").set(call.flagKey(), read(flag.definition()));
       ObjectNode changed;
@@ -78,7 +79,7 @@ public final class FlagActivitiesImpl implements FlagActivities {
       } catch (IllegalArgumentException | FlagDefinitionException e) {
         throw ApplicationFailure.newNonRetryableFailureWithCause(
             "flag " + call.flagKey() + " cannot take this change: " + e.getMessage(),
-            "ConfigurationError",
+            FailureTypes.CONFIGURATION_ERROR,
             e);
       }
       JsonNode definition = changed.path("flags").path(call.flagKey());
@@ -96,7 +97,7 @@ public final class FlagActivitiesImpl implements FlagActivities {
       }
       if (outcome instanceof Outcome.NotFound) {
         throw ApplicationFailure.newNonRetryableFailure(
-            "no flag " + call.flagKey(), "FlagNotFound");
+            "no flag " + call.flagKey(), FailureTypes.FLAG_NOT_FOUND);
       }
       // Conflict: someone changed the flag meanwhile; apply the change to their version.
     }

@@ -12,6 +12,7 @@ import dev.sluice.model.Target;
 import dev.sluice.model.Verdict;
 import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.workflows.DeploymentWorkflow;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.common.ChangeIds;
 import dev.sluice.workflows.common.ControlledWorkflow;
 import dev.sluice.workflows.common.DeploymentSteps;
@@ -64,7 +65,7 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     if (pools.size() != 2 || pools.containsKey(null)) {
       throw ApplicationFailure.newNonRetryableFailure(
           "blue-green needs every target in one of exactly two pools, found " + pools.keySet(),
-          DeploymentSteps.CONFIGURATION_ERROR);
+          FailureTypes.CONFIGURATION_ERROR);
     }
     tracker.setBatches(1);
     ops.learnPreviousVersions();
@@ -72,7 +73,7 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     if (live == null || !pools.containsKey(live)) {
       throw ApplicationFailure.newNonRetryableFailure(
           "the router's live pool is " + live + ", not one of " + pools.keySet(),
-          DeploymentSteps.CONFIGURATION_ERROR);
+          FailureTypes.CONFIGURATION_ERROR);
     }
     idle = pools.keySet().stream().filter(p -> !p.equals(live)).findFirst().orElseThrow();
     // What the service ran before is what the live pool runs; the idle pool may hold a version

@@ -8,6 +8,7 @@ import dev.sluice.model.DeploymentStatus;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.DeploymentWorkflow;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.LedgerActivities;
 import dev.sluice.workflows.activities.LedgerActivities.ReopenCall;
 import dev.sluice.workflows.common.DeploymentTracker.Wake;
@@ -265,7 +266,7 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
               + " of "
               + request.service().name()
               + " holds the service or began after this one; start a new deployment",
-          "ControlRejected");
+          FailureTypes.CONTROL_REJECTED);
     }
     return tracker.retry(control);
   }

@@ -13,6 +13,7 @@ import dev.sluice.ports.Deployer.DeployResult;
 import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.ports.TrafficRouter.DrainResult;
 import dev.sluice.ports.TrafficRouter.EnableResult;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.AnalysisActivities;
 import dev.sluice.workflows.activities.AnalysisActivities.MonitorCall;
 import dev.sluice.workflows.activities.AnalysisActivities.WarmUpCall;
@@ -43,9 +44,6 @@ import java.util.List;
  * races a deploy that is still running.
  */
 public final class DeploymentSteps {
-
-  /** Error type of failures no retry can fix (unknown adapter type, bad settings). */
-  public static final String CONFIGURATION_ERROR = "ConfigurationError";
 
   /** How long a router gets to report an enabled target up (its own checks must pass first). */
   public static final Duration ENABLE_TIMEOUT = Duration.ofSeconds(60);
@@ -270,7 +268,7 @@ public final class DeploymentSteps {
         .setBackoffCoefficient(2)
         .setMaximumInterval(Duration.ofSeconds(30))
         .setMaximumAttempts(attempts)
-        .setDoNotRetry(CONFIGURATION_ERROR)
+        .setDoNotRetry(FailureTypes.CONFIGURATION_ERROR)
         .build();
   }
 

@@ -10,6 +10,7 @@ import dev.sluice.model.TargetState;
 import dev.sluice.model.TargetStatus;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.ControlResponse;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
@@ -429,6 +430,6 @@ public final class DeploymentTracker {
   }
 
   private static ApplicationFailure reject(String message) {
-    return ApplicationFailure.newNonRetryableFailure(message, "ControlRejected");
+    return ApplicationFailure.newNonRetryableFailure(message, FailureTypes.CONTROL_REJECTED);
   }
 }

@@ -6,6 +6,7 @@ import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.FlagRollout;
 import dev.sluice.model.FlagRollout.Stage;
 import dev.sluice.model.Verdict;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.AnalysisActivities;
 import dev.sluice.workflows.activities.AnalysisActivities.MonitorCall;
 import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
@@ -45,7 +46,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
                       .setInitialInterval(Duration.ofSeconds(1))
                       .setMaximumInterval(Duration.ofMinutes(1))
                       .setMaximumAttempts(20)
-                      .setDoNotRetry("ConfigurationError", "FlagNotFound")
+                      .setDoNotRetry(FailureTypes.CONFIGURATION_ERROR, FailureTypes.FLAG_NOT_FOUND)
                       .build())
               .build());
 
@@ -96,7 +97,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
                 actor(rollout),
                 "stage " + stage + "/" + stages));
       } catch (ActivityFailure e) {
-        if ("FlagDisabled".equals(type(e))) {
+        if (FailureTypes.FLAG_DISABLED.equals(type(e))) {
           state = "ABORTED";
           reason = "the flag was disabled during the rollout; left disabled";
           event(reason);
@@ -250,7 +251,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
             .setRetryOptions(
                 RetryOptions.newBuilder()
                     .setMaximumAttempts(10)
-                    .setDoNotRetry("ConfigurationError")
+                    .setDoNotRetry(FailureTypes.CONFIGURATION_ERROR)
                     .build())
             .build());
   }
@@ -277,7 +278,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
       percent = 0;
       state = outcome;
     } catch (ActivityFailure e) {
-      if ("FlagDisabled".equals(type(e))) {
+      if (FailureTypes.FLAG_DISABLED.equals(type(e))) {
         // Someone pulled the kill switch meanwhile: nobody gets the variant already.
         state = outcome;
         event("the flag is disabled: left disabled");

@@ -1,6 +1,7 @@
 package dev.sluice.workflows.migrations;
 
 import dev.sluice.model.DualWriteMigration;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.DualWriteActivities;
 import dev.sluice.workflows.activities.DualWriteActivities.Counters;
 import dev.sluice.workflows.activities.FlagActivities;
@@ -30,7 +31,7 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
                   RetryOptions.newBuilder()
                       .setMaximumInterval(Duration.ofMinutes(1))
                       .setMaximumAttempts(20)
-                      .setDoNotRetry("ConfigurationError", "FlagNotFound")
+                      .setDoNotRetry(FailureTypes.CONFIGURATION_ERROR, FailureTypes.FLAG_NOT_FOUND)
                       .build())
               .build());
 

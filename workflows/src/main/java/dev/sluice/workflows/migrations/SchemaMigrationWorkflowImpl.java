@@ -1,6 +1,7 @@
 package dev.sluice.workflows.migrations;
 
 import dev.sluice.model.MigrationSpec;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.MigrationActivities;
 import dev.sluice.workflows.activities.MigrationActivities.Backfilled;
 import dev.sluice.workflows.activities.MigrationActivities.Plan;
@@ -31,7 +32,10 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
       RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofSeconds(1))
           .setMaximumInterval(Duration.ofMinutes(1))
-          .setDoNotRetry("InvalidMigration", "UnsupportedByDatabase", "ConfigurationError")
+          .setDoNotRetry(
+              FailureTypes.INVALID_MIGRATION,
+              FailureTypes.UNSUPPORTED_BY_DATABASE,
+              FailureTypes.CONFIGURATION_ERROR)
           .build();
 
   /** DDL: expand and contract may wait on locks and build indexes; they heartbeat meanwhile. */
@@ -125,7 +129,7 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
     Verified verified = ddl.verify(spec);
     if (!verified.complete()) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "verify failed: " + verified.problems(), "VerifyFailed");
+          "verify failed: " + verified.problems(), FailureTypes.VERIFY_FAILED);
     }
     phase(Phase.WAITING);
     // Run by a release: tell it the schema is expanded and backfilled; it promotes us later.

@@ -5,6 +5,7 @@ import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.FlagRollout;
 import dev.sluice.model.Release;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
 import dev.sluice.workflows.activities.LedgerActivities;
@@ -40,7 +41,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
               .setRetryOptions(
                   RetryOptions.newBuilder()
                       .setMaximumAttempts(20)
-                      .setDoNotRetry("ConfigurationError", "FlagNotFound")
+                      .setDoNotRetry(FailureTypes.CONFIGURATION_ERROR, FailureTypes.FLAG_NOT_FOUND)
                       .build())
               .build());
 
