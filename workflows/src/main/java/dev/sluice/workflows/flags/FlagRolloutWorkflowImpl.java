@@ -13,6 +13,8 @@ import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
 import dev.sluice.workflows.common.DeploymentSteps;
+import dev.sluice.workflows.common.EventLines;
+import dev.sluice.workflows.common.Steering;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -23,7 +25,6 @@ import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,17 +51,16 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
                       .build())
               .build());
 
-  private String state = "RUNNING";
+  private State state = State.RUNNING;
   private int stage;
   private int stages;
   private int percent;
   private String reason;
-  private final List<String> events = new ArrayList<>();
-  private boolean paused;
+  private final EventLines events = new EventLines();
+  private final Steering steering = new Steering();
   private boolean promoteRequested;
   private boolean baking;
   private boolean applied;
-  private String abortReason;
 
   @Override
   public Status run(FlagRollout rollout) {
@@ -71,7 +71,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
     } catch (CanceledFailure cancelled) {
       // Cancelled from the Temporal UI: take the flag back, then end as cancelled.
       Workflow.newDetachedCancellationScope(
-              () -> takeBack(rollout, "CANCELED", "cancelled from Temporal"))
+              () -> takeBack(rollout, State.CANCELED, "cancelled from Temporal"))
           .run();
       throw cancelled;
     }
@@ -79,9 +79,9 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
 
   private Status stages(FlagRollout rollout) {
     for (int i = 0; i < stages; i++) {
-      Workflow.await(() -> !paused || abortReason != null);
-      if (abortReason != null) {
-        return takeBack(rollout, "ABORTED", "aborted: " + abortReason);
+      steering.awaitResumedOrAborted();
+      if (steering.aborted()) {
+        return takeBack(rollout, State.ABORTED, "aborted: " + steering.abortReason());
       }
       Stage next = rollout.stages().get(i);
       stage = i + 1;
@@ -98,32 +98,36 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
                 "stage " + stage + "/" + stages));
       } catch (ActivityFailure e) {
         if (FailureTypes.FLAG_DISABLED.equals(type(e))) {
-          state = "ABORTED";
+          state = State.ABORTED;
           reason = "the flag was disabled during the rollout; left disabled";
           event(reason);
           return status();
         }
         return takeBack(
-            rollout, "FAILED", "could not set stage " + stage + ": " + DeploymentSteps.reason(e));
+            rollout,
+            State.FAILED,
+            "could not set stage " + stage + ": " + DeploymentSteps.reason(e));
       }
       applied = true;
       percent = next.percent();
       event("stage " + stage + "/" + stages + ": " + percent + "% on " + rollout.variant());
       Gated gate = bake(rollout, next);
-      if (abortReason != null) {
-        return takeBack(rollout, "ABORTED", "aborted: " + abortReason);
+      if (steering.aborted()) {
+        return takeBack(rollout, State.ABORTED, "aborted: " + steering.abortReason());
       }
       if (gate.result() != null && gate.result().verdict() == Verdict.FAIL) {
         return takeBack(
-            rollout, "ROLLED_BACK", "gate failed at " + percent + "%: " + gate.result().reason());
+            rollout,
+            State.ROLLED_BACK,
+            "gate failed at " + percent + "%: " + gate.result().reason());
       }
       if (gate.undecided() != null && i < stages - 1) {
         // Never move on unchecked: a person looks, then resumes (or aborts).
-        paused = true;
+        steering.pause();
         event("paused for a person: " + gate.undecided());
       }
     }
-    state = "SUCCEEDED";
+    state = State.SUCCEEDED;
     event("rollout complete at " + percent + "%");
     return status();
   }
@@ -160,7 +164,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
     baking = true;
     Workflow.await(
         () ->
-            abortReason != null
+            steering.aborted()
                 || promoteRequested
                 || timer.isCompleted()
                 || (!watching.isEmpty() && failedEarly(watching.get(0))));
@@ -174,9 +178,9 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
       return new Gated(null, null);
     }
     Promise<AnalysisResult> verdict = watching.get(0);
-    if (!verdict.isCompleted() && !promoted && abortReason == null) {
+    if (!verdict.isCompleted() && !promoted && !steering.aborted()) {
       // The bake is over: the gate's window was as long, let it report (an abort still wins).
-      Workflow.await(() -> verdict.isCompleted() || abortReason != null || promoteRequested);
+      Workflow.await(() -> verdict.isCompleted() || steering.aborted() || promoteRequested);
       promoted = promoteRequested;
       promoteRequested = false;
     }
@@ -257,7 +261,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
   }
 
   /** Back to 0% (or the kill switch); the rollout ends {@code outcome}. */
-  private Status takeBack(FlagRollout rollout, String outcome, String why) {
+  private Status takeBack(FlagRollout rollout, State outcome, String why) {
     reason = why;
     event(why);
     if (!applied) {
@@ -284,7 +288,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
         event("the flag is disabled: left disabled");
         return status();
       }
-      state = "FAILED";
+      state = State.FAILED;
       reason = why + "; taking the flag back failed too: " + DeploymentSteps.reason(e);
       event(reason);
     }
@@ -305,13 +309,13 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
   }
 
   private void event(String what) {
-    events.add(Instant.ofEpochMilli(Workflow.currentTimeMillis()) + " " + what);
+    events.add(what);
   }
 
   @Override
   public Status status() {
-    String shown = paused && "RUNNING".equals(state) ? "PAUSED" : state;
-    return new Status(shown, stage, stages, percent, reason, List.copyOf(events));
+    State shown = steering.paused() && state == State.RUNNING ? State.PAUSED : state;
+    return new Status(shown.name(), stage, stages, percent, reason, events.all());
   }
 
   @Override
@@ -324,24 +328,20 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
 
   @Override
   public void pause(String why) {
-    if (!paused) {
-      paused = true;
-      event("paused" + (why == null ? "" : ": " + why));
+    if (steering.pause()) {
+      event(Steering.saying("paused", why));
     }
   }
 
   @Override
   public void resume(String why) {
-    if (paused) {
-      paused = false;
-      event("resumed" + (why == null ? "" : ": " + why));
+    if (steering.resume()) {
+      event(Steering.saying("resumed", why));
     }
   }
 
   @Override
   public void abort(String why) {
-    if (abortReason == null) {
-      abortReason = why == null ? "no reason given" : why;
-    }
+    steering.abort(why);
   }
 }

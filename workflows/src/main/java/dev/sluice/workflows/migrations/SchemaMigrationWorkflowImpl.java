@@ -7,6 +7,8 @@ import dev.sluice.workflows.activities.MigrationActivities.Backfilled;
 import dev.sluice.workflows.activities.MigrationActivities.Plan;
 import dev.sluice.workflows.activities.MigrationActivities.Verified;
 import dev.sluice.workflows.common.DeploymentSteps;
+import dev.sluice.workflows.common.EventLines;
+import dev.sluice.workflows.common.Steering;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -16,9 +18,6 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Runs a migration's phases as activities. Everything before contract can be undone: an abort, a
@@ -64,9 +63,9 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
   private Phase phase = Phase.CHECKING;
   private long rows;
   private String reason;
-  private final List<String> events = new ArrayList<>();
+  private final EventLines events = new EventLines();
+  private final Steering steering = new Steering();
   private boolean promoted;
-  private String abortReason;
   private CancellationScope work;
 
   @Override
@@ -76,12 +75,12 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
     try {
       work = Workflow.newCancellationScope(this::reversiblePhases);
       work.run();
-      if (abortReason != null) {
-        return rollBack("aborted: " + abortReason);
+      if (steering.aborted()) {
+        return rollBack("aborted: " + steering.abortReason());
       }
     } catch (CanceledFailure cancelled) {
-      if (abortReason != null) {
-        return rollBack("aborted: " + abortReason);
+      if (steering.aborted()) {
+        return rollBack("aborted: " + steering.abortReason());
       }
       // Cancelled from the Temporal UI: roll back, then end as cancelled.
       Workflow.newDetachedCancellationScope(() -> rollBack("cancelled from Temporal")).run();
@@ -137,15 +136,14 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
         .getParentWorkflowId()
         .ifPresent(
             parent ->
-                Workflow.newUntypedExternalWorkflowStub(parent)
-                    .signal("migrationReady", spec.name()));
+                Workflow.newUntypedExternalWorkflowStub(parent).signal(READY_SIGNAL, spec.name()));
     MigrationSpec.Gate gate = spec.gate();
     if (gate.after() != null) {
       boolean early =
-          Workflow.await(gate.after(), () -> (gate.promote() && promoted) || abortReason != null);
+          Workflow.await(gate.after(), () -> (gate.promote() && promoted) || steering.aborted());
       event(early ? "gate opened by promote" : "gate opened after " + gate.after());
     } else {
-      Workflow.await(() -> promoted || abortReason != null);
+      Workflow.await(() -> promoted || steering.aborted());
       event("gate opened by promote");
     }
   }
@@ -167,7 +165,7 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
         phase,
         rows,
         reason,
-        List.copyOf(events));
+        events.all());
   }
 
   @Override
@@ -184,11 +182,8 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
       event("abort refused in " + phase + ": contract has begun, the old schema is gone");
       return;
     }
-    if (abortReason == null) {
-      abortReason = why == null || why.isBlank() ? "no reason given" : why;
-      if (work != null) {
-        work.cancel(); // stops a running backfill (it notices at its next heartbeat)
-      }
+    if (steering.abort(why == null || why.isBlank() ? null : why) && work != null) {
+      work.cancel(); // stops a running backfill (it notices at its next heartbeat)
     }
   }
 
@@ -198,7 +193,6 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
   }
 
   private void event(String text) {
-    Instant now = Instant.ofEpochMilli(Workflow.currentTimeMillis());
-    events.add(now + " " + text);
+    events.add(text);
   }
 }

@@ -12,6 +12,8 @@ import dev.sluice.workflows.activities.LedgerActivities;
 import dev.sluice.workflows.activities.LedgerActivities.AbandonCall;
 import dev.sluice.workflows.activities.LedgerActivities.BeginCall;
 import dev.sluice.workflows.common.ChangeIds;
+import dev.sluice.workflows.common.EventLines;
+import dev.sluice.workflows.common.Steering;
 import dev.sluice.workflows.flags.FlagRolloutWorkflow;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow.Phase;
@@ -26,9 +28,6 @@ import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 /** See {@link ReleaseWorkflow}. */
 public class ReleaseWorkflowImpl implements ReleaseWorkflow {
@@ -59,10 +58,10 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
 
   private Stage stage = Stage.MIGRATION;
   private String reason;
-  private final List<String> events = new ArrayList<>();
+  private final EventLines events = new EventLines();
+  private final Steering steering = new Steering();
   private boolean migrationReady;
   private boolean promoted;
-  private String abortReason;
 
   private Release release;
   private Promise<SchemaMigrationWorkflow.Status> migration;
@@ -103,10 +102,10 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
                   .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
                   .build());
       migration = Async.function(child::run, release.migration(), release.requestedBy());
-      Workflow.await(() -> migrationReady || migration.isCompleted() || abortReason != null);
+      Workflow.await(() -> migrationReady || migration.isCompleted() || steering.aborted());
       if (!migrationReady) {
-        if (abortReason != null) {
-          return undo(Stage.ROLLED_BACK, "aborted: " + abortReason);
+        if (steering.aborted()) {
+          return undo(Stage.ROLLED_BACK, "aborted: " + steering.abortReason());
         }
         SchemaMigrationWorkflow.Status ended = migrationResult();
         reason =
@@ -132,8 +131,8 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       deployed = true;
       event("deployed " + release.deployment().version());
     }
-    if (abortReason != null) {
-      return undo(Stage.ROLLED_BACK, "aborted: " + abortReason);
+    if (steering.aborted()) {
+      return undo(Stage.ROLLED_BACK, "aborted: " + steering.abortReason());
     }
     if (release.flagRollout() != null) {
       stage(Stage.FLAG_ROLLOUT);
@@ -154,7 +153,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
         result = null;
       }
       flagRolledOut = result != null && result.percent() > 0;
-      if (result == null || !result.state().equals("SUCCEEDED")) {
+      if (result == null || !result.state().equals(FlagRolloutWorkflow.State.SUCCEEDED.name())) {
         return undo(
             Stage.ROLLED_BACK,
             "flag rollout of "
@@ -166,18 +165,16 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     }
     stage(Stage.GATE);
     if (release.gateAfter() != null) {
-      Workflow.await(release.gateAfter(), () -> promoted || abortReason != null);
+      Workflow.await(release.gateAfter(), () -> promoted || steering.aborted());
     } else {
-      Workflow.await(() -> promoted || abortReason != null);
+      Workflow.await(() -> promoted || steering.aborted());
     }
-    if (abortReason != null) {
-      return undo(Stage.ROLLED_BACK, "aborted: " + abortReason);
+    if (steering.aborted()) {
+      return undo(Stage.ROLLED_BACK, "aborted: " + steering.abortReason());
     }
     stage(Stage.CONTRACT);
     if (migration != null) {
-      Workflow.newUntypedExternalWorkflowStub(
-              SchemaMigrationWorkflow.workflowId(release.migration().datasource()))
-          .signal("promote", "release " + release.releaseId());
+      runningMigration().promote("release " + release.releaseId());
       SchemaMigrationWorkflow.Status done = migrationResult();
       if (done == null || done.phase() != Phase.COMPLETED) {
         reason = "contract did not complete: " + (done == null ? "failed" : done.reason());
@@ -266,9 +263,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       }
     }
     if (migration != null && !migration.isCompleted()) {
-      Workflow.newUntypedExternalWorkflowStub(
-              SchemaMigrationWorkflow.workflowId(release.migration().datasource()))
-          .signal("abort", "release " + release.releaseId() + ": " + why);
+      runningMigration().abort("release " + release.releaseId() + ": " + why);
       SchemaMigrationWorkflow.Status back = migrationResult();
       event("migration " + (back == null ? "FAILED" : back.phase()));
     }
@@ -326,6 +321,13 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     }
   }
 
+  /** The migration child, to signal: its promote opens its gate, its abort rolls it back. */
+  private SchemaMigrationWorkflow runningMigration() {
+    return Workflow.newExternalWorkflowStub(
+        SchemaMigrationWorkflow.class,
+        SchemaMigrationWorkflow.workflowId(release.migration().datasource()));
+  }
+
   private SchemaMigrationWorkflow.Status migrationResult() {
     try {
       return migration.get();
@@ -336,15 +338,14 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
 
   @Override
   public Status status() {
-    return new Status(
-        stage, reason, List.copyOf(events), release == null ? null : Children.of(release));
+    return new Status(stage, reason, events.all(), release == null ? null : Children.of(release));
   }
 
   @Override
   public void promote(String why) {
     if (stage.ordinal() <= Stage.GATE.ordinal()) {
       promoted = true;
-      event("promote" + (why == null ? "" : ": " + why));
+      event(Steering.saying("promote", why));
     }
   }
 
@@ -354,9 +355,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       event("abort refused in " + stage + ": contract has begun");
       return;
     }
-    if (abortReason == null) {
-      abortReason = why == null ? "no reason given" : why;
-    }
+    steering.abort(why);
   }
 
   @Override
@@ -370,6 +369,6 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
   }
 
   private void event(String what) {
-    events.add(Instant.ofEpochMilli(Workflow.currentTimeMillis()) + " " + what);
+    events.add(what);
   }
 }
