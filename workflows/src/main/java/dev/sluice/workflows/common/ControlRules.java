@@ -54,7 +54,11 @@ final class ControlRules {
       // workflow has begun its wait for a retry.
       return state.isFinal() ? null : "retry: deployment is still running";
     }
-    if (state.isFinal() || waitingForRetry) {
+    String finished = DeploymentWorkflow.rejectionOnceFinished(action, state);
+    if (finished != null) {
+      return finished;
+    }
+    if (waitingForRetry) {
       return action + ": deployment is already " + state;
     }
     if (closed.containsKey(action)) {
