@@ -96,7 +96,7 @@ public final class FlagRollouts {
     }
     List<FlagRollout.Stage> stages = new ArrayList<>();
     if (plan.stages() == null) {
-      stages.addAll(FlagRollout.seedPlan());
+      stages.addAll(FlagRollout.defaultPlan());
     } else if (plan.stages().isEmpty()) {
       problems.add(new FieldError("stages", "must list at least one stage, or be left out"));
     } else if (plan.stages().size() > MAX_STAGES) {
@@ -184,7 +184,12 @@ public final class FlagRollouts {
     }
     ledger.audit(actor, "flag.rollout.start", key, details);
     return new FlagRolloutWorkflow.Status(
-        "RUNNING", 0, stages.size(), 0, null, List.of("rollout of " + key + " starting"));
+        FlagRolloutWorkflow.State.RUNNING.name(),
+        0,
+        stages.size(),
+        0,
+        null,
+        List.of("rollout of " + key + " starting"));
   }
 
   public FlagRolloutWorkflow.Status status(String key) {
