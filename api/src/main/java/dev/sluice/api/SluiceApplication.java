@@ -29,6 +29,7 @@ import dev.sluice.api.flags.SnapshotWatcher;
 import dev.sluice.api.health.TemporalHealthCheck;
 import dev.sluice.api.migrations.DualWritesResource;
 import dev.sluice.api.migrations.MigrationsResource;
+import dev.sluice.api.releases.Releases;
 import dev.sluice.api.releases.ReleasesResource;
 import dev.sluice.api.services.ServiceMapper;
 import dev.sluice.api.services.ServiceResource;
@@ -249,12 +250,13 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             config.getMigrations().build(), ledger, client, config.getTemporal().getTaskQueue()));
     jersey.register(
         new ReleasesResource(
-            deployments,
-            rollouts,
-            config.getMigrations().build(),
-            ledger,
-            client,
-            config.getTemporal().getTaskQueue()));
+            new Releases(
+                deployments,
+                rollouts,
+                config.getMigrations().build(),
+                ledger,
+                client,
+                config.getTemporal().getTaskQueue())));
     environment
         .healthChecks()
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));

@@ -1,0 +1,4 @@
+package dev.sluice.api.releases;
+
+/** Optional body of a release's control: why. */
+public record ReasonBody(String reason) {}
