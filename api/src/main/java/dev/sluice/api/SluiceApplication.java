@@ -28,6 +28,7 @@ import dev.sluice.api.flags.FlagsResource;
 import dev.sluice.api.flags.SnapshotWatcher;
 import dev.sluice.api.health.TemporalHealthCheck;
 import dev.sluice.api.migrations.DualWritesResource;
+import dev.sluice.api.migrations.Migrations;
 import dev.sluice.api.migrations.MigrationsResource;
 import dev.sluice.api.releases.Releases;
 import dev.sluice.api.releases.ReleasesResource;
@@ -247,7 +248,11 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             ledger.flagStore(), ledger, client, config.getTemporal().getTaskQueue()));
     jersey.register(
         new MigrationsResource(
-            config.getMigrations().build(), ledger, client, config.getTemporal().getTaskQueue()));
+            new Migrations(
+                config.getMigrations().build(),
+                ledger,
+                client,
+                config.getTemporal().getTaskQueue())));
     jersey.register(
         new ReleasesResource(
             new Releases(

@@ -5,7 +5,6 @@ import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.activities.migrations.InvalidMigrationException;
 import dev.sluice.activities.migrations.SpecCheck;
 import dev.sluice.api.errors.ApiException;
-import dev.sluice.api.migrations.MigrationsResource.MigrationBody;
 import dev.sluice.model.MigrationSpec;
 import java.time.Duration;
 
@@ -24,7 +23,7 @@ public final class MigrationSpecs {
     }
     MigrationSpec.Backfill backfill = null;
     if (body.backfill() != null) {
-      MigrationsResource.BackfillBody b = body.backfill();
+      BackfillBody b = body.backfill();
       backfill =
           new MigrationSpec.Backfill(
               b.batchSize() == null ? 0 : b.batchSize(),

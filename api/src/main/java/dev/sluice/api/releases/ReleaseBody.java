@@ -1,7 +1,7 @@
 package dev.sluice.api.releases;
 
 import dev.sluice.api.deployments.DeploymentCreate;
-import dev.sluice.api.migrations.MigrationsResource.MigrationBody;
+import dev.sluice.api.migrations.MigrationBody;
 
 /**
  * A release on the wire; every stage optional, at least one given.

@@ -1,0 +1,8 @@
+package dev.sluice.api.migrations;
+
+public record BackfillBody(
+    Integer batchSize,
+    String delay,
+    String lockTimeout,
+    String throttleQuery,
+    Double throttleAbove) {}

@@ -1,0 +1,3 @@
+package dev.sluice.api.migrations;
+
+public record GateBody(Boolean promote, String after) {}

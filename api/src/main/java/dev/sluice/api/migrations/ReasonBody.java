@@ -1,0 +1,3 @@
+package dev.sluice.api.migrations;
+
+public record ReasonBody(String reason) {}
