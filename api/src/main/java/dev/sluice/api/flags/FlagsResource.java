@@ -25,9 +25,6 @@ import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 
 /**
  * {@code /api/v1/flags}: feature flags in flagd's format. Every change is a new version (who, when,
@@ -82,52 +79,6 @@ public class FlagsResource {
         key, action, body == null ? null : body.reason(), ActorFilter.actor(request));
   }
 
-  /** A flag on the wire. */
-  public record FlagView(
-      String key,
-      int version,
-      String type,
-      String owner,
-      Integer lifetimeDays,
-      JsonNode definition,
-      Instant createdAt,
-      String createdBy,
-      Instant updatedAt,
-      String updatedBy) {}
-
-  /** Body of create and update; {@code key} only on create. */
-  public record FlagBody(
-      String key,
-      String type,
-      String owner,
-      Integer lifetimeDays,
-      JsonNode definition,
-      String reason) {}
-
-  /** Body of the kill switch, restore and delete. */
-  public record ReasonBody(String reason) {}
-
-  /** Body of an evaluation: the evaluation context ({@code targetingKey} and attributes). */
-  public record EvaluateBody(Map<String, Object> context) {}
-
-  public record FlagList(List<FlagView> flags) {}
-
-  public record VersionView(
-      int version,
-      String action,
-      JsonNode definition,
-      String type,
-      String owner,
-      Integer lifetimeDays,
-      String actor,
-      String reason,
-      Instant at) {}
-
-  public record VersionList(String key, List<VersionView> versions) {}
-
-  public record EvaluationView(
-      String key, Object value, String variant, String reason, String errorCode, String message) {}
-
   private final com.fasterxml.jackson.databind.ObjectMapper json =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -169,8 +120,6 @@ public class FlagsResource {
     }
     response.resume(SnapshotWatcher.answer(flags.snapshot(), known));
   }
-
-  public record StaleList(List<FlagService.Stale> flags) {}
 
   /** Flags due for removal: one variant for everyone for 14 days, or past their lifetime. */
   @GET

@@ -1,0 +1,4 @@
+package dev.sluice.api.flags;
+
+/** Body of the kill switch, restore and delete. */
+public record ReasonBody(String reason) {}

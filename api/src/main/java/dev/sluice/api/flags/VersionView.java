@@ -1,0 +1,15 @@
+package dev.sluice.api.flags;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+public record VersionView(
+    int version,
+    String action,
+    JsonNode definition,
+    String type,
+    String owner,
+    Integer lifetimeDays,
+    String actor,
+    String reason,
+    Instant at) {}
