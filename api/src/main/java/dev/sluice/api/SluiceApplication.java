@@ -34,6 +34,7 @@ import dev.sluice.api.releases.Releases;
 import dev.sluice.api.releases.ReleasesResource;
 import dev.sluice.api.services.ServiceMapper;
 import dev.sluice.api.services.ServiceResource;
+import dev.sluice.api.services.Services;
 import dev.sluice.api.services.ServicesResource;
 import dev.sluice.api.startup.QuietRequestLog;
 import dev.sluice.api.startup.StartupReport;
@@ -206,7 +207,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             temporal.uiUrl(),
             Clock.systemUTC());
     environment.lifecycle().manage(managed(null, deployments::close));
-    ServiceMapper services = new ServiceMapper(providers);
+    Services services = new Services(ledger, new ServiceMapper(providers));
 
     var jersey = environment.jersey();
     jersey.register(new ActorFilter(tokens(config), admins(config)));
@@ -216,9 +217,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new JsonExceptionMapper());
     jersey.register(new WebApplicationExceptionMapper());
     jersey.register(new UnexpectedExceptionMapper());
-    jersey.register(new ServicesResource(ledger, services));
-    jersey.register(
-        new ServiceResource(ledger, services, deployments, environment.getObjectMapper()));
+    jersey.register(new ServicesResource(services));
+    jersey.register(new ServiceResource(services, deployments, environment.getObjectMapper()));
     jersey.register(new DeploymentsResource(deployments));
     jersey.register(new DeploymentResource(deployments, environment.getObjectMapper()));
     jersey.register(new AuditResource(ledger));

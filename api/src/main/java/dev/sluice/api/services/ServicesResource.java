@@ -1,6 +1,5 @@
 package dev.sluice.api.services;
 
-import dev.sluice.ledger.Ledger;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -11,17 +10,14 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 public class ServicesResource {
 
-  private final Ledger ledger;
-  private final ServiceMapper mapper;
+  private final Services services;
 
-  public ServicesResource(Ledger ledger, ServiceMapper mapper) {
-    this.ledger = ledger;
-    this.mapper = mapper;
+  public ServicesResource(Services services) {
+    this.services = services;
   }
 
   @GET
   public ServiceList list() {
-    return new ServiceList(
-        ledger.services().stream().map(s -> ServiceResource.view(s, mapper)).toList());
+    return services.list();
   }
 }

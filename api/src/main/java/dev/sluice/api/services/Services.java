@@ -1,0 +1,130 @@
+package dev.sluice.api.services;
+
+import dev.sluice.activities.ConfigurationException;
+import dev.sluice.activities.traffic.haproxy.HaproxyConfig;
+import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
+import dev.sluice.api.errors.ApiException;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.VersionHistoryEntry;
+import dev.sluice.model.ServiceDefinition;
+import java.util.Map;
+
+/**
+ * Storing and showing services: their definitions (checked by {@link ServiceMapper}), version
+ * history, circuit breaker and a starting HAProxy config.
+ */
+public final class Services {
+
+  private final Ledger ledger;
+  private final ServiceMapper mapper;
+
+  public Services(Ledger ledger, ServiceMapper mapper) {
+    this.ledger = ledger;
+    this.mapper = mapper;
+  }
+
+  /** Result of a put: the service as stored, and whether it is new. */
+  public record Stored(ServiceView view, boolean created) {}
+
+  /** Creates or replaces the service, audited. 422 naming every problem with the definition. */
+  public Stored put(String name, ServiceSpec spec, String actor) {
+    ServiceDefinition service = mapper.toModel(name, spec);
+    boolean created = ledger.putService(service, actor);
+    return new Stored(view(service, mapper), created);
+  }
+
+  public ServiceView get(String name) {
+    return view(find(name), mapper);
+  }
+
+  /** Every service Sluice knows. */
+  public ServiceList list() {
+    return new ServiceList(ledger.services().stream().map(s -> view(s, mapper)).toList());
+  }
+
+  /** The versions that ran, oldest first; {@code previous} answers "which version ran before?". */
+  public ServiceHistory history(String name) {
+    find(name);
+    return new ServiceHistory(
+        name,
+        ledger.currentVersion(name).orElse(null),
+        ledger.previousVersion(name).orElse(null),
+        ledger.targetVersions(name),
+        ledger.history(name).stream().map(Services::entry).toList());
+  }
+
+  /**
+   * A starting HAProxy config for the service, rendered from its fleet, router settings and health
+   * check path ({@link HaproxyConfig#forService}).
+   *
+   * @throws ApiException 404 for an unknown service; 422 naming {@code trafficRouter.type} when the
+   *     service's router is not HAProxy, or {@code trafficRouter.settings} when its settings cannot
+   *     make one
+   */
+  public String haproxyConfig(String name) {
+    ServiceDefinition service = find(name);
+    String type = service.trafficRouter() == null ? null : service.trafficRouter().type();
+    if (!HaproxyRouter.TYPE.equals(type)) {
+      throw ApiException.invalid(
+          "trafficRouter.type",
+          "is \""
+              + type
+              + "\"; an HAProxy config is rendered for trafficRouter type \""
+              + HaproxyRouter.TYPE
+              + "\" only");
+    }
+    String path = service.healthCheck().path();
+    try {
+      return HaproxyConfig.forService(
+              name, service.fleet(), service.trafficRouter(), path == null ? "/health" : path)
+          .build()
+          .render();
+    } catch (ConfigurationException | IllegalArgumentException e) {
+      throw ApiException.invalid("trafficRouter.settings", e.getMessage());
+    }
+  }
+
+  /** The service's circuit breaker: closed, or open until when and why. */
+  public CircuitView circuit(String name) {
+    find(name);
+    return view(ledger.circuit(name));
+  }
+
+  /** Closes the circuit breaker early, audited; whether the actor may is the caller's check. */
+  public CircuitView resetCircuit(String name, String actor) {
+    ledger.resetCircuit(name, actor);
+    return view(ledger.circuit(name));
+  }
+
+  /** The service's definition; 404 when there is none. */
+  public ServiceDefinition find(String name) {
+    return ledger.service(name).orElseThrow(() -> ApiException.notFound("no service " + name));
+  }
+
+  private static CircuitView view(Ledger.CircuitState c) {
+    return new CircuitView(
+        c.service(), c.open(), c.consecutiveFailures(), c.threshold(), c.blockedUntil());
+  }
+
+  private static ServiceHistory.Entry entry(VersionHistoryEntry e) {
+    return new ServiceHistory.Entry(
+        e.version(),
+        e.previousVersion(),
+        e.outcome() == null ? null : e.outcome().name(),
+        e.currentVersion(),
+        e.deploymentId(),
+        e.startedAt(),
+        e.finishedAt());
+  }
+
+  static ServiceView view(ServiceDefinition service, ServiceMapper mapper) {
+    String self = "/api/v1/services/" + service.name();
+    return new ServiceView(
+        service.name(),
+        mapper.toSpec(service),
+        Map.of(
+            "self", self,
+            "history", self + "/history",
+            "deployments", "/api/v1/deployments?service=" + service.name()));
+  }
+}
