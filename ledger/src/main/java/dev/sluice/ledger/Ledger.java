@@ -12,7 +12,6 @@ import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -295,23 +294,6 @@ public final class Ledger {
 
   // --- circuit breaker --------------------------------------------------------------------------
 
-  /**
-   * When a service's deployments are refused: after {@code failures} failed or rolled-back
-   * deployments in a row (aborts do not count either way), for {@code blockFor} after the last.
-   */
-  public record CircuitPolicy(int failures, Duration blockFor) {
-    public static final CircuitPolicy DEFAULT = new CircuitPolicy(3, Duration.ofHours(1));
-  }
-
-  /**
-   * A service's circuit breaker, derived from its version history since the last reset: no counter
-   * is stored, so it cannot drift from what actually happened.
-   *
-   * @param blockedUntil when new deployments are allowed again; null when not blocked
-   */
-  public record CircuitState(
-      String service, int consecutiveFailures, int threshold, Instant blockedUntil, boolean open) {}
-
   public CircuitState circuit(String service) {
     return jdbi.withHandle(h -> circuitBreaker.circuit(h, service));
   }
@@ -322,9 +304,6 @@ public final class Ledger {
   }
 
   // --- notifications outbox -------------------------------------------------------------------
-
-  /** A notification waiting for delivery. */
-  public record Notification(long id, String service, String type, String payload, int attempts) {}
 
   /**
    * Claims up to {@code limit} undelivered notifications for {@code lease}: another dispatcher
@@ -381,9 +360,6 @@ public final class Ledger {
     return jdbi.inTransaction(
         TransactionIsolationLevel.REPEATABLE_READ, h -> reads.deploymentWithEvents(h, id));
   }
-
-  /** A deployment with every recorded event of it, in the order {@link #events} gives. */
-  public record DeploymentWithEvents(DeploymentRecord deployment, List<DeploymentEvent> events) {}
 
   /** Every recorded event of the deployment, by sequence number; empty when unknown. */
   public List<DeploymentEvent> events(String deploymentId) {
