@@ -139,6 +139,22 @@ public final class HaproxyStatsProvider implements MetricProvider {
         api, backend == null || backend.isBlank() ? null : backend, settings.stringMap("backends"));
   }
 
+  /** HAProxy keeps averages only: no {@link Kind#SAMPLES}. */
+  @Override
+  public String cannotServe(Kind kind) {
+    return kind == Kind.SAMPLES
+        ? "HAProxy's counters keep no individual response times: a samples metric needs a"
+            + " provider with histograms (prometheus)"
+        : null;
+  }
+
+  /** HAProxy counts per server, and both cohorts are served by the same servers. */
+  @Override
+  public String cannotCompareCohorts() {
+    return "HAProxy's counters cannot tell flag-on users from flag-off ones: comparing cohorts"
+        + " needs metrics labelled by cohort (a prometheus provider)";
+  }
+
   /**
    * Reads the group's counters and answers their change since the previous fetch of the same key;
    * see the class documentation.
