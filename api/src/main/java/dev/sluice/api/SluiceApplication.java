@@ -198,6 +198,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
                   () -> worker[0].close()));
     }
 
+    ServiceMapper mapper = new ServiceMapper(providers);
     Deployments deployments =
         new Deployments(
             ledger,
@@ -205,9 +206,10 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             config.getTemporal().getTaskQueue(),
             temporal.searchAttributes(),
             temporal.uiUrl(),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            mapper);
     environment.lifecycle().manage(managed(null, deployments::close));
-    Services services = new Services(ledger, new ServiceMapper(providers));
+    Services services = new Services(ledger, mapper);
 
     var jersey = environment.jersey();
     jersey.register(new ActorFilter(tokens(config), admins(config)));
@@ -241,7 +243,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             });
     environment.metrics().registerGauge("sluice.flags.snapshot.waiting", watcher::waiting);
     FlagRollouts rollouts =
-        new FlagRollouts(flagService, ledger, client, config.getTemporal().getTaskQueue());
+        new FlagRollouts(
+            flagService, ledger, client, config.getTemporal().getTaskQueue(), providers);
     jersey.register(new FlagsResource(flagService, rollouts, watcher));
     jersey.register(
         new DualWritesResource(

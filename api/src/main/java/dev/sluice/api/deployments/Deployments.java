@@ -7,7 +7,9 @@ import dev.sluice.api.services.ServiceMapper;
 import dev.sluice.api.services.ServiceSpec;
 import dev.sluice.api.services.ServiceSpec.RollingSpec;
 import dev.sluice.ledger.BeginResult;
+import dev.sluice.ledger.CircuitState;
 import dev.sluice.ledger.DeploymentRecord;
+import dev.sluice.ledger.DeploymentWithEvents;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.NewDeployment;
 import dev.sluice.model.AutoRollbackSpec;
@@ -96,6 +98,7 @@ public final class Deployments {
   private final boolean searchAttributes;
   private final String temporalUi;
   private final Clock clock;
+  private final ServiceMapper services;
   private final ExecutorService controls = Executors.newCachedThreadPool(daemon());
 
   public Deployments(
@@ -104,13 +107,15 @@ public final class Deployments {
       String taskQueue,
       boolean searchAttributes,
       String temporalUi,
-      Clock clock) {
+      Clock clock,
+      ServiceMapper services) {
     this.ledger = ledger;
     this.client = client;
     this.taskQueue = taskQueue;
     this.searchAttributes = searchAttributes;
     this.temporalUi = temporalUi;
     this.clock = clock;
+    this.services = services;
   }
 
   /** Result of a start: the deployment, and whether it was created by an earlier request. */
@@ -197,7 +202,7 @@ public final class Deployments {
                 () ->
                     ApiException.invalid(
                         "service", "unknown service \"" + body.service() + "\"; PUT it first"));
-    Ledger.CircuitState circuit = ledger.circuit(service.name());
+    CircuitState circuit = ledger.circuit(service.name());
     if (circuit.open()) {
       throw ApiException.conflict(
           "circuit_open",
@@ -251,7 +256,7 @@ public final class Deployments {
       }
     }
     AutoRollbackSpec autoRollbackOverride =
-        ServiceMapper.autoRollback(
+        services.autoRollback(
             "autoRollback",
             body.autoRollback(),
             service.effectiveAnalysis(),
@@ -758,7 +763,7 @@ public final class Deployments {
   // --- views ------------------------------------------------------------------------------------
 
   public DeploymentView view(String id) {
-    Ledger.DeploymentWithEvents recorded =
+    DeploymentWithEvents recorded =
         ledger
             .deploymentWithEvents(id)
             .orElseThrow(() -> ApiException.notFound("no deployment " + id));

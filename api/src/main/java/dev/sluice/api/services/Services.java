@@ -4,6 +4,7 @@ import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.traffic.haproxy.HaproxyConfig;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.ledger.CircuitState;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.VersionHistoryEntry;
 import dev.sluice.model.ServiceDefinition;
@@ -101,7 +102,7 @@ public final class Services {
     return ledger.service(name).orElseThrow(() -> ApiException.notFound("no service " + name));
   }
 
-  private static CircuitView view(Ledger.CircuitState c) {
+  private static CircuitView view(CircuitState c) {
     return new CircuitView(
         c.service(), c.open(), c.consecutiveFailures(), c.threshold(), c.blockedUntil());
   }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
+import dev.sluice.activities.traffic.haproxy.HaproxyRouter.ServerStats;
 import dev.sluice.api.SluiceApplication;
 import dev.sluice.api.demo.LocalStack;
 import dev.sluice.api.demo.SluiceClient;
-import dev.sluice.ports.TrafficRouter.ServerStats;
 import dev.sluice.worker.TemporalBackend;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
