@@ -6,6 +6,7 @@ import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.services.ServiceMapper;
 import dev.sluice.api.services.ServiceSpec;
 import dev.sluice.api.services.ServiceSpec.RollingSpec;
+import dev.sluice.api.services.StrategyOptions;
 import dev.sluice.ledger.BeginResult;
 import dev.sluice.ledger.CircuitState;
 import dev.sluice.ledger.DeploymentRecord;
@@ -225,10 +226,10 @@ public final class Deployments {
           "unknown strategy \"" + strategy + "\"; known: " + ServiceMapper.strategies());
     }
     RollingOptions overrides =
-        ServiceMapper.rolling("overrides", body.overrides(), service.fleet().size(), problems);
+        StrategyOptions.rolling("overrides", body.overrides(), service.fleet().size(), problems);
     problems.throwIfAny();
     CanaryOptions canaryOverrides =
-        ServiceMapper.canary("canary", body.canary(), service.fleet().size(), problems);
+        StrategyOptions.canary("canary", body.canary(), service.fleet().size(), problems);
     if (Strategy.CANARY.id().equals(strategy)
         && service.fleet().stream().map(t -> String.valueOf(t.pool())).distinct().count() > 1) {
       problems.add(
@@ -245,12 +246,12 @@ public final class Deployments {
       problems.add("canary", "only applies to strategy canary");
     }
     BlueGreenOptions blueGreenOverrides =
-        ServiceMapper.blueGreen("blueGreen", body.blueGreen(), problems);
+        StrategyOptions.blueGreen("blueGreen", body.blueGreen(), problems);
     if (body.blueGreen() != null && !Strategy.BLUE_GREEN.id().equals(strategy)) {
       problems.add("blueGreen", "only applies to strategy blue-green");
     }
     if (Strategy.BLUE_GREEN.id().equals(strategy)) {
-      String pools = ServiceMapper.poolProblem(service.fleet());
+      String pools = StrategyOptions.poolProblem(service.fleet());
       if (pools != null) {
         problems.add("strategy", pools);
       }

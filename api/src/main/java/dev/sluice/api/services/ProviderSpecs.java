@@ -1,0 +1,53 @@
+package dev.sluice.api.services;
+
+import dev.sluice.activities.ConfigurationException;
+import dev.sluice.api.common.Problems;
+import dev.sluice.api.services.ServiceSpec.ProviderSpec;
+import dev.sluice.model.ProviderRef;
+import java.util.Set;
+
+/** An adapter block ({@code type} and {@code settings}) from the wire, checked, and back. */
+final class ProviderSpecs {
+
+  private ProviderSpecs() {}
+
+  static ProviderRef provider(
+      String field, ProviderSpec spec, Set<String> known, Problems problems) {
+    if (spec == null || spec.type() == null) {
+      problems.add(field + ".type", "is required; known types: " + known);
+      return null;
+    }
+    if (!known.contains(spec.type())) {
+      problems.add(field + ".type", "unknown type \"" + spec.type() + "\"; known types: " + known);
+      return null;
+    }
+    if (spec.settings() != null) {
+      for (var e : spec.settings().entrySet()) {
+        if (e.getValue() == null) {
+          problems.add(field + ".settings." + e.getKey(), "must not be null; leave it out instead");
+          return null;
+        }
+      }
+    }
+    return new ProviderRef(spec.type(), spec.settings());
+  }
+
+  static void check(
+      String field,
+      ProviderRef ref,
+      java.util.function.Function<ProviderRef, ?> build,
+      Problems problems) {
+    if (ref == null) {
+      return;
+    }
+    try {
+      build.apply(ref);
+    } catch (ConfigurationException e) {
+      problems.add(field, e.getMessage());
+    }
+  }
+
+  static ProviderSpec spec(ProviderRef ref) {
+    return ref == null ? null : new ProviderSpec(ref.type(), ref.settings());
+  }
+}

@@ -1,0 +1,87 @@
+package dev.sluice.api.services;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.api.common.ErrorBody.FieldError;
+import dev.sluice.api.common.Problems;
+import dev.sluice.api.errors.ApiException;
+import dev.sluice.api.services.ServiceSpec.CanarySpec;
+import dev.sluice.api.services.ServiceSpec.PauseSpec;
+import dev.sluice.api.services.ServiceSpec.RollingSpec;
+import dev.sluice.api.services.ServiceSpec.StepSpec;
+import dev.sluice.model.CanaryOptions;
+import dev.sluice.model.RollingOptions;
+import dev.sluice.model.Target;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StrategyOptionsTest {
+
+  static List<FieldError> problemsOf(Problems problems) {
+    try {
+      problems.throwIfAny();
+      return List.of();
+    } catch (ApiException e) {
+      return e.body().errors() == null
+          ? List.of(new FieldError(e.body().field(), e.body().message()))
+          : e.body().errors();
+    }
+  }
+
+  @Test
+  void aBatchLargerThanTheFleetIsRefusedAndAPercentageIsNot() {
+    Problems problems = new Problems();
+
+    StrategyOptions.rolling("rolling", new RollingSpec(5, "50%", "10s", null, null), 3, problems);
+
+    assertThat(problemsOf(problems))
+        .containsExactly(
+            new FieldError("rolling.batchSize", "is 5 but the fleet has only 3 targets"));
+  }
+
+  @Test
+  void rollingSettingsGoBackToTheWireInTheirShortestForm() {
+    Problems problems = new Problems();
+    RollingOptions options =
+        StrategyOptions.rolling(
+            "rolling", new RollingSpec(2, "25%", "PT90S", "2m", true), 4, problems);
+
+    assertThat(problems.isEmpty()).isTrue();
+    assertThat(StrategyOptions.rollingSpec(options))
+        .isEqualTo(new RollingSpec("2", "25%", "90s", "2m", true));
+  }
+
+  @Test
+  void aCanaryStepHasExactlyOneKindAndKeepsTheOthersInOrder() {
+    Problems problems = new Problems();
+    CanaryOptions canary =
+        StrategyOptions.canary(
+            "canary",
+            new CanarySpec(
+                List.of(
+                    new StepSpec(10, null, null),
+                    new StepSpec(20, new PauseSpec("1m"), null),
+                    new StepSpec(null, new PauseSpec(null), null)),
+                1),
+            3,
+            problems);
+
+    assertThat(problemsOf(problems))
+        .containsExactly(
+            new FieldError(
+                "canary.steps[1]", "must have exactly one of setWeight, pause, analysis"));
+    assertThat(canary.steps()).hasSize(2);
+  }
+
+  @Test
+  void blueGreenNeedsExactlyTwoPoolsAndAPoolOnEveryTarget() {
+    Target blue = new Target("b1", "127.0.0.1", 9001, "blue");
+    Target green = new Target("g1", "127.0.0.1", 9002, "green");
+
+    assertThat(StrategyOptions.poolProblem(List.of(blue, green))).isNull();
+    assertThat(StrategyOptions.poolProblem(List.of(blue)))
+        .isEqualTo("blue-green needs exactly two pools, the fleet has [blue]");
+    assertThat(StrategyOptions.poolProblem(List.of(blue, new Target("x", "h", 1, null))))
+        .isEqualTo("blue-green needs a pool on every target; x has none");
+  }
+}
