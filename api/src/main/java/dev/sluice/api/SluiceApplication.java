@@ -5,7 +5,6 @@ import dev.sluice.activities.StandardProviders;
 import dev.sluice.activities.notify.NotificationDispatcher;
 import dev.sluice.activities.notify.WebhookSender;
 import dev.sluice.api.auth.ActorFilter;
-import dev.sluice.api.cli.DemoCommand;
 import dev.sluice.api.cli.HaproxyConfigCommand;
 import dev.sluice.api.cli.JudgeCommand;
 import dev.sluice.api.cli.StopInstancesCommand;
@@ -118,7 +117,6 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     bootstrap.addCommand(new WorkerCommand());
-    bootstrap.addCommand(new DemoCommand());
     bootstrap.addCommand(new JudgeCommand());
     bootstrap.addCommand(new HaproxyConfigCommand());
     bootstrap.addCommand(new StopInstancesCommand());

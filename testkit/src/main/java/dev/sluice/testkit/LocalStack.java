@@ -1,4 +1,4 @@
-package dev.sluice.api.demo;
+package dev.sluice.testkit;
 
 import dev.sluice.activities.deploy.localprocess.LocalFleet;
 import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
