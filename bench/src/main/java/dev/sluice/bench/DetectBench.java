@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.activities.analysis.JudgeSpecs;
 import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
+import dev.sluice.api.SluiceApplication;
 import dev.sluice.judge.IntervalObservations;
 import dev.sluice.judge.Judge;
 import dev.sluice.judge.JudgeResult;
@@ -69,7 +70,7 @@ final class DetectBench {
     LocalStack.Options options =
         LocalStack.Options.defaults(work, home.resolve("sample-app/target/sample-app.jar"))
             .withBehavior(behavior);
-    try (LocalStack stack = LocalStack.start(options)) {
+    try (LocalStack stack = LocalStack.start(options, SluiceApplication::startServer)) {
       SluiceClient api = stack.client();
       api.put("/api/v1/services/" + LocalStack.SERVICE, stack.serviceDefinition()).expect(201);
       List<Double> seconds = new ArrayList<>();

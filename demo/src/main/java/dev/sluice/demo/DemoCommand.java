@@ -1,6 +1,7 @@
 package dev.sluice.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.api.SluiceApplication;
 import dev.sluice.testkit.LoadGenerator;
 import dev.sluice.testkit.LocalStack;
 import dev.sluice.testkit.SluiceClient;
@@ -70,7 +71,8 @@ public class DemoCommand extends Command {
     for (String file : List.of("ledger.mv.db", "ledger.trace.db")) {
       Files.deleteIfExists(workDir.resolve(file));
     }
-    LocalStack stack = LocalStack.start(LocalStack.Options.defaults(workDir, jar));
+    LocalStack stack =
+        LocalStack.start(LocalStack.Options.defaults(workDir, jar), SluiceApplication::startServer);
     AtomicBoolean closed = new AtomicBoolean();
     Thread cleanup =
         new Thread(
