@@ -1,15 +1,13 @@
 package dev.sluice.activities;
 
 import dev.sluice.ports.Heartbeat;
+import dev.sluice.workflows.FailureTypes;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.util.function.Supplier;
 
 /** What every activity implementation shares: heartbeats and how adapter errors become failures. */
 final class Activities {
-
-  /** Failure type of configuration errors; workflows do not retry it. */
-  static final String CONFIGURATION_ERROR = "ConfigurationError";
 
   private Activities() {}
 
@@ -29,7 +27,7 @@ final class Activities {
       return call.get();
     } catch (ConfigurationException e) {
       throw ApplicationFailure.newNonRetryableFailureWithCause(
-          e.getMessage(), CONFIGURATION_ERROR, e);
+          e.getMessage(), FailureTypes.CONFIGURATION_ERROR, e);
     }
   }
 }

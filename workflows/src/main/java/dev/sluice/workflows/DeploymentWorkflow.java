@@ -1,5 +1,6 @@
 package dev.sluice.workflows;
 
+import dev.sluice.model.DeploymentState;
 import dev.sluice.model.DeploymentStatus;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
@@ -21,6 +22,19 @@ public interface DeploymentWorkflow {
   String PROMOTE = "promote";
   String RETRY = "retry";
   String STATUS = "status";
+
+  /**
+   * The controls' first rule, applied by the API before it sends a control and by the workflow's
+   * validators: a finished deployment takes no control but retry (which its workflow, still waiting
+   * for one, judges itself).
+   *
+   * @return the rejection in the words the API answers with 409, or null when the rule allows it
+   */
+  static String rejectionOnceFinished(String action, DeploymentState state) {
+    return state.isFinal() && !action.equals(RETRY)
+        ? action + ": deployment is already " + state
+        : null;
+  }
 
   /** The workflow type that runs a deployment of {@code strategy} (a known strategy id). */
   static String typeOf(String strategy) {

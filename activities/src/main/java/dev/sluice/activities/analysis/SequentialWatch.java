@@ -18,6 +18,7 @@ import dev.sluice.ports.MetricProvider;
 import dev.sluice.ports.MetricProvider.Query;
 import dev.sluice.ports.MetricProvider.Sample;
 import dev.sluice.ports.MetricProvider.Status;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
@@ -48,8 +49,6 @@ final class SequentialWatch {
       int inconclusiveStreak,
       JudgeState judge,
       String last) {}
-
-  static final String CONFIGURATION_ERROR = "ConfigurationError";
 
   private final ProviderRegistry providers;
 
@@ -287,6 +286,7 @@ final class SequentialWatch {
   }
 
   static ApplicationFailure configuration(String message, Throwable cause) {
-    return ApplicationFailure.newNonRetryableFailureWithCause(message, CONFIGURATION_ERROR, cause);
+    return ApplicationFailure.newNonRetryableFailureWithCause(
+        message, FailureTypes.CONFIGURATION_ERROR, cause);
   }
 }

@@ -9,6 +9,7 @@ import dev.sluice.flags.FlagdTemplates;
 import dev.sluice.ledger.FlagStore;
 import dev.sluice.ledger.FlagStore.Flag;
 import dev.sluice.ledger.FlagStore.Outcome;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.FlagActivities;
 import io.temporal.failure.ApplicationFailure;
 import java.util.function.UnaryOperator;
@@ -41,7 +42,7 @@ public final class FlagActivitiesImpl implements FlagActivities {
           if (disabled && !call.enable()) {
             throw ApplicationFailure.newNonRetryableFailure(
                 "flag " + call.flagKey() + " is disabled: the rollout leaves the kill switch alone",
-                "FlagDisabled");
+                FailureTypes.FLAG_DISABLED);
           }
           ObjectNode enabled =
               call.enable() ? FlagdTemplates.withState(doc, call.flagKey(), true) : doc;
@@ -69,7 +70,7 @@ public final class FlagActivitiesImpl implements FlagActivities {
               .orElseThrow(
                   () ->
                       ApplicationFailure.newNonRetryableFailure(
-                          "no flag " + call.flagKey(), "FlagNotFound"));
+                          "no flag " + call.flagKey(), FailureTypes.FLAG_NOT_FOUND));
       ObjectNode document = json.createObjectNode();
       document.putObject("flags").set(call.flagKey(), read(flag.definition()));
       ObjectNode changed;
@@ -79,7 +80,7 @@ public final class FlagActivitiesImpl implements FlagActivities {
       } catch (IllegalArgumentException | FlagDefinitionException e) {
         throw ApplicationFailure.newNonRetryableFailureWithCause(
             "flag " + call.flagKey() + " cannot take this change: " + e.getMessage(),
-            "ConfigurationError",
+            FailureTypes.CONFIGURATION_ERROR,
             e);
       }
       JsonNode definition = changed.path("flags").path(call.flagKey());
@@ -97,7 +98,7 @@ public final class FlagActivitiesImpl implements FlagActivities {
       }
       if (outcome instanceof Outcome.NotFound) {
         throw ApplicationFailure.newNonRetryableFailure(
-            "no flag " + call.flagKey(), "FlagNotFound");
+            "no flag " + call.flagKey(), FailureTypes.FLAG_NOT_FOUND);
       }
       // Conflict: someone changed the flag meanwhile; apply the change to their version.
     }

@@ -2,6 +2,7 @@ package dev.sluice.activities.migrations;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.model.MigrationSpec;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.MigrationActivities;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -37,11 +38,14 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     try (Connection c = datasources.open(spec.datasource())) {
       return work.run(new Migrator(c, spec, progress));
     } catch (InvalidMigrationException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "InvalidMigration");
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), FailureTypes.INVALID_MIGRATION);
     } catch (UnsupportedByDatabaseException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "UnsupportedByDatabase");
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), FailureTypes.UNSUPPORTED_BY_DATABASE);
     } catch (ConfigurationException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "ConfigurationError");
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), FailureTypes.CONFIGURATION_ERROR);
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure(
           "SQL " + e.getSQLState() + ": " + e.getMessage(), "SqlError");

@@ -676,13 +676,11 @@ public final class Deployments {
     if (action.equals(DeploymentWorkflow.RETRY)) {
       refuseStaleRetry(record, actor, audit);
     }
-    // A finished deployment takes no control but retry, which its workflow (still waiting for
-    // one) judges itself.
-    if (record.state().isFinal() && !action.equals(DeploymentWorkflow.RETRY)) {
+    String finished = DeploymentWorkflow.rejectionOnceFinished(action, record.state());
+    if (finished != null) {
       audit.put("outcome", "rejected: already " + record.state());
       ledger.audit(actor, "deployment." + action, id, audit);
-      throw ApiException.conflict(
-          "rejected", action + ": deployment is already " + record.state(), Map.of());
+      throw ApiException.conflict("rejected", finished, Map.of());
     }
     WorkflowStub stub = client.newUntypedWorkflowStub(id);
     // The control's id is its Temporal update id: a client told "pending" asks for its outcome.

@@ -184,7 +184,12 @@ public final class FlagRollouts {
     }
     ledger.audit(actor, "flag.rollout.start", key, details);
     return new FlagRolloutWorkflow.Status(
-        "RUNNING", 0, stages.size(), 0, null, List.of("rollout of " + key + " starting"));
+        FlagRolloutWorkflow.State.RUNNING.name(),
+        0,
+        stages.size(),
+        0,
+        null,
+        List.of("rollout of " + key + " starting"));
   }
 
   public FlagRolloutWorkflow.Status status(String key) {

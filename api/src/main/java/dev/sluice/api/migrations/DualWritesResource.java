@@ -154,7 +154,14 @@ public class DualWritesResource {
           "dual_write_running", "dual-write " + body.name() + " is running", Map.of());
     }
     ledger.audit(actor, "dualwrite.start", body.name(), Map.of("flagKey", body.flagKey()));
-    return Response.accepted(new Status("RUNNING", "old-only", 0, 0, null, List.of("starting")))
+    return Response.accepted(
+            new Status(
+                DualWriteMigrationWorkflow.State.RUNNING.name(),
+                "old-only",
+                0,
+                0,
+                null,
+                List.of("starting")))
         .header("Location", "/api/v1/dual-writes/" + body.name())
         .build();
   }
@@ -207,7 +214,9 @@ public class DualWritesResource {
       throw ApiException.conflict(
           "dual_write_ended", action + ": " + name + " is not running", Map.of());
     }
-    if (now != null && !now.state().equals("RUNNING") && !now.state().equals("PAUSED")) {
+    if (now != null
+        && !now.state().equals(DualWriteMigrationWorkflow.State.RUNNING.name())
+        && !now.state().equals(DualWriteMigrationWorkflow.State.PAUSED.name())) {
       throw ApiException.conflict(
           "dual_write_ended", action + ": " + name + " has ended (" + now.state() + ")", Map.of());
     }

@@ -12,14 +12,13 @@ import dev.sluice.model.Target;
 import dev.sluice.model.Verdict;
 import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.workflows.DeploymentWorkflow;
+import dev.sluice.workflows.FailureTypes;
+import dev.sluice.workflows.common.ChangeIds;
 import dev.sluice.workflows.common.ControlledWorkflow;
 import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker.Wake;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.failure.CanceledFailure;
-import io.temporal.failure.TemporalFailure;
-import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.util.ArrayList;
@@ -36,9 +35,6 @@ import java.util.Map;
  */
 public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     implements BlueGreenDeploymentWorkflow {
-
-  /** Change id: traffic is switched back before the ledger hears of the rollback. */
-  static final String TRAFFIC_FIRST = "switch-back-first";
 
   private final BlueGreenOptions options;
   private final Map<String, List<Target>> pools = new LinkedHashMap<>();
@@ -58,35 +54,18 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
   @Override
   public DeploymentResult run(DeploymentRequest ignored) {
     tracker.start();
-    return withRetries(this::attempt);
-  }
-
-  private DeploymentResult attempt() {
-    switched = false;
-    try {
-      return blueGreen();
-    } catch (TemporalFailure e) {
-      boolean cancelled = CancellationScope.current().isCancelRequested();
-      DeploymentResult[] result = new DeploymentResult[1];
-      Workflow.newDetachedCancellationScope(
-              () ->
-                  result[0] =
-                      undo(
-                          cancelled ? DeploymentState.ABORTED : DeploymentState.FAILED,
-                          cancelled ? "cancelled from Temporal" : DeploymentSteps.reason(e)))
-          .run();
-      if (cancelled) {
-        throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
-      }
-      return result[0];
-    }
+    return withRetries(
+        () -> {
+          switched = false;
+          return attempt(this::blueGreen, this::undo);
+        });
   }
 
   private DeploymentResult blueGreen() {
     if (pools.size() != 2 || pools.containsKey(null)) {
       throw ApplicationFailure.newNonRetryableFailure(
           "blue-green needs every target in one of exactly two pools, found " + pools.keySet(),
-          DeploymentSteps.CONFIGURATION_ERROR);
+          FailureTypes.CONFIGURATION_ERROR);
     }
     tracker.setBatches(1);
     ops.learnPreviousVersions();
@@ -94,7 +73,7 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     if (live == null || !pools.containsKey(live)) {
       throw ApplicationFailure.newNonRetryableFailure(
           "the router's live pool is " + live + ", not one of " + pools.keySet(),
-          DeploymentSteps.CONFIGURATION_ERROR);
+          FailureTypes.CONFIGURATION_ERROR);
     }
     idle = pools.keySet().stream().filter(p -> !p.equals(live)).findFirst().orElseThrow();
     // What the service ran before is what the live pool runs; the idle pool may hold a version
@@ -255,7 +234,8 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
   private DeploymentResult undo(DeploymentState outcome, String reason) {
     List<Target> unrestored = new ArrayList<>();
     // Users first: the switch back no longer waits for the ledger's record of the phase change.
-    boolean trafficFirst = Workflow.getVersion(TRAFFIC_FIRST, Workflow.DEFAULT_VERSION, 1) == 1;
+    boolean trafficFirst =
+        Workflow.getVersion(ChangeIds.SWITCH_BACK_FIRST, Workflow.DEFAULT_VERSION, 1) == 1;
     boolean back = true;
     if (switched && trafficFirst) {
       back = switchBack();

@@ -15,6 +15,7 @@ import dev.sluice.model.Verdict;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.SluiceSearchAttributes;
+import dev.sluice.workflows.common.ChangeIds;
 import dev.sluice.workflows.common.ControlledWorkflow;
 import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker.Wake;
@@ -22,10 +23,7 @@ import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.CanceledFailure;
-import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
-import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -41,9 +39,6 @@ import java.util.List;
  */
 public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
     implements CanaryDeploymentWorkflow {
-
-  /** Change id: the canary's traffic is cut before the ledger hears of the rollback. */
-  static final String TRAFFIC_FIRST = "cut-traffic-first";
 
   private final List<Target> canary;
   private final List<Target> stable;
@@ -63,29 +58,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
   @Override
   public DeploymentResult run(DeploymentRequest ignored) {
     tracker.start();
-    return withRetries(this::attempt);
-  }
-
-  private DeploymentResult attempt() {
-    try {
-      return canary();
-    } catch (TemporalFailure e) {
-      boolean cancelled = CancellationScope.current().isCancelRequested();
-      // Cancelling from the Temporal UI means abort with rollback; the compensation runs in a
-      // detached scope, or the cancellation would cancel it too.
-      DeploymentResult[] result = new DeploymentResult[1];
-      Workflow.newDetachedCancellationScope(
-              () ->
-                  result[0] =
-                      rollBack(
-                          cancelled ? DeploymentState.ABORTED : DeploymentState.FAILED,
-                          cancelled ? "cancelled from Temporal" : DeploymentSteps.reason(e)))
-          .run();
-      if (cancelled) {
-        throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
-      }
-      return result[0];
-    }
+    return withRetries(() -> attempt(this::canary, this::rollBack));
   }
 
   private DeploymentResult canary() {
@@ -307,7 +280,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
   private DeploymentResult rollBack(DeploymentState outcome, String reason) {
     boolean cut;
     // Users first: the traffic cut no longer waits for the ledger's record of the phase change.
-    if (Workflow.getVersion(TRAFFIC_FIRST, Workflow.DEFAULT_VERSION, 1) == 1) {
+    if (Workflow.getVersion(ChangeIds.CUT_TRAFFIC_FIRST, Workflow.DEFAULT_VERSION, 1) == 1) {
       cut = cutTraffic();
       tracker.setPhase(Phase.ROLLING_BACK);
     } else {

@@ -8,12 +8,14 @@ import dev.sluice.model.DeploymentStatus;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.DeploymentWorkflow;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.LedgerActivities;
 import dev.sluice.workflows.activities.LedgerActivities.ReopenCall;
 import dev.sluice.workflows.common.DeploymentTracker.Wake;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
@@ -32,9 +34,6 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
 
   /** How long a deployment that did not succeed waits for a retry before its workflow closes. */
   public static final Duration RETRY_WINDOW = Duration.ofHours(1);
-
-  /** Change id of the wait for a retry, added after the first recorded histories. */
-  static final String RETRY_CHANGE = "wait-for-retry";
 
   protected final DeploymentRequest request;
   protected final DeploymentTracker tracker;
@@ -60,11 +59,45 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
         return result;
       }
       // Deployments started before retries existed ended here; they must replay the same way.
-      if (Workflow.getVersion(RETRY_CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION
+      if (Workflow.getVersion(ChangeIds.WAIT_FOR_RETRY, Workflow.DEFAULT_VERSION, 1)
+              == Workflow.DEFAULT_VERSION
           || !tracker.awaitRetry(RETRY_WINDOW)) {
         return result;
       }
       tracker.beginRetry();
+    }
+  }
+
+  /** Puts back what an attempt changed and ends it with {@code outcome}. */
+  @FunctionalInterface
+  protected interface Undo {
+    DeploymentResult undo(DeploymentState outcome, String reason);
+  }
+
+  /**
+   * One attempt of {@code flow}. Cancelling from the Temporal UI means abort with rollback; any
+   * other failure that gets out of the flow (a step that failed for good outside a target, e.g. the
+   * fleet lookup) fails the deployment after {@code undo} has put back what it touched. The
+   * workflow's own scope may be cancelled, so the compensation runs in a detached scope or it would
+   * be cancelled too; a cancellation is rethrown after it.
+   */
+  protected final DeploymentResult attempt(Supplier<DeploymentResult> flow, Undo undo) {
+    try {
+      return flow.get();
+    } catch (TemporalFailure e) {
+      boolean cancelled = CancellationScope.current().isCancelRequested();
+      DeploymentResult[] result = new DeploymentResult[1];
+      Workflow.newDetachedCancellationScope(
+              () ->
+                  result[0] =
+                      undo.undo(
+                          cancelled ? DeploymentState.ABORTED : DeploymentState.FAILED,
+                          cancelled ? "cancelled from Temporal" : DeploymentSteps.reason(e)))
+          .run();
+      if (cancelled) {
+        throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
+      }
+      return result[0];
     }
   }
 
@@ -88,9 +121,6 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
     return new Watched(Wake.TIMER, verdict.get());
   }
 
-  /** Change id of the post-deploy monitoring window (the seed's AutoRollback). */
-  static final String AUTO_ROLLBACK = "auto-rollback";
-
   /**
    * The post-deploy monitoring window, when the deployment asks for one: watches {@code targets}
    * (the new version's) against absolute ceilings. Answers how it ended: a control's wake (result
@@ -105,7 +135,7 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
         request.autoRollback().orElse(dev.sluice.model.AutoRollbackSpec.DEFAULT);
     if (!auto.enabled()
         || targets.isEmpty()
-        || Workflow.getVersion(AUTO_ROLLBACK, Workflow.DEFAULT_VERSION, 1)
+        || Workflow.getVersion(ChangeIds.AUTO_ROLLBACK, Workflow.DEFAULT_VERSION, 1)
             == Workflow.DEFAULT_VERSION) {
       return new Watched(Wake.TIMER, null);
     }
@@ -236,7 +266,7 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
               + " of "
               + request.service().name()
               + " holds the service or began after this one; start a new deployment",
-          "ControlRejected");
+          FailureTypes.CONTROL_REJECTED);
     }
     return tracker.retry(control);
   }

@@ -13,6 +13,7 @@ import dev.sluice.ports.Deployer.DeployResult;
 import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.ports.TrafficRouter.DrainResult;
 import dev.sluice.ports.TrafficRouter.EnableResult;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.AnalysisActivities;
 import dev.sluice.workflows.activities.AnalysisActivities.MonitorCall;
 import dev.sluice.workflows.activities.AnalysisActivities.WarmUpCall;
@@ -44,16 +45,10 @@ import java.util.List;
  */
 public final class DeploymentSteps {
 
-  /** Error type of failures no retry can fix (unknown adapter type, bad settings). */
-  public static final String CONFIGURATION_ERROR = "ConfigurationError";
-
   /** How long a router gets to report an enabled target up (its own checks must pass first). */
   public static final Duration ENABLE_TIMEOUT = Duration.ofSeconds(60);
 
   private static final Duration HEARTBEAT = Duration.ofSeconds(10);
-
-  /** Change id: analysis steps judged by the sequential judge rather than thresholds. */
-  static final String SEQUENTIAL_JUDGE = "sequential-judge";
 
   private final DeploymentRequest request;
 
@@ -195,7 +190,7 @@ public final class DeploymentSteps {
             request.version(),
             stableVersion,
             // Canaries started before the sequential judge keep the threshold judge.
-            Workflow.getVersion(SEQUENTIAL_JUDGE, Workflow.DEFAULT_VERSION, 1)
+            Workflow.getVersion(ChangeIds.SEQUENTIAL_JUDGE, Workflow.DEFAULT_VERSION, 1)
                     == Workflow.DEFAULT_VERSION
                 ? null
                 : request.service().effectiveAnalysis()));
@@ -273,7 +268,7 @@ public final class DeploymentSteps {
         .setBackoffCoefficient(2)
         .setMaximumInterval(Duration.ofSeconds(30))
         .setMaximumAttempts(attempts)
-        .setDoNotRetry(CONFIGURATION_ERROR)
+        .setDoNotRetry(FailureTypes.CONFIGURATION_ERROR)
         .build();
   }
 

@@ -27,13 +27,6 @@ import java.util.Map;
  */
 public final class TargetOps {
 
-  /**
-   * Change id of when previous versions are learned: version 1 on the first attempt only; version 2
-   * on every attempt, since the fleet may have changed between two attempts (another deployment, a
-   * failed restore) and restoring what it ran before the first would undo that.
-   */
-  static final String LEARN_ONCE = "learn-previous-once";
-
   private final DeploymentRequest request;
   private final DeploymentTracker tracker;
   private final DeploymentSteps steps;
@@ -49,7 +42,7 @@ public final class TargetOps {
    * of every attempt.
    */
   public void learnPreviousVersions() {
-    if (Workflow.getVersion(LEARN_ONCE, Workflow.DEFAULT_VERSION, 2) == 1
+    if (Workflow.getVersion(ChangeIds.LEARN_PREVIOUS_ONCE, Workflow.DEFAULT_VERSION, 2) == 1
         && tracker.attempt() > 1) {
       return; // attempts of deployments started before version 2 keep the first answer
     }

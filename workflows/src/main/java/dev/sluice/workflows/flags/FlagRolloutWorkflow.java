@@ -33,10 +33,24 @@ public interface FlagRolloutWorkflow {
   @SignalMethod
   void abort(String reason);
 
+  /** The states a rollout's {@link Status#state} names. */
+  enum State {
+    RUNNING,
+    PAUSED,
+    SUCCEEDED,
+    /** A gate failed: the flag was taken back. */
+    ROLLED_BACK,
+    ABORTED,
+    FAILED,
+    /** Cancelled from the Temporal UI (the workflow then ends cancelled). */
+    CANCELED
+  }
+
   /**
    * Where a rollout is.
    *
-   * @param state RUNNING, PAUSED, SUCCEEDED, ROLLED_BACK (a gate failed) or ABORTED
+   * @param state a {@link State}'s name: RUNNING, PAUSED, SUCCEEDED, ROLLED_BACK (a gate failed),
+   *     ABORTED or FAILED (a string on the wire: the API and the release read it)
    * @param stage the current stage, from 1 (0 before the first)
    * @param stages how many there are
    * @param percent the variant's share now

@@ -6,12 +6,15 @@ import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.FlagRollout;
 import dev.sluice.model.FlagRollout.Stage;
 import dev.sluice.model.Verdict;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.AnalysisActivities;
 import dev.sluice.workflows.activities.AnalysisActivities.MonitorCall;
 import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
 import dev.sluice.workflows.common.DeploymentSteps;
+import dev.sluice.workflows.common.EventLines;
+import dev.sluice.workflows.common.Steering;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -22,7 +25,6 @@ import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,21 +47,20 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
                       .setInitialInterval(Duration.ofSeconds(1))
                       .setMaximumInterval(Duration.ofMinutes(1))
                       .setMaximumAttempts(20)
-                      .setDoNotRetry("ConfigurationError", "FlagNotFound")
+                      .setDoNotRetry(FailureTypes.CONFIGURATION_ERROR, FailureTypes.FLAG_NOT_FOUND)
                       .build())
               .build());
 
-  private String state = "RUNNING";
+  private State state = State.RUNNING;
   private int stage;
   private int stages;
   private int percent;
   private String reason;
-  private final List<String> events = new ArrayList<>();
-  private boolean paused;
+  private final EventLines events = new EventLines();
+  private final Steering steering = new Steering();
   private boolean promoteRequested;
   private boolean baking;
   private boolean applied;
-  private String abortReason;
 
   @Override
   public Status run(FlagRollout rollout) {
@@ -70,7 +71,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
     } catch (CanceledFailure cancelled) {
       // Cancelled from the Temporal UI: take the flag back, then end as cancelled.
       Workflow.newDetachedCancellationScope(
-              () -> takeBack(rollout, "CANCELED", "cancelled from Temporal"))
+              () -> takeBack(rollout, State.CANCELED, "cancelled from Temporal"))
           .run();
       throw cancelled;
     }
@@ -78,9 +79,9 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
 
   private Status stages(FlagRollout rollout) {
     for (int i = 0; i < stages; i++) {
-      Workflow.await(() -> !paused || abortReason != null);
-      if (abortReason != null) {
-        return takeBack(rollout, "ABORTED", "aborted: " + abortReason);
+      steering.awaitResumedOrAborted();
+      if (steering.aborted()) {
+        return takeBack(rollout, State.ABORTED, "aborted: " + steering.abortReason());
       }
       Stage next = rollout.stages().get(i);
       stage = i + 1;
@@ -96,33 +97,37 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
                 actor(rollout),
                 "stage " + stage + "/" + stages));
       } catch (ActivityFailure e) {
-        if ("FlagDisabled".equals(type(e))) {
-          state = "ABORTED";
+        if (FailureTypes.FLAG_DISABLED.equals(type(e))) {
+          state = State.ABORTED;
           reason = "the flag was disabled during the rollout; left disabled";
           event(reason);
           return status();
         }
         return takeBack(
-            rollout, "FAILED", "could not set stage " + stage + ": " + DeploymentSteps.reason(e));
+            rollout,
+            State.FAILED,
+            "could not set stage " + stage + ": " + DeploymentSteps.reason(e));
       }
       applied = true;
       percent = next.percent();
       event("stage " + stage + "/" + stages + ": " + percent + "% on " + rollout.variant());
       Gated gate = bake(rollout, next);
-      if (abortReason != null) {
-        return takeBack(rollout, "ABORTED", "aborted: " + abortReason);
+      if (steering.aborted()) {
+        return takeBack(rollout, State.ABORTED, "aborted: " + steering.abortReason());
       }
       if (gate.result() != null && gate.result().verdict() == Verdict.FAIL) {
         return takeBack(
-            rollout, "ROLLED_BACK", "gate failed at " + percent + "%: " + gate.result().reason());
+            rollout,
+            State.ROLLED_BACK,
+            "gate failed at " + percent + "%: " + gate.result().reason());
       }
       if (gate.undecided() != null && i < stages - 1) {
         // Never move on unchecked: a person looks, then resumes (or aborts).
-        paused = true;
+        steering.pause();
         event("paused for a person: " + gate.undecided());
       }
     }
-    state = "SUCCEEDED";
+    state = State.SUCCEEDED;
     event("rollout complete at " + percent + "%");
     return status();
   }
@@ -159,7 +164,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
     baking = true;
     Workflow.await(
         () ->
-            abortReason != null
+            steering.aborted()
                 || promoteRequested
                 || timer.isCompleted()
                 || (!watching.isEmpty() && failedEarly(watching.get(0))));
@@ -173,9 +178,9 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
       return new Gated(null, null);
     }
     Promise<AnalysisResult> verdict = watching.get(0);
-    if (!verdict.isCompleted() && !promoted && abortReason == null) {
+    if (!verdict.isCompleted() && !promoted && !steering.aborted()) {
       // The bake is over: the gate's window was as long, let it report (an abort still wins).
-      Workflow.await(() -> verdict.isCompleted() || abortReason != null || promoteRequested);
+      Workflow.await(() -> verdict.isCompleted() || steering.aborted() || promoteRequested);
       promoted = promoteRequested;
       promoteRequested = false;
     }
@@ -250,13 +255,13 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
             .setRetryOptions(
                 RetryOptions.newBuilder()
                     .setMaximumAttempts(10)
-                    .setDoNotRetry("ConfigurationError")
+                    .setDoNotRetry(FailureTypes.CONFIGURATION_ERROR)
                     .build())
             .build());
   }
 
   /** Back to 0% (or the kill switch); the rollout ends {@code outcome}. */
-  private Status takeBack(FlagRollout rollout, String outcome, String why) {
+  private Status takeBack(FlagRollout rollout, State outcome, String why) {
     reason = why;
     event(why);
     if (!applied) {
@@ -277,13 +282,13 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
       percent = 0;
       state = outcome;
     } catch (ActivityFailure e) {
-      if ("FlagDisabled".equals(type(e))) {
+      if (FailureTypes.FLAG_DISABLED.equals(type(e))) {
         // Someone pulled the kill switch meanwhile: nobody gets the variant already.
         state = outcome;
         event("the flag is disabled: left disabled");
         return status();
       }
-      state = "FAILED";
+      state = State.FAILED;
       reason = why + "; taking the flag back failed too: " + DeploymentSteps.reason(e);
       event(reason);
     }
@@ -304,13 +309,13 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
   }
 
   private void event(String what) {
-    events.add(Instant.ofEpochMilli(Workflow.currentTimeMillis()) + " " + what);
+    events.add(what);
   }
 
   @Override
   public Status status() {
-    String shown = paused && "RUNNING".equals(state) ? "PAUSED" : state;
-    return new Status(shown, stage, stages, percent, reason, List.copyOf(events));
+    State shown = steering.paused() && state == State.RUNNING ? State.PAUSED : state;
+    return new Status(shown.name(), stage, stages, percent, reason, events.all());
   }
 
   @Override
@@ -323,24 +328,20 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
 
   @Override
   public void pause(String why) {
-    if (!paused) {
-      paused = true;
-      event("paused" + (why == null ? "" : ": " + why));
+    if (steering.pause()) {
+      event(Steering.saying("paused", why));
     }
   }
 
   @Override
   public void resume(String why) {
-    if (paused) {
-      paused = false;
-      event("resumed" + (why == null ? "" : ": " + why));
+    if (steering.resume()) {
+      event(Steering.saying("resumed", why));
     }
   }
 
   @Override
   public void abort(String why) {
-    if (abortReason == null) {
-      abortReason = why == null ? "no reason given" : why;
-    }
+    steering.abort(why);
   }
 }

@@ -37,8 +37,17 @@ public interface DualWriteMigrationWorkflow {
   @SignalMethod
   void abort(String reason);
 
+  /** The states a dual-write's {@link Status#state} names. */
+  enum State {
+    RUNNING,
+    PAUSED,
+    COMPLETED,
+    ROLLED_BACK,
+    FAILED
+  }
+
   /**
-   * @param state RUNNING, PAUSED, COMPLETED, ROLLED_BACK or FAILED
+   * @param state a {@link State}'s name (a string on the wire: the API reads it)
    * @param phase the flag's phase now
    * @param compared reads compared in the last window
    * @param mismatches of those, differing

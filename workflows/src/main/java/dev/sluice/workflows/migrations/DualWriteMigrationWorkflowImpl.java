@@ -1,19 +1,20 @@
 package dev.sluice.workflows.migrations;
 
 import dev.sluice.model.DualWriteMigration;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.DualWriteActivities;
 import dev.sluice.workflows.activities.DualWriteActivities.Counters;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
 import dev.sluice.workflows.common.DeploymentSteps;
+import dev.sluice.workflows.common.EventLines;
+import dev.sluice.workflows.common.Steering;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** See {@link DualWriteMigrationWorkflow}. Continues as new before its history grows long. */
@@ -30,7 +31,7 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
                   RetryOptions.newBuilder()
                       .setMaximumInterval(Duration.ofMinutes(1))
                       .setMaximumAttempts(20)
-                      .setDoNotRetry("ConfigurationError", "FlagNotFound")
+                      .setDoNotRetry(FailureTypes.CONFIGURATION_ERROR, FailureTypes.FLAG_NOT_FOUND)
                       .build())
               .build());
 
@@ -42,15 +43,14 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
               .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5).build())
               .build());
 
-  private String state = "RUNNING";
+  private State state = State.RUNNING;
   private String phase = "old-only";
   private long compared;
   private long mismatches;
   private String reason;
-  private final List<String> events = new ArrayList<>();
+  private final EventLines events = new EventLines();
+  private final Steering steering = new Steering();
   private boolean promoted;
-  private boolean paused;
-  private String abortReason;
 
   @Override
   public Status run(DualWriteMigration m) {
@@ -78,37 +78,37 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
         } catch (ActivityFailure e) {
           reason = "could not move the flag to " + next + ": " + DeploymentSteps.reason(e);
           event(reason);
-          return phase.equals("old-only") ? end("FAILED") : back(m, reason);
+          return phase.equals("old-only") ? end(State.FAILED) : back(m, reason);
         }
         phase = next;
         promoted = false;
         event("phase " + next);
       }
       if (next.equals("new-only")) {
-        return end("COMPLETED");
+        return end(State.COMPLETED);
       }
       // Watch until a window is clean and promote has been sent; mismatches pause.
       while (true) {
         if (Workflow.getInfo().getHistoryLength() > MAX_HISTORY) {
           Workflow.continueAsNew(m.from(i + 1));
         }
-        if (abortReason != null) {
-          return back(m, "aborted: " + abortReason);
+        if (steering.aborted()) {
+          return back(m, "aborted: " + steering.abortReason());
         }
         Counters before = metrics.counters(m.name(), m.metricsUrls());
-        Workflow.await(m.window(), () -> abortReason != null);
-        if (abortReason != null) {
-          return back(m, "aborted: " + abortReason);
+        Workflow.await(m.window(), steering::aborted);
+        if (steering.aborted()) {
+          return back(m, "aborted: " + steering.abortReason());
         }
         Counters after = metrics.counters(m.name(), m.metricsUrls());
         compared = Math.max(0, after.compared() - before.compared());
         mismatches = Math.max(0, after.mismatches() - before.mismatches());
         boolean comparing = next.equals("shadow-read") || next.equals("read-new");
         if (comparing && mismatches > m.maxMismatchRate() * compared) {
-          paused = true;
+          steering.pause();
           reason = mismatches + " of " + compared + " compared reads differed in " + m.window();
           event("paused: " + reason);
-          Workflow.await(() -> !paused || abortReason != null);
+          steering.awaitResumedOrAborted();
           continue;
         }
         if (comparing && compared == 0) {
@@ -121,7 +121,7 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
         }
       }
     }
-    return end("COMPLETED");
+    return end(State.COMPLETED);
   }
 
   /** Back to old-only: the old store has every write in every phase before new-only. */
@@ -132,37 +132,36 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
       flags.setVariant(new RolloutCall(m.flagKey(), "old-only", 100, true, actor(m), why));
       phase = "old-only";
       event("back to old-only");
-      return end("ROLLED_BACK");
+      return end(State.ROLLED_BACK);
     } catch (ActivityFailure e) {
       reason = why + "; moving the flag back failed too: " + DeploymentSteps.reason(e);
       event(reason);
-      return end("FAILED");
+      return end(State.FAILED);
     }
   }
 
-  private Status end(String outcome) {
+  private Status end(State outcome) {
     state = outcome;
-    paused = false;
+    steering.resume();
     return status();
   }
 
   @Override
   public Status status() {
-    String shown = paused && state.equals("RUNNING") ? "PAUSED" : state;
-    return new Status(shown, phase, compared, mismatches, reason, List.copyOf(events));
+    State shown = steering.paused() && state == State.RUNNING ? State.PAUSED : state;
+    return new Status(shown.name(), phase, compared, mismatches, reason, events.all());
   }
 
   @Override
   public void promote(String why) {
     promoted = true;
-    event("promote" + (why == null ? "" : ": " + why));
+    event(Steering.saying("promote", why));
   }
 
   @Override
   public void resume(String why) {
-    if (paused) {
-      paused = false;
-      event("resumed" + (why == null ? "" : ": " + why));
+    if (steering.resume()) {
+      event(Steering.saying("resumed", why));
     }
   }
 
@@ -172,9 +171,7 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
       event("abort refused: new-only has begun, the old store no longer has every write");
       return;
     }
-    if (abortReason == null) {
-      abortReason = why == null ? "no reason given" : why;
-    }
+    steering.abort(why);
   }
 
   private static String actor(DualWriteMigration m) {
@@ -182,6 +179,6 @@ public class DualWriteMigrationWorkflowImpl implements DualWriteMigrationWorkflo
   }
 
   private void event(String what) {
-    events.add(Instant.ofEpochMilli(Workflow.currentTimeMillis()) + " " + what);
+    events.add(what);
   }
 }

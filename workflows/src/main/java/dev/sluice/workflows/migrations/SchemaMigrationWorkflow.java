@@ -21,6 +21,13 @@ public interface SchemaMigrationWorkflow {
     return "migration-" + datasource;
   }
 
+  /**
+   * The signal a migration run by a parent (a release) sends it, with the migration's name, when
+   * its backfill is verified and it waits at its gate. By name: the migration does not know its
+   * parent's type.
+   */
+  String READY_SIGNAL = "migrationReady";
+
   @WorkflowMethod
   Status run(MigrationSpec spec, String requestedBy);
 

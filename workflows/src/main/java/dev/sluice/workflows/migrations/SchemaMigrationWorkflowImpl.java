@@ -1,11 +1,14 @@
 package dev.sluice.workflows.migrations;
 
 import dev.sluice.model.MigrationSpec;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.MigrationActivities;
 import dev.sluice.workflows.activities.MigrationActivities.Backfilled;
 import dev.sluice.workflows.activities.MigrationActivities.Plan;
 import dev.sluice.workflows.activities.MigrationActivities.Verified;
 import dev.sluice.workflows.common.DeploymentSteps;
+import dev.sluice.workflows.common.EventLines;
+import dev.sluice.workflows.common.Steering;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -15,9 +18,6 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Runs a migration's phases as activities. Everything before contract can be undone: an abort, a
@@ -31,7 +31,10 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
       RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofSeconds(1))
           .setMaximumInterval(Duration.ofMinutes(1))
-          .setDoNotRetry("InvalidMigration", "UnsupportedByDatabase", "ConfigurationError")
+          .setDoNotRetry(
+              FailureTypes.INVALID_MIGRATION,
+              FailureTypes.UNSUPPORTED_BY_DATABASE,
+              FailureTypes.CONFIGURATION_ERROR)
           .build();
 
   /** DDL: expand and contract may wait on locks and build indexes; they heartbeat meanwhile. */
@@ -60,9 +63,9 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
   private Phase phase = Phase.CHECKING;
   private long rows;
   private String reason;
-  private final List<String> events = new ArrayList<>();
+  private final EventLines events = new EventLines();
+  private final Steering steering = new Steering();
   private boolean promoted;
-  private String abortReason;
   private CancellationScope work;
 
   @Override
@@ -72,12 +75,12 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
     try {
       work = Workflow.newCancellationScope(this::reversiblePhases);
       work.run();
-      if (abortReason != null) {
-        return rollBack("aborted: " + abortReason);
+      if (steering.aborted()) {
+        return rollBack("aborted: " + steering.abortReason());
       }
     } catch (CanceledFailure cancelled) {
-      if (abortReason != null) {
-        return rollBack("aborted: " + abortReason);
+      if (steering.aborted()) {
+        return rollBack("aborted: " + steering.abortReason());
       }
       // Cancelled from the Temporal UI: roll back, then end as cancelled.
       Workflow.newDetachedCancellationScope(() -> rollBack("cancelled from Temporal")).run();
@@ -125,7 +128,7 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
     Verified verified = ddl.verify(spec);
     if (!verified.complete()) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "verify failed: " + verified.problems(), "VerifyFailed");
+          "verify failed: " + verified.problems(), FailureTypes.VERIFY_FAILED);
     }
     phase(Phase.WAITING);
     // Run by a release: tell it the schema is expanded and backfilled; it promotes us later.
@@ -133,15 +136,14 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
         .getParentWorkflowId()
         .ifPresent(
             parent ->
-                Workflow.newUntypedExternalWorkflowStub(parent)
-                    .signal("migrationReady", spec.name()));
+                Workflow.newUntypedExternalWorkflowStub(parent).signal(READY_SIGNAL, spec.name()));
     MigrationSpec.Gate gate = spec.gate();
     if (gate.after() != null) {
       boolean early =
-          Workflow.await(gate.after(), () -> (gate.promote() && promoted) || abortReason != null);
+          Workflow.await(gate.after(), () -> (gate.promote() && promoted) || steering.aborted());
       event(early ? "gate opened by promote" : "gate opened after " + gate.after());
     } else {
-      Workflow.await(() -> promoted || abortReason != null);
+      Workflow.await(() -> promoted || steering.aborted());
       event("gate opened by promote");
     }
   }
@@ -163,7 +165,7 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
         phase,
         rows,
         reason,
-        List.copyOf(events));
+        events.all());
   }
 
   @Override
@@ -180,11 +182,8 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
       event("abort refused in " + phase + ": contract has begun, the old schema is gone");
       return;
     }
-    if (abortReason == null) {
-      abortReason = why == null || why.isBlank() ? "no reason given" : why;
-      if (work != null) {
-        work.cancel(); // stops a running backfill (it notices at its next heartbeat)
-      }
+    if (steering.abort(why == null || why.isBlank() ? null : why) && work != null) {
+      work.cancel(); // stops a running backfill (it notices at its next heartbeat)
     }
   }
 
@@ -194,7 +193,6 @@ public class SchemaMigrationWorkflowImpl implements SchemaMigrationWorkflow {
   }
 
   private void event(String text) {
-    Instant now = Instant.ofEpochMilli(Workflow.currentTimeMillis());
-    events.add(now + " " + text);
+    events.add(text);
   }
 }

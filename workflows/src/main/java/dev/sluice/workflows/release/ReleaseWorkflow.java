@@ -32,7 +32,7 @@ public interface ReleaseWorkflow {
   void abort(String reason);
 
   /** Sent by the migration child when its backfill is verified and it waits at its gate. */
-  @SignalMethod
+  @SignalMethod(name = SchemaMigrationWorkflow.READY_SIGNAL)
   void migrationReady(String name);
 
   /** The stages, in order; the last three are where a release ends. */

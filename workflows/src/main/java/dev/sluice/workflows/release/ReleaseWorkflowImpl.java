@@ -5,11 +5,15 @@ import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.FlagRollout;
 import dev.sluice.model.Release;
+import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
 import dev.sluice.workflows.activities.LedgerActivities;
 import dev.sluice.workflows.activities.LedgerActivities.AbandonCall;
 import dev.sluice.workflows.activities.LedgerActivities.BeginCall;
+import dev.sluice.workflows.common.ChangeIds;
+import dev.sluice.workflows.common.EventLines;
+import dev.sluice.workflows.common.Steering;
 import dev.sluice.workflows.flags.FlagRolloutWorkflow;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow.Phase;
@@ -24,9 +28,6 @@ import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 /** See {@link ReleaseWorkflow}. */
 public class ReleaseWorkflowImpl implements ReleaseWorkflow {
@@ -39,7 +40,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
               .setRetryOptions(
                   RetryOptions.newBuilder()
                       .setMaximumAttempts(20)
-                      .setDoNotRetry("ConfigurationError", "FlagNotFound")
+                      .setDoNotRetry(FailureTypes.CONFIGURATION_ERROR, FailureTypes.FLAG_NOT_FOUND)
                       .build())
               .build());
 
@@ -55,15 +56,12 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
                       .build())
               .build());
 
-  /** Change id: a release records its deployments' ends and its rollback in the ledger. */
-  static final String LEDGER_RECORDS = "release-ledger-records";
-
   private Stage stage = Stage.MIGRATION;
   private String reason;
-  private final List<String> events = new ArrayList<>();
+  private final EventLines events = new EventLines();
+  private final Steering steering = new Steering();
   private boolean migrationReady;
   private boolean promoted;
-  private String abortReason;
 
   private Release release;
   private Promise<SchemaMigrationWorkflow.Status> migration;
@@ -104,10 +102,10 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
                   .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
                   .build());
       migration = Async.function(child::run, release.migration(), release.requestedBy());
-      Workflow.await(() -> migrationReady || migration.isCompleted() || abortReason != null);
+      Workflow.await(() -> migrationReady || migration.isCompleted() || steering.aborted());
       if (!migrationReady) {
-        if (abortReason != null) {
-          return undo(Stage.ROLLED_BACK, "aborted: " + abortReason);
+        if (steering.aborted()) {
+          return undo(Stage.ROLLED_BACK, "aborted: " + steering.abortReason());
         }
         SchemaMigrationWorkflow.Status ended = migrationResult();
         reason =
@@ -133,8 +131,8 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       deployed = true;
       event("deployed " + release.deployment().version());
     }
-    if (abortReason != null) {
-      return undo(Stage.ROLLED_BACK, "aborted: " + abortReason);
+    if (steering.aborted()) {
+      return undo(Stage.ROLLED_BACK, "aborted: " + steering.abortReason());
     }
     if (release.flagRollout() != null) {
       stage(Stage.FLAG_ROLLOUT);
@@ -155,7 +153,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
         result = null;
       }
       flagRolledOut = result != null && result.percent() > 0;
-      if (result == null || !result.state().equals("SUCCEEDED")) {
+      if (result == null || !result.state().equals(FlagRolloutWorkflow.State.SUCCEEDED.name())) {
         return undo(
             Stage.ROLLED_BACK,
             "flag rollout of "
@@ -167,18 +165,16 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     }
     stage(Stage.GATE);
     if (release.gateAfter() != null) {
-      Workflow.await(release.gateAfter(), () -> promoted || abortReason != null);
+      Workflow.await(release.gateAfter(), () -> promoted || steering.aborted());
     } else {
-      Workflow.await(() -> promoted || abortReason != null);
+      Workflow.await(() -> promoted || steering.aborted());
     }
-    if (abortReason != null) {
-      return undo(Stage.ROLLED_BACK, "aborted: " + abortReason);
+    if (steering.aborted()) {
+      return undo(Stage.ROLLED_BACK, "aborted: " + steering.abortReason());
     }
     stage(Stage.CONTRACT);
     if (migration != null) {
-      Workflow.newUntypedExternalWorkflowStub(
-              SchemaMigrationWorkflow.workflowId(release.migration().datasource()))
-          .signal("promote", "release " + release.releaseId());
+      runningMigration().promote("release " + release.releaseId());
       SchemaMigrationWorkflow.Status done = migrationResult();
       if (done == null || done.phase() != Phase.COMPLETED) {
         reason = "contract did not complete: " + (done == null ? "failed" : done.reason());
@@ -267,9 +263,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       }
     }
     if (migration != null && !migration.isCompleted()) {
-      Workflow.newUntypedExternalWorkflowStub(
-              SchemaMigrationWorkflow.workflowId(release.migration().datasource()))
-          .signal("abort", "release " + release.releaseId() + ": " + why);
+      runningMigration().abort("release " + release.releaseId() + ": " + why);
       SchemaMigrationWorkflow.Status back = migrationResult();
       event("migration " + (back == null ? "FAILED" : back.phase()));
     }
@@ -299,7 +293,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
 
   /** Closes a PENDING deployment record that will never run (nothing if it ran). */
   private void closeRecord(String deploymentId, String why) {
-    if (Workflow.getVersion(LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
+    if (Workflow.getVersion(ChangeIds.RELEASE_LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
         == Workflow.DEFAULT_VERSION) {
       return;
     }
@@ -315,7 +309,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
    * runs another version by now (going back would undo someone else's deployment).
    */
   private String beginRollbackRecord() {
-    if (Workflow.getVersion(LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
+    if (Workflow.getVersion(ChangeIds.RELEASE_LEDGER_RECORDS, Workflow.DEFAULT_VERSION, 1)
         == Workflow.DEFAULT_VERSION) {
       return null;
     }
@@ -325,6 +319,13 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
     } catch (ActivityFailure e) {
       return "the ledger did not record it: " + e.getMessage();
     }
+  }
+
+  /** The migration child, to signal: its promote opens its gate, its abort rolls it back. */
+  private SchemaMigrationWorkflow runningMigration() {
+    return Workflow.newExternalWorkflowStub(
+        SchemaMigrationWorkflow.class,
+        SchemaMigrationWorkflow.workflowId(release.migration().datasource()));
   }
 
   private SchemaMigrationWorkflow.Status migrationResult() {
@@ -337,15 +338,14 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
 
   @Override
   public Status status() {
-    return new Status(
-        stage, reason, List.copyOf(events), release == null ? null : Children.of(release));
+    return new Status(stage, reason, events.all(), release == null ? null : Children.of(release));
   }
 
   @Override
   public void promote(String why) {
     if (stage.ordinal() <= Stage.GATE.ordinal()) {
       promoted = true;
-      event("promote" + (why == null ? "" : ": " + why));
+      event(Steering.saying("promote", why));
     }
   }
 
@@ -355,9 +355,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
       event("abort refused in " + stage + ": contract has begun");
       return;
     }
-    if (abortReason == null) {
-      abortReason = why == null ? "no reason given" : why;
-    }
+    steering.abort(why);
   }
 
   @Override
@@ -371,6 +369,6 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
   }
 
   private void event(String what) {
-    events.add(Instant.ofEpochMilli(Workflow.currentTimeMillis()) + " " + what);
+    events.add(what);
   }
 }

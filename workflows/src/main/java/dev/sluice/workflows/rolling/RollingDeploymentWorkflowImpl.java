@@ -8,12 +8,7 @@ import dev.sluice.model.Phase;
 import dev.sluice.model.Target;
 import dev.sluice.model.Verdict;
 import dev.sluice.workflows.common.ControlledWorkflow;
-import dev.sluice.workflows.common.DeploymentSteps;
 import dev.sluice.workflows.common.DeploymentTracker;
-import io.temporal.failure.CanceledFailure;
-import io.temporal.failure.TemporalFailure;
-import io.temporal.workflow.CancellationScope;
-import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,36 +33,14 @@ public class RollingDeploymentWorkflowImpl extends ControlledWorkflow
   @Override
   public DeploymentResult run(DeploymentRequest ignored) {
     tracker.start();
-    return withRetries(this::attempt);
+    return withRetries(() -> attempt(this::roll, this::restoreTouched));
   }
 
-  private DeploymentResult attempt() {
-    try {
-      return roll();
-    } catch (TemporalFailure e) {
-      boolean cancelled = CancellationScope.current().isCancelRequested();
-      // Cancelling from the Temporal UI means abort with rollback; any other failure that got
-      // this far (a step that failed for good outside a target, e.g. the fleet lookup) fails the
-      // deployment after putting back what it touched. The workflow's own scope may be
-      // cancelled, so the compensation runs in a detached scope or it would be cancelled too.
-      DeploymentResult[] result = new DeploymentResult[1];
-      Workflow.newDetachedCancellationScope(
-              () -> {
-                tracker.setPhase(Phase.ROLLING_BACK);
-                List<Target> unrestored = ops.restoreAll(ops.touchedTargets());
-                result[0] =
-                    cancelled
-                        ? tracker.finish(
-                            DeploymentState.ABORTED, "cancelled from Temporal", unrestored)
-                        : tracker.finish(
-                            DeploymentState.FAILED, DeploymentSteps.reason(e), unrestored);
-              })
-          .run();
-      if (cancelled) {
-        throw e instanceof CanceledFailure ? e : new CanceledFailure("cancelled from Temporal");
-      }
-      return result[0];
-    }
+  /** After a failure outside a batch or a cancellation: every target touched goes back. */
+  private DeploymentResult restoreTouched(DeploymentState outcome, String reason) {
+    tracker.setPhase(Phase.ROLLING_BACK);
+    List<Target> unrestored = ops.restoreAll(ops.touchedTargets());
+    return tracker.finish(outcome, reason, unrestored);
   }
 
   private DeploymentResult roll() {

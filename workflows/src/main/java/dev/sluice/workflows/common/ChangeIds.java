@@ -1,0 +1,42 @@
+package dev.sluice.workflows.common;
+
+/**
+ * Every {@code Workflow.getVersion} change id, in one place: a change id is part of the recorded
+ * history, so its string must never change, and two changes must never share one. Each names a
+ * change to a workflow's command sequence; the javadoc says what version 1 (or 2) brought.
+ */
+public final class ChangeIds {
+
+  private ChangeIds() {}
+
+  /** Each wait (what, since, until) is recorded when it begins. */
+  public static final String RECORD_WAITS = "record-waits";
+
+  /** The SluiceState search attribute, set with the outcome and again on a retry. */
+  public static final String SLUICE_STATE = "sluice-state";
+
+  /** The wait for a retry, added after the first recorded histories. */
+  public static final String WAIT_FOR_RETRY = "wait-for-retry";
+
+  /** The post-deploy monitoring window (the seed's AutoRollback). */
+  public static final String AUTO_ROLLBACK = "auto-rollback";
+
+  /** Analysis steps judged by the sequential judge rather than thresholds. */
+  public static final String SEQUENTIAL_JUDGE = "sequential-judge";
+
+  /**
+   * When previous versions are learned: version 1 on the first attempt only; version 2 on every
+   * attempt, since the fleet may have changed between two attempts (another deployment, a failed
+   * restore) and restoring what it ran before the first would undo that.
+   */
+  public static final String LEARN_PREVIOUS_ONCE = "learn-previous-once";
+
+  /** Blue-green: traffic is switched back before the ledger hears of the rollback. */
+  public static final String SWITCH_BACK_FIRST = "switch-back-first";
+
+  /** Canary: the canary's traffic is cut before the ledger hears of the rollback. */
+  public static final String CUT_TRAFFIC_FIRST = "cut-traffic-first";
+
+  /** Release: a release records its deployments' ends and its rollback in the ledger. */
+  public static final String RELEASE_LEDGER_RECORDS = "release-ledger-records";
+}

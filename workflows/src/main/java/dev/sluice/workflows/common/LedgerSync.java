@@ -1,0 +1,114 @@
+package dev.sluice.workflows.common;
+
+import dev.sluice.model.DeploymentEvent;
+import dev.sluice.model.DeploymentRequest;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.TargetStatus;
+import dev.sluice.workflows.activities.LedgerActivities;
+import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
+import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sends a deployment's progress to the ledger (through an activity) and to the Temporal UI's
+ * current details: what changed since the last record, each time the tracker records.
+ */
+final class LedgerSync {
+
+  private final DeploymentRequest request;
+  private final LedgerActivities ledger;
+
+  LedgerSync(DeploymentRequest request) {
+    this.request = request;
+    this.ledger =
+        Workflow.newActivityStub(
+            LedgerActivities.class,
+            ActivityOptions.newBuilder()
+                .setSummary("record progress in the ledger")
+                .setStartToCloseTimeout(Duration.ofSeconds(30))
+                .setRetryOptions(
+                    RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(1))
+                        .setMaximumInterval(Duration.ofSeconds(30))
+                        .build())
+                .build());
+  }
+
+  /**
+   * Sends what changed to the ledger. In a detached scope: a cancellation must not lose events (the
+   * write is short and idempotent), and the compensation that follows needs it too.
+   */
+  void record(Progress p, TargetTable targets, EventLog log) {
+    List<DeploymentEvent> events = log.takeUnrecorded();
+    List<TargetStatus> changedTargets = targets.takeChanged();
+    Workflow.setCurrentDetails(UiDetails.markdown(request, p, targets.all()));
+    LedgerEntry entry =
+        new LedgerEntry(
+            request.deploymentId(),
+            request.service().name(),
+            request.version(),
+            p.previousVersion,
+            p.state,
+            p.phase,
+            p.batch,
+            p.batches,
+            p.reason,
+            changedTargets,
+            events,
+            currentVersion(p, targets),
+            p.waiting,
+            p.trafficWeight);
+    if (request.parentDeploymentId() != null) {
+      recordUnderParent(p, changedTargets, events);
+      return;
+    }
+    Workflow.newDetachedCancellationScope(() -> ledger.record(entry)).run();
+  }
+
+  /**
+   * A child's progress goes to its parent's ledger row as it happens: its targets, its events
+   * (shifted past the parent's numbers, typed {@code promotion.*} so none reads as the parent's own
+   * start or end) and whether it is paused. Children of parents started before this was recorded
+   * report only through their result.
+   */
+  private void recordUnderParent(
+      Progress p, List<TargetStatus> changedTargets, List<DeploymentEvent> events) {
+    if (request.parentEventBase() == null) {
+      return;
+    }
+    List<DeploymentEvent> shifted = new ArrayList<>();
+    for (DeploymentEvent e : events) {
+      shifted.add(
+          new DeploymentEvent(
+              request.parentEventBase() + e.seq(),
+              e.at(),
+              "promotion." + e.type(),
+              e.target(),
+              e.message()));
+    }
+    ChildEntry entry =
+        new ChildEntry(
+            request.parentDeploymentId(),
+            request.service().name(),
+            p.state == DeploymentState.PAUSED,
+            changedTargets,
+            shifted);
+    Workflow.newDetachedCancellationScope(() -> ledger.recordChild(entry)).run();
+  }
+
+  /** The version the whole service runs after a final state, or null when the fleet is mixed. */
+  private static String currentVersion(Progress p, TargetTable targets) {
+    if (!p.state.isFinal()) {
+      return null;
+    }
+    if (p.servingVersion != null) {
+      return p.servingVersion;
+    }
+    return targets.commonVersion();
+  }
+}
