@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * {@code ./bench/run backfill [BATCH [RATE]]}: the schema-migration engine's backfill on a real
  * PostgreSQL (embedded, zonky 16.x with its defaults: {@code synchronous_commit=off}) while an old
- * app keeps writing. The seed's rename {@code users.phone → phone_number} over 1,000,000 rows.
+ * app keeps writing. A rename {@code users.phone → phone_number} over 1,000,000 rows.
  *
  * <ol>
  *   <li>{@code single_update_rows_per_s}: the yardstick, one {@code UPDATE users_copy SET

@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The seed's {@code DualWriteRepository}: reads and writes go to the old store, the new one, or
- * both, as the migration's phase says, re-read on every call so the workflow's flag flips take
- * effect at once.
+ * A repository over two stores during a migration: reads and writes go to the old store, the new
+ * one, or both, as the migration's phase says, re-read on every call so the workflow's flag flips
+ * take effect at once.
  *
  * <ul>
  *   <li>Writes: the store that is the truth in the phase first (its failure is the caller's

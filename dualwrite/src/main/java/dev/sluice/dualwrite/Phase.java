@@ -3,8 +3,8 @@ package dev.sluice.dualwrite;
 import java.util.Locale;
 
 /**
- * The seed's dual-write phases, in order. The migration's flag serves one of these as a string
- * variant ({@link #variant()}); the workflow moves it forward one phase at a time.
+ * The dual-write phases, in order. The migration's flag serves one of these as a string variant
+ * ({@link #variant()}); the workflow moves it forward one phase at a time.
  */
 public enum Phase {
   /** Before the migration: the old store only. */

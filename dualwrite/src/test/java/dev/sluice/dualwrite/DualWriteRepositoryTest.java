@@ -65,7 +65,7 @@ class DualWriteRepositoryTest {
   }
 
   @Test
-  void eachPhaseWritesAndReadsTheStoresTheSeedSays() throws Exception {
+  void eachPhaseWritesAndReadsTheStoresItNames() throws Exception {
     var repo = repo(phase::get);
     repo.write("a", "1");
     assertThat(oldStore.rows).containsEntry("a", "1");

@@ -11,14 +11,14 @@ import java.util.List;
  * Builds and edits flagd flag definitions as Jackson trees. Every edit returns a new document and
  * leaves its input untouched; run the result through {@link FlagEngine#compile} to validate it.
  *
- * <p>{@link #simple} expresses the seed chapter's flag model ({@code enabled}, {@code
- * rolloutPercentage}, {@code rules}) as a boolean flagd flag with variants {@code on}/{@code off}:
- * each rule becomes one condition/{@code "on"} pair of a top-level {@code if} whose else is {@code
- * "off"} (as in the seed, rules replace the rollout when present); without rules a rollout below
- * 100% becomes a {@code fractional} split on the targeting key. The split hashes like flagd
- * (murmur3 of flag key + targeting key), not like the seed's md5 of "name:user_id", so individual
- * users may land differently than under the seed's code. A disabled flag becomes {@code "state":
- * "DISABLED"}: flagd then answers with the caller's code default, which for the seed is off.
+ * <p>{@link #simple} expresses the simple flag model ({@code enabled}, {@code rolloutPercentage},
+ * {@code rules}) as a boolean flagd flag with variants {@code on}/{@code off}: each rule becomes
+ * one condition/{@code "on"} pair of a top-level {@code if} whose else is {@code "off"} (rules
+ * replace the rollout when present); without rules a rollout below 100% becomes a {@code
+ * fractional} split on the targeting key. The split hashes like flagd (murmur3 of flag key +
+ * targeting key), not like an md5 of "name:user_id", so individual users may land differently than
+ * under such code. A disabled flag becomes {@code "state": "DISABLED"}: flagd then answers with the
+ * caller's code default, off in this model.
  */
 public final class FlagdTemplates {
 
@@ -26,9 +26,9 @@ public final class FlagdTemplates {
 
   private FlagdTemplates() {}
 
-  /** A rule of the seed's model: {@code context[attribute] <op> value}. */
+  /** A rule of the simple model: {@code context[attribute] <op> value}. */
   public record SimpleRule(String attribute, Op op, Object value) {
-    /** The seed's rule types. */
+    /** The simple model's rule types. */
     public enum Op {
       /** Strictly equal ({@code ===}). */
       EQUALS,
@@ -46,7 +46,7 @@ public final class FlagdTemplates {
     return doc;
   }
 
-  /** The seed's flag model as a flagd flag definition (see the class comment). */
+  /** The simple flag model as a flagd flag definition (see the class comment). */
   public static ObjectNode simple(boolean enabled, int rolloutPercentage, List<SimpleRule> rules) {
     if (rolloutPercentage < 0 || rolloutPercentage > 100) {
       throw new IllegalArgumentException("rolloutPercentage is 0..100: " + rolloutPercentage);
@@ -75,7 +75,7 @@ public final class FlagdTemplates {
     return flag;
   }
 
-  /** A seed rule as a JsonLogic condition. */
+  /** A simple rule as a JsonLogic condition. */
   public static JsonNode condition(SimpleRule rule) {
     ObjectNode condition = JSON.objectNode();
     String op =

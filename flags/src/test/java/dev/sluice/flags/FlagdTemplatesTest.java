@@ -29,8 +29,11 @@ class FlagdTemplatesTest {
     return engine.evaluate("new_checkout_flow", Boolean.class, ctx).valueOr(false);
   }
 
-  /** The seed chapter's is_enabled, for rules (its rollout hash differs by design). */
-  private static boolean seedIsEnabled(
+  /**
+   * The simple model's reference evaluation (enabled, then the first matching rule), for rules; its
+   * rollout hash differs by design.
+   */
+  private static boolean referenceIsEnabled(
       boolean enabled, List<SimpleRule> rules, Map<String, ?> ctx) {
     if (!enabled) {
       return false;
@@ -53,7 +56,7 @@ class FlagdTemplatesTest {
   }
 
   @Test
-  void theSeedsRulesEvaluateAsTheSeedDoes() {
+  void simpleRulesEvaluateAsTheReferenceDoes() {
     List<SimpleRule> rules =
         List.of(
             new SimpleRule("plan", Op.EQUALS, "beta"),
@@ -75,13 +78,13 @@ class FlagdTemplatesTest {
       for (Map<String, ?> ctx : contexts) {
         assertThat(on(engine, EvaluationContext.fromMap(ctx)))
             .as("enabled=%s %s", enabled, ctx)
-            .isEqualTo(seedIsEnabled(enabled, rules, ctx));
+            .isEqualTo(referenceIsEnabled(enabled, rules, ctx));
       }
     }
   }
 
   @Test
-  void theSeedsRolloutBecomesASplitOnTheTargetingKey() {
+  void aSimpleRolloutBecomesASplitOnTheTargetingKey() {
     FlagEngine engine =
         compile(
             FlagdTemplates.document(

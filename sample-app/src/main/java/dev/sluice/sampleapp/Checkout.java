@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The seed's checkout example, guarded by the feature flag {@value #FLAG}: {@code GET
- * /checkout?user=U} answers the new checkout or the classic one, as Sluice's flag decides for that
- * user — evaluated in this process through the OpenFeature provider, from the flag set it keeps in
- * step with Sluice. Without a provider (no {@code SLUICE_FLAGS_URL}), everyone gets the classic
- * checkout: the flag's code default.
+ * A checkout, guarded by the feature flag {@value #FLAG}: {@code GET /checkout?user=U} answers the
+ * new checkout or the classic one, as Sluice's flag decides for that user — evaluated in this
+ * process through the OpenFeature provider, from the flag set it keeps in step with Sluice. Without
+ * a provider (no {@code SLUICE_FLAGS_URL}), everyone gets the classic checkout: the flag's code
+ * default.
  */
 final class Checkout implements AutoCloseable {
 

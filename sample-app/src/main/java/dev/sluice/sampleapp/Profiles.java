@@ -13,11 +13,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The seed's dual-write example: user profiles moving from a legacy store to a new one, through
- * {@link DualWriteRepository} following the flag {@value #FLAG} (without flags: the legacy store
- * only). {@code GET /profiles/ID}, {@code PUT /profiles/ID?value=V}; {@code &only=legacy|new}
- * writes one store behind the repository's back — how a test (or a buggy job) makes them differ.
- * The stores live in memory, or in two PostgreSQL databases ({@code --profiles-legacy-db}, {@code
+ * A dual-write example: user profiles moving from a legacy store to a new one, through {@link
+ * DualWriteRepository} following the flag {@value #FLAG} (without flags: the legacy store only).
+ * {@code GET /profiles/ID}, {@code PUT /profiles/ID?value=V}; {@code &only=legacy|new} writes one
+ * store behind the repository's back — how a test (or a buggy job) makes them differ. The stores
+ * live in memory, or in two PostgreSQL databases ({@code --profiles-legacy-db}, {@code
  * --profiles-new-db}).
  */
 final class Profiles implements AutoCloseable {

@@ -30,9 +30,9 @@ public record AnalysisConfig(ProviderRef provider, List<MetricCheck> metrics, Do
 
   /**
    * What HAProxy's counters can tell: the error ratio (critical) and the mean response time, which
-   * may be up to 30% above the baseline's (the seed's 1.3×) and 5 ms more besides — HAProxy's
-   * figure is whole milliseconds averaged over a server's last 1024 responses, so a canary that
-   * just started carries its warm-up in it for minutes.
+   * may be up to 30% above the baseline's (1.3×) and 5 ms more besides — HAProxy's figure is whole
+   * milliseconds averaged over a server's last 1024 responses, so a canary that just started
+   * carries its warm-up in it for minutes.
    */
   public static List<MetricCheck> defaultMetrics() {
     return List.of(

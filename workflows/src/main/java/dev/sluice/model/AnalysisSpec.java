@@ -9,8 +9,9 @@ import java.time.Duration;
  *
  * <p>Two judges: {@code sequential} (default) runs the service's {@link AnalysisConfig} metrics
  * through the sequential statistical judge, whose false-failure rate holds however often it looks;
- * {@code threshold} is the seed's {@code _metrics_healthy} on HAProxy's counters (the ratio and
- * rate fields below apply to it only).
+ * {@code threshold} compares canary and stable with fixed ratios (error rate at most 1.5×, latency
+ * at most 1.3× the stable one's) on the router's counters; the ratio and rate fields below apply to
+ * it only.
  *
  * @param maxErrorRatio canary error rate may be at most this multiple of the stable one (1.5)
  * @param maxLatencyRatio canary response time may be at most this multiple of the stable one (1.3)
@@ -62,7 +63,7 @@ public record AnalysisSpec(
         null);
   }
 
-  /** Whether this step uses the seed's thresholds rather than the sequential judge. */
+  /** Whether this step uses the fixed-ratio thresholds rather than the sequential judge. */
   public boolean thresholdJudge() {
     return THRESHOLD.equals(judge);
   }

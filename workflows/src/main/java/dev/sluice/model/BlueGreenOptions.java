@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * Settings of a blue-green deployment.
  *
- * @param smokeChecks checks against the idle pool before the switch (default: the seed's {@code
- *     /health} and {@code /api/version})
+ * @param smokeChecks checks against the idle pool before the switch (default: {@code /health}
+ *     answers 200 and {@code /api/version} names the new version)
  * @param manualApproval wait for a promote before switching
  * @param autoPromoteAfter with manual approval, switch anyway after this long (Argo's
  *     autoPromotionSeconds); null waits forever
@@ -25,7 +25,10 @@ public record BlueGreenOptions(
     Duration rollbackWindow,
     Boolean stopOldPool) {
 
-  /** Warm-up thresholds: the seed's {@code _check_metrics}. */
+  /**
+   * Warm-up thresholds: the idle pool, carrying test traffic, must stay under this error rate and
+   * latency over at least this many requests before it takes the live traffic.
+   */
   public record WarmUp(Double maxErrorRate, Long maxLatencyMs, Integer minRequests) {
     public static final WarmUp DEFAULT = new WarmUp(0.01, 500L, 20);
   }

@@ -7,18 +7,18 @@ import java.util.List;
 /**
  * Settings of a canary deployment.
  *
- * @param steps the plan; default: the seed's 5 → 10 → 25 → 50 → 100 %, each followed by a 15 minute
- *     analysis
+ * @param steps the plan; default: 5 → 10 → 25 → 50 → 100 %, each followed by a 15 minute analysis
  * @param canaryCount how many of the fleet's targets become canaries (default 1)
  */
 public record CanaryOptions(List<CanaryStep> steps, IntOrPercent canaryCount) {
 
-  public static final CanaryOptions DEFAULT = new CanaryOptions(seedPlan(), IntOrPercent.count(1));
+  public static final CanaryOptions DEFAULT =
+      new CanaryOptions(defaultPlan(), IntOrPercent.count(1));
 
   public static final CanaryOptions NONE = new CanaryOptions(null, null);
 
-  /** The seed's plan: 5, 10, 25, 50, 100 % with a 15-minute bake (analysis) after each. */
-  public static List<CanaryStep> seedPlan() {
+  /** The default plan: 5, 10, 25, 50, 100 % with a 15-minute bake (analysis) after each. */
+  public static List<CanaryStep> defaultPlan() {
     List<CanaryStep> steps = new ArrayList<>();
     for (int weight : new int[] {5, 10, 25, 50, 100}) {
       steps.add(CanaryStep.weight(weight));

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A move of data between two stores through the seed's dual-write phases, driven by a flag the
- * application's {@code DualWriteRepository} follows.
+ * A move of data between two stores through the dual-write phases (old only → dual write → shadow
+ * read → read new → new only), driven by a flag the application's {@code DualWriteRepository}
+ * follows.
  *
  * @param name the migration, as the repository labels its counters ({@code migration="…"})
  * @param flagKey the phase flag: a string flag with variants old-only, dual-write, shadow-read,

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A gradual flag rollout (the seed's day-by-day plan) as a workflow's input: the flag's {@code
- * variant} goes to each stage's percentage of users in turn, each held for its bake, with an
- * optional metric gate; a failed gate takes the flag back to 0% (or, with {@code killOnFailure},
- * disables it).
+ * A gradual flag rollout (by default 5% of users, then 10, 25, 50 and 100%, a day each) as a
+ * workflow's input: the flag's {@code variant} goes to each stage's percentage of users in turn,
+ * each held for its bake, with an optional metric gate; a failed gate takes the flag back to 0%
+ * (or, with {@code killOnFailure}, disables it).
  *
  * @param rolloutId also the workflow id
  * @param flagKey the flag
@@ -67,8 +67,8 @@ public record FlagRollout(
     }
   }
 
-  /** The seed's plan: 5% (internal), 10, 25, 50, 100 — a day each but the last. */
-  public static List<Stage> seedPlan() {
+  /** The default plan: 5% (internal users first), 10, 25, 50, 100 — a day each but the last. */
+  public static List<Stage> defaultPlan() {
     return List.of(
         new Stage(5, Duration.ofDays(1)),
         new Stage(10, Duration.ofDays(1)),

@@ -4,9 +4,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * An expand-contract schema migration (the seed's "any schema change requires at least 2
- * deployments"), as written by a person: what to change, on which database, how fast to backfill
- * and what to wait for before the irreversible contract.
+ * An expand-contract schema migration (a schema change takes at least two deployments: the code
+ * that works with both shapes ships between expand and contract), as written by a person: what to
+ * change, on which database, how fast to backfill and what to wait for before the irreversible
+ * contract.
  *
  * @param name unique per database, lower case: names the triggers and functions it creates
  * @param datasource a name from the worker's {@code migrations.datasources}; credentials never

@@ -96,7 +96,7 @@ public final class FlagRollouts {
     }
     List<FlagRollout.Stage> stages = new ArrayList<>();
     if (plan.stages() == null) {
-      stages.addAll(FlagRollout.seedPlan());
+      stages.addAll(FlagRollout.defaultPlan());
     } else if (plan.stages().isEmpty()) {
       problems.add(new FieldError("stages", "must list at least one stage, or be left out"));
     } else if (plan.stages().size() > MAX_STAGES) {

@@ -1,10 +1,10 @@
 package dev.sluice.bench.judge;
 
 /**
- * The seed's naive ratios, checked on each interval's window (as {@code ThresholdJudge} does): fail
- * if the canary's error rate is above 5%, or above 1% and 1.5× the baseline's; or if its p99 is
- * 1.3× the baseline's. Windows with fewer than 20 canary requests are skipped, and response times
- * need 50.
+ * Naive fixed ratios, checked on each interval's window (as {@code ThresholdJudge} does): fail if
+ * the canary's error rate is above 5%, or above 1% and 1.5× the baseline's; or if its p99 is 1.3×
+ * the baseline's. Windows with fewer than 20 canary requests are skipped, and response times need
+ * 50.
  */
 public final class NaiveJudge implements LiveJudge {
 

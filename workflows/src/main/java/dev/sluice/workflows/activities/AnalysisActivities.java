@@ -31,9 +31,9 @@ public interface AnalysisActivities {
   AnalysisResult warmUp(WarmUpCall call);
 
   /**
-   * Post-deploy monitoring (the seed's {@code AutoRollback}): watches the new version's targets for
-   * {@code spec.window()} against absolute ceilings; returns FAIL at the first breach, PASS at the
-   * end, INCONCLUSIVE when no check had data. Missing data never counts as a breach.
+   * Post-deploy monitoring with automatic rollback: watches the new version's targets for {@code
+   * spec.window()} against absolute ceilings; returns FAIL at the first breach, PASS at the end,
+   * INCONCLUSIVE when no check had data. Missing data never counts as a breach.
    */
   AnalysisResult monitor(MonitorCall call);
 

@@ -7,9 +7,9 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * Blue-green deployment (the seed's "Blue-Green Deployment"): the new version goes to the idle
- * pool, is smoke-tested there, then all traffic switches to it in one router operation; the old
- * pool stays deployed for an instant switch back.
+ * Blue-green deployment: the new version goes to the idle pool, is smoke-tested there, then all
+ * traffic switches to it in one router operation; the old pool stays deployed for an instant switch
+ * back.
  */
 @WorkflowInterface
 public interface BlueGreenDeploymentWorkflow extends DeploymentWorkflow {

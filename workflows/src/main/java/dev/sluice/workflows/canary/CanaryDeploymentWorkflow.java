@@ -7,9 +7,9 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * Canary deployment (the seed's "Canary Deployment", with Argo Rollouts' step semantics): a few
- * targets get the new version and a growing share of traffic, step by step, watched against the
- * stable servers; then the stable servers follow.
+ * Canary deployment (with Argo Rollouts' step semantics): a few targets get the new version and a
+ * growing share of traffic, step by step, watched against the stable servers; then the stable
+ * servers follow.
  */
 @WorkflowInterface
 public interface CanaryDeploymentWorkflow extends DeploymentWorkflow {

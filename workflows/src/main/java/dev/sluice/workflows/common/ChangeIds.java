@@ -18,7 +18,7 @@ public final class ChangeIds {
   /** The wait for a retry, added after the first recorded histories. */
   public static final String WAIT_FOR_RETRY = "wait-for-retry";
 
-  /** The post-deploy monitoring window (the seed's AutoRollback). */
+  /** The post-deploy monitoring window (automatic rollback after the deployment). */
   public static final String AUTO_ROLLBACK = "auto-rollback";
 
   /** Analysis steps judged by the sequential judge rather than thresholds. */

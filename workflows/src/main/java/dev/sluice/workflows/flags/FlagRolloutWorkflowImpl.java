@@ -29,8 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The seed's gradual rollout, durably: each stage sets the variant's share of the flag's split (a
- * new flag version, authored by the rollout), then bakes; with a gate, the service's metrics are
+ * A gradual flag rollout, durably: each stage sets the variant's share of the flag's split (a new
+ * flag version, authored by the rollout), then bakes; with a gate, the service's metrics are
  * checked against their ceilings during the bake and a breach takes the flag back at once. Timers
  * and activity results live in the workflow's history, so a multi-day plan carries on whichever
  * worker is alive.

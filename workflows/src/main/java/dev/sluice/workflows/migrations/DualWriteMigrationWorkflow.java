@@ -8,12 +8,11 @@ import io.temporal.workflow.WorkflowMethod;
 import java.util.List;
 
 /**
- * The seed's dual writes: dual-write → shadow-read → read-new → new-only, each a value of the
- * migration's phase flag. Every phase is watched window by window; a phase moves on when its last
- * window's mismatch rate is within the limit and a person (or the release) sent {@code promote};
- * mismatches above it pause the migration until {@code resume}. {@code abort} (or cancelling)
- * before new-only sets the flag back to old-only; after, it is refused: the old store no longer has
- * every write.
+ * Dual writes: dual-write → shadow-read → read-new → new-only, each a value of the migration's
+ * phase flag. Every phase is watched window by window; a phase moves on when its last window's
+ * mismatch rate is within the limit and a person (or the release) sent {@code promote}; mismatches
+ * above it pause the migration until {@code resume}. {@code abort} (or cancelling) before new-only
+ * sets the flag back to old-only; after, it is refused: the old store no longer has every write.
  */
 @WorkflowInterface
 public interface DualWriteMigrationWorkflow {

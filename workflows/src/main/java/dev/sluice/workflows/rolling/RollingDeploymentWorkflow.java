@@ -7,8 +7,8 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * Rolling deployment (the seed's "Rolling Deployment"): the fleet is upgraded in batches; each
- * target is drained, deployed, health-checked and put back, so the fleet keeps serving.
+ * Rolling deployment: the fleet is upgraded in batches; each target is drained, deployed,
+ * health-checked and put back, so the fleet keeps serving.
  */
 @WorkflowInterface
 public interface RollingDeploymentWorkflow extends DeploymentWorkflow {

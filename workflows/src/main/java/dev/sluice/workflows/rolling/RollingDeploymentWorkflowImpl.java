@@ -14,10 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Rolling deployment, top-down as the seed describes it: for each batch, every target in it is
- * drained, deployed, health-checked and enabled (targets of one batch in parallel), with a pause
- * between batches. A target that fails is restored to its previous version and the deployment
- * stops; with {@code rollbackOnFailure} the targets already upgraded are restored too.
+ * Rolling deployment, top-down: for each batch, every target in it is drained, deployed,
+ * health-checked and enabled (targets of one batch in parallel), with a pause between batches. A
+ * target that fails is restored to its previous version and the deployment stops; with {@code
+ * rollbackOnFailure} the targets already upgraded are restored too.
  *
  * <p>Compensation is data, not closures: a target's state says whether it needs restoring, so
  * rollback after a failure, an abort or a cancellation is the same walk over the targets.
@@ -72,7 +72,7 @@ public class RollingDeploymentWorkflowImpl extends ControlledWorkflow
       }
     }
     if (!tracker.abortRequested()) {
-      // The seed's AutoRollback: the whole fleet on the new version, watched for a while.
+      // Post-deploy monitoring: the whole fleet on the new version, watched for a while.
       Watched monitored = monitorAfterDeploy(ops.upgradedTargets());
       AnalysisResult verdict = monitored.result();
       if (verdict != null && verdict.verdict() == Verdict.FAIL && !tracker.abortRequested()) {

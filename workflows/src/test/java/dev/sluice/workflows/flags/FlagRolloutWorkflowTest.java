@@ -68,7 +68,8 @@ public class FlagRolloutWorkflowTest {
   }
 
   static FlagRollout rollout(String id, FlagRollout.Gate gate, boolean kill) {
-    return new FlagRollout(id, "new-checkout", "on", FlagRollout.seedPlan(), gate, kill, "alice");
+    return new FlagRollout(
+        id, "new-checkout", "on", FlagRollout.defaultPlan(), gate, kill, "alice");
   }
 
   static FlagRollout.Gate gate() {
@@ -83,7 +84,7 @@ public class FlagRolloutWorkflowTest {
   }
 
   @Test
-  void theSeedsFourDayPlanRunsStageByStageAndEndsAtOneHundredPercent(
+  void theDefaultFourDayPlanRunsStageByStageAndEndsAtOneHundredPercent(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     RecordingFlags flags = new RecordingFlags();
     InMemoryFleet fleet = new InMemoryFleet(FLEET, "1.0.0");
