@@ -2,7 +2,7 @@ package dev.sluice.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sluice.activities.notify.Webhook;
-import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.CircuitPolicy;
 import dev.sluice.worker.TemporalSettings;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
@@ -179,8 +179,8 @@ public class SluiceConfiguration extends Configuration {
       this.blockFor = blockFor;
     }
 
-    public Ledger.CircuitPolicy policy() {
-      return new Ledger.CircuitPolicy(failures, blockFor);
+    public CircuitPolicy policy() {
+      return new CircuitPolicy(failures, blockFor);
     }
   }
 

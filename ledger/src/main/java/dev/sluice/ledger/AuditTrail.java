@@ -3,6 +3,7 @@ package dev.sluice.ledger;
 import static dev.sluice.ledger.Timestamps.at;
 import static dev.sluice.ledger.Timestamps.instant;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import org.jdbi.v3.core.Handle;
@@ -24,10 +25,18 @@ final class AuditTrail {
 
   /** Appends one entry; see {@link Ledger#audit}. */
   void append(Handle h, String actor, String action, String subject, Object details) {
+    append(h, time.now(), actor, action, subject, details);
+  }
+
+  /**
+   * Appends one entry dated {@code when}: the time of the change it records, so that the change's
+   * own rows (a flag's version row) and its audit row show the same instant.
+   */
+  void append(Handle h, Instant when, String actor, String action, String subject, Object details) {
     h.createUpdate(
             "INSERT INTO audit (at, actor, action, subject, details)"
                 + " VALUES (:at, :actor, :action, :subject, :details)")
-        .bind("at", at(time.now()))
+        .bind("at", at(when))
         .bind("actor", Objects.requireNonNull(actor, "actor"))
         .bind("action", Objects.requireNonNull(action, "action"))
         .bind("subject", subject)

@@ -3,8 +3,6 @@ package dev.sluice.ledger;
 import static dev.sluice.ledger.Timestamps.at;
 import static dev.sluice.ledger.Timestamps.instant;
 
-import dev.sluice.ledger.Ledger.CircuitPolicy;
-import dev.sluice.ledger.Ledger.CircuitState;
 import dev.sluice.model.DeploymentState;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -2,7 +2,6 @@ package dev.sluice.ledger;
 
 import static dev.sluice.ledger.Timestamps.instant;
 
-import dev.sluice.ledger.Ledger.DeploymentWithEvents;
 import dev.sluice.model.DeploymentEvent;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentState;

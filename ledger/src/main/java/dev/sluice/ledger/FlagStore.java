@@ -1,18 +1,21 @@
 package dev.sluice.ledger;
 
+import static dev.sluice.ledger.Timestamps.at;
+import static dev.sluice.ledger.Timestamps.instant;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * Feature flags in the ledger's database (schema {@code V3__flags.sql}): the current definition of
@@ -23,6 +26,10 @@ import org.jdbi.v3.core.argument.Argument;
  *
  * <p>Definitions are stored as given (JSON text of the flag's object in flagd's format); checking
  * them is the caller's job, before calling.
+ *
+ * <p>A change that loses a race inside the database is retried as the ledger's transactions are
+ * ({@link Transactions}); a change based on a version the flag has moved on from is answered {@link
+ * Outcome.Conflict}, which is a result and never retried.
  */
 public final class FlagStore {
 
@@ -94,44 +101,55 @@ public final class FlagStore {
   }
 
   private final Jdbi jdbi;
-  private final ObjectMapper json;
-  private final Clock clock;
+  private final Transactions transactions;
+  private final Timestamps time;
+  private final AuditTrail audit;
 
+  /**
+   * Flags on {@code jdbi}, audited with JSON through a copy of {@code json} set up as the ledger's
+   * ({@link Ledger#Ledger(Jdbi, ObjectMapper)}), dated by {@code clock}.
+   */
   public FlagStore(Jdbi jdbi, ObjectMapper json, Clock clock) {
-    this.jdbi = jdbi;
-    this.json = json;
-    this.clock = clock;
+    this(jdbi, new Timestamps(Objects.requireNonNull(clock, "clock")), json);
+  }
+
+  private FlagStore(Jdbi jdbi, Timestamps time, ObjectMapper json) {
+    this(
+        jdbi,
+        new Transactions(jdbi),
+        time,
+        new AuditTrail(new LedgerJson(Objects.requireNonNull(json, "json")), time));
+  }
+
+  /** Flags sharing a ledger's transactions, clock and audit trail ({@link Ledger#flagStore}). */
+  FlagStore(Jdbi jdbi, Transactions transactions, Timestamps time, AuditTrail audit) {
+    this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    this.transactions = transactions;
+    this.time = time;
+    this.audit = audit;
   }
 
   /** Creates a flag at version 1; a deleted flag's key is taken again as its next version. */
   public Outcome create(String key, String definition, Meta meta, String actor, String reason) {
     try {
       return createOnce(key, definition, meta, actor, reason);
-    } catch (org.jdbi.v3.core.JdbiException e) {
-      if (!uniqueViolation(e)) {
+    } catch (JdbiException e) {
+      if (!Transactions.uniqueViolation(e)) {
         throw e;
       }
-      // Another create of the same key won the race: it exists now.
+      // Another create of the same key won the race, and kept winning while this one was retried
+      // (a retry that sees the winner answers Exists itself): it exists now.
       return get(key).<Outcome>map(Outcome.Exists::new).orElseThrow(() -> e);
     }
-  }
-
-  private static boolean uniqueViolation(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private Outcome createOnce(
       String key, String definition, Meta meta, String actor, String reason) {
     Meta m = meta.withDefaults();
-    return jdbi.inTransaction(
+    return transactions.inTransaction(
         h -> {
           Optional<Row> existing = row(h, key, true);
-          Instant now = now();
+          Instant now = time.now();
           if (existing.isPresent() && existing.get().deletedAt() == null) {
             return new Outcome.Exists(existing.get().flag());
           }
@@ -186,7 +204,7 @@ public final class FlagStore {
       String action,
       String actor,
       String reason) {
-    return jdbi.inTransaction(
+    return transactions.inTransaction(
         h -> {
           Optional<Row> existing = row(h, key, false);
           if (existing.isEmpty()) {
@@ -200,7 +218,7 @@ public final class FlagStore {
               meta == null
                   ? new Meta(current.type(), current.owner(), current.lifetimeDays())
                   : meta.withDefaults();
-          Instant now = now();
+          Instant now = time.now();
           int version = current.version() + 1;
           int updated =
               h.createUpdate(
@@ -227,7 +245,7 @@ public final class FlagStore {
 
   /** Deletes a flag (kept in history; {@link #restore} brings it back). */
   public Outcome delete(String key, Integer expectedVersion, String actor, String reason) {
-    return jdbi.inTransaction(
+    return transactions.inTransaction(
         h -> {
           Optional<Row> existing = row(h, key, false);
           if (existing.isEmpty()) {
@@ -237,7 +255,7 @@ public final class FlagStore {
           if (expectedVersion != null && expectedVersion != current.version()) {
             return new Outcome.Conflict(current);
           }
-          Instant now = now();
+          Instant now = time.now();
           int version = current.version() + 1;
           int changed =
               h.createUpdate(
@@ -263,7 +281,7 @@ public final class FlagStore {
    * (history is never rewritten); works on a deleted flag too.
    */
   public Outcome restore(String key, int version, String actor, String reason) {
-    return jdbi.inTransaction(
+    return transactions.inTransaction(
         h -> {
           Optional<Version> old = version(h, key, version);
           Optional<Row> existing = row(h, key, true);
@@ -271,7 +289,7 @@ public final class FlagStore {
             return new Outcome.NotFound(key + " version " + version);
           }
           Version v = old.get();
-          Instant now = now();
+          Instant now = time.now();
           int was = existing.get().flag().version();
           int next = was + 1;
           int changed =
@@ -383,20 +401,12 @@ public final class FlagStore {
         .bind("at", at(now))
         .execute();
     h.createUpdate("UPDATE flag_revision SET revision = revision + 1 WHERE id = 1").execute();
-    Map<String, Object> details = new java.util.LinkedHashMap<>();
+    Map<String, Object> details = new LinkedHashMap<>();
     details.put("version", version);
     if (reason != null) {
       details.put("reason", reason);
     }
-    h.createUpdate(
-            "INSERT INTO audit (at, actor, action, subject, details)"
-                + " VALUES (:at, :actor, :action, :subject, :details)")
-        .bind("at", at(now))
-        .bind("actor", actor)
-        .bind("action", "flag." + action)
-        .bind("subject", key)
-        .bind("details", write(details))
-        .execute();
+    audit.append(h, now, actor, "flag." + action, key, details);
   }
 
   private static Optional<Row> row(Handle h, String key, boolean includeDeleted) {
@@ -416,7 +426,7 @@ public final class FlagStore {
         .findOne();
   }
 
-  private static Row readRow(java.sql.ResultSet rs) throws java.sql.SQLException {
+  private static Row readRow(ResultSet rs) throws SQLException {
     return new Row(
         new Flag(
             rs.getString("flag_key"),
@@ -432,7 +442,7 @@ public final class FlagStore {
         instant(rs.getObject("deleted_at")));
   }
 
-  private static Version readVersion(java.sql.ResultSet rs) throws java.sql.SQLException {
+  private static Version readVersion(ResultSet rs) throws SQLException {
     return new Version(
         rs.getString("flag_key"),
         rs.getInt("version"),
@@ -444,35 +454,5 @@ public final class FlagStore {
         rs.getString("actor"),
         rs.getString("reason"),
         instant(rs.getObject("at")));
-  }
-
-  private String write(Object value) {
-    try {
-      return json.writeValueAsString(value);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private Instant now() {
-    return clock.instant();
-  }
-
-  private static Argument at(Instant instant) {
-    OffsetDateTime value = instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
-    return (position, statement, ctx) -> statement.setObject(position, value);
-  }
-
-  private static Instant instant(Object value) {
-    if (value instanceof OffsetDateTime odt) {
-      return odt.toInstant();
-    }
-    if (value instanceof java.sql.Timestamp ts) {
-      return ts.toInstant();
-    }
-    if (value instanceof Instant i) {
-      return i;
-    }
-    return value == null ? null : OffsetDateTime.parse(value.toString()).toInstant();
   }
 }

@@ -10,23 +10,16 @@ import dev.sluice.model.ServiceDefinition;
 import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.jdbi.v3.core.HandleCallback;
-import org.jdbi.v3.core.HandleConsumer;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sluice's durable record, readable without Temporal: service definitions, deployments and their
@@ -70,14 +63,10 @@ public final class Ledger {
   /** Event types that go out as notifications (webhooks). */
   public static final Set<String> NOTIFIED = NotificationOutbox.NOTIFIED;
 
-  private static final Logger log = LoggerFactory.getLogger(Ledger.class);
-
-  /** Tries of a transaction that keeps losing races; a handful is plenty for a few writers. */
-  private static final int ATTEMPTS = 5;
-
   private final Jdbi jdbi;
+  private final Transactions transactions;
   private final LedgerJson json;
-  private final Clock clock;
+  private final Timestamps time;
   private final ServiceStore services;
   private final DeploymentStarts starts;
   private final ProgressRecords progress;
@@ -109,10 +98,10 @@ public final class Ledger {
   /** A ledger whose circuit breaker follows {@code policy}. */
   public Ledger(Jdbi jdbi, ObjectMapper mapper, Clock clock, CircuitPolicy policy) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    this.transactions = new Transactions(jdbi);
     this.json = new LedgerJson(Objects.requireNonNull(mapper, "mapper"));
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.time = new Timestamps(Objects.requireNonNull(clock, "clock"));
     Objects.requireNonNull(policy, "policy");
-    Timestamps time = new Timestamps(clock);
     this.audit = new AuditTrail(json, time);
     this.reads = new DeploymentReads(json);
     this.services = new ServiceStore(json, time, audit);
@@ -124,7 +113,7 @@ public final class Ledger {
 
   /** The feature flags kept in this ledger's database. */
   public FlagStore flagStore() {
-    return new FlagStore(jdbi, json.mapper(), clock);
+    return new FlagStore(jdbi, transactions, time, audit);
   }
 
   /**
@@ -177,7 +166,7 @@ public final class Ledger {
     Objects.requireNonNull(definition.name(), "service name");
     Objects.requireNonNull(actor, "actor");
     String text = json.write(definition);
-    return inTransaction(h -> services.put(h, definition, text, actor));
+    return transactions.inTransaction(h -> services.put(h, definition, text, actor));
   }
 
   /** The service named {@code name}, if stored. */
@@ -202,7 +191,7 @@ public final class Ledger {
    * running gets that deployment back rather than a conflict.
    */
   public BeginResult begin(NewDeployment deployment) {
-    return inTransaction(h -> starts.begin(h, deployment));
+    return transactions.inTransaction(h -> starts.begin(h, deployment));
   }
 
   /**
@@ -214,7 +203,7 @@ public final class Ledger {
    *     already past PENDING (its workflow did start after all), in which case nothing changes
    */
   public boolean startFailed(String deploymentId, String reason) {
-    return inTransaction(h -> starts.startFailed(h, deploymentId, reason));
+    return transactions.inTransaction(h -> starts.startFailed(h, deploymentId, reason));
   }
 
   /**
@@ -226,7 +215,7 @@ public final class Ledger {
    *     changes)
    */
   public boolean abandon(String deploymentId, String reason) {
-    return inTransaction(h -> starts.abandon(h, deploymentId, reason));
+    return transactions.inTransaction(h -> starts.abandon(h, deploymentId, reason));
   }
 
   /** The id of the deployment holding the service's lock, if one does. */
@@ -254,7 +243,7 @@ public final class Ledger {
    *     lock or began later
    */
   public Optional<String> reopen(String deploymentId, String service, String actor) {
-    return inTransaction(h -> starts.reopen(h, deploymentId, service, actor));
+    return transactions.inTransaction(h -> starts.reopen(h, deploymentId, service, actor));
   }
 
   /**
@@ -265,7 +254,7 @@ public final class Ledger {
    * @return true when the lock was released; false when that deployment did not hold it
    */
   public boolean releaseLock(String service, String deploymentId) {
-    return inTransaction(h -> starts.releaseLock(h, service, deploymentId));
+    return transactions.inTransaction(h -> starts.releaseLock(h, service, deploymentId));
   }
 
   // --- progress ---------------------------------------------------------------------------------
@@ -290,7 +279,7 @@ public final class Ledger {
   public void record(LedgerEntry entry) {
     Objects.requireNonNull(entry.deploymentId(), "deploymentId");
     Objects.requireNonNull(entry.state(), "state");
-    useTransaction(h -> progress.record(h, entry));
+    transactions.useTransaction(h -> progress.record(h, entry));
   }
 
   /**
@@ -300,27 +289,10 @@ public final class Ledger {
    * Idempotent: events are keyed by their sequence number.
    */
   public void recordChild(ChildEntry entry) {
-    useTransaction(h -> progress.recordChild(h, entry));
+    transactions.useTransaction(h -> progress.recordChild(h, entry));
   }
 
   // --- circuit breaker --------------------------------------------------------------------------
-
-  /**
-   * When a service's deployments are refused: after {@code failures} failed or rolled-back
-   * deployments in a row (aborts do not count either way), for {@code blockFor} after the last.
-   */
-  public record CircuitPolicy(int failures, Duration blockFor) {
-    public static final CircuitPolicy DEFAULT = new CircuitPolicy(3, Duration.ofHours(1));
-  }
-
-  /**
-   * A service's circuit breaker, derived from its version history since the last reset: no counter
-   * is stored, so it cannot drift from what actually happened.
-   *
-   * @param blockedUntil when new deployments are allowed again; null when not blocked
-   */
-  public record CircuitState(
-      String service, int consecutiveFailures, int threshold, Instant blockedUntil, boolean open) {}
 
   public CircuitState circuit(String service) {
     return jdbi.withHandle(h -> circuitBreaker.circuit(h, service));
@@ -328,20 +300,17 @@ public final class Ledger {
 
   /** Closes the service's circuit: failures before now no longer count. Audited. */
   public void resetCircuit(String service, String actor) {
-    useTransaction(h -> circuitBreaker.reset(h, service, actor));
+    transactions.useTransaction(h -> circuitBreaker.reset(h, service, actor));
   }
 
   // --- notifications outbox -------------------------------------------------------------------
-
-  /** A notification waiting for delivery. */
-  public record Notification(long id, String service, String type, String payload, int attempts) {}
 
   /**
    * Claims up to {@code limit} undelivered notifications for {@code lease}: another dispatcher
    * skips them meanwhile. Oldest first.
    */
   public List<Notification> claimNotifications(int limit, int maxAttempts, Duration lease) {
-    return inTransaction(h -> outbox.claim(h, limit, maxAttempts, lease));
+    return transactions.inTransaction(h -> outbox.claim(h, limit, maxAttempts, lease));
   }
 
   public void notificationDelivered(long id) {
@@ -392,9 +361,6 @@ public final class Ledger {
         TransactionIsolationLevel.REPEATABLE_READ, h -> reads.deploymentWithEvents(h, id));
   }
 
-  /** A deployment with every recorded event of it, in the order {@link #events} gives. */
-  public record DeploymentWithEvents(DeploymentRecord deployment, List<DeploymentEvent> events) {}
-
   /** Every recorded event of the deployment, by sequence number; empty when unknown. */
   public List<DeploymentEvent> events(String deploymentId) {
     return jdbi.withHandle(h -> reads.events(h, deploymentId));
@@ -439,7 +405,7 @@ public final class Ledger {
    * @param details any JSON-serialisable facts; may be {@code null}. Never put secrets here.
    */
   public void audit(String actor, String action, String subject, Object details) {
-    useTransaction(h -> audit.append(h, actor, action, subject, details));
+    transactions.useTransaction(h -> audit.append(h, actor, action, subject, details));
   }
 
   /**
@@ -449,53 +415,5 @@ public final class Ledger {
    */
   public List<AuditEntry> auditTrail(String subject, int limit) {
     return jdbi.withHandle(h -> audit.trail(h, subject, limit));
-  }
-
-  // --- transactions -----------------------------------------------------------------------------
-
-  /**
-   * Runs {@code work} in a transaction, again from the start when it lost a race to a concurrent
-   * writer: the retry then sees the winner's committed rows and decides accordingly.
-   */
-  private <T> T inTransaction(HandleCallback<T, RuntimeException> work) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return jdbi.inTransaction(work);
-      } catch (JdbiException e) {
-        if (attempt >= ATTEMPTS || !lostRace(e)) {
-          throw e;
-        }
-        log.debug(
-            "ledger transaction lost a race (attempt {}), retrying: {}", attempt, e.toString());
-      }
-    }
-  }
-
-  /** {@link #inTransaction} for work without a result. */
-  private void useTransaction(HandleConsumer<RuntimeException> work) {
-    inTransaction(
-        h -> {
-          work.useHandle(h);
-          return null;
-        });
-  }
-
-  /** Unique violation, deadlock, serialization failure or lock timeout, on H2 or PostgreSQL. */
-  private static boolean lostRace(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql && sql.getSQLState() != null) {
-        switch (sql.getSQLState()) {
-          case "23505": // unique violation (both)
-          case "40001": // serialization failure (PostgreSQL), deadlock (H2)
-          case "40P01": // deadlock (PostgreSQL)
-          case "HYT00": // lock timeout (H2)
-          case "90131": // concurrent update (H2)
-            return true;
-          default:
-            break;
-        }
-      }
-    }
-    return false;
   }
 }

@@ -40,11 +40,6 @@ final class LedgerJson {
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   }
 
-  /** The configured mapper, for stores that share the ledger's database (flags). */
-  ObjectMapper mapper() {
-    return json;
-  }
-
   String write(Object value) {
     try {
       return json.writeValueAsString(value);

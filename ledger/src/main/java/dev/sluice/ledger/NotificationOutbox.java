@@ -2,7 +2,6 @@ package dev.sluice.ledger;
 
 import static dev.sluice.ledger.Timestamps.at;
 
-import dev.sluice.ledger.Ledger.Notification;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,7 +5,6 @@ import static dev.sluice.ledger.NotificationOutbox.CIRCUIT_OPENED;
 import static dev.sluice.ledger.NotificationOutbox.NOTIFIED;
 import static dev.sluice.ledger.Timestamps.at;
 
-import dev.sluice.ledger.Ledger.CircuitState;
 import dev.sluice.model.DeploymentEvent;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.Phase;

@@ -25,7 +25,7 @@ abstract class CircuitBreakerContract extends LedgerContract {
     deployToEnd(checkout, "d-5", "v5", "v1", DeploymentState.FAILED, "v1");
     Instant lastFailure = ledger.deployment("d-5").orElseThrow().finishedAt();
 
-    Ledger.CircuitState open = ledger.circuit("checkout");
+    CircuitState open = ledger.circuit("checkout");
     assertThat(open.open()).isTrue();
     assertThat(open.consecutiveFailures()).isEqualTo(3);
     assertThat(open.blockedUntil()).isEqualTo(lastFailure.plus(Duration.ofHours(1)));

@@ -42,7 +42,7 @@ abstract class DeploymentReadsContract extends LedgerContract {
               });
       int reads = 0;
       while (!writing.isDone() || reads == 0) {
-        Ledger.DeploymentWithEvents seen = ledger.deploymentWithEvents("d-1").orElseThrow();
+        DeploymentWithEvents seen = ledger.deploymentWithEvents("d-1").orElseThrow();
         int newestEvent = seen.events().stream().mapToInt(DeploymentEvent::seq).max().orElse(0);
         assertThat(seen.deployment().batch())
             .as("the row read beside event %d", newestEvent)

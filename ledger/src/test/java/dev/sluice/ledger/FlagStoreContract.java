@@ -6,7 +6,14 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.sluice.ledger.FlagStore.Meta;
 import dev.sluice.ledger.FlagStore.Outcome;
+import dev.sluice.ledger.FlagStore.Version;
+import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementCustomizer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,5 +108,79 @@ abstract class FlagStoreContract extends LedgerContract {
     assertThat(snapshot.flags().get(0).lifetimeDays()).as("kill switches never expire").isNull();
     assertThat(flags.list()).extracting(f -> f.key()).containsExactly("b");
     assertThat(flags.get("a")).isEmpty();
+  }
+
+  @Test
+  void aCreateThatLosesTheRaceForADeletedKeyAnswersExistsWithTheWinnersFlag() {
+    var meta = new Meta("release", null, null);
+    flags.create("checkout", ON, meta, "alice", null);
+    flags.delete("checkout", 1, "alice", null);
+    // Both take the deleted key as version 3; the loser's version row is a unique violation.
+    FlagStore loser =
+        losingTo(() -> flags.create("checkout", OFF, meta, "bob", "winner"), "UPDATE flags");
+
+    var lost = loser.create("checkout", ON, meta, "carol", "loser");
+
+    assertThat(lost)
+        .isInstanceOfSatisfying(
+            Outcome.Exists.class,
+            e -> {
+              assertThat(e.flag().version()).isEqualTo(3);
+              assertThat(e.flag().definition()).isEqualTo(OFF);
+              assertThat(e.flag().createdBy()).isEqualTo("bob");
+            });
+    assertThat(flags.get("checkout").orElseThrow().updatedBy()).isEqualTo("bob");
+    assertThat(flags.versions("checkout"))
+        .extracting(Version::actor)
+        .containsExactly("bob", "alice", "alice");
+    assertThat(flags.revision()).isEqualTo(3);
+    assertThat(ledger.auditTrail("checkout", 10))
+        .extracting(AuditEntry::actor)
+        .containsExactly("bob", "alice", "alice");
+  }
+
+  @Test
+  void aChangeThatLosesTheRaceToAnotherIsAConflictNotARetriedSuccess() {
+    var meta = new Meta("ops", null, null);
+    flags.create("cache", ON, meta, "alice", null);
+    FlagStore loser =
+        losingTo(() -> flags.update("cache", 1, OFF, null, "disable", "bob", null), "UPDATE flags");
+
+    var lost = loser.update("cache", 1, ON, null, "enable", "carol", null);
+
+    assertThat(lost)
+        .isInstanceOfSatisfying(
+            Outcome.Conflict.class,
+            c -> {
+              assertThat(c.current().version()).isEqualTo(2);
+              assertThat(c.current().updatedBy()).isEqualTo("bob");
+            });
+    assertThat(flags.get("cache").orElseThrow().definition()).isEqualTo(OFF);
+    assertThat(flags.versions("cache")).extracting(Version::actor).containsExactly("bob", "alice");
+    assertThat(flags.revision()).isEqualTo(2);
+    assertThat(ledger.auditTrail("cache", 10))
+        .extracting(AuditEntry::action)
+        .containsExactly("flag.disable", "flag.create");
+  }
+
+  /**
+   * Flags on the test's database whose first statement starting with {@code sql} is preceded by
+   * {@code winner}, run to its commit on a connection of its own: the change it is part of has read
+   * the flag and loses the race to write it, every time the same way.
+   */
+  private FlagStore losingTo(Runnable winner, String sql) {
+    Jdbi jdbi = Jdbi.create(dataSource);
+    AtomicBoolean raced = new AtomicBoolean();
+    jdbi.getConfig(SqlStatements.class)
+        .addCustomizer(
+            new StatementCustomizer() {
+              @Override
+              public void beforeExecution(PreparedStatement statement, StatementContext ctx) {
+                if (ctx.getRawSql().startsWith(sql) && raced.compareAndSet(false, true)) {
+                  winner.run();
+                }
+              }
+            });
+    return new FlagStore(jdbi, Ledger.objectMapper(), clock);
   }
 }

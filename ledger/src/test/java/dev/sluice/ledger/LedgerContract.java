@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 public abstract class LedgerContract {
 
   protected final MutableClock clock = new MutableClock(START);
+  protected DataSource dataSource;
   protected Ledger ledger;
   protected FlagStore flags;
 
@@ -39,7 +40,7 @@ public abstract class LedgerContract {
 
   @BeforeEach
   protected void openMigratedLedger() throws Exception {
-    DataSource dataSource = emptyDatabase();
+    dataSource = emptyDatabase();
     Ledger.migrate(dataSource);
     Jdbi jdbi = Jdbi.create(dataSource);
     ledger = new Ledger(jdbi, Ledger.objectMapper(), clock);

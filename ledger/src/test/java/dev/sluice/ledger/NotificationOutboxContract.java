@@ -44,7 +44,7 @@ abstract class NotificationOutboxContract extends LedgerContract {
     ledger.record(entry);
 
     assertThat(ledger.notificationTypes("checkout")).containsExactly("deployment.started");
-    List<Ledger.Notification> claimed = ledger.claimNotifications(10, 5, Duration.ofMinutes(1));
+    List<Notification> claimed = ledger.claimNotifications(10, 5, Duration.ofMinutes(1));
     assertThat(claimed).hasSize(1);
     assertThat(claimed.get(0).payload()).contains("\"deploymentId\":\"d-1\"");
     assertThat(ledger.claimNotifications(10, 5, Duration.ofMinutes(1)))
@@ -52,7 +52,7 @@ abstract class NotificationOutboxContract extends LedgerContract {
         .isEmpty();
     ledger.notificationFailed(claimed.get(0).id(), "503", Duration.ofSeconds(10));
     clock.advance(Duration.ofSeconds(11));
-    Ledger.Notification again = ledger.claimNotifications(10, 5, Duration.ofMinutes(1)).get(0);
+    Notification again = ledger.claimNotifications(10, 5, Duration.ofMinutes(1)).get(0);
     assertThat(again.attempts()).isEqualTo(1);
     ledger.notificationDelivered(again.id());
     assertThat(ledger.undeliveredNotifications()).isZero();

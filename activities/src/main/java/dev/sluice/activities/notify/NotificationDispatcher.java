@@ -1,7 +1,7 @@
 package dev.sluice.activities.notify;
 
 import dev.sluice.ledger.Ledger;
-import dev.sluice.ledger.Ledger.Notification;
+import dev.sluice.ledger.Notification;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.model.MigrationOperation;
 import dev.sluice.model.MigrationSpec;
 import dev.sluice.workflows.activities.MigrationActivities.Verified;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,15 +13,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Expand-contract on a real PostgreSQL (embedded), with the seed's {@code users.phone →
@@ -31,36 +28,16 @@ import org.junit.jupiter.api.Test;
 class MigratorTest {
 
   static final int ROWS = 5_000;
-  static EmbeddedPostgres postgres;
-  static final AtomicInteger databases = new AtomicInteger();
+  @RegisterExtension static final MigrationDatabases postgres = new MigrationDatabases();
+  AppDatabase db;
   Datasources datasources;
   String ds;
 
-  @BeforeAll
-  static void start() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
-
   @BeforeEach
   void freshDatabase() throws Exception {
-    ds = "app_" + databases.incrementAndGet();
-    try (Connection c = postgres.getPostgresDatabase().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + ds);
-    }
-    datasources =
-        new Datasources(
-            Map.of(
-                ds,
-                new Datasources.Datasource(
-                    postgres.getJdbcUrl("postgres", ds), "postgres", null, null)));
+    db = postgres.newDatabase();
+    ds = db.name();
+    datasources = db.datasources();
     sql(
         "CREATE TABLE users (id bigserial PRIMARY KEY, name text, phone text NOT NULL)",
         "INSERT INTO users (name, phone) SELECT 'user ' || g, '+1-555-' || g FROM"
@@ -92,46 +69,22 @@ class MigratorTest {
   }
 
   void sql(String... statements) throws SQLException {
-    try (Connection c = datasources.open(ds);
-        Statement s = c.createStatement()) {
-      for (String sql : statements) {
-        s.execute(sql);
-      }
-    }
+    db.sql(statements);
   }
 
   long count(String query) throws SQLException {
-    try (Connection c = datasources.open(ds);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return db.count(query);
   }
 
   List<String> columns() throws SQLException {
-    List<String> names = new ArrayList<>();
-    try (Connection c = datasources.open(ds);
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'users'"
-                    + " ORDER BY ordinal_position")) {
-      while (rs.next()) {
-        names.add(rs.getString(1));
-      }
-    }
-    return names;
+    return db.strings(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'users'"
+            + " ORDER BY ordinal_position");
   }
 
-  <T> T run(MigrationSpec spec, Migrator.Progress progress, Step<T> step) throws Exception {
-    try (Connection c = datasources.open(ds)) {
-      return step.run(new Migrator(c, spec, progress));
-    }
-  }
-
-  interface Step<T> {
-    T run(Migrator m) throws Exception;
+  <T> T run(MigrationSpec spec, Migrator.Progress progress, AppDatabase.Step<T> step)
+      throws Exception {
+    return db.run(spec, progress, step);
   }
 
   static final Migrator.Progress QUIET = (k, r) -> {};

@@ -9,7 +9,9 @@ import dev.sluice.api.api.ServiceSpec;
 import dev.sluice.api.api.ServiceSpec.RollingSpec;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.ledger.BeginResult;
+import dev.sluice.ledger.CircuitState;
 import dev.sluice.ledger.DeploymentRecord;
+import dev.sluice.ledger.DeploymentWithEvents;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.NewDeployment;
 import dev.sluice.model.AutoRollbackSpec;
@@ -199,7 +201,7 @@ public final class Deployments {
                 () ->
                     ApiException.invalid(
                         "service", "unknown service \"" + body.service() + "\"; PUT it first"));
-    Ledger.CircuitState circuit = ledger.circuit(service.name());
+    CircuitState circuit = ledger.circuit(service.name());
     if (circuit.open()) {
       throw ApiException.conflict(
           "circuit_open",
@@ -760,7 +762,7 @@ public final class Deployments {
   // --- views ------------------------------------------------------------------------------------
 
   public DeploymentView view(String id) {
-    Ledger.DeploymentWithEvents recorded =
+    DeploymentWithEvents recorded =
         ledger
             .deploymentWithEvents(id)
             .orElseThrow(() -> ApiException.notFound("no deployment " + id));

@@ -14,6 +14,7 @@ import dev.sluice.api.core.Deployments;
 import dev.sluice.api.core.ServiceMapper;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.errors.JsonExceptionMapper;
+import dev.sluice.ledger.CircuitState;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.VersionHistoryEntry;
 import dev.sluice.model.ServiceDefinition;
@@ -153,7 +154,7 @@ public class ServiceResource {
     return view(ledger.circuit(name));
   }
 
-  private static CircuitView view(Ledger.CircuitState c) {
+  private static CircuitView view(CircuitState c) {
     return new CircuitView(
         c.service(), c.open(), c.consecutiveFailures(), c.threshold(), c.blockedUntil());
   }
