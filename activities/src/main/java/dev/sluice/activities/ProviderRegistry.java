@@ -1,11 +1,14 @@
 package dev.sluice.activities;
 
+import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.ports.Deployer;
 import dev.sluice.ports.HealthChecker;
 import dev.sluice.ports.MetricProvider;
 import dev.sluice.ports.TrafficRouter;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -14,6 +17,11 @@ import java.util.function.Function;
  * Maps a provider {@code type} string to the adapter that implements its port. Adding a router,
  * deployer, health checker or metric provider is one adapter package plus one registration line in
  * {@code StandardProviders}. Adapters are built once per distinct {@link ProviderRef} and reused.
+ *
+ * <p>A router whose own counters can serve as metrics says so when it is registered ({@link
+ * #router(String, Function, String)}): that metric provider, over the router's settings, is the one
+ * a service's analysis gets when it names none. Nothing else in Sluice knows which router has which
+ * metrics.
  */
 public final class ProviderRegistry {
 
@@ -21,10 +29,24 @@ public final class ProviderRegistry {
   private final Map<String, Function<ProviderRef, Deployer>> deployers = new TreeMap<>();
   private final Map<String, Function<ProviderRef, HealthChecker>> healthCheckers = new TreeMap<>();
   private final Map<String, Function<ProviderRef, MetricProvider>> metrics = new TreeMap<>();
+  private final Map<String, String> routerMetrics = new TreeMap<>();
   private final Map<Object, Object> built = new ConcurrentHashMap<>();
 
   public ProviderRegistry router(String type, Function<ProviderRef, TrafficRouter> factory) {
     routers.put(type, factory);
+    return this;
+  }
+
+  /**
+   * Registers a traffic router whose counters are also a metrics source: the metric provider of
+   * type {@code defaultMetrics}, built over the router's own settings, serves every service with
+   * this router whose analysis names no provider (and the threshold judge and blue-green warm-up,
+   * which always read the router's counters). {@code defaultMetrics} must be registered too.
+   */
+  public ProviderRegistry router(
+      String type, Function<ProviderRef, TrafficRouter> factory, String defaultMetrics) {
+    routers.put(type, factory);
+    routerMetrics.put(type, defaultMetrics);
     return this;
   }
 
@@ -51,8 +73,32 @@ public final class ProviderRegistry {
     return build("metric provider", metrics, ref);
   }
 
-  public java.util.Set<String> metricTypes() {
+  public Set<String> metricTypes() {
     return metrics.keySet();
+  }
+
+  /**
+   * The metric provider {@code router}'s registration declares as its default, over the router's
+   * settings; {@code null} when it declares none or there is no router.
+   */
+  public ProviderRef defaultMetricProvider(ProviderRef router) {
+    if (router == null || router.type() == null) {
+      return null;
+    }
+    String type = routerMetrics.get(router.type());
+    return type == null ? null : new ProviderRef(type, router.settings());
+  }
+
+  /**
+   * The metric provider a service's analysis asks: the one {@code analysis} names, otherwise its
+   * traffic router's {@link #defaultMetricProvider default}; {@code null} when neither exists (the
+   * analysis then cannot run).
+   */
+  public ProviderRef metricProviderFor(AnalysisConfig analysis, ProviderRef router) {
+    if (analysis != null && analysis.provider() != null) {
+      return analysis.provider();
+    }
+    return defaultMetricProvider(router);
   }
 
   public TrafficRouter router(ProviderRef ref) {
@@ -67,15 +113,15 @@ public final class ProviderRegistry {
     return build("health check", healthCheckers, ProviderRef.of(type));
   }
 
-  public java.util.Set<String> routerTypes() {
+  public Set<String> routerTypes() {
     return routers.keySet();
   }
 
-  public java.util.Set<String> deployerTypes() {
+  public Set<String> deployerTypes() {
     return deployers.keySet();
   }
 
-  public java.util.Set<String> healthCheckTypes() {
+  public Set<String> healthCheckTypes() {
     return healthCheckers.keySet();
   }
 
@@ -90,6 +136,6 @@ public final class ProviderRegistry {
       throw new ConfigurationException(
           kind + ": unknown type '" + ref.type() + "', known: " + factories.keySet());
     }
-    return (T) built.computeIfAbsent(java.util.List.of(kind, ref), k -> factory.apply(ref));
+    return (T) built.computeIfAbsent(List.of(kind, ref), k -> factory.apply(ref));
   }
 }

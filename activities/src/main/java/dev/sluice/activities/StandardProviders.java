@@ -6,7 +6,10 @@ import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
 import dev.sluice.activities.metrics.prometheus.PrometheusProvider;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 
-/** The adapters Sluice ships: one line per provider type. */
+/**
+ * The adapters Sluice ships: one line per provider type. The {@code haproxy} router declares {@code
+ * haproxy-stats} (HAProxy's own counters, read over the router's settings) as its default metrics.
+ */
 public final class StandardProviders {
 
   private StandardProviders() {}
@@ -14,7 +17,7 @@ public final class StandardProviders {
   public static ProviderRegistry registry() {
     HttpHealthChecker http = new HttpHealthChecker();
     return new ProviderRegistry()
-        .router(HaproxyRouter.TYPE, HaproxyRouter::fromRef)
+        .router(HaproxyRouter.TYPE, HaproxyRouter::fromRef, HaproxyStatsProvider.TYPE)
         .deployer("local-process", LocalProcessDeployer::fromRef)
         .healthChecker("http", ref -> http)
         .metrics(HaproxyStatsProvider.TYPE, HaproxyStatsProvider::fromRef)

@@ -193,6 +193,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
                   () -> worker[0].close()));
     }
 
+    ServiceMapper services = new ServiceMapper(providers);
     Deployments deployments =
         new Deployments(
             ledger,
@@ -200,9 +201,9 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             config.getTemporal().getTaskQueue(),
             temporal.searchAttributes(),
             temporal.uiUrl(),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            services);
     environment.lifecycle().manage(managed(null, deployments::close));
-    ServiceMapper services = new ServiceMapper(providers);
 
     var jersey = environment.jersey();
     jersey.register(new ActorFilter(tokens(config), admins(config)));
@@ -237,7 +238,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             });
     environment.metrics().registerGauge("sluice.flags.snapshot.waiting", watcher::waiting);
     FlagRollouts rollouts =
-        new FlagRollouts(flagService, ledger, client, config.getTemporal().getTaskQueue());
+        new FlagRollouts(
+            flagService, ledger, client, config.getTemporal().getTaskQueue(), providers);
     jersey.register(new FlagsResource(flagService, rollouts, watcher));
     jersey.register(
         new DualWritesResource(

@@ -8,7 +8,6 @@ import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import dev.sluice.ports.Deployer;
 import dev.sluice.ports.Heartbeat;
-import dev.sluice.ports.TrafficRouter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -188,7 +187,7 @@ public final class LocalStack implements AutoCloseable {
    * server available". Returns once HAProxy reports every target UP.
    */
   private void awaitServersUp() throws InterruptedException {
-    TrafficRouter router = HaproxyRouter.fromRef(haproxy.routerRef());
+    HaproxyRouter router = HaproxyRouter.fromRef(haproxy.routerRef());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       List<String> down =

@@ -2,15 +2,14 @@ package dev.sluice.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Where a service's metrics come from and which of them its canaries are judged on. Used by every
  * analysis step of a canary, by a rolling deployment's batch analysis and by the post-deploy
  * monitoring window.
  *
- * @param provider the metric provider; {@code null}: {@code haproxy-stats} over the traffic
- *     router's own settings (when the router is HAProxy)
+ * @param provider the metric provider; {@code null}: the default metric provider the traffic
+ *     router's registration declares, if any (the activities' provider registry knows which)
  * @param metrics the metrics; {@code null} or empty: {@link #defaultMetrics()} (HAProxy's error
  *     ratio, critical, and its mean response time)
  * @param alpha the false-failure budget of the whole analysis, shared by its metrics: the
@@ -49,19 +48,5 @@ public record AnalysisConfig(ProviderRef provider, List<MetricCheck> metrics, Do
 
   public double effectiveAlpha() {
     return alpha != null ? alpha : DEFAULT_ALPHA;
-  }
-
-  /**
-   * The provider to ask: the configured one, or {@code haproxy-stats} reading the HAProxy router's
-   * settings; {@code null} when neither exists (analysis then cannot run).
-   */
-  public ProviderRef effectiveProvider(ProviderRef router) {
-    if (provider != null) {
-      return provider;
-    }
-    if (router != null && "haproxy".equals(router.type())) {
-      return new ProviderRef("haproxy-stats", Map.copyOf(router.settings()));
-    }
-    return null;
   }
 }

@@ -22,9 +22,29 @@ public interface MetricProvider {
   /**
    * Why this provider cannot serve a metric of this name and kind, as far as its settings tell
    * without I/O (a Prometheus provider without a query for it); {@code null} when it can. Lets a
-   * service definition be refused when it is written rather than when an analysis first runs.
+   * service definition be refused when it is written rather than when an analysis first runs. By
+   * default, whatever {@link #cannotServe(Kind)} says.
    */
   default String cannotServe(String metric, Kind kind) {
+    return cannotServe(kind);
+  }
+
+  /**
+   * Why this provider can serve no metric of this kind at all, whatever its settings and the
+   * metric's name (a source that keeps only averages has no {@link Kind#SAMPLES}); {@code null}
+   * when it can. Answered without I/O.
+   */
+  default String cannotServe(Kind kind) {
+    return null;
+  }
+
+  /**
+   * Why this provider cannot tell a feature flag's cohorts apart (users on the variant from the
+   * others, queried as groups {@code canary} and {@code baseline} of the same targets), as a flag
+   * rollout that compares cohorts needs; {@code null} when its metrics can be labelled by cohort.
+   * Answered without I/O.
+   */
+  default String cannotCompareCohorts() {
     return null;
   }
 

@@ -27,9 +27,6 @@ public interface TrafficRouter {
    */
   EnableResult enable(Target target, Duration timeout, Heartbeat heartbeat);
 
-  /** Sets the target's relative weight (0 takes it out of load balancing). Idempotent. */
-  void setWeight(Target target, int weight);
-
   /**
    * Sends {@code canaryPercent}% of new traffic to {@code canary} and the rest to {@code stable}
    * (by weights, spread evenly within each group). At 0 the canary gets no traffic at all, also
@@ -51,33 +48,9 @@ public interface TrafficRouter {
   /** The pool taking traffic now, or {@code null} when this router is not set up with pools. */
   String activePool();
 
-  /**
-   * Per-target counters as the router sees them, in the order of {@code targets}; a target the
-   * router does not know is left out.
-   */
-  List<ServerStats> stats(List<Target> targets);
-
   /** How a drain ended. */
   record DrainResult(boolean drained, long remainingSessions, long waitedMillis) {}
 
   /** How an enable ended; {@code status} is the router's own word for the target's state. */
   record EnableResult(boolean up, String status) {}
-
-  /**
-   * Counters of one target at the router.
-   *
-   * @param status router's status word, e.g. {@code UP}, {@code DOWN}, {@code DRAIN}, {@code MAINT}
-   * @param responses5xx cumulative 5xx responses
-   * @param responsesTotal cumulative HTTP responses
-   * @param avgResponseTimeMs average response time over the router's recent window, or -1
-   */
-  record ServerStats(
-      String targetId,
-      String status,
-      int weight,
-      long currentSessions,
-      long totalSessions,
-      long responses5xx,
-      long responsesTotal,
-      long avgResponseTimeMs) {}
 }

@@ -1,31 +1,29 @@
 package dev.sluice.activities.analysis;
 
+import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.analysis.ThresholdJudge.Judgement;
-import dev.sluice.activities.analysis.ThresholdJudge.Window;
-import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
+import dev.sluice.activities.analysis.ThresholdWindows.Group;
+import dev.sluice.activities.analysis.ThresholdWindows.Reading;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
-import dev.sluice.model.Target;
+import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Verdict;
-import dev.sluice.ports.TrafficRouter;
-import dev.sluice.ports.TrafficRouter.ServerStats;
+import dev.sluice.ports.MetricProvider;
 import dev.sluice.workflows.activities.AnalysisActivities;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Watches a canary with the sequential judge over the service's metrics ({@link SequentialWatch}),
  * or with the seed's thresholds ({@code judge: threshold}) — and a freshly switched blue-green pool
- * — through the router's per-server counters. The counters are cumulative, so each window is the
- * difference between two readings. Progress is heartbeated after every window; a retried attempt
- * picks it up and carries on rather than starting the bake again.
+ * — over the metric provider the traffic router's registration declares as its default (the
+ * router's own counters; see {@link ThresholdWindows} for what is asked). A first fetch before the
+ * first window starts it, because counter-based providers answer differences between fetches.
+ * Progress is heartbeated after every window; a retried attempt picks it up and carries on rather
+ * than starting the bake again.
  */
 public final class AnalysisActivitiesImpl implements AnalysisActivities {
 
@@ -58,21 +56,27 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
     if (call.analysis() != null && !spec.thresholdJudge()) {
       return sequential.watch(call, context);
     }
-    TrafficRouter router = providers.router(call.router());
+    MetricProvider metrics = routerMetrics(call.router());
+    Group canary = new Group("canary", call.canary(), call.service(), call.canaryVersion());
+    Group baseline = new Group("baseline", call.stable(), call.service(), call.stableVersion());
     Progress progress =
         context
             .getHeartbeatDetails(Progress.class)
             .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, null));
     long deadline = progress.startedAtMillis() + spec.duration().toMillis();
-    Map<String, ServerStats> before = read(router, call.canary(), call.stable());
+    ThresholdWindows.read(metrics, canary, spec.interval());
+    ThresholdWindows.read(metrics, baseline, spec.interval());
     while (System.currentTimeMillis() < deadline) {
       long windowEnd = Math.min(deadline, System.currentTimeMillis() + spec.interval().toMillis());
       waitUntil(windowEnd, context, progress);
-      Map<String, ServerStats> after = read(router, call.canary(), call.stable());
+      Reading canaryWindow = ThresholdWindows.read(metrics, canary, spec.interval());
+      Reading baselineWindow = ThresholdWindows.read(metrics, baseline, spec.interval());
       Judgement judgement =
-          ThresholdJudge.judge(
-              window(call.canary(), before, after), window(call.stable(), before, after), spec);
-      before = after;
+          canaryWindow.missing() != null
+              ? inconclusive(canaryWindow)
+              : baselineWindow.missing() != null
+                  ? inconclusive(baselineWindow)
+                  : ThresholdJudge.judge(canaryWindow.window(), baselineWindow.window(), spec);
       boolean inconclusive = judgement.verdict() == Verdict.INCONCLUSIVE;
       progress =
           new Progress(
@@ -106,8 +110,8 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
 
   @Override
   public AnalysisResult warmUp(WarmUpCall call) {
-    TrafficRouter router = providers.router(call.router());
-    List<Target> live = call.live();
+    MetricProvider metrics = routerMetrics(call.router());
+    Group live = new Group("live", call.live(), null, null);
     Duration duration = call.duration();
     Duration interval = call.interval();
     double maxErrorRate = call.thresholds().maxErrorRate();
@@ -119,15 +123,15 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
             .getHeartbeatDetails(Progress.class)
             .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, null));
     long deadline = progress.startedAtMillis() + duration.toMillis();
-    Map<String, ServerStats> before = read(router, live, List.of());
+    ThresholdWindows.read(metrics, live, interval);
     while (System.currentTimeMillis() < deadline) {
       waitUntil(
           Math.min(deadline, System.currentTimeMillis() + interval.toMillis()), context, progress);
-      Map<String, ServerStats> after = read(router, live, List.of());
+      Reading window = ThresholdWindows.read(metrics, live, interval);
       Judgement judgement =
-          ThresholdJudge.warmUp(
-              window(live, before, after), maxErrorRate, maxLatencyMs, minRequests);
-      before = after;
+          window.missing() != null
+              ? inconclusive(window)
+              : ThresholdJudge.warmUp(window.window(), maxErrorRate, maxLatencyMs, minRequests);
       boolean inconclusive = judgement.verdict() == Verdict.INCONCLUSIVE;
       progress =
           new Progress(
@@ -150,60 +154,28 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
         progress.last() == null ? "no window completed" : progress.last());
   }
 
-  private static Map<String, ServerStats> read(
-      TrafficRouter router, List<Target> first, List<Target> second) {
-    List<Target> all = new java.util.ArrayList<>(first);
-    all.addAll(second);
-    Map<String, ServerStats> byId = new HashMap<>();
-    for (ServerStats stats : router.stats(all)) {
-      byId.put(stats.targetId(), stats);
-    }
-    return byId;
-  }
-
   /**
-   * The group's window: counter differences, and the request-weighted response time of the window's
-   * requests. HAProxy's per-server {@code rtime} is a moving average over about the last 1024
-   * responses (each response moves it by 1/1024 of the difference), so it still mostly remembers
-   * older traffic — a server that just got a slow version would look fast for minutes. The window's
-   * own mean is recovered from the two readings: after {@code n} responses of mean {@code m},
-   * {@code avg' = m + (avg - m)·k} with {@code k = (1 - 1/1024)^n}.
+   * The metric provider the router's registration declares as its default: the threshold judge and
+   * the warm-up read the router's own counters, whatever the service's analysis names.
    */
-  static Window window(
-      List<Target> group, Map<String, ServerStats> before, Map<String, ServerStats> after) {
-    long requests = 0;
-    long errors = 0;
-    long weightedMillis = 0;
-    for (Target target : group) {
-      ServerStats now = after.get(target.id());
-      if (now == null) {
-        continue;
-      }
-      ServerStats then = Optional.ofNullable(before.get(target.id())).orElse(now);
-      // A counter going down means HAProxy restarted: count from zero.
-      long answered = delta(now.responsesTotal(), then.responsesTotal());
-      requests += answered;
-      errors += delta(now.responses5xx(), then.responses5xx());
-      weightedMillis +=
-          windowMean(
-                  then.avgResponseTimeMs(), now.avgResponseTimeMs(), answered, now.responsesTotal())
-              * answered;
+  private MetricProvider routerMetrics(ProviderRef router) {
+    ProviderRef ref = providers.defaultMetricProvider(router);
+    if (ref == null) {
+      throw SequentialWatch.configuration(
+          "the threshold judge and the blue-green warm-up read the traffic router's counters, and"
+              + " the traffic router "
+              + (router == null ? "is missing" : router.type() + " has no default metric provider"),
+          null);
     }
-    return new Window(requests, errors, requests == 0 ? -1 : weightedMillis / requests);
+    try {
+      return providers.metrics(ref);
+    } catch (ConfigurationException e) {
+      throw SequentialWatch.configuration(e.getMessage(), e);
+    }
   }
 
-  /**
-   * The mean response time of a window's {@code answered} responses, recovered from HAProxy's
-   * moving {@code rtime} average (see {@link HaproxyStatsProvider#windowMean}), in whole ms.
-   */
-  static long windowMean(long before, long after, long answered, long total) {
-    return answered == 0
-        ? 0
-        : Math.round(HaproxyStatsProvider.windowMean(before, after, answered, total));
-  }
-
-  private static long delta(long now, long then) {
-    return now >= then ? now - then : now;
+  private static Judgement inconclusive(Reading reading) {
+    return new Judgement(Verdict.INCONCLUSIVE, reading.missing());
   }
 
   static void waitUntil(long until, ActivityExecutionContext context, Object progress) {

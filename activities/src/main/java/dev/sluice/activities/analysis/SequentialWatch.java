@@ -10,6 +10,7 @@ import dev.sluice.judge.JudgeSpec;
 import dev.sluice.judge.JudgeSpec.MetricSpec;
 import dev.sluice.judge.JudgeState;
 import dev.sluice.judge.Observation;
+import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
 import dev.sluice.model.ProviderRef;
@@ -116,15 +117,19 @@ final class SequentialWatch {
         end.verdict(), progress, end.verdict() == Verdict.FAIL ? failing(end) : progress.last());
   }
 
-  /** The service's metric provider; a configuration error when there is none or it is broken. */
+  /**
+   * The service's metric provider: the one its analysis names, else its router's default (as the
+   * registry knows it); a configuration error when there is none or it is broken.
+   */
   static MetricProvider provider(
-      ProviderRegistry providers, dev.sluice.model.AnalysisConfig analysis, ProviderRef router) {
-    ProviderRef ref = analysis.effectiveProvider(router);
+      ProviderRegistry providers, AnalysisConfig analysis, ProviderRef router) {
+    ProviderRef ref = providers.metricProviderFor(analysis, router);
     if (ref == null) {
       throw configuration(
           "no metric provider: the service's analysis names none and its traffic router is "
-              + (router == null ? "missing" : router.type())
-              + ", not haproxy (whose counters would do)",
+              + (router == null
+                  ? "missing"
+                  : router.type() + ", which has no default metric provider"),
           null);
     }
     try {

@@ -11,21 +11,24 @@ import java.util.Locale;
 public final class ThresholdJudge {
 
   /**
-   * Response-time differences below this are noise, whatever the ratio says: HAProxy reports whole
-   * milliseconds of a moving average, and recovering a short window's mean from two readings
-   * magnifies that rounding (see AnalysisActivitiesImpl#window).
+   * Response-time differences below this are noise, whatever the ratio says: a router's counters
+   * may be coarse (HAProxy reports whole milliseconds of a moving average, and recovering a short
+   * window's mean from two readings magnifies that rounding; see the haproxy-stats provider).
    */
   static final long LATENCY_NOISE_MS = 25;
 
   /**
-   * Fewer responses than this in a window say too little about response time (each one moves
-   * HAProxy's whole-millisecond average too little to read back precisely).
+   * Fewer responses than this in a window say too little about response time (with HAProxy, each
+   * one moves its whole-millisecond average too little to read back precisely).
    */
   static final int LATENCY_MIN_REQUESTS = 50;
 
   private ThresholdJudge() {}
 
-  /** Requests, 5xx errors and average response time of a group of servers over one window. */
+  /**
+   * Requests, failed requests and mean response time in ms (-1: unknown) of a group of servers over
+   * one window.
+   */
   public record Window(long requests, long errors, long avgMillis) {
     public double errorRate() {
       return requests == 0 ? 0 : (double) errors / requests;

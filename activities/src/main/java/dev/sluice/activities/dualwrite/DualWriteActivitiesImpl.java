@@ -12,6 +12,12 @@ import java.util.List;
  * Reads the dual-write counters straight from each instance's {@code /metrics} (Prometheus text
  * format), so a migration needs no Prometheus; an instance that does not answer is counted, not
  * fatal — its comparisons are missing from the window, never invented.
+ *
+ * <p>Not a {@code MetricProvider}: this reads the dual-write library's own cumulative counters at
+ * the URLs the migration names, and the workflow takes the difference itself and needs to know how
+ * many instances did not answer. A provider answers one windowed sample per group of targets, with
+ * errors as data and no per-instance count; moving onto it would change the migration's model
+ * (URLs, not a provider reference), its workflow and its REST body, not just this class.
  */
 public final class DualWriteActivitiesImpl implements DualWriteActivities {
 

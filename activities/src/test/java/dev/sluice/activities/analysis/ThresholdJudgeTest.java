@@ -60,27 +60,6 @@ class ThresholdJudgeTest {
   }
 
   @Test
-  void aWindowsMeanIsRecoveredFromHaproxysMovingAverage() {
-    // 240 responses of 700 ms after a long run at 2 ms: HAProxy's average reads only ~148 ms.
-    long before = 2;
-    double k = Math.pow(1 - 1.0 / 1024, 240);
-    long after = Math.round(700 + (before - 700) * k);
-    assertThat(after).isBetween(140L, 160L);
-    assertThat(AnalysisActivitiesImpl.windowMean(before, after, 240, 100_000))
-        .isBetween(690L, 710L);
-    assertThat(AnalysisActivitiesImpl.windowMean(5, 5, 100, 100_000)).isEqualTo(5);
-    assertThat(AnalysisActivitiesImpl.windowMean(5, 5, 0, 100_000)).isZero();
-  }
-
-  @Test
-  void belowAThousandResponsesHaproxysFigureIsAPlainMean() {
-    // 100 responses at 20 ms, then 20 at 200 ms: HAProxy reports the mean of all 120, 50 ms.
-    assertThat(AnalysisActivitiesImpl.windowMean(20, 50, 20, 120)).isEqualTo(200);
-    // A fresh server: its first 20 responses, all at 20 ms, are a window of 20 ms.
-    assertThat(AnalysisActivitiesImpl.windowMean(0, 20, 20, 20)).isEqualTo(20);
-  }
-
-  @Test
   void warmUpUsesAbsoluteThresholds() {
     assertThat(ThresholdJudge.warmUp(new Window(100, 0, 30), 0.01, 500, 20).verdict())
         .isEqualTo(Verdict.PASS);

@@ -100,6 +100,7 @@ public final class Deployments {
   private final boolean searchAttributes;
   private final String temporalUi;
   private final Clock clock;
+  private final ServiceMapper services;
   private final ExecutorService controls = Executors.newCachedThreadPool(daemon());
 
   public Deployments(
@@ -108,13 +109,15 @@ public final class Deployments {
       String taskQueue,
       boolean searchAttributes,
       String temporalUi,
-      Clock clock) {
+      Clock clock,
+      ServiceMapper services) {
     this.ledger = ledger;
     this.client = client;
     this.taskQueue = taskQueue;
     this.searchAttributes = searchAttributes;
     this.temporalUi = temporalUi;
     this.clock = clock;
+    this.services = services;
   }
 
   /** Result of a start: the deployment, and whether it was created by an earlier request. */
@@ -255,7 +258,7 @@ public final class Deployments {
       }
     }
     AutoRollbackSpec autoRollbackOverride =
-        ServiceMapper.autoRollback(
+        services.autoRollback(
             "autoRollback",
             body.autoRollback(),
             service.effectiveAnalysis(),

@@ -27,12 +27,15 @@ import dev.sluice.model.CanaryOptions;
 import dev.sluice.model.CanaryStep;
 import dev.sluice.model.HealthCheckSpec;
 import dev.sluice.model.IntOrPercent;
+import dev.sluice.model.MetricCheck;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.RollingOptions;
 import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.SmokeCheck;
 import dev.sluice.model.Strategy;
 import dev.sluice.model.Target;
+import dev.sluice.ports.MetricProvider;
+import dev.sluice.ports.MetricProvider.Kind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -127,7 +130,7 @@ public final class ServiceMapper {
    * not given); null when none given. Ceilings must name metrics the service has, and a watched
    * service needs a metric provider.
    */
-  static AutoRollbackSpec autoRollback(
+  AutoRollbackSpec autoRollback(
       String field,
       AutoRollbackBody body,
       AnalysisConfig analysis,
@@ -157,11 +160,12 @@ public final class ServiceMapper {
               + text(spec.window())
               + ")");
     }
-    if (spec.enabled() && analysis.effectiveProvider(router) == null) {
+    if (spec.enabled() && providers.metricProviderFor(analysis, router) == null) {
       problems.add(
           field,
-          "needs a metric provider: name one in analysis.provider (the traffic router is not"
-              + " haproxy, whose counters would do)");
+          "needs a metric provider: name one in analysis.provider (the traffic router"
+              + (router == null ? " is missing" : ", " + router.type() + ", has no default one")
+              + ")");
     }
     return given;
   }
@@ -173,8 +177,7 @@ public final class ServiceMapper {
    */
   static List<AutoRollbackSpec.Threshold> ceilings(
       String field, List<ThresholdBody> given, AnalysisConfig analysis, Problems problems) {
-    List<String> metricNames =
-        analysis.effectiveMetrics().stream().map(dev.sluice.model.MetricCheck::name).toList();
+    List<String> metricNames = analysis.effectiveMetrics().stream().map(MetricCheck::name).toList();
     List<AutoRollbackSpec.Threshold> thresholds = new ArrayList<>();
     if (given.isEmpty()) {
       problems.add(field, "must list at least one ceiling, or be left out");
@@ -203,15 +206,14 @@ public final class ServiceMapper {
         problems.add(at + ".unit", "must be one of ratio, ms, s; got \"" + t.unit() + "\"");
         ok = false;
       }
-      dev.sluice.model.MetricCheck metric =
+      MetricCheck metric =
           ok
               ? analysis.effectiveMetrics().stream()
                   .filter(m -> m.name().equals(t.metric()))
                   .findFirst()
                   .orElseThrow()
               : null;
-      boolean ratioMetric =
-          metric != null && dev.sluice.model.MetricCheck.RATIO.equals(metric.type());
+      boolean ratioMetric = metric != null && MetricCheck.RATIO.equals(metric.type());
       if (ok && ratioMetric && t.unit() != null && !"ratio".equals(t.unit())) {
         problems.add(at + ".unit", t.metric() + " is a ratio: its ceiling's unit is ratio");
         ok = false;
@@ -287,21 +289,20 @@ public final class ServiceMapper {
     } catch (JudgeInputException e) {
       e.problems().forEach(p -> problems.add("analysis." + p.field(), p.message()));
     }
-    ProviderRef effective = config.effectiveProvider(router);
-    if (effective != null && "haproxy-stats".equals(effective.type()) && body.metrics() != null) {
+    ProviderRef effective = providers.metricProviderFor(config, router);
+    MetricProvider metrics = effective == null ? null : built(effective);
+    if (metrics != null && body.metrics() != null) {
       for (int i = 0; i < body.metrics().size(); i++) {
-        if (dev.sluice.model.MetricCheck.SAMPLES.equals(body.metrics().get(i).type())) {
-          problems.add(
-              "analysis.metrics[" + i + "].type",
-              "HAProxy's counters keep no individual response times: a samples metric needs a"
-                  + " provider with histograms (prometheus)");
+        String problem = metrics.cannotServe(Kind.ofType(body.metrics().get(i).type()));
+        if (problem != null) {
+          problems.add("analysis.metrics[" + i + "].type", problem);
         }
       }
     }
-    if (effective != null && problems.isEmpty()) {
-      servable(effective, config, body.metrics() != null, problems);
+    if (metrics != null && problems.isEmpty()) {
+      servable(metrics, config, body.metrics() != null, problems);
     }
-    if (body.provider() == null && config.effectiveProvider(router) == null && router != null) {
+    if (body.provider() == null && effective == null && router != null) {
       problems.add(
           "analysis.provider",
           "is required: the traffic router is "
@@ -315,20 +316,12 @@ public final class ServiceMapper {
    * Every metric the analysis will ask for can be served by its provider (a Prometheus provider has
    * a query of the right shape for each), found now rather than when an analysis first runs.
    */
-  private void servable(
-      ProviderRef effective, AnalysisConfig config, boolean metricsGiven, Problems problems) {
-    dev.sluice.ports.MetricProvider provider;
-    try {
-      provider = providers.metrics(effective);
-    } catch (ConfigurationException e) {
-      return; // reported where the provider's settings are checked
-    }
-    List<dev.sluice.model.MetricCheck> metrics = config.effectiveMetrics();
+  private static void servable(
+      MetricProvider provider, AnalysisConfig config, boolean metricsGiven, Problems problems) {
+    List<MetricCheck> metrics = config.effectiveMetrics();
     for (int i = 0; i < metrics.size(); i++) {
-      dev.sluice.model.MetricCheck metric = metrics.get(i);
-      String problem =
-          provider.cannotServe(
-              metric.name(), dev.sluice.ports.MetricProvider.Kind.ofType(metric.type()));
+      MetricCheck metric = metrics.get(i);
+      String problem = provider.cannotServe(metric.name(), Kind.ofType(metric.type()));
       if (problem != null) {
         problems.add(
             metricsGiven ? "analysis.metrics[" + i + "]" : "analysis.provider.settings.queries",
@@ -337,8 +330,21 @@ public final class ServiceMapper {
     }
   }
 
-  private static String metricNames(List<dev.sluice.model.MetricCheck> metrics) {
-    return String.join(", ", metrics.stream().map(dev.sluice.model.MetricCheck::name).toList());
+  private static String metricNames(List<MetricCheck> metrics) {
+    return String.join(", ", metrics.stream().map(MetricCheck::name).toList());
+  }
+
+  /**
+   * The metric provider {@code ref} names, built (reading its settings, no I/O) so it can be asked
+   * what it cannot serve; {@code null} when its settings are broken, which is reported where they
+   * are checked.
+   */
+  private MetricProvider built(ProviderRef ref) {
+    try {
+      return providers.metrics(ref);
+    } catch (ConfigurationException e) {
+      return null;
+    }
   }
 
   private static AnalysisSpecBody analysisSpec(AnalysisConfig config) {

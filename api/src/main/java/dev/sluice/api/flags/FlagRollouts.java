@@ -2,6 +2,8 @@ package dev.sluice.api.flags;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.activities.ConfigurationException;
+import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.Settings;
 import dev.sluice.api.api.ErrorBody.FieldError;
 import dev.sluice.api.core.Queries;
@@ -10,6 +12,7 @@ import dev.sluice.ledger.FlagStore.Flag;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.FlagRollout;
+import dev.sluice.model.ProviderRef;
 import dev.sluice.model.ServiceDefinition;
 import dev.sluice.workflows.flags.FlagRolloutWorkflow;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -40,13 +43,24 @@ public final class FlagRollouts {
   private final Ledger ledger;
   private final WorkflowClient client;
   private final String taskQueue;
+  private final ProviderRegistry providers;
   private final ObjectMapper json = new ObjectMapper();
 
-  public FlagRollouts(FlagService flags, Ledger ledger, WorkflowClient client, String taskQueue) {
+  /**
+   * @param providers the registry the worker uses: it says which metric provider a gated service's
+   *     metrics come from, and what that provider cannot do
+   */
+  public FlagRollouts(
+      FlagService flags,
+      Ledger ledger,
+      WorkflowClient client,
+      String taskQueue,
+      ProviderRegistry providers) {
     this.flags = flags;
     this.ledger = ledger;
     this.client = client;
     this.taskQueue = taskQueue;
+    this.providers = providers;
   }
 
   /** Body of a rollout: the variant, the stages (default: the seed's plan) and the gate. */
@@ -259,21 +273,23 @@ public final class FlagRollouts {
         problems.add(new FieldError("gate.interval", "must be a duration like \"1m\""));
       }
     }
-    if (service.effectiveAnalysis().effectiveProvider(service.trafficRouter()) == null) {
+    ProviderRef metrics =
+        providers.metricProviderFor(service.effectiveAnalysis(), service.trafficRouter());
+    if (metrics == null) {
+      String router = service.trafficRouter() == null ? null : service.trafficRouter().type();
       problems.add(
           new FieldError(
               "gate.service",
               body.service()
-                  + " has no metric provider (analysis.provider, or an haproxy router)"));
+                  + " has no metric provider (analysis.provider, or a traffic router with a"
+                  + " default one; "
+                  + router
+                  + " has none)"));
     }
     boolean cohorts = Boolean.TRUE.equals(body.compareCohorts());
-    var provider = service.effectiveAnalysis().effectiveProvider(service.trafficRouter());
-    if (cohorts && provider != null && "haproxy-stats".equals(provider.type())) {
-      problems.add(
-          new FieldError(
-              "gate.compareCohorts",
-              "HAProxy's counters cannot tell flag-on users from flag-off ones: comparing cohorts"
-                  + " needs metrics labelled by cohort (a prometheus provider)"));
+    String cannotCompare = cohorts && metrics != null ? cannotCompareCohorts(metrics) : null;
+    if (cannotCompare != null) {
+      problems.add(new FieldError("gate.compareCohorts", cannotCompare));
     }
     return new FlagRollout.Gate(
         service.name(),
@@ -282,6 +298,19 @@ public final class FlagRollouts {
         service.effectiveAnalysis(),
         new AutoRollbackSpec(null, interval, ceilings, null),
         cohorts);
+  }
+
+  /**
+   * What the provider says about comparing cohorts; {@code null} also when its settings are broken:
+   * they were checked when the service was written, and an analysis reports them as a configuration
+   * error.
+   */
+  private String cannotCompareCohorts(ProviderRef metrics) {
+    try {
+      return providers.metrics(metrics).cannotCompareCohorts();
+    } catch (ConfigurationException e) {
+      return null;
+    }
   }
 
   private JsonNode read(String text) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
+import dev.sluice.activities.traffic.haproxy.HaproxyRouter.ServerStats;
 import dev.sluice.api.SluiceApplication;
-import dev.sluice.ports.TrafficRouter.ServerStats;
 import dev.sluice.testkit.LocalStack;
 import dev.sluice.testkit.SluiceClient;
 import dev.sluice.worker.TemporalBackend;

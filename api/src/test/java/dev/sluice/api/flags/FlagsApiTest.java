@@ -486,6 +486,56 @@ class FlagsApiTest {
   }
 
   @Test
+  void comparingCohortsOnMetricsThatCannotTellThemApartIsRefusedInTheProvidersWords()
+      throws Exception {
+    Reply service =
+        call(
+            "PUT",
+            "/api/v1/services/cohorts",
+            Map.of(
+                "fleet",
+                List.of(Map.of("id", "t1", "host", "127.0.0.1", "port", 9101)),
+                "trafficRouter",
+                Map.of(
+                    "type",
+                    "haproxy",
+                    "settings",
+                    Map.of("socket", "/tmp/none.sock", "backend", "app")),
+                "deployer",
+                Map.of(
+                    "type", "local-process", "settings", Map.of("sampleAppJar", "/tmp/none.jar"))));
+    assertThat(service.status()).isEqualTo(201);
+    call(
+        "POST",
+        "/api/v1/flags",
+        Map.of(
+            "key",
+            "cohorts",
+            "type",
+            "release",
+            "definition",
+            Map.of(
+                "state", "ENABLED",
+                "variants", Map.of("on", true, "off", false),
+                "defaultVariant", "off")));
+
+    Reply refused =
+        call(
+            "POST",
+            "/api/v1/flags/cohorts/rollouts",
+            Map.of("variant", "on", "gate", Map.of("service", "cohorts", "compareCohorts", true)));
+
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body().path("errors").findValuesAsText("field"))
+        .containsExactly("gate.compareCohorts");
+    // The haproxy router's default metrics (haproxy-stats) say so themselves.
+    assertThat(refused.body().path("errors").get(0).path("message").asText())
+        .isEqualTo(
+            "HAProxy's counters cannot tell flag-on users from flag-off ones: comparing cohorts"
+                + " needs metrics labelled by cohort (a prometheus provider)");
+  }
+
+  @Test
   void aChangeBasedOnAnOldVersionIsRefused() throws Exception {
     call(
         "POST",

@@ -417,6 +417,28 @@ class SluiceApiTest {
   }
 
   @Test
+  void aSamplesMetricOnTheHaproxyRoutersOwnCountersIsRefusedInTheProvidersWords() {
+    Map<String, Object> spec = new HashMap<>(ApiFixture.service());
+    spec.put(
+        "analysis",
+        Map.of(
+            "metrics",
+            List.of(
+                Map.of("name", "errors", "type", "ratio"),
+                Map.of("name", "latency", "type", "samples"))));
+
+    JsonNode error = api.put("/api/v1/services/shop-haproxy-samples", spec).expect(422).body();
+
+    assertThat(error.path("errors").findValuesAsText("field"))
+        .containsExactly("analysis.metrics[1].type");
+    assertThat(error.path("errors").get(0).path("message").asText())
+        .isEqualTo(
+            "HAProxy's counters keep no individual response times: a samples metric needs a"
+                + " provider with histograms (prometheus)");
+    api.get("/api/v1/services/shop-haproxy-samples").expect(404);
+  }
+
+  @Test
   void aPrometheusAnalysisWithoutAQueryOfTheRightShapeForAMetricIsRefusedWhenWritten() {
     Map<String, Object> spec = new HashMap<>(ApiFixture.service());
     spec.put(

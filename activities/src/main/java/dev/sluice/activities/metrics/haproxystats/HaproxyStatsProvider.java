@@ -139,6 +139,22 @@ public final class HaproxyStatsProvider implements MetricProvider {
         api, backend == null || backend.isBlank() ? null : backend, settings.stringMap("backends"));
   }
 
+  /** HAProxy keeps averages only: no {@link Kind#SAMPLES}. */
+  @Override
+  public String cannotServe(Kind kind) {
+    return kind == Kind.SAMPLES
+        ? "HAProxy's counters keep no individual response times: a samples metric needs a"
+            + " provider with histograms (prometheus)"
+        : null;
+  }
+
+  /** HAProxy counts per server, and both cohorts are served by the same servers. */
+  @Override
+  public String cannotCompareCohorts() {
+    return "HAProxy's counters cannot tell flag-on users from flag-off ones: comparing cohorts"
+        + " needs metrics labelled by cohort (a prometheus provider)";
+  }
+
   /**
    * Reads the group's counters and answers their change since the previous fetch of the same key;
    * see the class documentation.
@@ -333,9 +349,12 @@ public final class HaproxyStatsProvider implements MetricProvider {
    * (each response moves it by 1/1024 of the difference): it remembers a new server's JIT warm-up
    * for minutes. Both forms are inverted here: after {@code n} responses of mean {@code m}, {@code
    * avg' = m + (avg - m)·k} with {@code k = (1 - 1/1024)^n}. HAProxy's whole milliseconds make the
-   * result noisy over few responses, never biased.
+   * result noisy over few responses, never biased. A window without responses has a mean of 0.
    */
-  public static double windowMean(long before, long after, long answered, long total) {
+  static double windowMean(long before, long after, long answered, long total) {
+    if (answered <= 0) {
+      return 0;
+    }
     double was = Math.max(0, before);
     double is = Math.max(0, after);
     if (total <= HAPROXY_WINDOW) {

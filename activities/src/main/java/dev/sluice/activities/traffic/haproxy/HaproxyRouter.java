@@ -286,7 +286,6 @@ public final class HaproxyRouter implements TrafficRouter {
    *
    * @throws HaproxyCommandException for an unknown backend or server, or a weight out of range
    */
-  @Override
   public void setWeight(Target target, int weight) {
     api.setWeight(backendOf(target), target.id(), weight);
   }
@@ -428,9 +427,11 @@ public final class HaproxyRouter implements TrafficRouter {
    * {@code hrsp_1xx} to {@code hrsp_other}; {@code avgResponseTimeMs} is HAProxy's {@code rtime}
    * (average over the last 1024 responses), or -1 before the server has answered anything.
    *
+   * <p>Not part of {@link TrafficRouter}: metrics are read through the {@code haproxy-stats} metric
+   * provider; this is for waiting on HAProxy's own view of its servers (the demo, tests).
+   *
    * @throws HaproxyCommandException when HAProxy knows no such backend
    */
-  @Override
   public List<ServerStats> stats(List<Target> targets) {
     Map<String, Map<String, StatRow>> rowsByBackend = new HashMap<>();
     List<ServerStats> stats = new ArrayList<>(targets.size());
@@ -619,6 +620,28 @@ public final class HaproxyRouter implements TrafficRouter {
       throw cancelled;
     }
   }
+
+  /**
+   * Counters of one server at HAProxy.
+   *
+   * @param status HAProxy's status word, e.g. {@code UP}, {@code DOWN}, {@code DRAIN}, {@code
+   *     MAINT}
+   * @param weight the weight as set ({@code uweight})
+   * @param currentSessions {@code scur}
+   * @param totalSessions {@code stot}
+   * @param responses5xx cumulative 5xx responses
+   * @param responsesTotal cumulative HTTP responses
+   * @param avgResponseTimeMs {@code rtime}, HAProxy's average over its last 1024 responses, or -1
+   */
+  public record ServerStats(
+      String targetId,
+      String status,
+      int weight,
+      long currentSessions,
+      long totalSessions,
+      long responses5xx,
+      long responsesTotal,
+      long avgResponseTimeMs) {}
 
   /**
    * A fleet's pools at HAProxy: which backend holds each pool's servers, and the map entry that

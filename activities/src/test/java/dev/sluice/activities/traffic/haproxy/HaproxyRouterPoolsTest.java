@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.activities.ConfigurationException;
+import dev.sluice.activities.traffic.haproxy.HaproxyRouter.ServerStats;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import dev.sluice.ports.Heartbeat;
 import dev.sluice.ports.TrafficRouter.DrainResult;
 import dev.sluice.ports.TrafficRouter.EnableResult;
-import dev.sluice.ports.TrafficRouter.ServerStats;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

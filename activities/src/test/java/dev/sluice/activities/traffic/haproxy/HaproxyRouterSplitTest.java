@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.activities.ConfigurationException;
+import dev.sluice.activities.traffic.haproxy.HaproxyRouter.ServerStats;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter.Weights;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
-import dev.sluice.ports.TrafficRouter.ServerStats;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,0 +1,236 @@
+package dev.sluice.activities;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.activities.analysis.AnalysisActivitiesImpl;
+import dev.sluice.activities.metrics.tallystats.TallyStatsProvider;
+import dev.sluice.activities.traffic.tally.TallyBalancer;
+import dev.sluice.activities.traffic.tally.TallyBalancer.Behaviour;
+import dev.sluice.activities.traffic.tally.TallyRouter;
+import dev.sluice.model.AnalysisConfig;
+import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.AutoRollbackSpec;
+import dev.sluice.model.BlueGreenOptions;
+import dev.sluice.model.ProviderRef;
+import dev.sluice.model.Target;
+import dev.sluice.model.Verdict;
+import dev.sluice.ports.MetricProvider.Kind;
+import dev.sluice.workflows.activities.AnalysisActivities;
+import dev.sluice.workflows.activities.AnalysisActivities.MonitorCall;
+import dev.sluice.workflows.activities.AnalysisActivities.WarmUpCall;
+import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestActivityEnvironment;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Adding a traffic router and its metrics is its packages plus registration lines: the test-only
+ * {@code tally} router and {@code tally-stats} provider (in {@code traffic.tally} and {@code
+ * metrics.tallystats} of the test sources) are registered beside the standard adapters, and every
+ * analysis the activity runs — the sequential judge, the threshold judge, the blue-green warm-up,
+ * post-deploy monitoring — reads their metrics, with no other class knowing they exist.
+ */
+class RegisteringAnAdapterTest {
+
+  static final Target CANARY = new Target("c1", "127.0.0.1", 9001, null);
+  static final Target STABLE_1 = new Target("s1", "127.0.0.1", 9002, null);
+  static final Target STABLE_2 = new Target("s2", "127.0.0.1", 9003, null);
+  static final Behaviour GOOD = new Behaviour(200, 0.0, 20);
+  static final Behaviour FAILING = new Behaviour(200, 0.3, 20);
+
+  /** The standard adapters plus the new ones: what StandardProviders would say with two lines. */
+  static ProviderRegistry registry() {
+    return StandardProviders.registry()
+        .router(TallyRouter.TYPE, TallyRouter::fromRef, TallyStatsProvider.TYPE)
+        .metrics(TallyStatsProvider.TYPE, TallyStatsProvider::fromRef);
+  }
+
+  private final String balancerName = "lb-" + UUID.randomUUID();
+  private final TallyBalancer balancer = TallyBalancer.named(balancerName);
+  private final ProviderRef router =
+      new ProviderRef(TallyRouter.TYPE, Map.of("balancer", balancerName));
+  private TestActivityEnvironment environment;
+  private AnalysisActivities analysis;
+
+  @BeforeEach
+  void start() {
+    analysis = activities(registry());
+  }
+
+  @AfterEach
+  void stop() {
+    environment.close();
+  }
+
+  /** The analysis activity over {@code providers}, run as a worker would, without retries. */
+  private AnalysisActivities activities(ProviderRegistry providers) {
+    if (environment != null) {
+      environment.close();
+    }
+    environment = TestActivityEnvironment.newInstance();
+    environment.registerActivitiesImplementations(new AnalysisActivitiesImpl(providers));
+    return environment.newActivityStub(
+        AnalysisActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(1))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+            .build());
+  }
+
+  @Test
+  void aRoutersRegistrationNamesTheMetricsOfServicesWhoseAnalysisNamesNone() {
+    ProviderRegistry providers = registry();
+    ProviderRef prometheus = new ProviderRef("prometheus", Map.of("url", "http://127.0.0.1:9090"));
+
+    assertThat(providers.metricProviderFor(AnalysisConfig.DEFAULT, router))
+        .isEqualTo(new ProviderRef(TallyStatsProvider.TYPE, router.settings()));
+    assertThat(providers.metricProviderFor(new AnalysisConfig(prometheus, null, null), router))
+        .as("a provider the analysis names wins")
+        .isEqualTo(prometheus);
+    assertThat(providers.defaultMetricProvider(ProviderRef.of("no-such-router"))).isNull();
+    assertThat(
+            providers
+                .metrics(providers.defaultMetricProvider(router))
+                .cannotServe("latency", Kind.SAMPLES))
+        .as("what the provider cannot serve, it says itself")
+        .contains("keeps means only");
+  }
+
+  @Test
+  void theSequentialJudgeFailsABadCanaryOnTheNewRoutersMetrics() {
+    balancer.serve("c1", FAILING).serve("s1", GOOD).serve("s2", GOOD);
+
+    AnalysisResult result =
+        analysis.watch(
+            new WatchCall(
+                router,
+                List.of(CANARY),
+                List.of(STABLE_1, STABLE_2),
+                new AnalysisSpec(
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(1),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    AnalysisSpec.SEQUENTIAL),
+                "shop",
+                "2.0.0",
+                "1.0.0",
+                AnalysisConfig.DEFAULT));
+
+    assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
+    assertThat(result.reason()).startsWith("errors FAIL");
+  }
+
+  @Test
+  void theThresholdJudgeReadsTheNewRoutersMetrics() {
+    balancer.serve("c1", FAILING).serve("s1", GOOD).serve("s2", GOOD);
+
+    AnalysisResult result =
+        analysis.watch(
+            new WatchCall(
+                router,
+                List.of(CANARY),
+                List.of(STABLE_1, STABLE_2),
+                new AnalysisSpec(
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(1),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    AnalysisSpec.THRESHOLD),
+                "shop",
+                "2.0.0",
+                "1.0.0",
+                AnalysisConfig.DEFAULT));
+
+    assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
+    assertThat(result.checks()).isEqualTo(1);
+    assertThat(result.reason()).isEqualTo("canary error rate 30.00% above the ceiling 5.00%");
+  }
+
+  @Test
+  void theBlueGreenWarmUpReadsTheNewRoutersMetrics() {
+    balancer.serve("s1", GOOD).serve("s2", GOOD);
+
+    AnalysisResult result =
+        analysis.warmUp(
+            new WarmUpCall(
+                router,
+                List.of(STABLE_1, STABLE_2),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(1),
+                BlueGreenOptions.WarmUp.DEFAULT));
+
+    assertThat(result.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(result.checks()).isEqualTo(2);
+    assertThat(result.reason()).isEqualTo("new pool 0.00% errors, 20 ms");
+  }
+
+  @Test
+  void postDeployMonitoringReadsTheNewRoutersMetrics() {
+    balancer.serve("c1", FAILING);
+
+    AnalysisResult result =
+        analysis.monitor(
+            new MonitorCall(
+                router,
+                List.of(CANARY),
+                "shop",
+                "2.0.0",
+                AnalysisConfig.DEFAULT,
+                new AutoRollbackSpec(
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(1),
+                    List.of(new AutoRollbackSpec.Threshold("errors", 0.05, "ratio", null)),
+                    20)));
+
+    assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
+    assertThat(result.reason()).startsWith("errors 30.00% (60/200) above the 5.00% ceiling");
+  }
+
+  @Test
+  void aRouterRegisteredWithoutMetricsLeavesTheThresholdJudgeAConfigurationError() {
+    AnalysisActivities bare = activities(registry().router("bare", TallyRouter::fromRef));
+    balancer.serve("s1", GOOD);
+
+    assertThatThrownBy(
+            () ->
+                bare.warmUp(
+                    new WarmUpCall(
+                        new ProviderRef("bare", Map.of("balancer", balancerName)),
+                        List.of(STABLE_1),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(1),
+                        BlueGreenOptions.WarmUp.DEFAULT)))
+        .isInstanceOf(ActivityFailure.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            failure -> {
+              assertThat(failure.getType()).isEqualTo("ConfigurationError");
+              assertThat(failure.getOriginalMessage())
+                  .isEqualTo(
+                      "the threshold judge and the blue-green warm-up read the traffic router's"
+                          + " counters, and the traffic router bare has no default metric"
+                          + " provider");
+            });
+  }
+}
