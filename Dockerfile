@@ -26,7 +26,9 @@ COPY ledger/pom.xml ledger/
 COPY sample-app/pom.xml sample-app/
 COPY activities/pom.xml activities/
 COPY worker/pom.xml worker/
+COPY testkit/pom.xml testkit/
 COPY api/pom.xml api/
+COPY demo/pom.xml demo/
 COPY bench/pom.xml bench/
 
 # Best-effort prefetch of third-party dependencies and plugins for the modules the jar needs.

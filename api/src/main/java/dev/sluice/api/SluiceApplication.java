@@ -7,7 +7,6 @@ import dev.sluice.activities.notify.WebhookSender;
 import dev.sluice.api.analysis.AnalysisResource;
 import dev.sluice.api.audit.AuditResource;
 import dev.sluice.api.auth.ActorFilter;
-import dev.sluice.api.cli.DemoCommand;
 import dev.sluice.api.cli.HaproxyConfigCommand;
 import dev.sluice.api.cli.JudgeCommand;
 import dev.sluice.api.cli.StopInstancesCommand;
@@ -121,7 +120,6 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     bootstrap.addCommand(new WorkerCommand());
-    bootstrap.addCommand(new DemoCommand());
     bootstrap.addCommand(new JudgeCommand());
     bootstrap.addCommand(new HaproxyConfigCommand());
     bootstrap.addCommand(new StopInstancesCommand());

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.api.demo.SluiceClient;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.Phase;
+import dev.sluice.testkit.SluiceClient;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;

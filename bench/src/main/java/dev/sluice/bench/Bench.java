@@ -1,9 +1,10 @@
 package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.api.demo.LoadGenerator;
-import dev.sluice.api.demo.LocalStack;
-import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.api.SluiceApplication;
+import dev.sluice.testkit.LoadGenerator;
+import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SluiceClient;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,8 @@ public final class Bench {
     Path home = Path.of(System.getProperty("sluice.home", ".")).toAbsolutePath();
     Path work = Files.createTempDirectory(home.resolve(".sluice"), "bench-rolling-");
     Path jar = home.resolve("sample-app/target/sample-app.jar");
-    try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults(work, jar))) {
+    try (LocalStack stack =
+        LocalStack.start(LocalStack.Options.defaults(work, jar), SluiceApplication::startServer)) {
       SluiceClient api = stack.client();
       api.put("/api/v1/services/" + LocalStack.SERVICE, stack.serviceDefinition()).expect(201);
       LoadGenerator.Report report;
@@ -268,7 +270,8 @@ public final class Bench {
     Path work = Files.createTempDirectory(home.resolve(".sluice"), "bench-");
     LocalStack.Options options =
         LocalStack.Options.defaults(work, home.resolve("sample-app/target/sample-app.jar"));
-    try (LocalStack stack = LocalStack.start(pools ? options.withPools() : options)) {
+    try (LocalStack stack =
+        LocalStack.start(pools ? options.withPools() : options, SluiceApplication::startServer)) {
       stack
           .client()
           .put("/api/v1/services/" + LocalStack.SERVICE, stack.serviceDefinition())

@@ -3,9 +3,7 @@ package dev.sluice.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.activities.analysis.JudgeSpecs;
 import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
-import dev.sluice.api.demo.LoadGenerator;
-import dev.sluice.api.demo.LocalStack;
-import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.api.SluiceApplication;
 import dev.sluice.judge.IntervalObservations;
 import dev.sluice.judge.Judge;
 import dev.sluice.judge.JudgeResult;
@@ -20,6 +18,9 @@ import dev.sluice.ports.MetricProvider;
 import dev.sluice.ports.MetricProvider.Kind;
 import dev.sluice.ports.MetricProvider.Query;
 import dev.sluice.ports.MetricProvider.Sample;
+import dev.sluice.testkit.LoadGenerator;
+import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SluiceClient;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ final class DetectBench {
     LocalStack.Options options =
         LocalStack.Options.defaults(work, home.resolve("sample-app/target/sample-app.jar"))
             .withBehavior(behavior);
-    try (LocalStack stack = LocalStack.start(options)) {
+    try (LocalStack stack = LocalStack.start(options, SluiceApplication::startServer)) {
       SluiceClient api = stack.client();
       api.put("/api/v1/services/" + LocalStack.SERVICE, stack.serviceDefinition()).expect(201);
       List<Double> seconds = new ArrayList<>();

@@ -3,9 +3,10 @@ package dev.sluice.api.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.api.demo.LoadGenerator;
-import dev.sluice.api.demo.LocalStack;
-import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.api.SluiceApplication;
+import dev.sluice.testkit.LoadGenerator;
+import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SluiceClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -31,7 +32,8 @@ class BlueGreenDeploymentIT {
         LocalStack.start(
             LocalStack.Options.defaults(dir, Path.of(System.getProperty("sluice.sampleAppJar")))
                 .withPools()
-                .withBehavior(Map.of("4.0.0.latencyMs", "700")));
+                .withBehavior(Map.of("4.0.0.latencyMs", "700")),
+            SluiceApplication::startServer);
     api = stack.client();
     api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(201);
   }

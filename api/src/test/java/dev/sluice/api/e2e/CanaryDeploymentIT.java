@@ -3,9 +3,10 @@ package dev.sluice.api.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.api.demo.LoadGenerator;
-import dev.sluice.api.demo.LocalStack;
-import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.api.SluiceApplication;
+import dev.sluice.testkit.LoadGenerator;
+import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SluiceClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +51,8 @@ class CanaryDeploymentIT {
                 Map.of("4.0.0.errorRate", "0.5"),
                 null,
                 true,
-                false));
+                false),
+            SluiceApplication::startServer);
     api = stack.client();
     api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(201);
   }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.api.SluiceApplication;
-import dev.sluice.api.demo.LoadGenerator;
-import dev.sluice.api.demo.LocalStack;
-import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.testkit.LoadGenerator;
+import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SluiceClient;
 import dev.sluice.worker.TemporalBackend;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter.ServerStats;
-import dev.sluice.api.demo.LoadGenerator;
-import dev.sluice.api.demo.LocalStack;
-import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.api.SluiceApplication;
+import dev.sluice.testkit.LoadGenerator;
+import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SluiceClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +40,8 @@ class RollingDeploymentIT {
     stack =
         LocalStack.start(
             LocalStack.Options.defaults(dir, jar)
-                .withBehavior(Map.of("3.0.0.healthy", "false", "4.0.0.errorRate", "0.3")));
+                .withBehavior(Map.of("3.0.0.healthy", "false", "4.0.0.errorRate", "0.3")),
+            SluiceApplication::startServer);
     api = stack.client();
     api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(201);
   }

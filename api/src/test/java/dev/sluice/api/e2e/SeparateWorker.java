@@ -1,6 +1,6 @@
 package dev.sluice.api.e2e;
 
-import dev.sluice.api.demo.LocalStack;
+import dev.sluice.testkit.LocalStack;
 import dev.sluice.worker.TemporalBackend;
 import dev.sluice.worker.TemporalCli;
 import dev.sluice.worker.TemporalSettings;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.api.ApiFixture;
 import dev.sluice.api.SluiceConfiguration;
-import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.testkit.SluiceClient;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.net.URI;

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * An HAProxy config that {@link HaproxyRouter} can drive: the one place that knows what such a
- * config must hold. {@link HaproxyInstance} runs it; {@link #forService} renders a starting config
- * for a user's own HAProxy from a service definition ({@code GET
+ * config must hold. {@code HaproxyInstance} (test sources) runs it; {@link #forService} renders a
+ * starting config for a user's own HAProxy from a service definition ({@code GET
  * /api/v1/services/{name}/haproxy.cfg}).
  *
  * <p>What the router needs, and this config has: one {@code server} per target named by the

@@ -1,4 +1,4 @@
-package dev.sluice.api.demo;
+package dev.sluice.testkit;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,10 +1,9 @@
-package dev.sluice.api.demo;
+package dev.sluice.testkit;
 
 import dev.sluice.activities.deploy.localprocess.LocalFleet;
 import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
 import dev.sluice.activities.traffic.haproxy.HaproxyInstance;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
-import dev.sluice.api.SluiceApplication;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import dev.sluice.ports.Deployer;
@@ -26,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * version, HAProxy in front of them, and the Sluice server (embedded Temporal, H2 ledger, worker)
  * in this JVM. The demo, the end-to-end tests and the benchmarks all run on it. Closing it stops
  * every process it started.
+ *
+ * <p>The server is handed in ({@code SluiceApplication::startServer}) rather than called: api's own
+ * tests run on this stack, so the testkit sits below the api module and cannot name it.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -36,9 +38,16 @@ public final class LocalStack implements AutoCloseable {
   private final Path fleetDir;
   private final Path behaviorFile;
   private HaproxyInstance haproxy;
-  private SluiceApplication.Running server;
+  private final Server serverStarter;
+  private AutoCloseable server;
   private SluiceClient client;
   private int apiPort;
+
+  /** Starts a Sluice server in this JVM on a configuration file; closing the result stops it. */
+  @FunctionalInterface
+  public interface Server {
+    AutoCloseable start(Path configFile) throws Exception;
+  }
 
   /**
    * What to start.
@@ -98,15 +107,28 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  private LocalStack(Options options) {
+  private LocalStack(Options options, Server serverStarter) {
     this.options = options;
+    this.serverStarter = serverStarter;
     this.fleetDir = options.workDir().resolve("fleet");
     this.behaviorFile = options.workDir().resolve("versions.properties");
   }
 
-  /** Starts fleet, HAProxy and (unless told not to) the Sluice server. */
+  /**
+   * Starts the fleet and HAProxy only ({@link Options#withoutServer}): the caller runs its own
+   * server.
+   */
   public static LocalStack start(Options options) throws Exception {
-    LocalStack stack = new LocalStack(options);
+    if (options.startServer()) {
+      throw new IllegalArgumentException(
+          "this stack starts a Sluice server: start(options, SluiceApplication::startServer)");
+    }
+    return start(options, null);
+  }
+
+  /** Starts fleet, HAProxy and (unless told not to) the Sluice server, with {@code server}. */
+  public static LocalStack start(Options options, Server server) throws Exception {
+    LocalStack stack = new LocalStack(options, server);
     try {
       stack.startAll();
       return stack;
@@ -155,7 +177,7 @@ public final class LocalStack implements AutoCloseable {
     if (options.startServer()) {
       apiPort = freePort();
       Path config = writeServerConfig(apiPort, freePort(), freePort());
-      server = SluiceApplication.startServer(config);
+      server = serverStarter.start(config);
       client = new SluiceClient(URI.create("http://127.0.0.1:" + apiPort), "demo");
     }
   }

@@ -1,9 +1,10 @@
-package dev.sluice.api.cli;
+package dev.sluice.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.api.demo.LoadGenerator;
-import dev.sluice.api.demo.LocalStack;
-import dev.sluice.api.demo.SluiceClient;
+import dev.sluice.api.SluiceApplication;
+import dev.sluice.testkit.LoadGenerator;
+import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SluiceClient;
 import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
 import java.io.PrintStream;
@@ -70,7 +71,8 @@ public class DemoCommand extends Command {
     for (String file : List.of("ledger.mv.db", "ledger.trace.db")) {
       Files.deleteIfExists(workDir.resolve(file));
     }
-    LocalStack stack = LocalStack.start(LocalStack.Options.defaults(workDir, jar));
+    LocalStack stack =
+        LocalStack.start(LocalStack.Options.defaults(workDir, jar), SluiceApplication::startServer);
     AtomicBoolean closed = new AtomicBoolean();
     Thread cleanup =
         new Thread(

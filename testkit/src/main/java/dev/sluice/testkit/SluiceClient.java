@@ -1,4 +1,4 @@
-package dev.sluice.api.demo;
+package dev.sluice.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
