@@ -26,6 +26,7 @@ import dev.sluice.api.flags.FlagService;
 import dev.sluice.api.flags.FlagsResource;
 import dev.sluice.api.flags.SnapshotWatcher;
 import dev.sluice.api.health.TemporalHealthCheck;
+import dev.sluice.api.migrations.DualWrites;
 import dev.sluice.api.migrations.DualWritesResource;
 import dev.sluice.api.migrations.Migrations;
 import dev.sluice.api.migrations.MigrationsResource;
@@ -246,7 +247,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new FlagsResource(flagService, rollouts, watcher));
     jersey.register(
         new DualWritesResource(
-            ledger.flagStore(), ledger, client, config.getTemporal().getTaskQueue()));
+            new DualWrites(
+                ledger.flagStore(), ledger, client, config.getTemporal().getTaskQueue())));
     jersey.register(
         new MigrationsResource(
             new Migrations(

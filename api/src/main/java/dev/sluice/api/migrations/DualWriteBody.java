@@ -1,0 +1,6 @@
+package dev.sluice.api.migrations;
+
+import java.util.List;
+
+public record DualWriteBody(
+    String name, String flagKey, List<String> metricsUrls, String window, Double maxMismatchRate) {}
