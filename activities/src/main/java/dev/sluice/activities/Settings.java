@@ -1,8 +1,11 @@
 package dev.sluice.activities;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Typed reads of an adapter's settings map, with errors that name the setting. Durations accept
@@ -76,7 +79,7 @@ public final class Settings {
       return Map.of();
     }
     if (value instanceof Map<?, ?> map) {
-      java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+      Map<String, String> out = new LinkedHashMap<>();
       map.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
       return out;
     }
@@ -92,8 +95,7 @@ public final class Settings {
     if (text.startsWith("P") || text.startsWith("p")) {
       return Duration.parse(text);
     }
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?").matcher(text);
+    Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?").matcher(text);
     if (!m.matches()) {
       throw new IllegalArgumentException("cannot read \"" + text + "\"");
     }

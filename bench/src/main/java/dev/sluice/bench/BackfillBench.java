@@ -4,6 +4,7 @@ import dev.sluice.activities.migrations.Migrator;
 import dev.sluice.model.MigrationOperation;
 import dev.sluice.model.MigrationSpec;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +17,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -465,7 +469,7 @@ public final class BackfillBench {
           }
         }
       }
-      java.util.Collections.sort(latencies);
+      Collections.sort(latencies);
       return new Stats(
           latencies.size(),
           (to - from) / 1e9,
@@ -613,7 +617,7 @@ public final class BackfillBench {
       try {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         return 0;
       }
     }
@@ -627,7 +631,7 @@ public final class BackfillBench {
             busy += Long.parseLong(cpu[i]);
           }
         }
-        java.util.Set<Long> pids = new java.util.HashSet<>();
+        Set<Long> pids = new HashSet<>();
         for (ProcessHandle root :
             postmaster == 0
                 ? List.of(ProcessHandle.current())
@@ -641,7 +645,7 @@ public final class BackfillBench {
         }
         return new HostCpu(
             System.nanoTime(), busy, ours, cpu.length > 8 ? Long.parseLong(cpu[8]) : 0);
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         return null;
       }
     }
@@ -656,7 +660,7 @@ public final class BackfillBench {
             + Long.parseLong(f[12])
             + Long.parseLong(f[13])
             + Long.parseLong(f[14]);
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         return 0; // exited meanwhile
       }
     }
@@ -731,7 +735,7 @@ public final class BackfillBench {
 
   private static double percentile(List<Long> values, double p) {
     List<Long> sorted = new ArrayList<>(values);
-    java.util.Collections.sort(sorted);
+    Collections.sort(sorted);
     return percentileSorted(sorted, p);
   }
 

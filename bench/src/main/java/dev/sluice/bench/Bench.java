@@ -5,14 +5,18 @@ import dev.sluice.api.SluiceApplication;
 import dev.sluice.testkit.LoadGenerator;
 import dev.sluice.testkit.LocalStack;
 import dev.sluice.testkit.SluiceClient;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Scenario benchmarks. {@code ./bench/run NAME} prints one {@code BENCH NAME key=value …} line per
@@ -225,14 +229,14 @@ public final class Bench {
       // Let the prober reach the version before acting, so "last served" is meaningful.
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (prober.lastAnswer() == 0 && System.nanoTime() < deadline) {
-        java.util.concurrent.TimeUnit.MILLISECONDS.sleep(10);
+        TimeUnit.MILLISECONDS.sleep(10);
       }
       long before = System.nanoTime();
       action.run();
       long answered = System.nanoTime();
       settled.run();
       // One more second of probing: a late answer from the old version still counts.
-      java.util.concurrent.TimeUnit.SECONDS.sleep(1);
+      TimeUnit.SECONDS.sleep(1);
       System.err.printf(
           Locale.ROOT,
           "  REST call answered after %.1f ms; prober sent %d, %d failed%n",
@@ -245,7 +249,7 @@ public final class Bench {
 
   private static void print(PrintStream out, String name, List<Double> millis) {
     List<Double> sorted = new ArrayList<>(millis);
-    java.util.Collections.sort(sorted);
+    Collections.sort(sorted);
     out.printf(
         Locale.ROOT,
         "BENCH %s p50_ms=%.1f p99_ms=%.1f max_ms=%.1f n=%d%n",
@@ -282,9 +286,9 @@ public final class Bench {
     }
   }
 
-  static void deleteRecursively(Path dir) throws java.io.IOException {
+  static void deleteRecursively(Path dir) throws IOException {
     try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     }

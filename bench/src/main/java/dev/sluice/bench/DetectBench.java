@@ -27,11 +27,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -100,7 +102,7 @@ final class DetectBench {
         report("bad canaries", load.stop());
       }
       List<Double> sorted = new ArrayList<>(seconds);
-      java.util.Collections.sort(sorted);
+      Collections.sort(sorted);
       out.printf(
           Locale.ROOT,
           "BENCH detect time_to_rollback_s=%.1f p90_s=%.1f max_s=%.1f rolled_back=%d n=%d"
@@ -121,7 +123,7 @@ final class DetectBench {
         report("good canary", load.stop());
       }
       int falseRollbacks = 0;
-      Map<String, Integer> failedBy = new java.util.TreeMap<>();
+      Map<String, Integer> failedBy = new TreeMap<>();
       Judge judge = new Judge(JudgeSpecs.of(AnalysisConfig.DEFAULT));
       int perCanary = (int) (Duration.ofMinutes(30).toSeconds() / INTERVAL.toSeconds());
       SplittableRandom random = new SplittableRandom(20261127L);

@@ -8,6 +8,7 @@ import dev.openfeature.sdk.Value;
 import dev.sluice.flags.EvaluationContext;
 import dev.sluice.flags.EvaluationResult;
 import dev.sluice.flags.FlagEngine;
+import dev.sluice.flags.Reason;
 import dev.sluice.flags.openfeature.SluiceProvider;
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -84,7 +85,7 @@ public class FlagsBench {
             .put("email", EMAIL)
             .build();
     EvaluationResult<Boolean> check = engine.evaluate("rules_split", Boolean.class, context);
-    if (check.reason() != dev.sluice.flags.Reason.SPLIT) {
+    if (check.reason() != Reason.SPLIT) {
       throw new IllegalStateException("rules_split should split: " + check);
     }
     domain = "bench-" + System.nanoTime();

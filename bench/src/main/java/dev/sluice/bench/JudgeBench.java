@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -239,7 +240,7 @@ public final class JudgeBench {
       int[][] failedAt,
       int judge,
       Kind kind,
-      java.util.function.ToDoubleFunction<Scenario> key,
+      ToDoubleFunction<Scenario> key,
       double[] edges,
       double scale) {
     for (int e = 0; e + 1 < edges.length; e++) {

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -31,8 +32,7 @@ import net.sourceforge.argparse4j.inf.Subparser;
 public class DemoCommand extends Command {
 
   /** Events already printed, per deployment, across the demo's waits. */
-  private static final Map<String, Set<Integer>> SEEN =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Set<Integer>> SEEN = new ConcurrentHashMap<>();
 
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 

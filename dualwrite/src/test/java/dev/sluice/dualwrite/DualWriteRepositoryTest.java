@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.openfeature.sdk.OpenFeatureAPI;
 import dev.openfeature.sdk.providers.memory.Flag;
 import dev.openfeature.sdk.providers.memory.InMemoryProvider;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -103,7 +104,7 @@ class DualWriteRepositoryTest {
     assertThat(repo.read("differs")).as("the old store answers").contains("x");
     assertThat(repo.read("missing")).contains("x");
 
-    Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> repo.compared() == 3);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> repo.compared() == 3);
     assertThat(repo.mismatches()).isEqualTo(2);
     assertThat(newStore.lastReader.getName()).as("compared on the comparer").isEqualTo("comparer");
     assertThat(repo.metricsText())

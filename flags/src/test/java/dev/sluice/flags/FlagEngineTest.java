@@ -2,6 +2,7 @@ package dev.sluice.flags;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -209,7 +210,7 @@ class FlagEngineTest {
   @Test
   void objectVariants() {
     assertThat(engine.evaluate("object", Object.class, null).value())
-        .isEqualTo(Map.of("retries", 3.0, "hosts", java.util.List.of("a", "b")));
+        .isEqualTo(Map.of("retries", 3.0, "hosts", List.of("a", "b")));
     assertThat(engine.evaluate("object", Map.class, null).reason()).isEqualTo(Reason.STATIC);
   }
 

@@ -2,6 +2,7 @@ package dev.sluice.flags;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +25,7 @@ class HotPathAllocationTest {
 
   @Test
   void evaluatingACompiledFlagAllocatesNothing() throws FlagDefinitionException {
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     FlagEngine engine = FlagEngine.parse(DOC);
     EvaluationContext[] contexts = new EvaluationContext[64];
     for (int i = 0; i < contexts.length; i++) {

@@ -6,6 +6,7 @@ import dev.sluice.judge.JudgeState.Test;
 import dev.sluice.judge.Measure.Increment;
 import dev.sluice.judge.Measure.Measured;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -39,7 +40,7 @@ final class Accumulate {
   /** The sign test's alternatives are equally weighted. */
   private static final double[] SIGN_LOG_WEIGHTS =
       logs(
-          java.util.Collections.nCopies(
+          Collections.nCopies(
               Evidence.SIGN_ODDS_RATIOS.size(), 1.0 / Evidence.SIGN_ODDS_RATIOS.size()));
 
   private static double[] logs(List<Double> values) {

@@ -1,6 +1,7 @@
 package dev.sluice.judge;
 
 import dev.sluice.model.Verdict;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -139,7 +140,7 @@ public record JudgeState(
 
     /** No evidence yet. */
     static Evidence none(Test test, boolean increase) {
-      List<Double> zeros = java.util.Collections.nCopies(oddsRatios(test).size(), 0.0);
+      List<Double> zeros = Collections.nCopies(oddsRatios(test).size(), 0.0);
       return new Evidence(test, increase, zeros, 0, 0, 0, 0, 0);
     }
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.sluice.judge.JudgeInputException.Problem;
 import dev.sluice.judge.JudgeSpec.Direction;
 import dev.sluice.judge.JudgeSpec.MetricSpec;
@@ -146,7 +147,7 @@ class JudgeInputTest {
         .containsExactly("metrics[0].intervals[0].baseline.errors");
     assertThat(
             catchThrowableOfType(
-                com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException.class,
+                UnrecognizedPropertyException.class,
                 () -> JSON.readValue("{\"metrics\": [], \"beta\": 1}", JudgeRequest.class)))
         .isNotNull();
   }

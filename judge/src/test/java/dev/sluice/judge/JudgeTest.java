@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.IntFunction;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class JudgeTest {
@@ -66,9 +67,9 @@ class JudgeTest {
     assertThat(result.metrics())
         .extracting(JudgeResult.MetricResult::name, JudgeResult.MetricResult::verdict)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("errors", Verdict.PASS),
-            org.assertj.core.groups.Tuple.tuple("latency", Verdict.INCONCLUSIVE),
-            org.assertj.core.groups.Tuple.tuple("revenue", Verdict.INCONCLUSIVE));
+            Tuple.tuple("errors", Verdict.PASS),
+            Tuple.tuple("latency", Verdict.INCONCLUSIVE),
+            Tuple.tuple("revenue", Verdict.INCONCLUSIVE));
     assertThat(result.metrics().get(0).pValue()).isBetween(0.01, 1.0);
     assertThat(result.metrics().get(1).details()).contains("too little data");
   }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.h2.Driver;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,7 +33,7 @@ class LedgerOnH2Test {
     ledger.audit("alice", "first.process", "shared", null);
 
     String h2Jar =
-        new File(org.h2.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        new File(Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI())
             .getPath();
     Process worker =
         new ProcessBuilder(

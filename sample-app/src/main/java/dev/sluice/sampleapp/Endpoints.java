@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -239,7 +240,7 @@ final class Endpoints implements HttpHandler {
         }
         profiles.write(
             id,
-            java.net.URLDecoder.decode(value, StandardCharsets.UTF_8),
+            URLDecoder.decode(value, StandardCharsets.UTF_8),
             queryParameter(query, "only", null));
         return json(200, Map.of("id", id));
       }

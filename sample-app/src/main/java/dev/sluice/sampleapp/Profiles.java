@@ -4,13 +4,16 @@ import dev.openfeature.sdk.Client;
 import dev.sluice.dualwrite.DualWriteRepository;
 import dev.sluice.dualwrite.Phase;
 import dev.sluice.dualwrite.Store;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A dual-write example: user profiles moving from a legacy store to a new one, through {@link
@@ -54,10 +57,10 @@ final class Profiles implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private final java.util.function.Supplier<Phase> phase;
+  private final Supplier<Phase> phase;
   private final DualWriteRepository<String, String> repository;
 
-  Profiles(Client flags, SampleAppConfig.Stores stores) throws java.sql.SQLException {
+  Profiles(Client flags, SampleAppConfig.Stores stores) throws SQLException {
     if (stores.inMemory()) {
       this.legacy = new MemoryStore();
       this.fresh = new MemoryStore();
@@ -65,7 +68,7 @@ final class Profiles implements AutoCloseable {
       JdbcStore old = new JdbcStore(stores.legacyUrl());
       try {
         this.fresh = new JdbcStore(stores.newUrl());
-      } catch (java.sql.SQLException | RuntimeException e) {
+      } catch (SQLException | RuntimeException e) {
         old.close();
         throw e;
       }
@@ -110,7 +113,7 @@ final class Profiles implements AutoCloseable {
   @Override
   public void close() {
     comparer.shutdownNow();
-    for (Store<String, String> store : java.util.List.of(legacy, fresh)) {
+    for (Store<String, String> store : List.of(legacy, fresh)) {
       if (store instanceof AutoCloseable closeable) {
         try {
           closeable.close();

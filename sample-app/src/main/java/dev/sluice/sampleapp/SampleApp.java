@@ -1,10 +1,12 @@
 package dev.sluice.sampleapp;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.flags.openfeature.SluiceProvider;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -93,10 +95,7 @@ public final class SampleApp implements AutoCloseable {
    */
   public static SampleApp start(SampleAppConfig config, String flagsUrl) throws IOException {
     Checkout checkout =
-        Checkout.with(
-            dev.sluice.flags.openfeature.SluiceProvider.builder(flagsUrl)
-                .initTimeout(java.time.Duration.ofSeconds(5))
-                .build());
+        Checkout.with(SluiceProvider.builder(flagsUrl).initTimeout(Duration.ofSeconds(5)).build());
     try {
       return start(config, checkout);
     } catch (IOException | RuntimeException e) {
@@ -124,7 +123,7 @@ public final class SampleApp implements AutoCloseable {
     Profiles profiles;
     try {
       profiles = new Profiles(checkout.client(), config.profiles());
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IOException("the profiles stores cannot be reached: " + e.getMessage(), e);
     }
     AtomicInteger threads = new AtomicInteger();

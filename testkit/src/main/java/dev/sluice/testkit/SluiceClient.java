@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** A small client of Sluice's REST API, as CI or the demo would use it. */
 public final class SluiceClient {
@@ -117,8 +118,7 @@ public final class SluiceClient {
   }
 
   /** Polls until {@code done} holds for the deployment's view. */
-  public JsonNode awaitDeployment(
-      String deploymentId, Duration timeout, java.util.function.Predicate<JsonNode> done) {
+  public JsonNode awaitDeployment(String deploymentId, Duration timeout, Predicate<JsonNode> done) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       JsonNode view = get("/api/v1/deployments/" + deploymentId).expect(200).body();

@@ -6,6 +6,11 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /** A Temporal cluster or Temporal Cloud Sluice connects to but does not run. */
 final class RemoteTemporal extends ConnectedBackend {
@@ -71,19 +76,17 @@ final class RemoteTemporal extends ConnectedBackend {
       SimpleSslContextBuilder builder, TemporalSettings.Tls tls) throws IOException {
     if (tls.getCaCertFile() != null) {
       try (InputStream ca = new FileInputStream(tls.getCaCertFile())) {
-        javax.net.ssl.TrustManagerFactory factory =
-            javax.net.ssl.TrustManagerFactory.getInstance(
-                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        TrustManagerFactory factory =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         int i = 0;
-        for (java.security.cert.Certificate cert :
-            java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(ca)) {
+        for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(ca)) {
           store.setCertificateEntry("ca" + i++, cert);
         }
         factory.init(store);
         builder.setTrustManager(factory.getTrustManagers()[0]);
-      } catch (java.security.GeneralSecurityException e) {
+      } catch (GeneralSecurityException e) {
         throw new IOException(
             "bad CA certificate " + tls.getCaCertFile() + ": " + e.getMessage(), e);
       }

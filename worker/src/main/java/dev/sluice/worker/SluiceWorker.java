@@ -5,10 +5,18 @@ import dev.sluice.activities.HealthActivitiesImpl;
 import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.TrafficActivitiesImpl;
 import dev.sluice.activities.analysis.AnalysisActivitiesImpl;
+import dev.sluice.activities.dualwrite.DualWriteActivitiesImpl;
+import dev.sluice.activities.flags.FlagActivitiesImpl;
 import dev.sluice.activities.ledger.LedgerActivitiesImpl;
+import dev.sluice.activities.migrations.Datasources;
+import dev.sluice.activities.migrations.MigrationActivitiesImpl;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflowImpl;
 import dev.sluice.workflows.canary.CanaryDeploymentWorkflowImpl;
+import dev.sluice.workflows.flags.FlagRolloutWorkflowImpl;
+import dev.sluice.workflows.migrations.DualWriteMigrationWorkflowImpl;
+import dev.sluice.workflows.migrations.SchemaMigrationWorkflowImpl;
+import dev.sluice.workflows.release.ReleaseWorkflowImpl;
 import dev.sluice.workflows.rolling.RollingDeploymentWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
@@ -31,10 +39,10 @@ public final class SluiceWorker implements AutoCloseable {
           RollingDeploymentWorkflowImpl.class,
           CanaryDeploymentWorkflowImpl.class,
           BlueGreenDeploymentWorkflowImpl.class,
-          dev.sluice.workflows.flags.FlagRolloutWorkflowImpl.class,
-          dev.sluice.workflows.migrations.SchemaMigrationWorkflowImpl.class,
-          dev.sluice.workflows.migrations.DualWriteMigrationWorkflowImpl.class,
-          dev.sluice.workflows.release.ReleaseWorkflowImpl.class);
+          FlagRolloutWorkflowImpl.class,
+          SchemaMigrationWorkflowImpl.class,
+          DualWriteMigrationWorkflowImpl.class,
+          ReleaseWorkflowImpl.class);
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 
@@ -52,7 +60,7 @@ public final class SluiceWorker implements AutoCloseable {
       String taskQueue,
       ProviderRegistry providers,
       Ledger ledger,
-      dev.sluice.activities.migrations.Datasources datasources) {
+      Datasources datasources) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Worker worker =
         factory.newWorker(
@@ -71,9 +79,9 @@ public final class SluiceWorker implements AutoCloseable {
         new HealthActivitiesImpl(providers),
         new LedgerActivitiesImpl(ledger),
         new AnalysisActivitiesImpl(providers),
-        new dev.sluice.activities.flags.FlagActivitiesImpl(ledger.flagStore()),
-        new dev.sluice.activities.migrations.MigrationActivitiesImpl(datasources),
-        new dev.sluice.activities.dualwrite.DualWriteActivitiesImpl());
+        new FlagActivitiesImpl(ledger.flagStore()),
+        new MigrationActivitiesImpl(datasources),
+        new DualWriteActivitiesImpl());
     factory.start();
     LOG.info(
         "Worker polling task queue '{}' on namespace '{}'",

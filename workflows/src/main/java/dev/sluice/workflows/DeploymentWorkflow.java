@@ -2,6 +2,10 @@ package dev.sluice.workflows;
 
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.DeploymentStatus;
+import dev.sluice.model.Strategy;
+import dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflow;
+import dev.sluice.workflows.canary.CanaryDeploymentWorkflow;
+import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.UpdateMethod;
@@ -38,10 +42,10 @@ public interface DeploymentWorkflow {
 
   /** The workflow type that runs a deployment of {@code strategy} (a known strategy id). */
   static String typeOf(String strategy) {
-    return switch (dev.sluice.model.Strategy.byId(strategy).orElseThrow()) {
-      case ROLLING -> dev.sluice.workflows.rolling.RollingDeploymentWorkflow.TYPE;
-      case CANARY -> dev.sluice.workflows.canary.CanaryDeploymentWorkflow.TYPE;
-      case BLUE_GREEN -> dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflow.TYPE;
+    return switch (Strategy.byId(strategy).orElseThrow()) {
+      case ROLLING -> RollingDeploymentWorkflow.TYPE;
+      case CANARY -> CanaryDeploymentWorkflow.TYPE;
+      case BLUE_GREEN -> BlueGreenDeploymentWorkflow.TYPE;
     };
   }
 

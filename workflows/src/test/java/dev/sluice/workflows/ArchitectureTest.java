@@ -6,6 +6,11 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.UUID;
 
 /**
  * Keeps the workflows module deterministic: workflow code is replayed, so it must not reach clocks,
@@ -22,20 +27,20 @@ class ArchitectureTest {
           .orShould()
           .callMethod(System.class, "nanoTime")
           .orShould()
-          .callMethod(java.time.Instant.class, "now")
+          .callMethod(Instant.class, "now")
           .orShould()
-          .callMethod(java.time.LocalDateTime.class, "now")
+          .callMethod(LocalDateTime.class, "now")
           .orShould()
-          .callMethod(java.time.OffsetDateTime.class, "now")
+          .callMethod(OffsetDateTime.class, "now")
           .orShould()
-          .callMethod(java.time.ZonedDateTime.class, "now")
+          .callMethod(ZonedDateTime.class, "now")
           .because("workflow time is Workflow.currentTimeMillis(), or replay diverges");
 
   @ArchTest
   static final ArchRule noRandomness =
       noClasses()
           .should()
-          .callMethod(java.util.UUID.class, "randomUUID")
+          .callMethod(UUID.class, "randomUUID")
           .orShould()
           .dependOnClassesThat()
           .haveFullyQualifiedName("java.util.Random")

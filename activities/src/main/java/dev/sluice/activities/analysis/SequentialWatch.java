@@ -13,6 +13,7 @@ import dev.sluice.judge.Observation;
 import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.MetricCheck;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Verdict;
 import dev.sluice.ports.MetricProvider;
@@ -26,6 +27,7 @@ import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -164,8 +166,7 @@ final class SequentialWatch {
     for (int i = 0; i < fresh.metrics().size(); i++) {
       JudgeState.MetricState a = saved.metrics().get(i);
       JudgeState.MetricState b = fresh.metrics().get(i);
-      if (!java.util.Objects.equals(a.name(), b.name())
-          || a.evidence().size() != b.evidence().size()) {
+      if (!Objects.equals(a.name(), b.name()) || a.evidence().size() != b.evidence().size()) {
         return false;
       }
       for (int k = 0; k < b.evidence().size(); k++) {
@@ -193,9 +194,7 @@ final class SequentialWatch {
       Duration window,
       Runnable heartbeat) {
     List<Double> tolerances =
-        call.analysis().effectiveMetrics().stream()
-            .map(dev.sluice.model.MetricCheck::effectiveTolerance)
-            .toList();
+        call.analysis().effectiveMetrics().stream().map(MetricCheck::effectiveTolerance).toList();
     List<Observation.Pair> pairs = new ArrayList<>();
     for (MetricSpec metric : spec.metrics()) {
       // A slow provider (a 5 s timeout per query) must not look like a dead worker.

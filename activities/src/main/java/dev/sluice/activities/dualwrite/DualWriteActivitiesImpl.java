@@ -1,6 +1,7 @@
 package dev.sluice.activities.dualwrite;
 
 import dev.sluice.workflows.activities.DualWriteActivities;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +46,7 @@ public final class DualWriteActivitiesImpl implements DualWriteActivities {
           continue;
         }
         text = response.body();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         unreachable++;
         continue;
       } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.sluice.activities.flags;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -109,7 +110,7 @@ public final class FlagActivitiesImpl implements FlagActivities {
   private JsonNode read(String text) {
     try {
       return json.readTree(text);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("a stored flag definition is not JSON", e);
     }
   }

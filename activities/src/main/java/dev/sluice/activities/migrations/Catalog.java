@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ final class Catalog {
                 + " ORDER BY array_position(i.indkey, a.attnum)")) {
       ps.setString(1, table);
       try (ResultSet rs = ps.executeQuery()) {
-        List<String> key = new java.util.ArrayList<>();
+        List<String> key = new ArrayList<>();
         while (rs.next()) {
           key.add(rs.getString(1));
         }

@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
@@ -45,7 +46,7 @@ public final class Datasources {
     return byName.containsKey(name);
   }
 
-  public java.util.Set<String> names() {
+  public Set<String> names() {
     return byName.keySet();
   }
 

@@ -11,6 +11,7 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
+import org.assertj.core.api.Assertions;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -126,7 +127,7 @@ class FlagActivitiesImplTest {
     assertThat(flag.path("defaultVariant").asText()).isEqualTo("on");
     assertThat(flag.has("targeting")).as("everyone, no rules").isFalse();
     assertThat(store.versions("new-checkout").get(0).action()).isEqualTo("variant");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () ->
                 activities.setVariant(
                     new RolloutCall("new-checkout", "maybe", 100, true, "x", "p")))

@@ -12,11 +12,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,7 +98,7 @@ class MigratorTest {
   final class OldApp implements AutoCloseable {
     final AtomicBoolean stop = new AtomicBoolean();
     final AtomicLong writes = new AtomicLong();
-    final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Throwable> errors = new CopyOnWriteArrayList<>();
     final Thread thread;
 
     OldApp() {
@@ -325,10 +330,10 @@ class MigratorTest {
       Thread release =
           new Thread(
               () -> {
-                java.util.Set<String> waits = new java.util.HashSet<>();
+                Set<String> waits = new HashSet<>();
                 try (Connection monitor = datasources.open(ds);
                     Statement s = monitor.createStatement()) {
-                  org.awaitility.Awaitility.await("a lock wait that timed out and a retry")
+                  Awaitility.await("a lock wait that timed out and a retry")
                       .atMost(Duration.ofSeconds(30))
                       .pollInterval(Duration.ofMillis(20))
                       .until(
@@ -475,8 +480,7 @@ class MigratorTest {
   }
 
   /** What the check of a spec of {@code op} alone throws. */
-  org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertThatCheckOf(
-      MigrationOperation op) {
+  AbstractThrowableAssert<?, ? extends Throwable> assertThatCheckOf(MigrationOperation op) {
     return assertThatThrownBy(
         () ->
             run(

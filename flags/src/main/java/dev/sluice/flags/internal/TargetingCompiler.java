@@ -5,6 +5,7 @@ import dev.sluice.flags.FlagDefinitionException.Problem;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -559,7 +560,7 @@ final class TargetingCompiler {
 
   private List<String> reversedRefs() {
     List<String> chain = new ArrayList<>(refs);
-    java.util.Collections.reverse(chain);
+    Collections.reverse(chain);
     return chain;
   }
 

@@ -3,10 +3,12 @@ package dev.sluice.workflows.activities;
 import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import io.temporal.activity.ActivityInterface;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -51,13 +53,13 @@ public interface AnalysisActivities {
       String service,
       String version,
       AnalysisConfig analysis,
-      dev.sluice.model.AutoRollbackSpec spec) {}
+      AutoRollbackSpec spec) {}
 
   record WarmUpCall(
       ProviderRef router,
       List<Target> live,
-      java.time.Duration duration,
-      java.time.Duration interval,
+      Duration duration,
+      Duration interval,
       BlueGreenOptions.WarmUp thresholds) {}
 
   /**

@@ -2,6 +2,10 @@ package dev.sluice.workflows.activities;
 
 import dev.sluice.model.MigrationSpec;
 import io.temporal.activity.ActivityInterface;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Schema changes on a datasource, each safe to repeat (a retried activity finds its own work done
@@ -41,7 +45,7 @@ public interface MigrationActivities {
    * @param backfills the indexes of the operations that need a backfill
    * @param summary one line per operation, for people
    */
-  record Plan(java.util.List<Integer> backfills, java.util.List<String> summary) {}
+  record Plan(List<Integer> backfills, List<String> summary) {}
 
   /** A finished backfill: rows it changed, batches it ran, lock timeouts it waited out. */
   record Backfilled(long rows, long batches, long lockTimeouts) {}
@@ -52,28 +56,28 @@ public interface MigrationActivities {
    * verified).
    */
   record Verified(
-      java.util.Map<Integer, Long> remaining,
-      java.util.Map<Integer, Long> different,
-      java.util.Map<Integer, Long> nullsBeforeNotNull) {
+      Map<Integer, Long> remaining,
+      Map<Integer, Long> different,
+      Map<Integer, Long> nullsBeforeNotNull) {
 
     public Verified {
-      different = different == null ? java.util.Map.of() : different;
-      nullsBeforeNotNull = nullsBeforeNotNull == null ? java.util.Map.of() : nullsBeforeNotNull;
+      different = different == null ? Map.of() : different;
+      nullsBeforeNotNull = nullsBeforeNotNull == null ? Map.of() : nullsBeforeNotNull;
     }
 
-    public Verified(java.util.Map<Integer, Long> remaining) {
+    public Verified(Map<Integer, Long> remaining) {
       this(remaining, null, null);
     }
 
     public boolean complete() {
-      return java.util.stream.Stream.of(remaining, different, nullsBeforeNotNull)
+      return Stream.of(remaining, different, nullsBeforeNotNull)
           .flatMap(m -> m.values().stream())
           .allMatch(n -> n == 0);
     }
 
     /** What is wrong, for a person: "operation 1: 3 rows left to backfill, …". */
     public String problems() {
-      java.util.List<String> problems = new java.util.ArrayList<>();
+      List<String> problems = new ArrayList<>();
       remaining.forEach(
           (i, n) -> {
             if (n > 0) {

@@ -9,6 +9,7 @@ import dev.sluice.model.DeploymentState;
 import dev.sluice.model.Phase;
 import dev.sluice.model.SmokeCheck;
 import dev.sluice.model.Target;
+import dev.sluice.model.TargetState;
 import dev.sluice.model.Verdict;
 import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.workflows.DeploymentWorkflow;
@@ -21,6 +22,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,12 +167,12 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     }
     // The window counts from the end of the warm-up, monitoring included (which took no time
     // when there was none); a promote during the monitoring ends the window too.
-    java.time.Duration windowLeft =
+    Duration windowLeft =
         monitored.wake() == Wake.PROMOTED
-            ? java.time.Duration.ZERO
+            ? Duration.ZERO
             : options.rollbackWindow().minusMillis(Workflow.currentTimeMillis() - windowStart);
     if (windowLeft.isNegative()) {
-      windowLeft = java.time.Duration.ZERO;
+      windowLeft = Duration.ZERO;
     }
     tracker.setPhase(Phase.WAITING);
     // A monitoring window as long as the rollback window leaves nothing to wait for.
@@ -257,8 +259,8 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     } else if (idle != null) {
       List<Target> failedIdle = new ArrayList<>();
       for (Target target : pools.get(idle)) {
-        if (tracker.targetState(target) != dev.sluice.model.TargetState.UPGRADED
-            && tracker.targetState(target) != dev.sluice.model.TargetState.PENDING) {
+        if (tracker.targetState(target) != TargetState.UPGRADED
+            && tracker.targetState(target) != TargetState.PENDING) {
           failedIdle.add(target);
         }
       }

@@ -28,8 +28,10 @@ import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Canary, top-down: deploy the new version to the canary targets while they take no traffic; walk
@@ -108,7 +110,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
                 + (step.pause().duration() == null
                     ? "waiting for promote"
                     : "paused until "
-                        + java.time.Instant.ofEpochMilli(
+                        + Instant.ofEpochMilli(
                             Workflow.currentTimeMillis() + step.pause().duration().toMillis())));
         if (tracker.waitFor(step.pause().duration(), what) == Wake.ABORTED) {
           return rollBack(DeploymentState.ABORTED, tracker.abortReason());
@@ -119,7 +121,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
             "canary "
                 + weight
                 + "% · analysis until "
-                + java.time.Instant.ofEpochMilli(
+                + Instant.ofEpochMilli(
                     Workflow.currentTimeMillis()
                         + step.analysis().withDefaults().duration().toMillis()));
         AnalysisOutcome outcome = analyse(step.analysis().withDefaults(), what);
@@ -370,7 +372,7 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
    * Passes a control on to the running promotion, if any, without waiting: a child that has just
    * closed must not fail this workflow's handler.
    */
-  private void forward(java.util.function.Consumer<RollingDeploymentWorkflow> signal) {
+  private void forward(Consumer<RollingDeploymentWorkflow> signal) {
     RollingDeploymentWorkflow child = promotion;
     if (child != null) {
       Async.procedure(() -> signal.accept(child))

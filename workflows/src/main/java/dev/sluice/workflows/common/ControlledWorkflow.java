@@ -1,10 +1,14 @@
 package dev.sluice.workflows.common;
 
 import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.AutoRollbackSpec;
+import dev.sluice.model.CanaryStep;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.DeploymentStatus;
+import dev.sluice.model.Phase;
+import dev.sluice.model.Target;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.ControlResponse;
 import dev.sluice.workflows.DeploymentWorkflow;
@@ -14,6 +18,7 @@ import dev.sluice.workflows.activities.LedgerActivities.ReopenCall;
 import dev.sluice.workflows.common.DeploymentTracker.Wake;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
@@ -23,7 +28,9 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * What every strategy's workflow shares: the status query and the controls (Updates with
@@ -127,29 +134,28 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
    * null), or the verdict — FAIL means roll back. Skipped (TIMER, null) when off; a monitoring that
    * could not run at all is an event, not a rollback of a deployment that went well.
    */
-  protected final Watched monitorAfterDeploy(List<dev.sluice.model.Target> targets) {
+  protected final Watched monitorAfterDeploy(List<Target> targets) {
     if (request.autoRollback() == null) {
       return new Watched(Wake.TIMER, null);
     }
-    dev.sluice.model.AutoRollbackSpec auto =
-        request.autoRollback().orElse(dev.sluice.model.AutoRollbackSpec.DEFAULT);
+    AutoRollbackSpec auto = request.autoRollback().orElse(AutoRollbackSpec.DEFAULT);
     if (!auto.enabled()
         || targets.isEmpty()
         || Workflow.getVersion(ChangeIds.AUTO_ROLLBACK, Workflow.DEFAULT_VERSION, 1)
             == Workflow.DEFAULT_VERSION) {
       return new Watched(Wake.TIMER, null);
     }
-    tracker.setPhase(dev.sluice.model.Phase.ANALYSING);
+    tracker.setPhase(Phase.ANALYSING);
     String what =
         "post-deploy monitoring of "
-            + targets.stream().map(dev.sluice.model.Target::id).toList()
+            + targets.stream().map(Target::id).toList()
             + " for "
-            + dev.sluice.model.CanaryStep.text(auto.window());
+            + CanaryStep.text(auto.window());
     tracker.event("deployment.monitoring", null, what + ": " + ceilings(auto));
     Watched watched;
     try {
       watched = watch(() -> steps.monitor(targets, auto), what);
-    } catch (io.temporal.failure.ActivityFailure e) {
+    } catch (ActivityFailure e) {
       tracker.event(
           "deployment.monitoring-failed",
           null,
@@ -163,8 +169,7 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
           null,
           watched.wake() == Wake.PROMOTED
               ? "promoted: monitoring ended early"
-              : "monitoring stopped by "
-                  + watched.wake().name().toLowerCase(java.util.Locale.ROOT));
+              : "monitoring stopped by " + watched.wake().name().toLowerCase(Locale.ROOT));
     } else {
       AnalysisResult r = watched.result();
       tracker.event(
@@ -180,10 +185,10 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
     return watched;
   }
 
-  private static String ceilings(dev.sluice.model.AutoRollbackSpec auto) {
+  private static String ceilings(AutoRollbackSpec auto) {
     return auto.thresholds().stream()
         .map(t -> t.metric() + " ≤ " + t.max() + (t.unit() == null ? "" : " " + t.unit()))
-        .collect(java.util.stream.Collectors.joining(", "));
+        .collect(Collectors.joining(", "));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.sluice.workflows.flags;
 
+import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
 import dev.sluice.model.AutoRollbackSpec;
@@ -222,7 +223,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
         gate.targets(),
         gate.service(),
         rollout.flagKey() + "=" + rollout.variant() + "@" + next.percent(),
-        gate.analysis() == null ? dev.sluice.model.AnalysisConfig.DEFAULT : gate.analysis(),
+        gate.analysis() == null ? AnalysisConfig.DEFAULT : gate.analysis(),
         new AutoRollbackSpec(next.bake(), interval, ceilings.thresholds(), ceilings.minRequests()));
   }
 
@@ -242,7 +243,7 @@ public class FlagRolloutWorkflowImpl implements FlagRolloutWorkflow {
         gate.service(),
         rollout.variant(),
         "not-" + rollout.variant(),
-        gate.analysis() == null ? dev.sluice.model.AnalysisConfig.DEFAULT : gate.analysis());
+        gate.analysis() == null ? AnalysisConfig.DEFAULT : gate.analysis());
   }
 
   private static AnalysisActivities gate(Duration bake) {

@@ -5,6 +5,7 @@ import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.FlagRollout;
 import dev.sluice.model.Release;
+import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.FailureTypes;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
@@ -191,7 +192,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
   private DeploymentResult deploy(DeploymentRequest request, String what) {
     try {
       return Workflow.newUntypedChildWorkflowStub(
-              dev.sluice.workflows.DeploymentWorkflow.typeOf(request.strategy()),
+              DeploymentWorkflow.typeOf(request.strategy()),
               ChildWorkflowOptions.newBuilder()
                   .setWorkflowId(request.deploymentId())
                   .setStaticSummary(

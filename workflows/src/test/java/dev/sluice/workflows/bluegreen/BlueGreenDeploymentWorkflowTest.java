@@ -3,6 +3,7 @@ package dev.sluice.workflows.bluegreen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentResult;
@@ -25,6 +26,7 @@ import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
+import org.assertj.core.api.Assertions;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -190,8 +192,7 @@ class BlueGreenDeploymentWorkflowTest {
         workflow::run, request("bg-nopause", options(null, null, Duration.ofHours(1), null)));
     waitFor(workflow, s -> s.phase() == Phase.WAITING);
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> workflow.pause(ControlRequest.of("alice", null)))
+    Assertions.assertThatThrownBy(() -> workflow.pause(ControlRequest.of("alice", null)))
         .hasStackTraceContaining("pause: traffic already switched to green");
     workflow.promote(ControlRequest.of("alice", "close the window"));
     assertThat(WorkflowStub.fromTyped(workflow).getResult(DeploymentResult.class).state())
@@ -267,9 +268,9 @@ class BlueGreenDeploymentWorkflowTest {
     InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").activePool("blue"));
     fleet.monitorAnswers(
         new AnalysisResult(Verdict.FAIL, 3, 0, "latency 1450 ms above the ceiling 1000"));
-    dev.sluice.model.AutoRollbackSpec watch =
-        new dev.sluice.model.AutoRollbackSpec(Duration.ofMinutes(5), null, null, null)
-            .orElse(dev.sluice.model.AutoRollbackSpec.DEFAULT);
+    AutoRollbackSpec watch =
+        new AutoRollbackSpec(Duration.ofMinutes(5), null, null, null)
+            .orElse(AutoRollbackSpec.DEFAULT);
 
     DeploymentResult result =
         stub(client, worker, "bg-auto")

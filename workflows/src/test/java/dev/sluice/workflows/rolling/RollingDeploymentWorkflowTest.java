@@ -3,6 +3,8 @@ package dev.sluice.workflows.rolling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.DeploymentEvent;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentResult;
@@ -16,6 +18,7 @@ import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Target;
 import dev.sluice.model.TargetState;
 import dev.sluice.model.TargetStatus;
+import dev.sluice.model.Verdict;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
@@ -36,6 +39,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -559,7 +564,7 @@ class RollingDeploymentWorkflowTest {
     }
     assertThat(seqs)
         .as("every event recorded once, without gaps")
-        .isEqualTo(java.util.stream.IntStream.rangeClosed(1, seqs.size()).boxed().toList());
+        .isEqualTo(IntStream.rangeClosed(1, seqs.size()).boxed().toList());
     LedgerEntry last = fleet.ledger().get(fleet.ledger().size() - 1);
     assertThat(last.state()).isEqualTo(DeploymentState.SUCCEEDED);
     assertThat(last.currentVersion()).isEqualTo("2.0.0");
@@ -676,24 +681,23 @@ class RollingDeploymentWorkflowTest {
   }
 
   private static void waitFor(
-      RollingDeploymentWorkflow workflow, java.util.function.Predicate<DeploymentStatus> done) {
+      RollingDeploymentWorkflow workflow, Predicate<DeploymentStatus> done) {
     Awaitility.await("deployment status")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(50))
         .until(workflow::status, done::test);
   }
 
-  static final dev.sluice.model.AutoRollbackSpec WATCH_5M =
-      new dev.sluice.model.AutoRollbackSpec(Duration.ofMinutes(5), null, null, null)
-          .orElse(dev.sluice.model.AutoRollbackSpec.DEFAULT);
+  static final AutoRollbackSpec WATCH_5M =
+      new AutoRollbackSpec(Duration.ofMinutes(5), null, null, null)
+          .orElse(AutoRollbackSpec.DEFAULT);
 
   @Test
   void aBreachInThePostDeployWindowRollsEveryTargetBack(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
     fleet.monitorAnswers(
-        new dev.sluice.model.AnalysisResult(
-            dev.sluice.model.Verdict.FAIL, 2, 0, "errors 7.00% (70/1000) above the 5.00% ceiling"));
+        new AnalysisResult(Verdict.FAIL, 2, 0, "errors 7.00% (70/1000) above the 5.00% ceiling"));
 
     DeploymentResult result =
         stub(client, worker, "dep-2.0.0")

@@ -14,7 +14,12 @@ import dev.sluice.workflows.activities.DeployActivities;
 import dev.sluice.workflows.activities.HealthActivities;
 import dev.sluice.workflows.activities.LedgerActivities;
 import dev.sluice.workflows.activities.TrafficActivities;
+import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,12 +59,12 @@ public final class InMemoryFleet
   private Integer canaryPercent;
   private final List<Integer> splits = new ArrayList<>();
   private String activePool;
-  private final java.util.Deque<AnalysisResult> scriptedAnalyses = new java.util.ArrayDeque<>();
+  private final Deque<AnalysisResult> scriptedAnalyses = new ArrayDeque<>();
   private AnalysisResult warmUpResult = new AnalysisResult(Verdict.PASS, 2, 0, "fine");
   private AnalysisResult monitorResult = new AnalysisResult(Verdict.PASS, 5, 0, "within");
   private final List<List<String>> monitored = new ArrayList<>();
   private boolean holdAnalysis;
-  private final List<java.time.Duration> analysedFor = new ArrayList<>();
+  private final List<Duration> analysedFor = new ArrayList<>();
   private final CountDownLatch analysisStarted = new CountDownLatch(1);
   private final List<String> reopened = new ArrayList<>();
   private int maxOutOfRotation;
@@ -218,7 +223,7 @@ public final class InMemoryFleet
       // only through its heartbeat.
       CountDownLatch never = new CountDownLatch(1);
       while (true) {
-        io.temporal.activity.Activity.getExecutionContext().heartbeat(null);
+        Activity.getExecutionContext().heartbeat(null);
         try {
           never.await(20, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -265,7 +270,7 @@ public final class InMemoryFleet
     return activePool;
   }
 
-  public synchronized List<java.time.Duration> analysedFor() {
+  public synchronized List<Duration> analysedFor() {
     return List.copyOf(analysedFor);
   }
 
@@ -300,7 +305,7 @@ public final class InMemoryFleet
   @Override
   public synchronized List<TargetRuntime> describe(DescribeCall call) {
     if (describeBroken) {
-      throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+      throw ApplicationFailure.newNonRetryableFailure(
           "local-process: setting 'sampleAppJar' is required", "ConfigurationError");
     }
     List<TargetRuntime> out = new ArrayList<>();

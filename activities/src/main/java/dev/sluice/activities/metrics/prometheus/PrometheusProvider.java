@@ -136,7 +136,7 @@ public final class PrometheusProvider implements MetricProvider {
     Map<String, String> fixedHeaders = new LinkedHashMap<>(settings.stringMap("headers"));
     // Settings travel in workflow inputs and history: credentials only by reference.
     for (String header : fixedHeaders.keySet()) {
-      if (CREDENTIAL_HEADERS.contains(header.toLowerCase(java.util.Locale.ROOT))) {
+      if (CREDENTIAL_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
         throw new ConfigurationException(
             TYPE
                 + ": header '"
@@ -345,8 +345,8 @@ public final class PrometheusProvider implements MetricProvider {
   }
 
   /** Headers whose values are credentials; refused in plain {@code headers}. */
-  static final java.util.Set<String> CREDENTIAL_HEADERS =
-      java.util.Set.of(
+  static final Set<String> CREDENTIAL_HEADERS =
+      Set.of(
           "authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token");
 
   private static URI baseUrl(String text) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.activities.metrics.SampleAppProcess;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -56,7 +57,7 @@ final class PrometheusProcess implements AutoCloseable {
     return Stream.concat(
             path == null
                 ? Stream.empty()
-                : Stream.of(path.split(java.io.File.pathSeparator))
+                : Stream.of(path.split(File.pathSeparator))
                     .filter(dir -> !dir.isBlank())
                     .map(dir -> Path.of(dir, "prometheus")),
             Stream.of(Path.of("/usr/bin/prometheus")))

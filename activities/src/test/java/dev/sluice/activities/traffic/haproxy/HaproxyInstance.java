@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -593,7 +594,7 @@ public final class HaproxyInstance implements AutoCloseable {
   static Optional<Path> locateBinary(String pathVariable, List<Path> fallbacks) {
     List<Path> candidates = new ArrayList<>();
     if (pathVariable != null) {
-      for (String dir : pathVariable.split(java.io.File.pathSeparator)) {
+      for (String dir : pathVariable.split(File.pathSeparator)) {
         if (!dir.isBlank()) {
           candidates.add(Path.of(dir, "haproxy"));
         }
