@@ -1,6 +1,7 @@
 package dev.sluice.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.activities.notify.Webhook;
 import dev.sluice.ledger.CircuitPolicy;
 import dev.sluice.worker.TemporalSettings;
@@ -11,6 +12,8 @@ import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Sluice's YAML configuration; values may use {@code ${ENV_VAR:-default}}. */
 public class SluiceConfiguration extends Configuration {
@@ -210,24 +213,20 @@ public class SluiceConfiguration extends Configuration {
    * connects.
    */
   public static class MigrationSettings {
-    private java.util.Map<String, dev.sluice.activities.migrations.Datasources.Datasource>
-        datasources = new java.util.TreeMap<>();
+    private Map<String, Datasources.Datasource> datasources = new TreeMap<>();
 
     @JsonProperty
-    public java.util.Map<String, dev.sluice.activities.migrations.Datasources.Datasource>
-        getDatasources() {
+    public Map<String, Datasources.Datasource> getDatasources() {
       return datasources;
     }
 
     @JsonProperty
-    public void setDatasources(
-        java.util.Map<String, dev.sluice.activities.migrations.Datasources.Datasource>
-            datasources) {
+    public void setDatasources(Map<String, Datasources.Datasource> datasources) {
       this.datasources = datasources;
     }
 
-    public dev.sluice.activities.migrations.Datasources build() {
-      return new dev.sluice.activities.migrations.Datasources(datasources);
+    public Datasources build() {
+      return new Datasources(datasources);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 
 /** {@link ApiFixture} for tests outside this package. */
@@ -7,8 +8,7 @@ public final class ApiFixtureAccess {
 
   private ApiFixtureAccess() {}
 
-  public static DropwizardAppExtension<SluiceConfiguration> app(
-      io.dropwizard.testing.ConfigOverride... extra) {
+  public static DropwizardAppExtension<SluiceConfiguration> app(ConfigOverride... extra) {
     return ApiFixture.app(extra);
   }
 }

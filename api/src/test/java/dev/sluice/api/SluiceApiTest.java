@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.ledger.Ledger;
@@ -12,6 +13,7 @@ import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -488,7 +490,7 @@ class SluiceApiTest {
         new ObjectMapper()
             .convertValue(
                 api.get("/api/v1/services/shop-watch").body().path("definition"),
-                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+                new TypeReference<Map<String, Object>>() {});
     api.put("/api/v1/services/shop-watch", roundTrip).expect(200);
 
     spec.put(
@@ -538,7 +540,7 @@ class SluiceApiTest {
 
   @Test
   void theJudgeReplaysRecordedSeriesAndFailsABadCanaryAtTheIntervalItWouldHave() {
-    List<Map<String, Object>> intervals = new java.util.ArrayList<>();
+    List<Map<String, Object>> intervals = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       intervals.add(
           Map.of(

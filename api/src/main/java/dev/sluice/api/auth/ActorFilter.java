@@ -1,6 +1,7 @@
 package dev.sluice.api.auth;
 
 import dev.sluice.api.common.ErrorBody;
+import dev.sluice.api.errors.ApiException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -11,6 +12,8 @@ import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Works out who is calling, for the audit trail. With tokens configured every API call needs {@code
@@ -25,21 +28,20 @@ public class ActorFilter implements ContainerRequestFilter {
   public static final String ACTOR_HEADER = "X-Sluice-Actor";
 
   /** What a claimed actor may look like: it is stored in the ledger and shown in audits. */
-  private static final java.util.regex.Pattern ACTOR_NAME =
-      java.util.regex.Pattern.compile("[\\p{Graph} ]{1,100}");
+  private static final Pattern ACTOR_NAME = Pattern.compile("[\\p{Graph} ]{1,100}");
 
   /** Secret → token name. */
   private final Map<String, String> tokens;
 
-  private final java.util.Set<String> admins;
+  private final Set<String> admins;
 
   /**
    * @param tokens secret → token name
    * @param admins names of the tokens that may do admin actions
    */
-  public ActorFilter(Map<String, String> tokens, java.util.Set<String> admins) {
+  public ActorFilter(Map<String, String> tokens, Set<String> admins) {
     this.tokens = Map.copyOf(tokens);
-    this.admins = java.util.Set.copyOf(admins);
+    this.admins = Set.copyOf(admins);
   }
 
   @Override
@@ -95,7 +97,7 @@ public class ActorFilter implements ContainerRequestFilter {
   /** Refuses (403) a request whose token may not do admin actions. */
   public static void requireAdmin(ContainerRequestContext request, String what) {
     if (!Boolean.TRUE.equals(request.getProperty(ADMIN))) {
-      throw new dev.sluice.api.errors.ApiException(
+      throw new ApiException(
           new ErrorBody(
               403,
               "forbidden",

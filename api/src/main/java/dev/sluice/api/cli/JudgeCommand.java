@@ -2,6 +2,7 @@ package dev.sluice.api.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sluice.judge.Judge;
@@ -65,10 +66,7 @@ public class JudgeCommand extends Command {
     } catch (NoSuchFileException e) {
       return problems(json, out, List.of(Map.of("field", "file", "message", "no such file")));
     } catch (JsonProcessingException e) {
-      String field =
-          e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping
-              ? path(mapping)
-              : "body";
+      String field = e instanceof JsonMappingException mapping ? path(mapping) : "body";
       return problems(
           json, out, List.of(Map.of("field", field, "message", e.getOriginalMessage())));
     } catch (IOException e) {
@@ -104,7 +102,7 @@ public class JudgeCommand extends Command {
     return BAD_INPUT;
   }
 
-  private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
+  private static String path(JsonMappingException e) {
     StringBuilder path = new StringBuilder();
     for (var ref : e.getPath()) {
       if (ref.getFieldName() != null) {

@@ -11,6 +11,7 @@ import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.db.ManagedDataSource;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import net.sourceforge.argparse4j.inf.Namespace;
 import org.jdbi.v3.core.Jdbi;
@@ -53,7 +54,7 @@ public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
             new Ledger(
                 Jdbi.create(dataSource),
                 Ledger.objectMapper(),
-                java.time.Clock.systemUTC(),
+                Clock.systemUTC(),
                 config.getCircuitBreaker().policy()),
             config.getMigrations().build());
     CountDownLatch stopped = new CountDownLatch(1);

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -168,10 +170,10 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
     if (type == Boolean.class || type == boolean.class) {
       return "true or false";
     }
-    if (java.util.List.class.isAssignableFrom(type)) {
+    if (List.class.isAssignableFrom(type)) {
       return "a list";
     }
-    if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+    if (Map.class.isAssignableFrom(type) || type.isRecord()) {
       return "an object";
     }
     return type.getSimpleName();

@@ -1,5 +1,6 @@
 package dev.sluice.api.errors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.sluice.api.common.ErrorBody;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -20,7 +21,7 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
     }
     Response.StatusType status = exception.getResponse().getStatusInfo();
     String error = status.getReasonPhrase().toLowerCase(Locale.ROOT).replace(' ', '_');
-    if (exception.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException json) {
+    if (exception.getCause() instanceof JsonProcessingException json) {
       return new JsonExceptionMapper().toResponse(json);
     }
     return Response.status(status.getStatusCode())

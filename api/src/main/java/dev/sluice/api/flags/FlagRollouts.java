@@ -1,5 +1,6 @@
 package dev.sluice.api.flags;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.activities.ConfigurationException;
@@ -8,6 +9,8 @@ import dev.sluice.activities.Settings;
 import dev.sluice.api.common.ErrorBody.FieldError;
 import dev.sluice.api.common.Queries;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.api.services.ServiceMapper;
+import dev.sluice.api.services.ServiceSpec;
 import dev.sluice.ledger.FlagStore.Flag;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.AutoRollbackSpec;
@@ -81,7 +84,7 @@ public final class FlagRollouts {
    */
   public record GateBody(
       String service,
-      List<dev.sluice.api.services.ServiceSpec.ThresholdBody> ceilings,
+      List<ServiceSpec.ThresholdBody> ceilings,
       String interval,
       Boolean compareCohorts) {}
 
@@ -255,7 +258,7 @@ public final class FlagRollouts {
       // The same checks as a service's post-deploy ceilings.
       try {
         ceilings =
-            dev.sluice.api.services.ServiceMapper.checkedCeilings(
+            ServiceMapper.checkedCeilings(
                 "gate.ceilings", body.ceilings(), service.effectiveAnalysis());
       } catch (ApiException e) {
         problems.addAll(e.body().errors());
@@ -316,7 +319,7 @@ public final class FlagRollouts {
   private JsonNode read(String text) {
     try {
       return json.readTree(text);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

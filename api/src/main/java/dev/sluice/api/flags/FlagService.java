@@ -1,22 +1,30 @@
 package dev.sluice.api.flags;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.api.common.ErrorBody;
 import dev.sluice.api.common.ErrorBody.FieldError;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.flags.EvaluationContext;
 import dev.sluice.flags.EvaluationResult;
 import dev.sluice.flags.FlagDefinitionException;
 import dev.sluice.flags.FlagEngine;
+import dev.sluice.flags.FlagdTemplates;
 import dev.sluice.ledger.FlagStore;
 import dev.sluice.ledger.FlagStore.Flag;
 import dev.sluice.ledger.FlagStore.Meta;
 import dev.sluice.ledger.FlagStore.Outcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -36,9 +44,9 @@ public final class FlagService {
   /** The whole set compiled at one revision. */
   private record Compiled(long revision, FlagEngine engine, String document) {}
 
-  private final java.time.Clock clock;
+  private final Clock clock;
 
-  public FlagService(FlagStore store, ObjectMapper json, java.time.Clock clock) {
+  public FlagService(FlagStore store, ObjectMapper json, Clock clock) {
     this.store = store;
     this.json = json;
     this.clock = clock;
@@ -84,7 +92,7 @@ public final class FlagService {
         actor,
         reason,
         true,
-        doc -> dev.sluice.flags.FlagdTemplates.withState(doc, key, enabled));
+        doc -> FlagdTemplates.withState(doc, key, enabled));
   }
 
   /** Gives {@code percent}% of the flag's split to {@code variant} (adds a split if none). */
@@ -98,7 +106,7 @@ public final class FlagService {
         actor,
         reason,
         true,
-        doc -> dev.sluice.flags.FlagdTemplates.withRollout(doc, key, variant, percent));
+        doc -> FlagdTemplates.withRollout(doc, key, variant, percent));
   }
 
   /**
@@ -114,7 +122,7 @@ public final class FlagService {
         actor,
         reason,
         true,
-        doc -> dev.sluice.flags.FlagdTemplates.withRule(doc, key, condition, variant));
+        doc -> FlagdTemplates.withRule(doc, key, condition, variant));
   }
 
   /** Removes the {@code index}-th targeting rule (0-based). */
@@ -126,7 +134,7 @@ public final class FlagService {
         reason,
         // An index means "the rule I saw": after someone else's change it may be another one.
         false,
-        doc -> dev.sluice.flags.FlagdTemplates.withoutRule(doc, key, index));
+        doc -> FlagdTemplates.withoutRule(doc, key, index));
   }
 
   /**
@@ -140,7 +148,7 @@ public final class FlagService {
       String actor,
       String reason,
       boolean retry,
-      java.util.function.UnaryOperator<ObjectNode> change) {
+      UnaryOperator<ObjectNode> change) {
     checkReason(reason);
     for (int attempt = 1; ; attempt++) {
       Flag flag = get(key);
@@ -224,7 +232,7 @@ public final class FlagService {
   }
 
   /** Flags serving one variant to everyone unchanged this long are due for removal. */
-  public static final java.time.Duration STALE_AFTER = java.time.Duration.ofDays(14);
+  public static final Duration STALE_AFTER = Duration.ofDays(14);
 
   /**
    * One stale flag and why.
@@ -238,8 +246,8 @@ public final class FlagService {
       String type,
       String owner,
       String serving,
-      java.time.Instant lastChanged,
-      java.time.Instant lifetimeEnded,
+      Instant lastChanged,
+      Instant lifetimeEnded,
       List<String> reasons) {}
 
   /**
@@ -247,7 +255,7 @@ public final class FlagService {
    * changed for {@link #STALE_AFTER}, and flags past their type's expected lifetime.
    */
   public List<Stale> stale() {
-    java.time.Instant now = clock.instant();
+    Instant now = clock.instant();
     List<Stale> stale = new ArrayList<>();
     for (Flag flag : store.list()) {
       List<String> reasons = new ArrayList<>();
@@ -255,10 +263,10 @@ public final class FlagService {
       if (serving != null && !flag.updatedAt().plus(STALE_AFTER).isAfter(now)) {
         reasons.add("one-variant");
       }
-      java.time.Instant lifetimeEnded =
+      Instant lifetimeEnded =
           flag.lifetimeDays() == null
               ? null
-              : flag.createdAt().plus(java.time.Duration.ofDays(flag.lifetimeDays()));
+              : flag.createdAt().plus(Duration.ofDays(flag.lifetimeDays()));
       if (lifetimeEnded != null && !lifetimeEnded.isAfter(now)) {
         reasons.add("past-lifetime");
       }
@@ -355,7 +363,7 @@ public final class FlagService {
     }
     if (outcome instanceof Outcome.Conflict conflict) {
       throw new ApiException(
-          new dev.sluice.api.common.ErrorBody(
+          new ErrorBody(
               412,
               "version_mismatch",
               "flag "
@@ -393,8 +401,7 @@ public final class FlagService {
     }
     if (meta.type() == null || !FlagStore.LIFETIMES.containsKey(meta.type())) {
       problems.add(
-          new FieldError(
-              "type", "must be one of " + new java.util.TreeSet<>(FlagStore.LIFETIMES.keySet())));
+          new FieldError("type", "must be one of " + new TreeSet<>(FlagStore.LIFETIMES.keySet())));
     }
     if (meta.lifetimeDays() != null && meta.lifetimeDays() < 1) {
       problems.add(new FieldError("lifetimeDays", "must be at least 1"));
@@ -433,7 +440,7 @@ public final class FlagService {
   private JsonNode read(String text) {
     try {
       return json.readTree(text);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("a stored flag definition is not JSON", e);
     }
   }

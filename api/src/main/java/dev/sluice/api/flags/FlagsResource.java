@@ -1,12 +1,15 @@
 package dev.sluice.api.flags;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.common.Params;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.flags.EvaluationResult;
 import dev.sluice.ledger.FlagStore.Flag;
 import dev.sluice.ledger.FlagStore.Meta;
+import dev.sluice.workflows.flags.FlagRolloutWorkflow;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -62,8 +65,7 @@ public class FlagsResource {
 
   @GET
   @Path("/{key}/rollouts/current")
-  public dev.sluice.workflows.flags.FlagRolloutWorkflow.Status rollout(
-      @PathParam("key") String key) {
+  public FlagRolloutWorkflow.Status rollout(@PathParam("key") String key) {
     return rollouts.status(key);
   }
 
@@ -79,8 +81,7 @@ public class FlagsResource {
         key, action, body == null ? null : body.reason(), ActorFilter.actor(request));
   }
 
-  private final com.fasterxml.jackson.databind.ObjectMapper json =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private final ObjectMapper json = new ObjectMapper();
 
   @GET
   public FlagList list() {
@@ -308,7 +309,7 @@ public class FlagsResource {
   private JsonNode tree(String text) {
     try {
       return json.readTree(text);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

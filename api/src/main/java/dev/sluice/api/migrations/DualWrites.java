@@ -1,5 +1,6 @@
 package dev.sluice.api.migrations;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.activities.Settings;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Starting, steering and showing dual-write migrations: moves between two stores through the seed's
@@ -145,7 +147,7 @@ public final class DualWrites {
   private JsonNode variants(String definition) {
     try {
       return JSON.readTree(definition).path("variants");
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("a stored flag definition is not JSON", e);
     }
   }
@@ -155,7 +157,7 @@ public final class DualWrites {
   }
 
   /** Where the migration stands; empty when no worker answers in time. */
-  private java.util.Optional<Status> current(String name) {
+  private Optional<Status> current(String name) {
     return Queries.within(() -> query(name));
   }
 

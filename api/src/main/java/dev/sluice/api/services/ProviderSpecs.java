@@ -5,6 +5,7 @@ import dev.sluice.api.common.Problems;
 import dev.sluice.api.services.ServiceSpec.ProviderSpec;
 import dev.sluice.model.ProviderRef;
 import java.util.Set;
+import java.util.function.Function;
 
 /** An adapter block ({@code type} and {@code settings}) from the wire, checked, and back. */
 final class ProviderSpecs {
@@ -33,10 +34,7 @@ final class ProviderSpecs {
   }
 
   static void check(
-      String field,
-      ProviderRef ref,
-      java.util.function.Function<ProviderRef, ?> build,
-      Problems problems) {
+      String field, ProviderRef ref, Function<ProviderRef, ?> build, Problems problems) {
     if (ref == null) {
       return;
     }

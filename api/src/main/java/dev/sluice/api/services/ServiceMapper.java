@@ -17,6 +17,7 @@ import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Strategy;
 import dev.sluice.model.Target;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -165,6 +166,6 @@ public final class ServiceMapper {
   }
 
   public static String strategies() {
-    return java.util.Arrays.stream(Strategy.values()).map(Strategy::id).toList().toString();
+    return Arrays.stream(Strategy.values()).map(Strategy::id).toList().toString();
   }
 }

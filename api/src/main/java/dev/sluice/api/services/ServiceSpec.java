@@ -1,6 +1,7 @@
 package dev.sluice.api.services;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.sluice.model.MetricCheck;
 import java.util.List;
 import java.util.Map;
 
@@ -68,8 +69,7 @@ public record ServiceSpec(
    * @param alpha the false-failure budget of a whole analysis (default 0.01)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record AnalysisSpecBody(
-      ProviderSpec provider, List<dev.sluice.model.MetricCheck> metrics, Double alpha) {}
+  public record AnalysisSpecBody(ProviderSpec provider, List<MetricCheck> metrics, Double alpha) {}
 
   /** One server: {@code id} is also its name at the traffic router. */
   public record TargetSpec(String id, String host, Integer port, String pool) {}

@@ -20,6 +20,8 @@ import dev.sluice.model.Target;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The strategies' settings — rolling, canary, blue-green — from the wire, checked with every
@@ -296,7 +298,7 @@ public final class StrategyOptions {
    * exactly two pools.
    */
   public static String poolProblem(List<Target> fleet) {
-    java.util.Set<String> pools = new java.util.TreeSet<>();
+    Set<String> pools = new TreeSet<>();
     for (Target target : fleet) {
       if (target.pool() == null || target.pool().isBlank()) {
         return "blue-green needs a pool on every target; " + target.id() + " has none";

@@ -2,6 +2,7 @@ package dev.sluice.api.deployments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.model.AnalysisSpec;
 import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.CanaryOptions;
 import dev.sluice.model.CanaryStep;
@@ -42,7 +43,7 @@ class StaticDetailsTest {
             List.of(
                 CanaryStep.weight(10),
                 CanaryStep.analyse(
-                    new dev.sluice.model.AnalysisSpec(
+                    new AnalysisSpec(
                         Duration.ofMinutes(15), null, null, null, null, null, null, null)),
                 CanaryStep.pauseUntilPromoted(),
                 CanaryStep.weight(50)),

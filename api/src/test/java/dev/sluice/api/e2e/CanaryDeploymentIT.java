@@ -9,6 +9,7 @@ import dev.sluice.testkit.LocalStack;
 import dev.sluice.testkit.SluiceClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -198,7 +199,7 @@ class CanaryDeploymentIT {
         .isEqualTo(new TreeMap<>(stack.versions()));
 
     // --- metrics that never arrive: the canary pauses for a person, never promotes ----------
-    Map<String, Object> noData = new java.util.HashMap<>(stack.serviceDefinition());
+    Map<String, Object> noData = new HashMap<>(stack.serviceDefinition());
     // A metrics outage: Prometheus' address answers nothing, so every fetch is "no data".
     noData.put(
         "analysis",

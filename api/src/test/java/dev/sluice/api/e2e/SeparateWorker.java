@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the end-to-end tests with a worker of its own share: a configuration for an API-only process
@@ -125,7 +126,7 @@ final class SeparateWorker {
   static void stop(Process worker) throws Exception {
     if (worker != null) {
       worker.destroy();
-      if (!worker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!worker.waitFor(30, TimeUnit.SECONDS)) {
         worker.destroyForcibly();
       }
     }

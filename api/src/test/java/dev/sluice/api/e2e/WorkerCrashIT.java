@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +69,7 @@ class WorkerCrashIT {
     api = SluiceApplication.startServer(config);
     SluiceClient client = new SluiceClient(URI.create("http://127.0.0.1:" + port), "ci");
 
-    Map<String, Object> service = new java.util.LinkedHashMap<>(stack.serviceDefinition());
+    Map<String, Object> service = new LinkedHashMap<>(stack.serviceDefinition());
     service.put("rolling", Map.of("batchSize", 1, "pauseBetweenBatches", "3s"));
     client.put("/api/v1/services/checkout", service).expect(201);
 

@@ -6,14 +6,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.ApiFixtureAccess;
 import dev.sluice.api.SluiceConfiguration;
+import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -26,7 +34,7 @@ class FlagsApiTest {
 
   /** With a worker: flag rollouts are workflows. */
   static final DropwizardAppExtension<SluiceConfiguration> APP =
-      ApiFixtureAccess.app(io.dropwizard.testing.ConfigOverride.config("worker.embedded", "true"));
+      ApiFixtureAccess.app(ConfigOverride.config("worker.embedded", "true"));
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -168,8 +176,7 @@ class FlagsApiTest {
     call("POST", "/api/v1/flags", Map.of("key", "park-a", "type", "ops", "definition", checkout()));
     String etag = call("GET", "/api/v1/flags/snapshot", null).etag();
     int clients = 40;
-    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> polls =
-        new java.util.ArrayList<>();
+    List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
       polls.add(
           HTTP.sendAsync(
@@ -184,18 +191,18 @@ class FlagsApiTest {
     }
     com.codahale.metrics.Gauge<?> waiting =
         APP.getEnvironment().metrics().getGauges().get("sluice.flags.snapshot.waiting");
-    org.awaitility.Awaitility.await("every long-poll parked")
-        .atMost(java.time.Duration.ofSeconds(20))
+    Awaitility.await("every long-poll parked")
+        .atMost(Duration.ofSeconds(20))
         .until(() -> waiting.getValue().equals(clients));
     assertThat(threadsIn("FlagsResource.snapshot"))
         .as("no server thread sits in the snapshot endpoint while requests wait")
         .isZero();
-    assertThat(polls).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+    assertThat(polls).noneMatch(CompletableFuture::isDone);
 
     call("POST", "/api/v1/flags/park-a/disable", Map.of("reason", "test"));
 
     for (var poll : polls) {
-      HttpResponse<String> answer = poll.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      HttpResponse<String> answer = poll.get(30, TimeUnit.SECONDS);
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(answer.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
       assertThat(JSON.readTree(answer.body()).path("flags").path("park-a").path("state").asText())
@@ -221,14 +228,14 @@ class FlagsApiTest {
     return Thread.getAllStackTraces().values().stream()
         .filter(
             stack ->
-                java.util.Arrays.stream(stack)
+                Arrays.stream(stack)
                     .anyMatch(e -> (e.getClassName() + "." + e.getMethodName()).endsWith(frame)))
         .count();
   }
 
   @Test
   void aDualWriteMigrationMovesItsPhaseFlagAndAnAbortTakesItBackToOldOnly() throws Exception {
-    Map<String, Object> variants = new java.util.LinkedHashMap<>();
+    Map<String, Object> variants = new LinkedHashMap<>();
     for (String phase : List.of("old-only", "dual-write", "shadow-read", "read-new", "new-only")) {
       variants.put(phase, phase);
     }
@@ -265,8 +272,8 @@ class FlagsApiTest {
                 "window",
                 "1s"));
     assertThat(started.status()).isEqualTo(202);
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(30))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
         .until(
             () ->
                 call("GET", "/api/v1/dual-writes/accounts", null)
@@ -285,8 +292,8 @@ class FlagsApiTest {
     assertThat(
             call("POST", "/api/v1/dual-writes/accounts/abort", Map.of("reason", "test")).status())
         .isEqualTo(202);
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(30))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
         .until(
             () ->
                 call("GET", "/api/v1/dual-writes/accounts", null)
@@ -439,8 +446,8 @@ class FlagsApiTest {
     Reply again = call("POST", "/api/v1/flags/gradual/rollouts", Map.of("variant", "on"));
     assertThat(again.status()).as("one rollout per flag at a time").isEqualTo(409);
 
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(30))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
         .until(
             () ->
                 call("GET", "/api/v1/flags/gradual/rollouts/current", null)
@@ -458,8 +465,8 @@ class FlagsApiTest {
             "/api/v1/flags/gradual/rollouts/current/abort",
             Map.of("reason", "error budget"));
     assertThat(aborted.status()).isEqualTo(200);
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(30))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
         .until(
             () ->
                 call("GET", "/api/v1/flags/gradual/rollouts/current", null)
