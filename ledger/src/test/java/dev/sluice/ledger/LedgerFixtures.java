@@ -80,14 +80,14 @@ public final class LedgerFixtures {
   }
 
   public static DeploymentRequest request(String id, ServiceDefinition service, String version) {
-    return new DeploymentRequest(
-        id,
-        service,
-        version,
-        "rolling",
-        service.rolling().orElse(RollingOptions.DEFAULT),
-        "ci-token",
-        false);
+    return DeploymentRequest.builder()
+        .deploymentId(id)
+        .service(service)
+        .version(version)
+        .strategy("rolling")
+        .rolling(service.rolling().orElse(RollingOptions.DEFAULT))
+        .requestedBy("ci-token")
+        .build();
   }
 
   public static NewDeployment newDeployment(

@@ -11,19 +11,19 @@ import dev.sluice.activities.ledger.LedgerActivitiesImpl;
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.activities.migrations.MigrationActivitiesImpl;
 import dev.sluice.ledger.Ledger;
-import dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflowImpl;
-import dev.sluice.workflows.canary.CanaryDeploymentWorkflowImpl;
+import dev.sluice.workflows.Strategies;
+import dev.sluice.workflows.StrategyRules;
 import dev.sluice.workflows.flags.FlagRolloutWorkflowImpl;
 import dev.sluice.workflows.migrations.DualWriteMigrationWorkflowImpl;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflowImpl;
 import dev.sluice.workflows.release.ReleaseWorkflowImpl;
-import dev.sluice.workflows.rolling.RollingDeploymentWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,16 +33,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class SluiceWorker implements AutoCloseable {
 
-  /** Every workflow implementation Sluice runs. */
+  /** Every workflow implementation Sluice runs: each strategy's, then the others. */
   public static final List<Class<?>> WORKFLOWS =
-      List.of(
-          RollingDeploymentWorkflowImpl.class,
-          CanaryDeploymentWorkflowImpl.class,
-          BlueGreenDeploymentWorkflowImpl.class,
-          FlagRolloutWorkflowImpl.class,
-          SchemaMigrationWorkflowImpl.class,
-          DualWriteMigrationWorkflowImpl.class,
-          ReleaseWorkflowImpl.class);
+      Stream.concat(
+              Strategies.ALL.stream().map(StrategyRules::workflowImplementation),
+              Stream.of(
+                  FlagRolloutWorkflowImpl.class,
+                  SchemaMigrationWorkflowImpl.class,
+                  DualWriteMigrationWorkflowImpl.class,
+                  ReleaseWorkflowImpl.class))
+          .toList();
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 

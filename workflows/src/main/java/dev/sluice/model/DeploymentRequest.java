@@ -36,113 +36,129 @@ public record DeploymentRequest(
     AutoRollbackSpec autoRollback,
     Integer parentEventBase) {
 
-  /** A request that is not a recorded child. */
-  public DeploymentRequest(
-      String deploymentId,
-      ServiceDefinition service,
-      String version,
-      String strategy,
-      RollingOptions rolling,
-      String requestedBy,
-      boolean searchAttributes,
-      CanaryOptions canary,
-      BlueGreenOptions blueGreen,
-      String parentDeploymentId,
-      AutoRollbackSpec autoRollback) {
-    this(
-        deploymentId,
-        service,
-        version,
-        strategy,
-        rolling,
-        requestedBy,
-        searchAttributes,
-        canary,
-        blueGreen,
-        parentDeploymentId,
-        autoRollback,
-        null);
+  /** A request to build field by field: {@code DeploymentRequest.builder().deploymentId(...)}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** A request without post-deploy monitoring settings (they then take the defaults). */
-  public DeploymentRequest(
-      String deploymentId,
-      ServiceDefinition service,
-      String version,
-      String strategy,
-      RollingOptions rolling,
-      String requestedBy,
-      boolean searchAttributes,
-      CanaryOptions canary,
-      BlueGreenOptions blueGreen,
-      String parentDeploymentId) {
-    this(
-        deploymentId,
-        service,
-        version,
-        strategy,
-        rolling,
-        requestedBy,
-        searchAttributes,
-        canary,
-        blueGreen,
-        parentDeploymentId,
-        null);
+  /** A builder holding this request's fields, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder()
+        .deploymentId(deploymentId)
+        .service(service)
+        .version(version)
+        .strategy(strategy)
+        .rolling(rolling)
+        .requestedBy(requestedBy)
+        .searchAttributes(searchAttributes)
+        .canary(canary)
+        .blueGreen(blueGreen)
+        .parentDeploymentId(parentDeploymentId)
+        .autoRollback(autoRollback)
+        .parentEventBase(parentEventBase);
   }
 
   /** This request with other post-deploy monitoring settings. */
   public DeploymentRequest withAutoRollback(AutoRollbackSpec autoRollback) {
-    return new DeploymentRequest(
-        deploymentId,
-        service,
-        version,
-        strategy,
-        rolling,
-        requestedBy,
-        searchAttributes,
-        canary,
-        blueGreen,
-        parentDeploymentId,
-        autoRollback,
-        parentEventBase);
+    return toBuilder().autoRollback(autoRollback).build();
   }
 
   /** This child's request with its events recorded under the parent, shifted by {@code base}. */
   public DeploymentRequest withParentEventBase(int base) {
-    return new DeploymentRequest(
-        deploymentId,
-        service,
-        version,
-        strategy,
-        rolling,
-        requestedBy,
-        searchAttributes,
-        canary,
-        blueGreen,
-        parentDeploymentId,
-        autoRollback,
-        base);
+    return toBuilder().parentEventBase(base).build();
   }
 
-  /** A rolling deployment's request. */
-  public DeploymentRequest(
-      String deploymentId,
-      ServiceDefinition service,
-      String version,
-      String strategy,
-      RollingOptions rolling,
-      String requestedBy,
-      boolean searchAttributes) {
-    this(
-        deploymentId,
-        service,
-        version,
-        strategy,
-        rolling,
-        requestedBy,
-        searchAttributes,
-        null,
-        null,
-        null);
+  /** Builds a {@link DeploymentRequest}; what is not set stays {@code null} (or false). */
+  public static final class Builder {
+    private String deploymentId;
+    private ServiceDefinition service;
+    private String version;
+    private String strategy;
+    private RollingOptions rolling;
+    private String requestedBy;
+    private boolean searchAttributes;
+    private CanaryOptions canary;
+    private BlueGreenOptions blueGreen;
+    private String parentDeploymentId;
+    private AutoRollbackSpec autoRollback;
+    private Integer parentEventBase;
+
+    private Builder() {}
+
+    public Builder deploymentId(String deploymentId) {
+      this.deploymentId = deploymentId;
+      return this;
+    }
+
+    public Builder service(ServiceDefinition service) {
+      this.service = service;
+      return this;
+    }
+
+    public Builder version(String version) {
+      this.version = version;
+      return this;
+    }
+
+    public Builder strategy(String strategy) {
+      this.strategy = strategy;
+      return this;
+    }
+
+    public Builder rolling(RollingOptions rolling) {
+      this.rolling = rolling;
+      return this;
+    }
+
+    public Builder requestedBy(String requestedBy) {
+      this.requestedBy = requestedBy;
+      return this;
+    }
+
+    public Builder searchAttributes(boolean searchAttributes) {
+      this.searchAttributes = searchAttributes;
+      return this;
+    }
+
+    public Builder canary(CanaryOptions canary) {
+      this.canary = canary;
+      return this;
+    }
+
+    public Builder blueGreen(BlueGreenOptions blueGreen) {
+      this.blueGreen = blueGreen;
+      return this;
+    }
+
+    public Builder parentDeploymentId(String parentDeploymentId) {
+      this.parentDeploymentId = parentDeploymentId;
+      return this;
+    }
+
+    public Builder autoRollback(AutoRollbackSpec autoRollback) {
+      this.autoRollback = autoRollback;
+      return this;
+    }
+
+    public Builder parentEventBase(Integer parentEventBase) {
+      this.parentEventBase = parentEventBase;
+      return this;
+    }
+
+    public DeploymentRequest build() {
+      return new DeploymentRequest(
+          deploymentId,
+          service,
+          version,
+          strategy,
+          rolling,
+          requestedBy,
+          searchAttributes,
+          canary,
+          blueGreen,
+          parentDeploymentId,
+          autoRollback,
+          parentEventBase);
+    }
   }
 }

@@ -2,10 +2,6 @@ package dev.sluice.workflows;
 
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.DeploymentStatus;
-import dev.sluice.model.Strategy;
-import dev.sluice.workflows.bluegreen.BlueGreenDeploymentWorkflow;
-import dev.sluice.workflows.canary.CanaryDeploymentWorkflow;
-import dev.sluice.workflows.rolling.RollingDeploymentWorkflow;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.UpdateMethod;
@@ -38,15 +34,6 @@ public interface DeploymentWorkflow {
     return state.isFinal() && !action.equals(RETRY)
         ? action + ": deployment is already " + state
         : null;
-  }
-
-  /** The workflow type that runs a deployment of {@code strategy} (a known strategy id). */
-  static String typeOf(String strategy) {
-    return switch (Strategy.byId(strategy).orElseThrow()) {
-      case ROLLING -> RollingDeploymentWorkflow.TYPE;
-      case CANARY -> CanaryDeploymentWorkflow.TYPE;
-      case BLUE_GREEN -> BlueGreenDeploymentWorkflow.TYPE;
-    };
   }
 
   @QueryMethod(name = STATUS, description = "Live status: phase, batch, targets, recent events.")

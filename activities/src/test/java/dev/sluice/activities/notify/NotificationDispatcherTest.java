@@ -84,8 +84,14 @@ class NotificationDispatcherTest {
             "rolling",
             null);
     DeploymentRequest request =
-        new DeploymentRequest(
-            "d-1", service, "2.0.0", "rolling", RollingOptions.DEFAULT, "ci", false);
+        DeploymentRequest.builder()
+            .deploymentId("d-1")
+            .service(service)
+            .version("2.0.0")
+            .strategy("rolling")
+            .rolling(RollingOptions.DEFAULT)
+            .requestedBy("ci")
+            .build();
     ledger.begin(NewDeployment.of(request, null, null, "1.0.0"));
     Instant now = Instant.now();
     ledger.record(

@@ -20,12 +20,13 @@ import dev.sluice.model.BlueGreenOptions;
 import dev.sluice.model.CanaryOptions;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentState;
+import dev.sluice.model.OptionOverrides;
 import dev.sluice.model.Phase;
 import dev.sluice.model.RollingOptions;
 import dev.sluice.model.ServiceDefinition;
-import dev.sluice.model.Strategy;
-import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.SluiceSearchAttributes;
+import dev.sluice.workflows.Strategies;
+import dev.sluice.workflows.StrategyRules;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -174,40 +175,25 @@ final class DeploymentStarts {
           Map.of("blockedUntil", circuit.blockedUntil().toString()));
     }
     String strategy = body.strategy() != null ? body.strategy() : service.defaultStrategy();
-    if (Strategy.byId(strategy).isEmpty()) {
-      problems.add(
-          "strategy",
-          "unknown strategy \"" + strategy + "\"; known: " + ServiceMapper.strategies());
+    Optional<StrategyRules> known = Strategies.byId(strategy);
+    if (known.isEmpty()) {
+      problems.add("strategy", "unknown strategy \"" + strategy + "\"; known: " + Strategies.ids());
     }
-    RollingOptions overrides =
+    RollingOptions rollingOverrides =
         StrategyOptions.rolling("overrides", body.overrides(), service.fleet().size(), problems);
     problems.throwIfAny();
+    StrategyRules rules = known.orElseThrow();
     CanaryOptions canaryOverrides =
         StrategyOptions.canary("canary", body.canary(), service.fleet().size(), problems);
-    if (Strategy.CANARY.id().equals(strategy)
-        && service.fleet().stream().map(t -> String.valueOf(t.pool())).distinct().count() > 1) {
-      problems.add(
-          "strategy",
-          "a canary splits traffic within one backend; "
-              + service.name()
-              + "'s targets are in several pools");
-    }
-    if (Strategy.CANARY.id().equals(strategy) && service.fleet().size() < 2) {
-      problems.add(
-          "strategy", "a canary needs at least two targets; " + service.name() + " has one");
-    }
-    if (body.canary() != null && !Strategy.CANARY.id().equals(strategy)) {
-      problems.add("canary", "only applies to strategy canary");
-    }
     BlueGreenOptions blueGreenOverrides =
         StrategyOptions.blueGreen("blueGreen", body.blueGreen(), problems);
-    if (body.blueGreen() != null && !Strategy.BLUE_GREEN.id().equals(strategy)) {
-      problems.add("blueGreen", "only applies to strategy blue-green");
-    }
-    if (Strategy.BLUE_GREEN.id().equals(strategy)) {
-      String pools = StrategyOptions.poolProblem(service.fleet());
-      if (pools != null) {
-        problems.add("strategy", pools);
+    rules.fleetProblems(service.name(), service.fleet()).forEach(p -> problems.add("strategy", p));
+    Map<String, Boolean> blocks =
+        Map.of("canary", body.canary() != null, "blueGreen", body.blueGreen() != null);
+    for (StrategyRules other : Strategies.ALL) {
+      String field = other.optionsField();
+      if (other != rules && field != null && blocks.getOrDefault(field, false)) {
+        problems.add(field, "only applies to strategy " + other.strategy().id());
       }
     }
     AutoRollbackSpec autoRollbackOverride =
@@ -219,42 +205,25 @@ final class DeploymentStarts {
             problems);
     problems.throwIfAny();
     // Off unless the deployment or the service asks for it; the deployment's own settings win,
-    // and what neither says takes the seed's defaults.
-    AutoRollbackSpec given =
+    // and what neither says takes Sluice's defaults.
+    AutoRollbackSpec autoRollback =
         autoRollbackOverride != null ? autoRollbackOverride : service.autoRollback();
-    AutoRollbackSpec autoRollback = given == null ? null : given.orElse(AutoRollbackSpec.DEFAULT);
-    RollingOptions effective =
-        (overrides == null ? RollingOptions.NONE : overrides)
-            .orElse(service.rolling())
-            .orElse(RollingOptions.DEFAULT);
-    CanaryOptions canary =
-        Strategy.CANARY.id().equals(strategy)
-            ? (canaryOverrides == null ? CanaryOptions.NONE : canaryOverrides)
-                .orElse(service.canary())
-                .orElse(CanaryOptions.DEFAULT)
-            : null;
-    BlueGreenOptions blueGreen =
-        Strategy.BLUE_GREEN.id().equals(strategy)
-            ? (blueGreenOverrides == null ? BlueGreenOptions.NONE : blueGreenOverrides)
-                .orElse(service.blueGreen())
-                .orElse(BlueGreenOptions.DEFAULT)
-            : null;
-
-    String id = Ids.random("dep-");
-    String previous = ledger.currentVersion(service.name()).orElse(null);
     DeploymentRequest request =
-        new DeploymentRequest(
-            id,
-            service,
-            body.version(),
-            strategy,
-            effective,
-            actor,
-            searchAttributes,
-            canary,
-            blueGreen,
-            null,
-            autoRollback);
+        rules
+            .settle(
+                new OptionOverrides(rollingOverrides, canaryOverrides, blueGreenOverrides),
+                service,
+                DeploymentRequest.builder())
+            .deploymentId(Ids.random("dep-"))
+            .service(service)
+            .version(body.version())
+            .strategy(strategy)
+            .requestedBy(actor)
+            .searchAttributes(searchAttributes)
+            .autoRollback(
+                autoRollback == null ? null : autoRollback.orElse(AutoRollbackSpec.DEFAULT))
+            .build();
+    String previous = ledger.currentVersion(service.name()).orElse(null);
     return new Prepared(request, previous, fingerprint(body, strategy));
   }
 
@@ -344,7 +313,7 @@ final class DeploymentStarts {
     }
     try {
       client
-          .newUntypedWorkflowStub(DeploymentWorkflow.typeOf(request.strategy()), options.build())
+          .newUntypedWorkflowStub(Strategies.workflowType(request.strategy()), options.build())
           .start(request);
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
       // An earlier attempt got through: the workflow runs, which is what was asked.

@@ -7,8 +7,8 @@ import dev.sluice.ledger.DeploymentRecord;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentState;
-import dev.sluice.model.Strategy;
 import dev.sluice.workflows.DeploymentWorkflow;
+import dev.sluice.workflows.Strategies;
 import io.temporal.client.WorkflowClient;
 import java.time.Clock;
 import java.util.List;
@@ -102,10 +102,10 @@ public final class Deployments {
   }
 
   /**
-   * Rolls a service back to the version that ran before. A blue-green deployment still in its
-   * rollback window switches traffic back to the old pool at once (an abort); otherwise the
-   * previous version is deployed anew with the service's default strategy — rollback is a
-   * deployment, as the seed says, with all its checks.
+   * Rolls a service back to the version that ran before. A running deployment whose abort switches
+   * traffic back ({@code StrategyRules.abortSwitchesBack}: blue-green in its rollback window) is
+   * aborted, which puts the old pool back at once; otherwise the previous version is deployed anew
+   * with the service's default strategy — a rollback is a deployment, with all its checks.
    */
   public RollbackView rollback(String service, String reason, String actor) {
     ledger.service(service).orElseThrow(() -> ApiException.notFound("no service " + service));
@@ -113,7 +113,7 @@ public final class Deployments {
     if (holder.isPresent()) {
       DeploymentRecord running =
           ledger.deployment(holder.get()).orElseThrow(() -> ApiException.notFound(holder.get()));
-      if (!Strategy.BLUE_GREEN.id().equals(running.strategy())) {
+      if (!Strategies.byId(running.strategy()).orElseThrow().abortSwitchesBack()) {
         throw ApiException.conflict(
             "deployment_in_progress",
             "deployment "

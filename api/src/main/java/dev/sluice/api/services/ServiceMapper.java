@@ -14,11 +14,12 @@ import dev.sluice.model.HealthCheckSpec;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.RollingOptions;
 import dev.sluice.model.ServiceDefinition;
-import dev.sluice.model.Strategy;
 import dev.sluice.model.Target;
+import dev.sluice.workflows.Strategies;
+import dev.sluice.workflows.StrategyRules;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -62,24 +63,17 @@ public final class ServiceMapper {
     ProviderSpecs.check("deployer.settings", deployer, providers::deployer, problems);
     HealthCheckSpec health = healthChecks.healthCheck(spec.healthCheck(), problems);
     String strategy = spec.defaultStrategy();
-    if (strategy != null && Strategy.byId(strategy).isEmpty()) {
+    Optional<StrategyRules> rules = strategy == null ? Optional.empty() : Strategies.byId(strategy);
+    if (strategy != null && rules.isEmpty()) {
       problems.add(
-          "defaultStrategy", "unknown strategy \"" + strategy + "\"; known: " + strategies());
+          "defaultStrategy", "unknown strategy \"" + strategy + "\"; known: " + Strategies.ids());
     }
     RollingOptions rolling =
         StrategyOptions.rolling("rolling", spec.rolling(), fleet.size(), problems);
     CanaryOptions canary = StrategyOptions.canary("canary", spec.canary(), fleet.size(), problems);
     BlueGreenOptions blueGreen = StrategyOptions.blueGreen("blueGreen", spec.blueGreen(), problems);
-    if ("blue-green".equals(strategy)) {
-      String pools = StrategyOptions.poolProblem(fleet);
-      if (pools != null) {
-        problems.add("defaultStrategy", pools);
-      }
-    }
-    if ("canary".equals(strategy) && fleet.size() < 2) {
-      problems.add(
-          "defaultStrategy", "a canary needs at least two targets: a canary and a stable one");
-    }
+    rules.ifPresent(
+        r -> r.fleetProblems(name, fleet).forEach(p -> problems.add("defaultStrategy", p)));
     AnalysisConfig analysis = analysisMapping.analysis(spec.analysis(), router, problems);
     AutoRollbackSpec autoRollback =
         autoRollback(
@@ -163,9 +157,5 @@ public final class ServiceMapper {
       return ms / 1000 + "s";
     }
     return ms + "ms";
-  }
-
-  public static String strategies() {
-    return Arrays.stream(Strategy.values()).map(Strategy::id).toList().toString();
   }
 }

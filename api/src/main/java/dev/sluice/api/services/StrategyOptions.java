@@ -16,12 +16,9 @@ import dev.sluice.model.CanaryStep;
 import dev.sluice.model.IntOrPercent;
 import dev.sluice.model.RollingOptions;
 import dev.sluice.model.SmokeCheck;
-import dev.sluice.model.Target;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The strategies' settings — rolling, canary, blue-green — from the wire, checked with every
@@ -291,20 +288,5 @@ public final class StrategyOptions {
         ServiceMapper.text(rolling.pauseBetweenBatches()),
         ServiceMapper.text(rolling.drainTimeout()),
         rolling.rollbackOnFailure());
-  }
-
-  /**
-   * Why the fleet cannot do blue-green, or null: every target needs a pool, and there must be
-   * exactly two pools.
-   */
-  public static String poolProblem(List<Target> fleet) {
-    Set<String> pools = new TreeSet<>();
-    for (Target target : fleet) {
-      if (target.pool() == null || target.pool().isBlank()) {
-        return "blue-green needs a pool on every target; " + target.id() + " has none";
-      }
-      pools.add(target.pool());
-    }
-    return pools.size() == 2 ? null : "blue-green needs exactly two pools, the fleet has " + pools;
   }
 }

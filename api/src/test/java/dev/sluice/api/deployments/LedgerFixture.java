@@ -40,8 +40,14 @@ final class LedgerFixture implements AutoCloseable {
   /** Records a deployment of shop as the API does before starting its workflow. */
   String recorded(String id, String releaseId) {
     DeploymentRequest request =
-        new DeploymentRequest(
-            id, SHOP, "2.0.0", "rolling", RollingOptions.DEFAULT, "ci", false, null, null, null);
+        DeploymentRequest.builder()
+            .deploymentId(id)
+            .service(SHOP)
+            .version("2.0.0")
+            .strategy("rolling")
+            .rolling(RollingOptions.DEFAULT)
+            .requestedBy("ci")
+            .build();
     BeginResult begun =
         ledger.begin(
             releaseId == null

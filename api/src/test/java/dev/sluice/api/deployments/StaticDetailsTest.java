@@ -32,8 +32,16 @@ class StaticDetailsTest {
           null);
 
   static DeploymentRequest request(String strategy, CanaryOptions canary, BlueGreenOptions bg) {
-    return new DeploymentRequest(
-        "dep-1", SERVICE, "2.0.0", strategy, RollingOptions.DEFAULT, "ci", false, canary, bg, null);
+    return DeploymentRequest.builder()
+        .deploymentId("dep-1")
+        .service(SERVICE)
+        .version("2.0.0")
+        .strategy(strategy)
+        .rolling(RollingOptions.DEFAULT)
+        .requestedBy("ci")
+        .canary(canary)
+        .blueGreen(bg)
+        .build();
   }
 
   @Test

@@ -107,17 +107,14 @@ class ReleasesTest {
             "rolling",
             null);
     DeploymentRequest deployment =
-        new DeploymentRequest(
-            "dep-1",
-            service,
-            "2.0.0",
-            "rolling",
-            RollingOptions.DEFAULT,
-            "ci",
-            false,
-            null,
-            null,
-            null);
+        DeploymentRequest.builder()
+            .deploymentId("dep-1")
+            .service(service)
+            .version("2.0.0")
+            .strategy("rolling")
+            .rolling(RollingOptions.DEFAULT)
+            .requestedBy("ci")
+            .build();
 
     assertThat(
             Releases.summary(

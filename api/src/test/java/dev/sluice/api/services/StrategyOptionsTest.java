@@ -11,7 +11,6 @@ import dev.sluice.api.services.ServiceSpec.RollingSpec;
 import dev.sluice.api.services.ServiceSpec.StepSpec;
 import dev.sluice.model.CanaryOptions;
 import dev.sluice.model.RollingOptions;
-import dev.sluice.model.Target;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -71,17 +70,5 @@ class StrategyOptionsTest {
             new FieldError(
                 "canary.steps[1]", "must have exactly one of setWeight, pause, analysis"));
     assertThat(canary.steps()).hasSize(2);
-  }
-
-  @Test
-  void blueGreenNeedsExactlyTwoPoolsAndAPoolOnEveryTarget() {
-    Target blue = new Target("b1", "127.0.0.1", 9001, "blue");
-    Target green = new Target("g1", "127.0.0.1", 9002, "green");
-
-    assertThat(StrategyOptions.poolProblem(List.of(blue, green))).isNull();
-    assertThat(StrategyOptions.poolProblem(List.of(blue)))
-        .isEqualTo("blue-green needs exactly two pools, the fleet has [blue]");
-    assertThat(StrategyOptions.poolProblem(List.of(blue, new Target("x", "h", 1, null))))
-        .isEqualTo("blue-green needs a pool on every target; x has none");
   }
 }

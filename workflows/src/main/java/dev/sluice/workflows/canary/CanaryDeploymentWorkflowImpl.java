@@ -203,8 +203,9 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
     }
     ServiceDefinition service = request.service();
     DeploymentRequest childRequest =
-        new DeploymentRequest(
-                childId,
+        DeploymentRequest.builder()
+            .deploymentId(childId)
+            .service(
                 new ServiceDefinition(
                         service.name(),
                         stable,
@@ -217,22 +218,21 @@ public class CanaryDeploymentWorkflowImpl extends ControlledWorkflow
                         null)
                     // The service's metrics and provider: the promoted servers are monitored on
                     // them.
-                    .withAnalysis(service.analysis(), service.autoRollback()),
-                request.version(),
-                Strategy.ROLLING.id(),
-                // A stable server that fails takes the others back with it: the parent then puts
-                // the canary back too, and the whole fleet is where it started.
-                new RollingOptions(null, null, null, null, true).orElse(request.rolling()),
-                request.requestedBy(),
-                request.searchAttributes(),
-                null,
-                null,
-                request.deploymentId())
+                    .withAnalysis(service.analysis(), service.autoRollback()))
+            .version(request.version())
+            .strategy(Strategy.ROLLING.id())
+            // A stable server that fails takes the others back with it: the parent then puts
+            // the canary back too, and the whole fleet is where it started.
+            .rolling(new RollingOptions(null, null, null, null, true).orElse(request.rolling()))
+            .requestedBy(request.requestedBy())
+            .searchAttributes(request.searchAttributes())
+            .parentDeploymentId(request.deploymentId())
             // The promoted servers are watched after the rollout: a breach rolls them back and
             // this canary then takes its canaries back too.
-            .withAutoRollback(request.autoRollback())
+            .autoRollback(request.autoRollback())
             // Its steps reach this deployment's ledger row as they happen.
-            .withParentEventBase(tracker.childEventBase());
+            .parentEventBase(tracker.childEventBase())
+            .build();
     ChildWorkflowOptions.Builder options =
         ChildWorkflowOptions.newBuilder()
             .setWorkflowId(childId)

@@ -5,8 +5,8 @@ import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.FlagRollout;
 import dev.sluice.model.Release;
-import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.FailureTypes;
+import dev.sluice.workflows.Strategies;
 import dev.sluice.workflows.activities.FlagActivities;
 import dev.sluice.workflows.activities.FlagActivities.RolloutCall;
 import dev.sluice.workflows.activities.LedgerActivities;
@@ -192,7 +192,7 @@ public class ReleaseWorkflowImpl implements ReleaseWorkflow {
   private DeploymentResult deploy(DeploymentRequest request, String what) {
     try {
       return Workflow.newUntypedChildWorkflowStub(
-              DeploymentWorkflow.typeOf(request.strategy()),
+              Strategies.workflowType(request.strategy()),
               ChildWorkflowOptions.newBuilder()
                   .setWorkflowId(request.deploymentId())
                   .setStaticSummary(

@@ -57,17 +57,15 @@ class BlueGreenDeploymentWorkflowTest {
             null,
             "blue-green",
             null);
-    return new DeploymentRequest(
-        id,
-        service,
-        "2.0.0",
-        "blue-green",
-        RollingOptions.DEFAULT,
-        "ci",
-        false,
-        null,
-        overrides.orElse(BlueGreenOptions.DEFAULT),
-        null);
+    return DeploymentRequest.builder()
+        .deploymentId(id)
+        .service(service)
+        .version("2.0.0")
+        .strategy("blue-green")
+        .rolling(RollingOptions.DEFAULT)
+        .requestedBy("ci")
+        .blueGreen(overrides.orElse(BlueGreenOptions.DEFAULT))
+        .build();
   }
 
   static BlueGreenOptions options(

@@ -71,18 +71,17 @@ class CanaryDeploymentWorkflowTest {
             null,
             "canary",
             null);
-    return new DeploymentRequest(
-        id,
-        service,
-        "2.0.0",
-        "canary",
-        new RollingOptions(null, null, Duration.ofMillis(100), null, null)
-            .orElse(RollingOptions.DEFAULT),
-        "ci",
-        false,
-        new CanaryOptions(steps, IntOrPercent.count(1)),
-        null,
-        null);
+    return DeploymentRequest.builder()
+        .deploymentId(id)
+        .service(service)
+        .version("2.0.0")
+        .strategy("canary")
+        .rolling(
+            new RollingOptions(null, null, Duration.ofMillis(100), null, null)
+                .orElse(RollingOptions.DEFAULT))
+        .requestedBy("ci")
+        .canary(new CanaryOptions(steps, IntOrPercent.count(1)))
+        .build();
   }
 
   public static final List<CanaryStep> PLAN =

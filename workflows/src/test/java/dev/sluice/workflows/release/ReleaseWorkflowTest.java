@@ -60,15 +60,16 @@ class ReleaseWorkflowTest {
             null,
             "rolling",
             null);
-    return new DeploymentRequest(
-        id,
-        service,
-        version,
-        "rolling",
-        new RollingOptions(null, null, Duration.ofMillis(100), null, null)
-            .orElse(RollingOptions.DEFAULT),
-        "ci",
-        false);
+    return DeploymentRequest.builder()
+        .deploymentId(id)
+        .service(service)
+        .version(version)
+        .strategy("rolling")
+        .rolling(
+            new RollingOptions(null, null, Duration.ofMillis(100), null, null)
+                .orElse(RollingOptions.DEFAULT))
+        .requestedBy("ci")
+        .build();
   }
 
   static Release release(String id) {

@@ -71,14 +71,14 @@ class RollingDeploymentWorkflowTest {
             null,
             "rolling",
             null);
-    return new DeploymentRequest(
-        "dep-" + version,
-        service,
-        version,
-        "rolling",
-        overrides.orElse(RollingOptions.DEFAULT),
-        "ci",
-        false);
+    return DeploymentRequest.builder()
+        .deploymentId("dep-" + version)
+        .service(service)
+        .version(version)
+        .strategy("rolling")
+        .rolling(overrides.orElse(RollingOptions.DEFAULT))
+        .requestedBy("ci")
+        .build();
   }
 
   /**
@@ -288,21 +288,19 @@ class RollingDeploymentWorkflowTest {
     start(env, worker, new InMemoryFleet(large, "1.0.0"));
     DeploymentRequest base = request("2.0.0", batch("20%"));
     DeploymentRequest big =
-        new DeploymentRequest(
-            "dep-large",
-            new ServiceDefinition(
-                "checkout",
-                large,
-                ProviderRef.of("memory"),
-                ProviderRef.of("memory"),
-                null,
-                "rolling",
-                null),
-            "2.0.0",
-            "rolling",
-            base.rolling(),
-            "ci",
-            false);
+        base.toBuilder()
+            .deploymentId("dep-large")
+            .service(
+                new ServiceDefinition(
+                    "checkout",
+                    large,
+                    ProviderRef.of("memory"),
+                    ProviderRef.of("memory"),
+                    null,
+                    "rolling",
+                    null))
+            .version("2.0.0")
+            .build();
 
     stub(client, worker, "dep-large").run(big);
 
@@ -592,15 +590,7 @@ class RollingDeploymentWorkflowTest {
     SluiceSearchAttributes.ALL.forEach(env::registerSearchAttribute);
     start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
     DeploymentRequest base = request("2.0.0", RollingOptions.NONE);
-    DeploymentRequest withAttributes =
-        new DeploymentRequest(
-            base.deploymentId(),
-            base.service(),
-            base.version(),
-            base.strategy(),
-            base.rolling(),
-            base.requestedBy(),
-            true);
+    DeploymentRequest withAttributes = base.toBuilder().searchAttributes(true).build();
 
     RollingDeploymentWorkflow workflow = stub(client, worker, "dep-sa");
     workflow.run(withAttributes);
@@ -619,16 +609,7 @@ class RollingDeploymentWorkflowTest {
     InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").holdDeploy("t2"));
     DeploymentRequest base = request("2.0.0", SHORT_PAUSES);
     RollingDeploymentWorkflow workflow = stub(client, worker, "dep-state");
-    WorkflowClient.start(
-        workflow::run,
-        new DeploymentRequest(
-            base.deploymentId(),
-            base.service(),
-            base.version(),
-            base.strategy(),
-            base.rolling(),
-            base.requestedBy(),
-            true));
+    WorkflowClient.start(workflow::run, base.toBuilder().searchAttributes(true).build());
     fleet.awaitDeployStarted("t2");
     workflow.abort(ControlRequest.of("alice", "wrong moment"));
     fleet.release("t2");
