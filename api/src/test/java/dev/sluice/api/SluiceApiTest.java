@@ -482,7 +482,7 @@ class SluiceApiTest {
             .body()
             .path("definition")
             .path("autoRollback");
-    // Stored as given, so the GET can be PUT back; the seed's defaults apply at deploy time.
+    // Stored as given, so the GET can be PUT back; the defaults apply at deploy time.
     assertThat(auto.path("window").asText()).isEqualTo("10m");
     assertThat(auto.has("interval")).isFalse();
     assertThat(auto.has("thresholds")).isFalse();

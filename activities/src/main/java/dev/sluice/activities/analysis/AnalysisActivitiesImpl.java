@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Watches a canary with the sequential judge over the service's metrics ({@link SequentialWatch}),
- * or with the seed's thresholds ({@code judge: threshold}) — and a freshly switched blue-green pool
- * — over the metric provider the traffic router's registration declares as its default (the
- * router's own counters; see {@link ThresholdWindows} for what is asked). A first fetch before the
- * first window starts it, because counter-based providers answer differences between fetches.
- * Progress is heartbeated after every window; a retried attempt picks it up and carries on rather
- * than starting the bake again.
+ * or with fixed thresholds against the stable servers ({@code judge: threshold}) — and a freshly
+ * switched blue-green pool — over the metric provider the traffic router's registration declares as
+ * its default (the router's own counters; see {@link ThresholdWindows} for what is asked). A first
+ * fetch before the first window starts it, because counter-based providers answer differences
+ * between fetches. Progress is heartbeated after every window; a retried attempt picks it up and
+ * carries on rather than starting the bake again.
  */
 public final class AnalysisActivitiesImpl implements AnalysisActivities {
 

@@ -5,8 +5,8 @@ import dev.sluice.model.Verdict;
 import java.util.Locale;
 
 /**
- * The seed's {@code _metrics_healthy} as pure code: the canary's window against the stable servers'
- * window of the same time. No I/O, no clock: given the same windows, the same verdict.
+ * The threshold canary check as pure code: the canary's window against the stable servers' window
+ * of the same time. No I/O, no clock: given the same windows, the same verdict.
  */
 public final class ThresholdJudge {
 

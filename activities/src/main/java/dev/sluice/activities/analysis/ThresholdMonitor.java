@@ -20,12 +20,12 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Post-deploy monitoring, the seed's {@code AutoRollback}: every interval for the window, each
- * ceiling is checked on the new version's targets (group {@code live}); the first breach ends the
- * watch with FAIL, and the workflow rolls back. Absolute thresholds, because after a full rollout
- * no baseline serves beside the new version. A ceiling on a metric the service does not have (the
- * seed's CPU on HAProxy's counters) is skipped and said so; an interval without data, or with fewer
- * than {@code minRequests} requests for a ratio, is not judged, never taken as a breach.
+ * Post-deploy monitoring (auto-rollback): every interval for the window, each ceiling is checked on
+ * the new version's targets (group {@code live}); the first breach ends the watch with FAIL, and
+ * the workflow rolls back. Absolute thresholds, because after a full rollout no baseline serves
+ * beside the new version. A ceiling on a metric the service does not have (the default CPU ceiling
+ * on HAProxy's counters) is skipped and said so; an interval without data, or with fewer than
+ * {@code minRequests} requests for a ratio, is not judged, never taken as a breach.
  */
 final class ThresholdMonitor {
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Expand-contract on a real PostgreSQL (embedded), with the seed's {@code users.phone →
+ * Expand-contract on a real PostgreSQL (embedded), with the chapter's {@code users.phone →
  * phone_number}: an old app keeps writing {@code phone} while the migration runs.
  */
 class MigratorTest {

@@ -66,7 +66,10 @@ public final class FlagRollouts {
     this.providers = providers;
   }
 
-  /** Body of a rollout: the variant, the stages (default: the seed's plan) and the gate. */
+  /**
+   * Body of a rollout: the variant, the stages (default: {@code FlagRollout.defaultPlan()}) and the
+   * gate.
+   */
   public record RolloutPlan(
       String variant,
       List<StageBody> stages,
@@ -78,9 +81,9 @@ public final class FlagRollouts {
 
   /**
    * The metric gate: the service whose metrics show the flag's effect; {@code ceilings} as in a
-   * service's {@code autoRollback.thresholds} (default: the seed's) checked every {@code interval};
-   * or, with {@code compareCohorts}, the sequential judge comparing flag-on and flag-off users
-   * (metrics labelled by cohort: prometheus).
+   * service's {@code autoRollback.thresholds} (default: the post-deploy ceilings) checked every
+   * {@code interval}; or, with {@code compareCohorts}, the sequential judge comparing flag-on and
+   * flag-off users (metrics labelled by cohort: prometheus).
    */
   public record GateBody(
       String service,
@@ -93,8 +96,8 @@ public final class FlagRollouts {
   }
 
   /**
-   * Checks a rollout plan for flag {@code key} and resolves it (stages default to the seed's plan),
-   * without starting anything.
+   * Checks a rollout plan for flag {@code key} and resolves it (stages default to {@code
+   * FlagRollout.defaultPlan()}), without starting anything.
    *
    * @throws ApiException 404 for an unknown flag, 400 naming the field of a bad plan
    */

@@ -251,8 +251,8 @@ public final class FlagService {
       List<String> reasons) {}
 
   /**
-   * The seed's "clean up 2 weeks after 100%": flags that serve one variant to everyone and have not
-   * changed for {@link #STALE_AFTER}, and flags past their type's expected lifetime.
+   * Flag debt ("clean up 2 weeks after 100%"): flags that serve one variant to everyone and have
+   * not changed for {@link #STALE_AFTER}, and flags past their type's expected lifetime.
    */
   public List<Stale> stale() {
     Instant now = clock.instant();

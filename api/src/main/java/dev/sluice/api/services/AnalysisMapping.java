@@ -36,9 +36,9 @@ final class AnalysisMapping {
   static final Set<String> UNITS = Set.of("ratio", "ms", "s");
 
   /**
-   * Post-deploy monitoring settings from the wire, every field set (the seed's defaults for what is
-   * not given); null when none given. Ceilings must name metrics the service has, and a watched
-   * service needs a metric provider.
+   * Post-deploy monitoring settings from the wire, every field set ({@code
+   * AutoRollbackSpec.DEFAULT} for what is not given); null when none given. Ceilings must name
+   * metrics the service has, and a watched service needs a metric provider.
    */
   AutoRollbackSpec autoRollback(
       String field,

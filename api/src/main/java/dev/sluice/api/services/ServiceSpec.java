@@ -47,9 +47,10 @@ public record ServiceSpec(
   }
 
   /**
-   * Post-deploy monitoring (the seed's AutoRollback): off unless given; {@code {}} turns it on with
-   * the seed's ceilings (errors 5%, latency p99 1 s, CPU 90% where such metrics exist) for 5
-   * minutes, checked every minute. {@code window: "0s"} turns it off for one deployment.
+   * Post-deploy monitoring (watch the new version, roll back on a breach): off unless given; {@code
+   * {}} turns it on with the default ceilings (errors 5%, latency p99 1 s, CPU 90% where such
+   * metrics exist) for 5 minutes, checked every minute. {@code window: "0s"} turns it off for one
+   * deployment.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AutoRollbackBody(

@@ -33,12 +33,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The seed's dual writes end to end: sample-app's profiles, kept in two PostgreSQL databases
- * (legacy and new), follow the phase flag through the OpenFeature provider while a client keeps
- * writing and reading them, and the workflow reads the app's mismatch counters from its {@code
- * /metrics}. The worker is a process of its own on the dev server, SIGKILLed in the middle of the
- * migration: a promote sent while no worker runs is carried out by the next one. Stores made to
- * differ pause the migration.
+ * Dual writes end to end: sample-app's profiles, kept in two PostgreSQL databases (legacy and new),
+ * follow the phase flag through the OpenFeature provider while a client keeps writing and reading
+ * them, and the workflow reads the app's mismatch counters from its {@code /metrics}. The worker is
+ * a process of its own on the dev server, SIGKILLed in the middle of the migration: a promote sent
+ * while no worker runs is carried out by the next one. Stores made to differ pause the migration.
  */
 class DualWriteIT {
 
@@ -205,7 +204,7 @@ class DualWriteIT {
     assertThat(send("POST", api("/api/v1/dual-writes"), start).statusCode()).isEqualTo(202);
     awaitMigration("phase", "dual-write");
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> appPhase().equals("dual-write"));
-    // Users write from here on: both stores have everything they will read (the seed backfills
+    // Users write from here on: both stores have everything they will read (the chapter backfills
     // older rows before shadow reads; this app's profiles are all new).
     startClient();
     for (String phase : List.of("dual-write", "shadow-read", "read-new")) {

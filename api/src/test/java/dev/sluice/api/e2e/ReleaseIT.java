@@ -32,11 +32,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One REST call runs a whole release on real parts: the seed's {@code users.phone → phone_number}
- * expanded and backfilled on PostgreSQL while the old app keeps writing {@code phone}, a rolling
- * deployment through HAProxy under load, a flag rollout, the release's gate, then contract. A
- * second release aborted at its gate is undone newest first: flag back to 0%, the fleet rolled back
- * to the version before, the migration rolled back. No request fails throughout.
+ * One REST call runs a whole release on real parts: the chapter's {@code users.phone →
+ * phone_number} expanded and backfilled on PostgreSQL while the old app keeps writing {@code
+ * phone}, a rolling deployment through HAProxy under load, a flag rollout, the release's gate, then
+ * contract. A second release aborted at its gate is undone newest first: flag back to 0%, the fleet
+ * rolled back to the version before, the migration rolled back. No request fails throughout.
  */
 class ReleaseIT {
 

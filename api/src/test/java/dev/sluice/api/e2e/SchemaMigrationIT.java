@@ -29,11 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The seed's {@code users.phone → phone_number} through the REST API on real PostgreSQL, with the
- * worker SIGKILLed in the middle of the backfill and an old app writing {@code phone} throughout:
- * the new worker resumes from the last committed batch, every row is backfilled exactly once (a
- * counter the test adds), no write is lost, and after promote the contract drops {@code phone}; an
- * abort after that is refused.
+ * The chapter's {@code users.phone → phone_number} through the REST API on real PostgreSQL, with
+ * the worker SIGKILLed in the middle of the backfill and an old app writing {@code phone}
+ * throughout: the new worker resumes from the last committed batch, every row is backfilled exactly
+ * once (a counter the test adds), no write is lost, and after promote the contract drops {@code
+ * phone}; an abort after that is refused.
  */
 class SchemaMigrationIT {
 

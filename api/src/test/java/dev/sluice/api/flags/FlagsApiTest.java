@@ -61,7 +61,7 @@ class FlagsApiTest {
         response.statusCode(), json, response.headers().firstValue("ETag").orElse(null));
   }
 
-  /** The seed's checkout flag: internal users always, then 25% of everyone by targeting key. */
+  /** The chapter's checkout flag: internal users always, then 25% of everyone by targeting key. */
   static Map<String, Object> checkout() {
     return Map.of(
         "state",

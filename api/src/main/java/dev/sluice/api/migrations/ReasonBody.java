@@ -1,3 +1,0 @@
-package dev.sluice.api.migrations;
-
-public record ReasonBody(String reason) {}
