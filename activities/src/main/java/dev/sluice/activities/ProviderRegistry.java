@@ -2,12 +2,14 @@ package dev.sluice.activities;
 
 import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.ProviderRef;
+import dev.sluice.model.ServiceDefinition;
 import dev.sluice.ports.Deployer;
 import dev.sluice.ports.HealthChecker;
 import dev.sluice.ports.MetricProvider;
 import dev.sluice.ports.TrafficRouter;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +32,11 @@ public final class ProviderRegistry {
   private final Map<String, Function<ProviderRef, HealthChecker>> healthCheckers = new TreeMap<>();
   private final Map<String, Function<ProviderRef, MetricProvider>> metrics = new TreeMap<>();
   private final Map<String, String> routerMetrics = new TreeMap<>();
+
+  /** File name, then router type: how that router's file is rendered. */
+  private final Map<String, Map<String, Function<ServiceDefinition, String>>> routerFiles =
+      new TreeMap<>();
+
   private final Map<Object, Object> built = new ConcurrentHashMap<>();
 
   public ProviderRegistry router(String type, Function<ProviderRef, TrafficRouter> factory) {
@@ -48,6 +55,30 @@ public final class ProviderRegistry {
     routers.put(type, factory);
     routerMetrics.put(type, defaultMetrics);
     return this;
+  }
+
+  /**
+   * Registers a file a router of {@code type} can be started with, rendered from a service's
+   * definition without I/O ({@code haproxy.cfg} for HAProxy): {@code render} throws {@link
+   * ConfigurationException} (or {@link IllegalArgumentException}) when the router's settings cannot
+   * make one.
+   */
+  public ProviderRegistry routerFile(
+      String type, String fileName, Function<ServiceDefinition, String> render) {
+    routerFiles.computeIfAbsent(fileName, f -> new TreeMap<>()).put(type, render);
+    return this;
+  }
+
+  /** How {@code fileName} is rendered for a router of {@code type}; empty when it is not. */
+  public Optional<Function<ServiceDefinition, String>> routerFile(String type, String fileName) {
+    return type == null
+        ? Optional.empty()
+        : Optional.ofNullable(routerFiles.getOrDefault(fileName, Map.of()).get(type));
+  }
+
+  /** The router types for which {@code fileName} is rendered. */
+  public Set<String> routerTypesRendering(String fileName) {
+    return routerFiles.getOrDefault(fileName, Map.of()).keySet();
   }
 
   public ProviderRegistry deployer(String type, Function<ProviderRef, Deployer> factory) {

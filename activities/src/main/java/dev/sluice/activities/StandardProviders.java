@@ -4,6 +4,7 @@ import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
 import dev.sluice.activities.health.http.HttpHealthChecker;
 import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
 import dev.sluice.activities.metrics.prometheus.PrometheusProvider;
+import dev.sluice.activities.traffic.haproxy.HaproxyConfig;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 
 /**
@@ -18,6 +19,7 @@ public final class StandardProviders {
     HttpHealthChecker http = new HttpHealthChecker();
     return new ProviderRegistry()
         .router(HaproxyRouter.TYPE, HaproxyRouter::fromRef, HaproxyStatsProvider.TYPE)
+        .routerFile(HaproxyRouter.TYPE, HaproxyConfig.FILE_NAME, HaproxyConfig::renderFor)
         .deployer("local-process", LocalProcessDeployer::fromRef)
         .healthChecker("http", ref -> http)
         .metrics(HaproxyStatsProvider.TYPE, HaproxyStatsProvider::fromRef)

@@ -14,6 +14,7 @@ import dev.sluice.api.cli.WorkerCommand;
 import dev.sluice.api.deployments.DeploymentResource;
 import dev.sluice.api.deployments.Deployments;
 import dev.sluice.api.deployments.DeploymentsResource;
+import dev.sluice.api.deployments.ServiceRollbackResource;
 import dev.sluice.api.errors.ApiExceptionMapper;
 import dev.sluice.api.errors.BodyLimitFilter;
 import dev.sluice.api.errors.BodyTooLargeMapper;
@@ -208,7 +209,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
             Clock.systemUTC(),
             mapper);
     environment.lifecycle().manage(managed(null, deployments::close));
-    Services services = new Services(ledger, mapper);
+    Services services = new Services(ledger, mapper, providers);
 
     var jersey = environment.jersey();
     jersey.register(new ActorFilter(tokens(config), admins(config)));
@@ -219,7 +220,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new WebApplicationExceptionMapper());
     jersey.register(new UnexpectedExceptionMapper());
     jersey.register(new ServicesResource(services));
-    jersey.register(new ServiceResource(services, deployments, environment.getObjectMapper()));
+    jersey.register(new ServiceResource(services));
+    jersey.register(new ServiceRollbackResource(deployments, environment.getObjectMapper()));
     jersey.register(new DeploymentsResource(deployments));
     jersey.register(new DeploymentResource(deployments, environment.getObjectMapper()));
     jersey.register(new AuditResource(ledger));

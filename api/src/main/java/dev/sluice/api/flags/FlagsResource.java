@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.common.Params;
+import dev.sluice.api.common.ReasonBody;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.flags.EvaluationResult;
 import dev.sluice.ledger.FlagStore.Flag;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.activities.Settings;
 import dev.sluice.api.common.ErrorBody.FieldError;
 import dev.sluice.api.common.Queries;
+import dev.sluice.api.common.ReasonBody;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.ledger.FlagStore;
 import dev.sluice.ledger.Ledger;
@@ -25,9 +26,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Starting, steering and showing dual-write migrations: moves between two stores through the seed's
- * dual-write phases ({@link DualWriteMigrationWorkflow}); the phase flag must exist, with the
- * phases as variants.
+ * Starting, steering and showing dual-write migrations: moves between two stores through the
+ * dual-write phases (old only, write both, read new, new only) ({@link
+ * DualWriteMigrationWorkflow}); the phase flag must exist, with the phases as variants.
  */
 public final class DualWrites {
 

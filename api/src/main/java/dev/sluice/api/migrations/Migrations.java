@@ -2,6 +2,7 @@ package dev.sluice.api.migrations;
 
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.api.common.Queries;
+import dev.sluice.api.common.ReasonBody;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.MigrationOperation;

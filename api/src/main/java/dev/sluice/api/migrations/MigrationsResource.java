@@ -1,6 +1,7 @@
 package dev.sluice.api.migrations;
 
 import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.common.ReasonBody;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflow.Status;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

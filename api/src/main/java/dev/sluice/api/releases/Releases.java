@@ -6,6 +6,7 @@ import dev.sluice.activities.Settings;
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.api.common.Ids;
 import dev.sluice.api.common.Queries;
+import dev.sluice.api.common.ReasonBody;
 import dev.sluice.api.deployments.DeploymentCreate;
 import dev.sluice.api.deployments.Deployments;
 import dev.sluice.api.errors.ApiException;

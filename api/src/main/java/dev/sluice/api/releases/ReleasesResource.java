@@ -1,6 +1,7 @@
 package dev.sluice.api.releases;
 
 import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.common.ReasonBody;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;

@@ -1,11 +1,6 @@
 package dev.sluice.api.services;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.auth.ActorFilter;
-import dev.sluice.api.deployments.ControlBody;
-import dev.sluice.api.deployments.Deployments;
-import dev.sluice.api.errors.JsonExceptionMapper;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -19,21 +14,18 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * {@code /api/v1/services/{name}}: one service's definition, its version history, and a starting
- * HAProxy config for it.
+ * {@code /api/v1/services/{name}}: one service's definition, its version history, its circuit
+ * breaker and the files its router can start with. Its rollback is the deployments' business
+ * ({@code ServiceRollbackResource}).
  */
 @Path("/api/v1/services/{name}")
 @Produces(MediaType.APPLICATION_JSON)
 public class ServiceResource {
 
   private final Services services;
-  private final Deployments deployments;
-  private final ObjectMapper json;
 
-  public ServiceResource(Services services, Deployments deployments, ObjectMapper json) {
+  public ServiceResource(Services services) {
     this.services = services;
-    this.deployments = deployments;
-    this.json = json;
   }
 
   /** Creates or replaces the service (201 when new, 200 when replaced). Audited. */
@@ -58,35 +50,15 @@ public class ServiceResource {
   }
 
   /**
-   * Rolls the service back to the version that ran before: an instant switch back for a blue-green
-   * deployment in its rollback window, otherwise a new deployment of that version.
-   */
-  @POST
-  @Path("rollback")
-  public Response rollback(
-      @PathParam("name") String name, String body, @Context ContainerRequestContext request) {
-    String reason = null;
-    if (body != null && !body.isBlank()) {
-      try {
-        ControlBody parsed = json.readValue(body, ControlBody.class);
-        reason = parsed == null ? null : parsed.reason();
-      } catch (JsonProcessingException e) {
-        throw JsonExceptionMapper.translate(e);
-      }
-    }
-    return Response.accepted(deployments.rollback(name, reason, ActorFilter.actor(request)))
-        .build();
-  }
-
-  /**
-   * A starting HAProxy config for the service ({@link Services#haproxyConfig}); {@code sluice
-   * haproxy-config} prints it. 404 for an unknown service, 422 when it cannot have one.
+   * A file to start the service's router with ({@link Services#routerFile}): {@code haproxy.cfg}
+   * for HAProxy, which {@code sluice haproxy-config} prints. 404 for an unknown service or a file
+   * no router renders, 422 when the service's router does not render this one.
    */
   @GET
-  @Path("haproxy.cfg")
+  @Path("{file: [A-Za-z0-9_-]+\\.[A-Za-z0-9]+}")
   @Produces(MediaType.TEXT_PLAIN + "; charset=utf-8")
-  public String haproxyConfig(@PathParam("name") String name) {
-    return services.haproxyConfig(name);
+  public String routerFile(@PathParam("name") String name, @PathParam("file") String file) {
+    return services.routerFile(name, file);
   }
 
   /** The service's circuit breaker: closed, or open until when and why. */

@@ -1,27 +1,30 @@
 package dev.sluice.api.services;
 
 import dev.sluice.activities.ConfigurationException;
-import dev.sluice.activities.traffic.haproxy.HaproxyConfig;
-import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
+import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.ledger.CircuitState;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.VersionHistoryEntry;
 import dev.sluice.model.ServiceDefinition;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Storing and showing services: their definitions (checked by {@link ServiceMapper}), version
- * history, circuit breaker and a starting HAProxy config.
+ * history, circuit breaker and the files its router can start with.
  */
 public final class Services {
 
   private final Ledger ledger;
   private final ServiceMapper mapper;
+  private final ProviderRegistry providers;
 
-  public Services(Ledger ledger, ServiceMapper mapper) {
+  public Services(Ledger ledger, ServiceMapper mapper, ProviderRegistry providers) {
     this.ledger = ledger;
     this.mapper = mapper;
+    this.providers = providers;
   }
 
   /** Result of a put: the service as stored, and whether it is new. */
@@ -55,31 +58,38 @@ public final class Services {
   }
 
   /**
-   * A starting HAProxy config for the service, rendered from its fleet, router settings and health
-   * check path ({@link HaproxyConfig#forService}).
+   * A file to start the service's router with, rendered from its fleet, router settings and health
+   * check ({@code haproxy.cfg} for an HAProxy router): whichever the registry says the router's
+   * adapter renders under {@code fileName}.
    *
-   * @throws ApiException 404 for an unknown service; 422 naming {@code trafficRouter.type} when the
-   *     service's router is not HAProxy, or {@code trafficRouter.settings} when its settings cannot
-   *     make one
+   * @throws ApiException 404 for an unknown service or a file no router renders; 422 naming {@code
+   *     trafficRouter.type} when no adapter renders {@code fileName} for the service's router, or
+   *     {@code trafficRouter.settings} when its settings cannot make one
    */
-  public String haproxyConfig(String name) {
+  public String routerFile(String name, String fileName) {
     ServiceDefinition service = find(name);
-    String type = service.trafficRouter() == null ? null : service.trafficRouter().type();
-    if (!HaproxyRouter.TYPE.equals(type)) {
-      throw ApiException.invalid(
-          "trafficRouter.type",
-          "is \""
-              + type
-              + "\"; an HAProxy config is rendered for trafficRouter type \""
-              + HaproxyRouter.TYPE
-              + "\" only");
+    if (providers.routerTypesRendering(fileName).isEmpty()) {
+      throw ApiException.notFound("no traffic router renders " + fileName);
     }
-    String path = service.healthCheck().path();
+    String type = service.trafficRouter() == null ? null : service.trafficRouter().type();
+    Function<ServiceDefinition, String> render =
+        providers
+            .routerFile(type, fileName)
+            .orElseThrow(
+                () ->
+                    ApiException.invalid(
+                        "trafficRouter.type",
+                        "is \""
+                            + type
+                            + "\"; "
+                            + fileName
+                            + " is rendered for trafficRouter type "
+                            + providers.routerTypesRendering(fileName).stream()
+                                .map(t -> "\"" + t + "\"")
+                                .collect(Collectors.joining(" or "))
+                            + " only"));
     try {
-      return HaproxyConfig.forService(
-              name, service.fleet(), service.trafficRouter(), path == null ? "/health" : path)
-          .build()
-          .render();
+      return render.apply(service);
     } catch (ConfigurationException | IllegalArgumentException e) {
       throw ApiException.invalid("trafficRouter.settings", e.getMessage());
     }

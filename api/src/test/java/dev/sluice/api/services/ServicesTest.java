@@ -3,6 +3,7 @@ package dev.sluice.api.services;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.activities.StandardProviders;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.ProviderRef;
@@ -30,7 +31,7 @@ class ServicesTest {
     Ledger.migrate(pool);
     ledger = new Ledger(Jdbi.create(pool));
     // Nothing here checks a definition, so the mapper needs no provider registry.
-    services = new Services(ledger, new ServiceMapper(null));
+    services = new Services(ledger, new ServiceMapper(null), StandardProviders.registry());
   }
 
   @AfterEach
@@ -59,7 +60,7 @@ class ServicesTest {
     assertStatus(404, () -> services.get("ghost"));
     assertStatus(404, () -> services.history("ghost"));
     assertStatus(404, () -> services.circuit("ghost"));
-    assertStatus(404, () -> services.haproxyConfig("ghost"));
+    assertStatus(404, () -> services.routerFile("ghost", "haproxy.cfg"));
   }
 
   @Test
@@ -97,8 +98,9 @@ class ServicesTest {
     ledger.putService(service("shop", "haproxy"), "ci");
     ledger.putService(service("cloud", "elbv2"), "ci");
 
-    assertThat(services.haproxyConfig("shop")).contains("backend app").contains("t1");
-    assertThatThrownBy(() -> services.haproxyConfig("cloud"))
+    assertThat(services.routerFile("shop", "haproxy.cfg")).contains("backend app").contains("t1");
+    assertStatus(404, () -> services.routerFile("shop", "nginx.conf"));
+    assertThatThrownBy(() -> services.routerFile("cloud", "haproxy.cfg"))
         .isInstanceOfSatisfying(
             ApiException.class,
             e -> {
@@ -106,7 +108,7 @@ class ServicesTest {
               assertThat(e.body().field()).isEqualTo("trafficRouter.type");
               assertThat(e.body().message())
                   .isEqualTo(
-                      "trafficRouter.type: is \"elbv2\"; an HAProxy config is rendered for"
+                      "trafficRouter.type: is \"elbv2\"; haproxy.cfg is rendered for"
                           + " trafficRouter type \"haproxy\" only");
             });
   }

@@ -3,6 +3,7 @@ package dev.sluice.activities.traffic.haproxy;
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.Settings;
 import dev.sluice.model.ProviderRef;
+import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Target;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -78,6 +79,24 @@ public final class HaproxyConfig {
    */
   public static Builder builder(String socket) {
     return new Builder(socket);
+  }
+
+  /** The file {@link #renderFor} renders, as the registry and the API name it. */
+  public static final String FILE_NAME = "haproxy.cfg";
+
+  /**
+   * {@link #forService}'s config for a service's definition, rendered: health-checked on its health
+   * check's path ({@code /health} when it has none).
+   */
+  public static String renderFor(ServiceDefinition service) {
+    String path = service.healthCheck().path();
+    return forService(
+            service.name(),
+            service.fleet(),
+            service.trafficRouter(),
+            path == null ? "/health" : path)
+        .build()
+        .render();
   }
 
   /**
