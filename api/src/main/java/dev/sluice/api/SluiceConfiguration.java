@@ -39,7 +39,8 @@ public class SluiceConfiguration extends Configuration {
   static DataSourceFactory defaultDatabase() {
     DataSourceFactory factory = new DataSourceFactory();
     factory.setDriverClass("org.h2.Driver");
-    factory.setUrl("jdbc:h2:file:./.sluice/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000");
+    factory.setUrl(
+        "jdbc:h2:file:./.sluice/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;WRITE_DELAY=0");
     factory.setUser("sa");
     factory.setPassword("");
     factory.setValidationQuery("SELECT 1");

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -143,15 +144,38 @@ public final class Ledger {
    * <p>{@code AUTO_SERVER=TRUE} lets a second process (the API and a standalone worker) open the
    * same file: the first opener serves it over TCP to local connections only and the others connect
    * through that, taking over when it exits. {@code LOCK_TIMEOUT=10000} lets a writer wait up to 10
-   * s for another's row lock instead of H2's default of 2 s. Use it through a connection pool,
-   * which keeps the database open between calls. Tests use the same URL on a temporary directory.
+   * s for another's row lock instead of H2's default of 2 s. {@code WRITE_DELAY=0}: see {@link
+   * #durableUrl}. Use it through a connection pool, which keeps the database open between calls.
+   * Tests use the same URL on a temporary directory.
    *
    * @param file the database file without extension; made absolute, since H2 rejects implicitly
    *     relative paths
-   * @return e.g. {@code jdbc:h2:file:/srv/.sluice/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000}
+   * @return e.g. {@code
+   *     jdbc:h2:file:/srv/.sluice/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;WRITE_DELAY=0}
    */
   public static String h2FileUrl(Path file) {
-    return "jdbc:h2:file:" + file.toAbsolutePath() + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000";
+    return "jdbc:h2:file:"
+        + file.toAbsolutePath()
+        + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000"
+        + H2_WRITE_AT_COMMIT;
+  }
+
+  private static final String H2_WRITE_AT_COMMIT = ";WRITE_DELAY=0";
+
+  /**
+   * {@code jdbcUrl} made to keep every commit when the process is killed: an H2 file database gets
+   * {@code WRITE_DELAY=0} unless its URL sets a delay itself. H2 has no write-ahead log; by default
+   * it writes committed changes to its file up to 500 ms later, so a SIGKILL loses the ledger's
+   * last records (a deployment's events, its lock) while Temporal keeps the workflow's. Other URLs
+   * are returned as they are.
+   */
+  public static String durableUrl(String jdbcUrl) {
+    if (jdbcUrl == null
+        || !jdbcUrl.startsWith("jdbc:h2:file:")
+        || jdbcUrl.toUpperCase(Locale.ROOT).contains(";WRITE_DELAY=")) {
+      return jdbcUrl;
+    }
+    return jdbcUrl + H2_WRITE_AT_COMMIT;
   }
 
   // --- services ---------------------------------------------------------------------------------

@@ -9,8 +9,9 @@
  * database. The schema is migrated by Flyway from {@code db/ledger} ({@link
  * dev.sluice.ledger.Ledger#migrate}).
  *
- * <p>Embedded default: {@code jdbc:h2:file:./.sluice/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000}
- * (see {@link dev.sluice.ledger.Ledger#h2FileUrl}), which the API and a standalone worker may open
- * at the same time. Beyond one machine: PostgreSQL.
+ * <p>Embedded default: {@code
+ * jdbc:h2:file:./.sluice/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;WRITE_DELAY=0} (see {@link
+ * dev.sluice.ledger.Ledger#h2FileUrl}), which the API and a standalone worker may open at the same
+ * time. Beyond one machine: PostgreSQL.
  */
 package dev.sluice.ledger;
