@@ -24,8 +24,8 @@ import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
 /**
- * {@code sluice demo}: the whole stack on this machine (embedded Temporal, H2, API and worker, a
- * fleet of sample-app v1 behind HAProxy, a load generator through HAProxy), then a rolling
+ * {@code sluice demo}: the whole stack on this machine (Temporal's dev server, H2, API and worker,
+ * a fleet of sample-app v1 behind HAProxy, a load generator through HAProxy), then a rolling
  * deployment of v2 with progress as it goes, then a bad v3 that fails its health check and is
  * rolled back, and a summary. Stops every process it started, also on Ctrl-C.
  */
@@ -35,6 +35,9 @@ public class DemoCommand extends Command {
   private static final Map<String, Set<Integer>> SEEN = new ConcurrentHashMap<>();
 
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  /** The Temporal UI of this demo's dev server, where each deployment's workflow can be watched. */
+  private String temporalUi;
 
   public DemoCommand() {
     super(
@@ -65,14 +68,24 @@ public class DemoCommand extends Command {
 
     say(
         out,
-        "Starting Sluice (embedded Temporal, H2 ledger, API + worker), 4 sample-app 1.0.0"
+        "Starting Sluice (Temporal's dev server, H2 ledger, API + worker), 4 sample-app 1.0.0"
             + " instances and HAProxy …");
-    // Each demo starts from an empty ledger, so its summary tells only this run's story.
-    for (String file : List.of("ledger.mv.db", "ledger.trace.db")) {
+    // Each demo starts from an empty ledger and history, so its summary tells only this run's
+    // story.
+    for (String file :
+        List.of(
+            "ledger.mv.db",
+            "ledger.trace.db",
+            "temporal.db",
+            "temporal.db-shm",
+            "temporal.db-wal")) {
       Files.deleteIfExists(workDir.resolve(file));
     }
     LocalStack stack =
-        LocalStack.start(LocalStack.Options.defaults(workDir, jar), SluiceApplication::startServer);
+        LocalStack.start(
+            LocalStack.Options.defaults(workDir, jar).withDurableTemporal(),
+            SluiceApplication::startServer);
+    temporalUi = stack.temporalUi();
     AtomicBoolean closed = new AtomicBoolean();
     Thread cleanup =
         new Thread(
@@ -109,6 +122,13 @@ public class DemoCommand extends Command {
             + ", stats on http://127.0.0.1:"
             + stack.haproxy().statsPort()
             + "/");
+    say(
+        out,
+        "Temporal UI on "
+            + temporalUi
+            + " (history in "
+            + stack.workDir().resolve("temporal.db")
+            + ")");
     api.put("/api/v1/services/" + LocalStack.SERVICE, stack.serviceDefinition()).expect(200, 201);
     say(out, "Service '" + LocalStack.SERVICE + "': " + stack.versions());
 
@@ -238,10 +258,11 @@ public class DemoCommand extends Command {
     return follow(api, start(api, body, out), out, DemoCommand::ended);
   }
 
-  private static String start(SluiceClient api, Map<String, Object> body, PrintStream out) {
+  private String start(SluiceClient api, Map<String, Object> body, PrintStream out) {
     JsonNode created = api.post("/api/v1/deployments", body).expect(202).body();
     String id = created.path("id").asText();
     say(out, "deployment " + id + " accepted; GET " + created.path("links").path("self").asText());
+    say(out, "  its workflow: " + temporalUi + "/namespaces/default/workflows/" + id);
     return id;
   }
 

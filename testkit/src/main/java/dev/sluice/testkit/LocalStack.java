@@ -42,6 +42,7 @@ public final class LocalStack implements AutoCloseable {
   private AutoCloseable server;
   private SluiceClient client;
   private int apiPort;
+  private int temporalUiPort;
 
   /** Starts a Sluice server in this JVM on a configuration file; closing the result stops it. */
   @FunctionalInterface
@@ -56,6 +57,8 @@ public final class LocalStack implements AutoCloseable {
    * @param startServer false to start only the fleet and HAProxy (a test runs its own server)
    * @param pools split the fleet into a blue (live) and a green pool, each its own HAProxy backend
    *     chosen through a map, for blue-green deployments
+   * @param durableTemporal the server runs Temporal's dev server (history in {@code
+   *     workDir/temporal.db}, the Temporal UI on a free port) instead of the in-memory one
    */
   public record Options(
       Path workDir,
@@ -65,16 +68,33 @@ public final class LocalStack implements AutoCloseable {
       Map<String, String> behavior,
       String serverConfig,
       boolean startServer,
-      boolean pools) {
+      boolean pools,
+      boolean durableTemporal) {
 
     public static Options defaults(Path workDir, Path sampleAppJar) {
       return new Options(
-          workDir, sampleAppJar, 4, "1.0.0", Map.of("3.0.0.healthy", "false"), null, true, false);
+          workDir,
+          sampleAppJar,
+          4,
+          "1.0.0",
+          Map.of("3.0.0.healthy", "false"),
+          null,
+          true,
+          false,
+          false);
     }
 
     public Options withServerConfig(String yaml) {
       return new Options(
-          workDir, sampleAppJar, targets, initialVersion, behavior, yaml, startServer, pools);
+          workDir,
+          sampleAppJar,
+          targets,
+          initialVersion,
+          behavior,
+          yaml,
+          startServer,
+          pools,
+          durableTemporal);
     }
 
     public Options withPools() {
@@ -86,7 +106,8 @@ public final class LocalStack implements AutoCloseable {
           behavior,
           serverConfig,
           startServer,
-          true);
+          true,
+          durableTemporal);
     }
 
     public Options withBehavior(Map<String, String> versions) {
@@ -98,12 +119,37 @@ public final class LocalStack implements AutoCloseable {
           versions,
           serverConfig,
           startServer,
-          pools);
+          pools,
+          durableTemporal);
     }
 
     public Options withoutServer() {
       return new Options(
-          workDir, sampleAppJar, targets, initialVersion, behavior, serverConfig, false, pools);
+          workDir,
+          sampleAppJar,
+          targets,
+          initialVersion,
+          behavior,
+          serverConfig,
+          false,
+          pools,
+          durableTemporal);
+    }
+
+    /**
+     * The server on Temporal's dev server, whose history outlives it ({@link #durableTemporal}).
+     */
+    public Options withDurableTemporal() {
+      return new Options(
+          workDir,
+          sampleAppJar,
+          targets,
+          initialVersion,
+          behavior,
+          serverConfig,
+          startServer,
+          pools,
+          true);
     }
   }
 
@@ -176,6 +222,7 @@ public final class LocalStack implements AutoCloseable {
     awaitServersUp();
     if (options.startServer()) {
       apiPort = freePort();
+      temporalUiPort = options.durableTemporal() ? freePort() : 0;
       Path config = writeServerConfig(apiPort, freePort(), freePort());
       server = serverStarter.start(config);
       client = new SluiceClient(URI.create("http://127.0.0.1:" + apiPort), "demo");
@@ -224,24 +271,41 @@ public final class LocalStack implements AutoCloseable {
         home: %s
         database:
           driverClass: org.h2.Driver
-          url: "jdbc:h2:file:%s/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000"
+          url: "jdbc:h2:file:%s/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;WRITE_DELAY=0"
           user: sa
           password: ""
         temporal:
-          backend: embedded
-          embeddedPort: %d
+        %s
         logging:
           level: INFO
           loggers: {io.temporal: WARN, io.grpc: WARN}
           appenders: [{type: file, currentLogFilename: %s/sluice.log, archive: false}]
         """
-            .formatted(port, adminPort, dir, dir, temporalPort, dir);
+            .formatted(port, adminPort, dir, dir, temporal(temporalPort, dir), dir);
     if (options.serverConfig() != null) {
       yaml = yaml + options.serverConfig();
     }
     Path file = options.workDir().resolve("sluice.yml");
     Files.writeString(file, yaml);
     return file;
+  }
+
+  /** The {@code temporal:} block's lines: in memory, or the dev server with its file and UI. */
+  private String temporal(int port, Path dir) {
+    if (!options.durableTemporal()) {
+      return "  backend: embedded\n  embeddedPort: " + port;
+    }
+    return String.join(
+        "\n",
+        "  backend: dev",
+        "  address: 127.0.0.1:" + port,
+        "  uiPort: " + temporalUiPort,
+        "  devDbFile: " + dir.resolve("temporal.db"));
+  }
+
+  /** The Temporal UI of a stack with {@link Options#durableTemporal}; null for one in memory. */
+  public String temporalUi() {
+    return temporalUiPort == 0 ? null : "http://127.0.0.1:" + temporalUiPort;
   }
 
   /** The local-process deployer's settings for this fleet. */

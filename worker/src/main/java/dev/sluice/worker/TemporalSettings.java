@@ -13,12 +13,13 @@ import java.util.stream.Collectors;
  * Where Sluice's Temporal lives. One key, {@code backend}, picks it:
  *
  * <ul>
- *   <li>{@code embedded} (default): Temporal's test server in this process, bound to {@code
- *       embeddedPort} so other processes (a standalone worker, the {@code temporal} CLI) can
- *       connect. In memory: history is lost when the process stops. No UI.
- *   <li>{@code dev}: Sluice starts {@code temporal server start-dev} with a SQLite file under
- *       {@code .sluice/}, so history survives restarts, and the Temporal UI on {@code uiPort}.
- *       Reuses a dev server already listening on {@code address}.
+ *   <li>{@code dev} (default): Sluice starts {@code temporal server start-dev} with a SQLite file
+ *       under {@code .sluice/}, so history survives restarts, and the Temporal UI on {@code
+ *       uiPort}. Reuses a dev server already listening on {@code address}.
+ *   <li>{@code embedded}: Temporal's test server in this process, bound to {@code embeddedPort} so
+ *       other processes (a standalone worker, the {@code temporal} CLI) can connect. In memory:
+ *       history is lost when the process stops. No UI. For tests, and machines where the CLI cannot
+ *       run.
  *   <li>{@code remote}: any Temporal cluster or Temporal Cloud at {@code address}, with mTLS or an
  *       API key read from the environment variable named by {@code apiKeyEnv}.
  * </ul>
@@ -59,7 +60,7 @@ public class TemporalSettings {
     }
   }
 
-  private Backend backend = Backend.EMBEDDED;
+  private Backend backend = Backend.DEV;
   private String address = "127.0.0.1:7233";
   private String namespace = "default";
   private String taskQueue = "sluice";

@@ -30,8 +30,14 @@ class TemporalBackendTest {
   }
 
   @Test
+  void theDefaultBackendIsTheDevServerWhoseHistorySurvivesARestart() {
+    assertThat(new TemporalSettings().getBackend()).isEqualTo(TemporalSettings.Backend.DEV);
+  }
+
+  @Test
   void embeddedBackendServesOtherClientsOnItsPortAndRegistersSearchAttributes() {
     TemporalSettings settings = new TemporalSettings();
+    settings.setBackend(TemporalSettings.Backend.EMBEDDED);
     settings.setEmbeddedPort(0);
     try (TemporalBackend backend = TemporalBackend.open(settings, home())) {
       WorkflowServiceStubs other =

@@ -52,6 +52,7 @@ class CanaryDeploymentIT {
                 Map.of("4.0.0.errorRate", "0.5"),
                 null,
                 true,
+                false,
                 false),
             SluiceApplication::startServer);
     api = stack.client();

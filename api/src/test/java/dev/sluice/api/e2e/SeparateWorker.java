@@ -101,10 +101,19 @@ final class SeparateWorker {
   /** Starts {@code sluice worker config}, output to {@code dir/log}, with {@code env} added. */
   static Process start(Path config, Path dir, String log, Map<String, String> env)
       throws Exception {
+    return run("worker", config, dir, log, env);
+  }
+
+  /**
+   * Starts {@code sluice COMMAND config} ({@code worker}, {@code server}) from the packaged jar,
+   * output to {@code dir/log}, with {@code env} added.
+   */
+  static Process run(String command, Path config, Path dir, String log, Map<String, String> env)
+      throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
         new ProcessBuilder(
-                javaBin, "-jar", System.getProperty("sluice.jar"), "worker", config.toString())
+                javaBin, "-jar", System.getProperty("sluice.jar"), command, config.toString())
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve(log).toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

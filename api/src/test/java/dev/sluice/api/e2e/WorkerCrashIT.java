@@ -61,6 +61,7 @@ class WorkerCrashIT {
                 Map.of("2.0.0.startupDelayMs", "4000"),
                 null,
                 false,
+                false,
                 false));
     int port = LocalStack.freePort();
     Path config =
