@@ -41,7 +41,8 @@ class ConfigurationCheckTest {
   private static Path withBackend(Path dir, String backend) throws IOException {
     String shipped = Files.readString(SHIPPED);
     String changed =
-        shipped.replace("backend: ${SLUICE_TEMPORAL_BACKEND:-embedded}", "backend: " + backend);
+        shipped.replaceFirst(
+            "backend: \\$\\{SLUICE_TEMPORAL_BACKEND:-\\w+}", "backend: " + backend);
     assertThat(changed).as("config/sluice.yml names the backend as expected").isNotEqualTo(shipped);
     return Files.writeString(dir.resolve("sluice.yml"), changed);
   }
