@@ -13,6 +13,7 @@ import dev.sluice.activities.migrations.MigrationActivitiesImpl;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.workflows.Strategies;
 import dev.sluice.workflows.StrategyRules;
+import dev.sluice.workflows.common.TargetGroupWorkflowImpl;
 import dev.sluice.workflows.flags.FlagRolloutWorkflowImpl;
 import dev.sluice.workflows.migrations.DualWriteMigrationWorkflowImpl;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflowImpl;
@@ -41,7 +42,9 @@ public final class SluiceWorker implements AutoCloseable {
                   FlagRolloutWorkflowImpl.class,
                   SchemaMigrationWorkflowImpl.class,
                   DualWriteMigrationWorkflowImpl.class,
-                  ReleaseWorkflowImpl.class))
+                  ReleaseWorkflowImpl.class,
+                  // A large deployment's work on its targets, in child workflows of bounded size.
+                  TargetGroupWorkflowImpl.class))
           .toList();
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
