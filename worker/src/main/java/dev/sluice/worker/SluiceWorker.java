@@ -21,6 +21,7 @@ import dev.sluice.workflows.release.ReleaseWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,14 @@ public final class SluiceWorker implements AutoCloseable {
                   TargetGroupWorkflowImpl.class))
           .toList();
 
+  /**
+   * A target group upgrades its batch's targets in parallel, one workflow thread each: a batch of
+   * 500 targets is ten groups of 51 threads. Temporal's default of 600 threads in all would evict
+   * cached workflows and retry their tasks (correct, but slow and noisy in the history).
+   */
+  public static final WorkerFactoryOptions FACTORY_OPTIONS =
+      WorkerFactoryOptions.newBuilder().setMaxWorkflowThreadCount(3_000).build();
+
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 
   private final WorkerFactory factory;
@@ -64,7 +73,7 @@ public final class SluiceWorker implements AutoCloseable {
       ProviderRegistry providers,
       Ledger ledger,
       Datasources datasources) {
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    WorkerFactory factory = WorkerFactory.newInstance(client, FACTORY_OPTIONS);
     Worker worker =
         factory.newWorker(
             taskQueue,

@@ -23,6 +23,7 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactoryOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,9 @@ class RollingAtScaleTest {
       TestWorkflowExtension.newBuilder()
           .registerWorkflowImplementationTypes(
               RollingDeploymentWorkflowImpl.class, TargetGroupWorkflowImpl.class)
+          // As the worker runs them: a group's targets take a workflow thread each.
+          .setWorkerFactoryOptions(
+              WorkerFactoryOptions.newBuilder().setMaxWorkflowThreadCount(3_000).build())
           .setDoNotStart(true)
           .build();
 
