@@ -75,9 +75,11 @@ public final class DeploymentTracker {
    * Starts a target group: running, at its parent's batch count, its targets as the parent knows
    * them. Records nothing: the parent's ledger row has all of it.
    */
-  public void startPart(int batches, List<TargetStatus> known, List<String> deployAttempted) {
+  public void startPart(
+      int batch, int batches, List<TargetStatus> known, List<String> deployAttempted) {
     progress.state = DeploymentState.RUNNING;
     progress.phase = Phase.DEPLOYING;
+    progress.batch = batch;
     progress.batches = batches;
     targets.know(known, deployAttempted);
   }
@@ -155,6 +157,10 @@ public final class DeploymentTracker {
   /** Records what changed since the last record. */
   public void flush() {
     record();
+  }
+
+  public int batch() {
+    return progress.batch;
   }
 
   public int batches() {

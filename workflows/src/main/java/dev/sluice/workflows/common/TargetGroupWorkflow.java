@@ -43,7 +43,8 @@ public interface TargetGroupWorkflow extends DeploymentWorkflow {
    * @param request the parent's request with the group's targets as the fleet, the parent's ledger
    *     row as {@code parentDeploymentId} and the base of its events' numbers
    * @param batchSize targets per batch (the last may hold fewer)
-   * @param firstBatch the number of the group's first batch in the parent's count (from 1)
+   * @param firstBatch the number of the group's first batch in the parent's count (from 1); for
+   *     other jobs, and a single batch of a strategy without batches, the parent's current one
    * @param batches the parent's count of batches
    * @param pause the pause between two batches (UPGRADE); null for none
    * @param known the targets as the parent knows them: previous versions, states

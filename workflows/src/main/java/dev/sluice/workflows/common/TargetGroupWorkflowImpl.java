@@ -29,7 +29,7 @@ public class TargetGroupWorkflowImpl extends ControlledWorkflow implements Targe
 
   @Override
   public GroupResult run(GroupWork ignored) {
-    tracker.startPart(work.batches(), work.known(), work.deployAttempted());
+    tracker.startPart(work.firstBatch(), work.batches(), work.known(), work.deployAttempted());
     List<Target> fleet = request.service().fleet();
     List<Target> failed = new ArrayList<>();
     String smokeFailure = null;
@@ -51,7 +51,10 @@ public class TargetGroupWorkflowImpl extends ControlledWorkflow implements Targe
       // The parent was cancelled: it restores what this group touched, from this report.
       cancelled = true;
     }
-    Workflow.newDetachedCancellationScope(tracker::flush).run();
+    if (work.job() == Job.UPGRADE || work.job() == Job.RESTORE) {
+      // What changed since the last target's end; smoke tests and stops change no target.
+      Workflow.newDetachedCancellationScope(tracker::flush).run();
+    }
     return new GroupResult(
         tracker.statuses(fleet),
         tracker.deployAttempted(fleet),

@@ -146,7 +146,11 @@ public final class TargetGroups {
    * @return the targets that failed
    */
   public List<Target> upgradeBatch(List<Target> batch) {
-    List<Slice> stage = stages(batch, batch.size()).get(0);
+    List<Slice> stage = new ArrayList<>();
+    for (Slice slice : stages(batch, batch.size()).get(0)) {
+      // The deployment's own batch (a blue-green pool's 1/1) or step, whichever it shows.
+      stage.add(new Slice(slice.targets(), slice.batchSize(), tracker.batch(), 1));
+    }
     return upgrade(stage, tracker.batches(), null);
   }
 
@@ -232,8 +236,9 @@ public final class TargetGroups {
               job,
               part,
               slice.batchSize(),
-              slice.firstBatch(),
-              batches,
+              // Other jobs run where the deployment is: its ledger row keeps its batch.
+              job == Job.UPGRADE ? slice.firstBatch() : tracker.batch(),
+              job == Job.UPGRADE ? batches : tracker.batches(),
               pause,
               tracker.statuses(slice.targets()),
               tracker.deployAttempted(slice.targets()),

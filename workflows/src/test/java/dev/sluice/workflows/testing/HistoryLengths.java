@@ -4,6 +4,7 @@ import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,21 @@ public final class HistoryLengths {
       }
     }
     return lengths;
+  }
+
+  /** The ids of the children {@code workflowId} started, in the order they started. */
+  public static List<String> children(WorkflowClient client, String workflowId) {
+    List<String> ids = new ArrayList<>();
+    for (HistoryEvent event : client.fetchHistory(workflowId).getEvents()) {
+      if (event.getEventType() == EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) {
+        ids.add(
+            event
+                .getChildWorkflowExecutionStartedEventAttributes()
+                .getWorkflowExecution()
+                .getWorkflowId());
+      }
+    }
+    return ids;
   }
 
   /** The most events any one run of the deployment recorded. */
