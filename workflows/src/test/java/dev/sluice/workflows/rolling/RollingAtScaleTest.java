@@ -1,11 +1,13 @@
 package dev.sluice.workflows.rolling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.IntOrPercent;
+import dev.sluice.model.Phase;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.RollingOptions;
 import dev.sluice.model.ServiceDefinition;
@@ -18,6 +20,7 @@ import dev.sluice.workflows.common.TargetGroups;
 import dev.sluice.workflows.testing.HistoryLengths;
 import dev.sluice.workflows.testing.InMemoryFleet;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -210,6 +213,36 @@ class RollingAtScaleTest {
     assertThat(targets).allMatch(t -> fleet.version(t.id()).equals("1.0.0"));
     assertThat(fleet.outOfRotation()).isEmpty();
     assertThat(fleet.operations()).doesNotContain("drain t71");
+    fleet.assertLedgerMatchesFleet();
+  }
+
+  @Test
+  void cancellingWhileTargetGroupsRunRestoresEveryTargetTheyUpgraded(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    List<Target> targets = fleet(120);
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(targets, "1.0.0"));
+    // Long pauses: the cancellation finds a group waiting between its batches, or the deployment.
+    RollingOptions options =
+        new RollingOptions(IntOrPercent.count(10), null, Duration.ofHours(1), null, null);
+    RollingDeploymentWorkflow workflow = stub(client, worker, "dep-cancel");
+    WorkflowClient.start(workflow::run, request("dep-cancel", targets, options));
+    Awaitility.await("the group waits after batch 1")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                fleet.childEntries().stream()
+                    .anyMatch(e -> e.phase() == Phase.WAITING && e.waiting() != null));
+
+    WorkflowStub untyped = WorkflowStub.fromTyped(workflow);
+    untyped.cancel();
+
+    assertThatThrownBy(() -> untyped.getResult(DeploymentResult.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    assertThat(targets).allMatch(t -> fleet.version(t.id()).equals("1.0.0"));
+    assertThat(fleet.outOfRotation()).isEmpty();
+    assertThat(fleet.operations())
+        .as("t10 was upgraded, then restored")
+        .containsSubsequence("deploy t10 2.0.0", "deploy t10 1.0.0");
     fleet.assertLedgerMatchesFleet();
   }
 }
