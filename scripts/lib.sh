@@ -41,6 +41,11 @@ ensure_haproxy() {
 }
 
 # Prometheus (the metric provider's tests and the demo's optional metrics), from Debian.
+# OpenSSH's server, for the ssh deployer's tests (they start their own sshd on a loopback port).
+ensure_sshd() {
+  [ -x /usr/sbin/sshd ] || apt_install openssh-server
+}
+
 ensure_prometheus() {
   command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || apt_install prometheus
 }

@@ -3,6 +3,7 @@ package dev.sluice.activities;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +34,46 @@ public final class Settings {
       throw new ConfigurationException(owner + ": setting '" + key + "' is required");
     }
     return value.toString();
+  }
+
+  /** {@code true}/{@code false} (a JSON boolean or those words); anything else is an error. */
+  public boolean bool(String key, boolean fallback) {
+    Object value = values.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    return switch (value.toString().trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new ConfigurationException(owner + ": setting '" + key + "' must be true or false");
+    };
+  }
+
+  /** The raw value of {@code key} (a string, number, boolean, list or map), or null. */
+  public Object value(String key) {
+    return values.get(key);
+  }
+
+  /** The nested settings object under {@code key} (empty when absent), named {@code owner key}. */
+  @SuppressWarnings("unchecked")
+  public Settings section(String key) {
+    Object value = values.get(key);
+    if (value == null) {
+      return new Settings(owner + " " + key, Map.of());
+    }
+    if (value instanceof Map<?, ?> map) {
+      return new Settings(owner + " " + key, (Map<String, Object>) map);
+    }
+    throw new ConfigurationException(owner + ": setting '" + key + "' must be an object");
+  }
+
+  /** Who these settings belong to, as error messages name it. */
+  public String owner() {
+    return owner;
   }
 
   public int integer(String key, int fallback) {

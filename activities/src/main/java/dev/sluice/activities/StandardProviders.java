@@ -1,6 +1,7 @@
 package dev.sluice.activities;
 
 import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
+import dev.sluice.activities.deploy.ssh.SshDeployer;
 import dev.sluice.activities.health.http.HttpHealthChecker;
 import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
 import dev.sluice.activities.metrics.prometheus.PrometheusProvider;
@@ -21,6 +22,7 @@ public final class StandardProviders {
         .router(HaproxyRouter.TYPE, HaproxyRouter::fromRef, HaproxyStatsProvider.TYPE)
         .routerFile(HaproxyRouter.TYPE, HaproxyConfig.FILE_NAME, HaproxyConfig::renderFor)
         .deployer("local-process", LocalProcessDeployer::fromRef)
+        .deployer(SshDeployer.TYPE, SshDeployer::fromRef)
         .healthChecker("http", ref -> http)
         .metrics(HaproxyStatsProvider.TYPE, HaproxyStatsProvider::fromRef)
         .metrics(PrometheusProvider.TYPE, PrometheusProvider::fromRef);

@@ -1,7 +1,8 @@
 package dev.sluice.testkit;
 
+import dev.sluice.activities.ProviderRegistry;
+import dev.sluice.activities.StandardProviders;
 import dev.sluice.activities.deploy.localprocess.LocalFleet;
-import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
 import dev.sluice.activities.traffic.haproxy.HaproxyInstance;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 import dev.sluice.model.ProviderRef;
@@ -33,6 +34,8 @@ public final class LocalStack implements AutoCloseable {
 
   public static final String SERVICE = "checkout";
 
+  private static final ProviderRegistry REGISTRY = StandardProviders.registry();
+
   private final Options options;
   private final List<Target> targets = new ArrayList<>();
   private final Path fleetDir;
@@ -59,6 +62,8 @@ public final class LocalStack implements AutoCloseable {
    *     chosen through a map, for blue-green deployments
    * @param durableTemporal the server runs Temporal's dev server (history in {@code
    *     workDir/temporal.db}, the Temporal UI on a free port) instead of the in-memory one
+   * @param deployer the deployer that starts the fleet and that the service definition names; null
+   *     for {@code local-process} on {@code workDir/fleet}
    */
   public record Options(
       Path workDir,
@@ -69,7 +74,8 @@ public final class LocalStack implements AutoCloseable {
       String serverConfig,
       boolean startServer,
       boolean pools,
-      boolean durableTemporal) {
+      boolean durableTemporal,
+      ProviderRef deployer) {
 
     public static Options defaults(Path workDir, Path sampleAppJar) {
       return new Options(
@@ -81,7 +87,8 @@ public final class LocalStack implements AutoCloseable {
           null,
           true,
           false,
-          false);
+          false,
+          null);
     }
 
     public Options withServerConfig(String yaml) {
@@ -94,7 +101,8 @@ public final class LocalStack implements AutoCloseable {
           yaml,
           startServer,
           pools,
-          durableTemporal);
+          durableTemporal,
+          deployer);
     }
 
     public Options withPools() {
@@ -107,7 +115,8 @@ public final class LocalStack implements AutoCloseable {
           serverConfig,
           startServer,
           true,
-          durableTemporal);
+          durableTemporal,
+          deployer);
     }
 
     public Options withBehavior(Map<String, String> versions) {
@@ -120,7 +129,23 @@ public final class LocalStack implements AutoCloseable {
           serverConfig,
           startServer,
           pools,
-          durableTemporal);
+          durableTemporal,
+          deployer);
+    }
+
+    /** The fleet started and deployed by {@code deployer} instead of {@code local-process}. */
+    public Options withDeployer(ProviderRef deployer) {
+      return new Options(
+          workDir,
+          sampleAppJar,
+          targets,
+          initialVersion,
+          behavior,
+          serverConfig,
+          startServer,
+          pools,
+          durableTemporal,
+          deployer);
     }
 
     public Options withoutServer() {
@@ -133,7 +158,8 @@ public final class LocalStack implements AutoCloseable {
           serverConfig,
           false,
           pools,
-          durableTemporal);
+          durableTemporal,
+          deployer);
     }
 
     /**
@@ -149,7 +175,8 @@ public final class LocalStack implements AutoCloseable {
           serverConfig,
           startServer,
           pools,
-          true);
+          true,
+          deployer);
     }
   }
 
@@ -199,7 +226,7 @@ public final class LocalStack implements AutoCloseable {
       String pool = options.pools() ? (i <= options.targets() / 2 ? "blue" : "green") : null;
       targets.add(new Target("t" + i, "127.0.0.1", freePort(), pool));
     }
-    Deployer deployer = LocalProcessDeployer.fromRef(deployerRef());
+    Deployer deployer = deployer();
     for (Target target : targets) {
       Deployer.DeployResult result =
           deployer.deploy(
@@ -308,8 +335,11 @@ public final class LocalStack implements AutoCloseable {
     return temporalUiPort == 0 ? null : "http://127.0.0.1:" + temporalUiPort;
   }
 
-  /** The local-process deployer's settings for this fleet. */
+  /** The deployer's settings for this fleet: the one the options name, or local-process. */
   public ProviderRef deployerRef() {
+    if (options.deployer() != null) {
+      return options.deployer();
+    }
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("workDir", fleetDir.toAbsolutePath().toString());
     settings.put("sampleAppJar", options.sampleAppJar().toAbsolutePath().toString());
@@ -389,7 +419,7 @@ public final class LocalStack implements AutoCloseable {
 
   /** What each target runs, as the deployer sees it. */
   public Map<String, String> versions() {
-    Deployer deployer = LocalProcessDeployer.fromRef(deployerRef());
+    Deployer deployer = deployer();
     Map<String, String> versions = new LinkedHashMap<>();
     for (Target target : targets) {
       versions.put(target.id(), deployer.describe(target).version());
@@ -424,6 +454,10 @@ public final class LocalStack implements AutoCloseable {
       problems.forEach(failure::addSuppressed);
       throw failure;
     }
+  }
+
+  private Deployer deployer() {
+    return REGISTRY.deployer(deployerRef());
   }
 
   public static int freePort() {

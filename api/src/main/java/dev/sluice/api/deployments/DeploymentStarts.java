@@ -1,7 +1,5 @@
 package dev.sluice.api.deployments;
 
-import static dev.sluice.api.deployments.Deployments.VERSION;
-
 import dev.sluice.api.common.Ids;
 import dev.sluice.api.common.Problems;
 import dev.sluice.api.deployments.Deployments.Prepared;
@@ -24,6 +22,7 @@ import dev.sluice.model.OptionOverrides;
 import dev.sluice.model.Phase;
 import dev.sluice.model.RollingOptions;
 import dev.sluice.model.ServiceDefinition;
+import dev.sluice.model.Versions;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import dev.sluice.workflows.Strategies;
 import dev.sluice.workflows.StrategyRules;
@@ -142,9 +141,10 @@ final class DeploymentStarts {
     }
     if (body.version() == null) {
       problems.add("version", "is required");
-    } else if (!VERSION.matcher(body.version()).matches()) {
+    } else if (!Versions.isValid(body.version())) {
       problems.add(
-          "version", "must match " + VERSION.pattern() + ", got \"" + body.version() + "\"");
+          "version",
+          "must match " + Versions.PATTERN.pattern() + ", got \"" + body.version() + "\"");
     }
     if (idempotencyKey != null && Ids.badIdempotencyKey(idempotencyKey)) {
       problems.add("Idempotency-Key", Ids.IDEMPOTENCY_KEY_RULE);

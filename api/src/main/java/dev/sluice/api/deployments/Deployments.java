@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Starting, steering and showing deployments: the API's use cases, between the resources and the
@@ -25,9 +24,6 @@ import java.util.regex.Pattern;
  * half-started.
  */
 public final class Deployments {
-
-  /** Versions: what tags, package versions and git shas look like, and nothing else. */
-  public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private final Ledger ledger;
   private final DeploymentStarts starts;

@@ -44,16 +44,7 @@ class CanaryDeploymentIT {
         LocalStack.Options.defaults(dir, Path.of(System.getProperty("sluice.sampleAppJar")));
     stack =
         LocalStack.start(
-            new LocalStack.Options(
-                defaults.workDir(),
-                defaults.sampleAppJar(),
-                4,
-                "1.0.0",
-                Map.of("4.0.0.errorRate", "0.5"),
-                null,
-                true,
-                false,
-                false),
+            defaults.withBehavior(Map.of("4.0.0.errorRate", "0.5")),
             SluiceApplication::startServer);
     api = stack.client();
     api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(201);

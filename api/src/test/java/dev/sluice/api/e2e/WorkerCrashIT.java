@@ -53,16 +53,7 @@ class WorkerCrashIT {
     // 2.0.0 takes 4 s to start listening, so the worker can be killed in the middle of a deploy.
     stack =
         LocalStack.start(
-            new LocalStack.Options(
-                defaults.workDir(),
-                defaults.sampleAppJar(),
-                4,
-                "1.0.0",
-                Map.of("2.0.0.startupDelayMs", "4000"),
-                null,
-                false,
-                false,
-                false));
+            defaults.withBehavior(Map.of("2.0.0.startupDelayMs", "4000")).withoutServer());
     int port = LocalStack.freePort();
     Path config =
         SeparateWorker.writeConfig(

@@ -92,4 +92,33 @@ class ServiceMapperProvidersTest {
                 "needs a metric provider: name one in analysis.provider (the traffic router, bare,"
                     + " has no default one)"));
   }
+
+  @Test
+  void anSshDeployerWhoseSettingsCannotWorkIsRefusedBeforeAnythingIsStored() {
+    ApiException refused =
+        catchThrowableOfType(
+            ApiException.class,
+            () ->
+                mapper.toModel(
+                    "shop",
+                    spec(
+                        TallyRouter.TYPE,
+                        Map.of(
+                            "deployer",
+                            Map.of(
+                                "type",
+                                "ssh",
+                                "settings",
+                                Map.of(
+                                    "user", "deploy",
+                                    "identityFile", "/etc/sluice/key",
+                                    "hostKeys", "yes-please",
+                                    "template", Map.of("type", "docker", "image", "shop")))))));
+
+    assertThat(refused.body().errors())
+        .containsExactly(
+            new FieldError(
+                "deployer.settings",
+                "ssh deployer: setting 'hostKeys' must be strict or accept-new, got \"yes-please\""));
+  }
 }
