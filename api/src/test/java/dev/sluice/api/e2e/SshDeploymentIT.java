@@ -70,6 +70,10 @@ class SshDeploymentIT {
       JsonNode done = client.awaitFinal(v2, Duration.ofMinutes(3), e -> {});
       assertThat(done.path("state").asText()).isEqualTo("SUCCEEDED");
       assertThat(stack.versions().values()).containsOnly("2.0.0");
+      // What the host printed is in the deployment's events, beside the step it belongs to.
+      assertThat(done.path("events").toString())
+          .contains("t1 verifying: deployed 2.0.0 on ")
+          .contains("docker pull shop/checkout:2.0.0");
 
       String v3 =
           start(

@@ -124,21 +124,23 @@ public final class TargetOps {
       DrainResult drain = steps.drain(target);
       tracker.event("target.drained", target, target.id() + " " + steps.describeDrain(drain));
 
-      step(target, TargetState.DEPLOYING, null);
+      step(target, TargetState.DEPLOYING, null, null);
       tracker.deployAttempted(target);
       DeployResult deployed = steps.deploy(target, version, "upgrade");
       if (!deployed.ok()) {
         return tracker.targetFailed(
             target, "deploy of " + version + " failed: " + deployed.detail());
       }
-      step(target, TargetState.VERIFYING, version);
+      // What the deployer says it did (an SSH host's output, bounded and masked) goes with the
+      // step.
+      step(target, TargetState.VERIFYING, version, deployed.detail());
       HealthResult health = steps.waitHealthy(target);
       if (!health.healthy()) {
         return tracker.targetFailed(
             target,
             "health check failed after " + health.probes() + " probes: " + health.lastError());
       }
-      step(target, TargetState.ENABLING, version);
+      step(target, TargetState.ENABLING, version, null);
       EnableResult enabled = steps.enable(target);
       if (!enabled.up()) {
         return tracker.targetFailed(
@@ -155,11 +157,11 @@ public final class TargetOps {
   }
 
   /** A step within a target's upgrade: recorded at once, or (lean) with the target's end. */
-  private void step(Target target, TargetState state, String version) {
+  private void step(Target target, TargetState state, String version, String detail) {
     if (lean) {
-      tracker.targetQuietly(target, state, version, null);
+      tracker.targetQuietly(target, state, version, detail);
     } else {
-      tracker.target(target, state, version, null);
+      tracker.target(target, state, version, detail);
     }
   }
 
