@@ -30,7 +30,8 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetHealth
  * retry strategy (exponential back-off with jitter) and, if they persist, surface as the retryable
  * {@link Elbv2UnavailableException}; every other error AWS answers (access denied, an unknown ARN,
  * a validation error, an invalid target) is a {@link ConfigurationException} carrying AWS's code
- * and message, since the same request would get the same answer.
+ * and message, since the same request would get the same answer; so are credentials found nowhere
+ * in the chain, or a profile without any.
  */
 public final class Elbv2Api {
 
@@ -169,8 +170,10 @@ public final class Elbv2Api {
       }
       throw new ConfigurationException("elbv2: " + operation + " refused: " + words, e);
     } catch (SdkClientException e) {
-      if (String.valueOf(e.getMessage()).contains("Unable to load credentials")) {
-        // No credentials anywhere in the chain (or no such profile): no retry brings them.
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("Unable to load credentials")
+          || message.contains("no credentials for profile")) {
+        // No credentials anywhere in the chain, or no such profile: no retry brings them.
         throw new ConfigurationException("elbv2: " + operation + ": " + e.getMessage(), e);
       }
       throw new Elbv2UnavailableException("elbv2: " + operation + " failed: " + e.getMessage(), e);

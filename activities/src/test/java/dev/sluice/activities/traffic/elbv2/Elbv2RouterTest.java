@@ -11,6 +11,7 @@ import dev.sluice.ports.Heartbeat;
 import dev.sluice.ports.TrafficRouter;
 import dev.sluice.ports.TrafficRouter.DrainResult;
 import dev.sluice.ports.TrafficRouter.EnableResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalanci
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.Action;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.ActionTypeEnum;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.ProtocolEnum;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.RuleCondition;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetHealthDescription;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetTypeEnum;
 
@@ -416,6 +418,104 @@ class Elbv2RouterTest {
     assertThatThrownBy(() -> router().enable(stopped, Duration.ofSeconds(1), Heartbeat.NONE))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("refused: InvalidTarget");
+  }
+
+  @Test
+  void withARuleSetTheRulesForwardActionIsTheOneWeighedAndSwitched() {
+    String rule =
+        elb.createRule(
+                r ->
+                    r.listenerArn(listener)
+                        .priority(10)
+                        .conditions(
+                            RuleCondition.builder().field("path-pattern").values("/api/*").build())
+                        .actions(
+                            Action.builder()
+                                .type(ActionTypeEnum.FORWARD)
+                                .targetGroupArn(stableGroup)
+                                .build()))
+            .rules()
+            .get(0)
+            .ruleArn();
+    Map<String, Object> settings = settings();
+    settings.put("rule", rule);
+    Elbv2Router router = Elbv2Router.fromRef(new ProviderRef(Elbv2Router.TYPE, settings));
+    registerFleet(stableGroup);
+
+    router.split(fleet.subList(0, 1), fleet.subList(1, 4), 10);
+
+    Action forward = elb.describeRules(r -> r.ruleArns(rule)).rules().get(0).actions().get(0);
+    Map<String, Integer> ruleWeights = new LinkedHashMap<>();
+    forward
+        .forwardConfig()
+        .targetGroups()
+        .forEach(t -> ruleWeights.put(t.targetGroupArn(), t.weight()));
+    assertThat(ruleWeights).containsExactly(Map.entry(stableGroup, 90), Map.entry(canaryGroup, 10));
+    assertThat(
+            elb.describeListeners(r -> r.listenerArns(listener))
+                .listeners()
+                .get(0)
+                .defaultActions()
+                .get(0)
+                .targetGroupArn())
+        .as("the listener's default action is left alone")
+        .isEqualTo(stableGroup);
+  }
+
+  @Test
+  void ipTargetsAreRegisteredByAddressAndPort() {
+    String ipGroup =
+        elb.createTargetGroup(
+                r ->
+                    r.name("shop-ip")
+                        .protocol(ProtocolEnum.HTTP)
+                        .port(8080)
+                        .vpcId(subnetVpc)
+                        .targetType(TargetTypeEnum.IP))
+            .targetGroups()
+            .get(0)
+            .targetGroupArn();
+    Map<String, Object> settings = settings();
+    settings.put("targetGroup", ipGroup);
+    settings.remove("canaryTargetGroup");
+    TrafficRouter router = Elbv2Router.fromRef(new ProviderRef(Elbv2Router.TYPE, settings));
+    Target target = new Target("172.31.0.10", "172.31.0.10", 9090, null);
+
+    assertThat(router.enable(target, Duration.ofSeconds(5), Heartbeat.NONE).up()).isTrue();
+    TargetHealthDescription registered =
+        elb.describeTargetHealth(r -> r.targetGroupArn(ipGroup)).targetHealthDescriptions().get(0);
+    assertThat(registered.target().id()).isEqualTo("172.31.0.10");
+    assertThat(registered.target().port()).isEqualTo(9090);
+    assertThat(router.drain(target, Duration.ofSeconds(5), Heartbeat.NONE).drained()).isTrue();
+    assertThat(members(ipGroup)).isEmpty();
+  }
+
+  @Test
+  void aProfileNamesTheCredentialsInsteadOfTheDefaultChain() throws Exception {
+    Path credentials = dir.resolve("credentials");
+    Files.writeString(
+        credentials,
+        "[sluice-test]\naws_access_key_id = profile-key\naws_secret_access_key = profile-secret\n");
+    String before = System.getProperty("aws.sharedCredentialsFile");
+    System.setProperty("aws.sharedCredentialsFile", credentials.toString());
+    try {
+      Map<String, Object> settings = settings();
+      settings.put("profile", "sluice-test");
+      TrafficRouter router = Elbv2Router.fromRef(new ProviderRef(Elbv2Router.TYPE, settings));
+      assertThat(router.enable(fleet.get(0), Duration.ofSeconds(5), Heartbeat.NONE).up()).isTrue();
+
+      settings.put("profile", "no-such-profile");
+      TrafficRouter unknown = Elbv2Router.fromRef(new ProviderRef(Elbv2Router.TYPE, settings));
+      assertThatThrownBy(() -> unknown.enable(fleet.get(1), Duration.ofSeconds(5), Heartbeat.NONE))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("no-such-profile");
+    } finally {
+      if (before == null) {
+        System.clearProperty("aws.sharedCredentialsFile");
+      } else {
+        System.setProperty("aws.sharedCredentialsFile", before);
+      }
+    }
   }
 
   @Test
