@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,6 +71,19 @@ public final class Settings {
       return new Settings(owner + " " + key, (Map<String, Object>) map);
     }
     throw new ConfigurationException(owner + ": setting '" + key + "' must be an object");
+  }
+
+  /**
+   * Refuses a key outside {@code known}: a misspelt setting (or a secret pasted where a reference
+   * belongs) must not pass silently.
+   */
+  public void refuseUnknown(Set<String> known) {
+    Set<String> unknown = new TreeSet<>(values.keySet());
+    unknown.removeAll(known);
+    if (!unknown.isEmpty()) {
+      throw new ConfigurationException(
+          owner + ": unknown settings " + unknown + "; known: " + new TreeSet<>(known));
+    }
   }
 
   /** Who these settings belong to, as error messages name it. */

@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  *       FlagsBench}).
  *   <li>{@code backfill}: the schema-migration backfill on embedded PostgreSQL under writers (see
  *       {@link BackfillBench}).
+ *   <li>{@code history}: the longest history of any run of a rolling, a canary and a blue-green
+ *       deployment of 2,000 in-memory targets, time skipped (see {@link HistoryBench}).
  * </ul>
  */
 public final class Bench {
@@ -42,7 +44,7 @@ public final class Bench {
     if (args.length == 0) {
       System.err.println(
           "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, judge, detect, flags,"
-              + " backfill)");
+              + " backfill, history)");
       System.exit(2);
     }
     PrintStream out = System.out;
@@ -58,6 +60,11 @@ public final class Bench {
               out,
               args.length > 1 ? Integer.parseInt(args[1]) : 1000,
               args.length > 2 ? Integer.parseInt(args[2]) : BackfillBench.DEFAULT_RATE);
+      case "history" ->
+          HistoryBench.run(
+              out,
+              args.length > 1 ? Integer.parseInt(args[1]) : 2000,
+              args.length > 2 ? args[2] : "25%");
       case "judge" -> JudgeBench.run(out, args.length > 1 ? Integer.parseInt(args[1]) : 2400);
       case "detect" ->
           DetectBench.run(
@@ -68,7 +75,8 @@ public final class Bench {
         System.err.println(
             "unknown benchmark "
                 + args[0]
-                + " (names: rolling, abort, bluegreen_rollback, judge, detect, flags, backfill)");
+                + " (names: rolling, abort, bluegreen_rollback, judge, detect, flags, backfill,"
+                + " history)");
         System.exit(2);
       }
     }

@@ -178,15 +178,27 @@ final class ProgressRecords {
     List<TargetStatus> changed = entry.targets() == null ? List.of() : entry.targets();
     insertNewEvents(h, id, entry.service(), entry.events() == null ? List.of() : entry.events());
     Instant now = time.now();
-    h.createUpdate(
-            "UPDATE deployments SET state = :state, phase = :phase, targets = :targets,"
-                + " updated_at = :now WHERE id = :id AND finished_at IS NULL")
-        .bind("state", (entry.paused() ? DeploymentState.PAUSED : DeploymentState.RUNNING).name())
-        .bind("phase", (entry.paused() ? Phase.PAUSED : Phase.PROMOTING).name())
-        .bind("targets", json.write(merge(json.readTargets(stored.get()), changed)))
-        .bind("now", at(now))
-        .bind("id", id)
-        .execute();
+    // A target group runs part of its parent's own flow: it says where the parent is (phase,
+    // batch, wait). A canary's promotion is shown as the parent's PROMOTING phase.
+    boolean part = entry.phase() != null;
+    Phase shown = entry.paused() ? Phase.PAUSED : part ? entry.phase() : Phase.PROMOTING;
+    Update update =
+        h.createUpdate(
+                "UPDATE deployments SET state = :state, phase = :phase, targets = :targets,"
+                    + (part ? " batch = :batch, waiting = :waiting," : "")
+                    + " updated_at = :now WHERE id = :id AND finished_at IS NULL")
+            .bind(
+                "state", (entry.paused() ? DeploymentState.PAUSED : DeploymentState.RUNNING).name())
+            .bind("phase", shown.name())
+            .bind("targets", json.write(merge(json.readTargets(stored.get()), changed)))
+            .bind("now", at(now))
+            .bind("id", id);
+    if (part) {
+      update
+          .bind("batch", entry.batch())
+          .bind("waiting", entry.waiting() == null ? null : json.write(entry.waiting()));
+    }
+    update.execute();
     updateTargetVersions(h, entry.service(), id, changed, now);
   }
 

@@ -19,6 +19,7 @@ import dev.sluice.model.Phase;
 import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.TargetState;
 import dev.sluice.model.TargetStatus;
+import dev.sluice.model.Waiting;
 import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import java.time.Duration;
@@ -255,5 +256,41 @@ abstract class ProgressRecordsContract extends LedgerContract {
     assertThat(ledger.deployment("d-1").orElseThrow().state())
         .as("a late child record does not reopen a finished parent")
         .isEqualTo(DeploymentState.SUCCEEDED);
+  }
+
+  @Test
+  void aTargetGroupShowsItsParentsPhaseBatchAndWaitAndItsEventsInOrder() {
+    ledger.begin(newDeployment("d-1", service("checkout", "web-1", "web-2"), "2.0", null, null));
+    ledger.record(withBatch(running("d-1", event(1), event(2)), 1));
+    Waiting pause = new Waiting("pause after batch 3/40", START, START.plusSeconds(10));
+
+    ledger.recordChild(
+        new ChildEntry(
+            "d-1",
+            "checkout",
+            false,
+            List.of(new TargetStatus("web-2", "1.0", "2.0", TargetState.UPGRADED, null)),
+            List.of(event(3), event(4)),
+            Phase.WAITING,
+            3,
+            pause));
+
+    DeploymentRecord shown = ledger.deployment("d-1").orElseThrow();
+    assertThat(shown.state()).isEqualTo(DeploymentState.RUNNING);
+    assertThat(shown.phase()).isEqualTo(Phase.WAITING);
+    assertThat(shown.batch()).isEqualTo(3);
+    assertThat(shown.waiting()).isEqualTo(pause);
+    assertThat(ledger.events("d-1")).extracting(DeploymentEvent::seq).containsExactly(1, 2, 3, 4);
+
+    ledger.recordChild(
+        new ChildEntry("d-1", "checkout", true, List.of(), List.of(), Phase.WAITING, 4, null));
+    shown = ledger.deployment("d-1").orElseThrow();
+    assertThat(shown.phase()).as("paused in the group").isEqualTo(Phase.PAUSED);
+    assertThat(shown.batch()).isEqualTo(4);
+    assertThat(shown.waiting()).isNull();
+
+    // The parent's own record after the group is not taken for a stale one.
+    ledger.record(withBatch(running("d-1", event(5)), 5));
+    assertThat(ledger.deployment("d-1").orElseThrow().batch()).isEqualTo(5);
   }
 }

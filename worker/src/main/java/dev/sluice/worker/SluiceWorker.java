@@ -13,6 +13,7 @@ import dev.sluice.activities.migrations.MigrationActivitiesImpl;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.workflows.Strategies;
 import dev.sluice.workflows.StrategyRules;
+import dev.sluice.workflows.common.TargetGroupWorkflowImpl;
 import dev.sluice.workflows.flags.FlagRolloutWorkflowImpl;
 import dev.sluice.workflows.migrations.DualWriteMigrationWorkflowImpl;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflowImpl;
@@ -20,6 +21,7 @@ import dev.sluice.workflows.release.ReleaseWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +43,18 @@ public final class SluiceWorker implements AutoCloseable {
                   FlagRolloutWorkflowImpl.class,
                   SchemaMigrationWorkflowImpl.class,
                   DualWriteMigrationWorkflowImpl.class,
-                  ReleaseWorkflowImpl.class))
+                  ReleaseWorkflowImpl.class,
+                  // A large deployment's work on its targets, in child workflows of bounded size.
+                  TargetGroupWorkflowImpl.class))
           .toList();
+
+  /**
+   * A target group upgrades its batch's targets in parallel, one workflow thread each: a batch of
+   * 500 targets is ten groups of 51 threads. Temporal's default of 600 threads in all would evict
+   * cached workflows and retry their tasks (correct, but slow and noisy in the history).
+   */
+  public static final WorkerFactoryOptions FACTORY_OPTIONS =
+      WorkerFactoryOptions.newBuilder().setMaxWorkflowThreadCount(3_000).build();
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 
@@ -61,7 +73,7 @@ public final class SluiceWorker implements AutoCloseable {
       ProviderRegistry providers,
       Ledger ledger,
       Datasources datasources) {
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    WorkerFactory factory = WorkerFactory.newInstance(client, FACTORY_OPTIONS);
     Worker worker =
         factory.newWorker(
             taskQueue,

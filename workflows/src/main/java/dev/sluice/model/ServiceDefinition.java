@@ -96,4 +96,20 @@ public record ServiceDefinition(
         analysis,
         autoRollback);
   }
+
+  /** This service with another fleet (a part of this one, run by a child workflow). */
+  public ServiceDefinition withFleet(List<Target> targets) {
+    return new ServiceDefinition(
+        name,
+        targets,
+        trafficRouter,
+        deployer,
+        healthCheck,
+        defaultStrategy,
+        rolling,
+        canary,
+        blueGreen,
+        analysis,
+        autoRollback);
+  }
 }

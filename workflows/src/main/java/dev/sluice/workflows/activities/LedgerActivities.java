@@ -72,14 +72,33 @@ public interface LedgerActivities {
    * @param parentDeploymentId the deployment the child belongs to
    * @param paused whether the child waits for a resume
    * @param targets the targets the child changed since its last record
-   * @param events its events, numbered from {@link #CHILD_EVENTS} up
+   * @param events its events, numbered from {@link #CHILD_EVENTS} up (a canary's promotion), or
+   *     within a range the parent set aside in its own numbering (a {@code TargetGroup} child)
+   * @param phase the parent's phase as the child sees it, with {@code batch} (in the parent's
+   *     numbering) and {@code waiting}: a {@code TargetGroup} child runs part of its parent's own
+   *     flow; {@code null} for a canary's promotion, whose parent is shown PROMOTING
+   * @param batch the batch the child runs, in the parent's numbering; 0 when {@code phase} is null
+   * @param waiting what the child waits for (a pause between batches); null when nothing
    */
   record ChildEntry(
       String parentDeploymentId,
       String service,
       boolean paused,
       List<TargetStatus> targets,
-      List<DeploymentEvent> events) {
+      List<DeploymentEvent> events,
+      Phase phase,
+      int batch,
+      Waiting waiting) {
+
+    /** A canary promotion's entry: the parent is shown PROMOTING (or PAUSED). */
+    public ChildEntry(
+        String parentDeploymentId,
+        String service,
+        boolean paused,
+        List<TargetStatus> targets,
+        List<DeploymentEvent> events) {
+      this(parentDeploymentId, service, paused, targets, events, null, 0, null);
+    }
 
     /**
      * Where a child's event numbers begin (times the parent's attempt): far above any parent's own,

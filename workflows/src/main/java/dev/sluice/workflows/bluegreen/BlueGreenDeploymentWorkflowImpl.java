@@ -187,8 +187,12 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
     tracker.close(DeploymentWorkflow.ABORT, "the rollback window has ended");
     tracker.close(DeploymentWorkflow.PROMOTE, "the rollback window has ended");
     if (Boolean.TRUE.equals(options.stopOldPool())) {
-      for (Target target : pools.get(live)) {
-        steps.stop(target);
+      if (groups.use(pools.get(live).size())) {
+        groups.stop(pools.get(live));
+      } else {
+        for (Target target : pools.get(live)) {
+          steps.stop(target);
+        }
       }
       tracker.event("bluegreen.old-pool-stopped", null, "stopped " + live);
     }
@@ -213,6 +217,17 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
   /** Runs every smoke check on every idle target; the first failure, or null. */
   private String smokeTests(List<Target> targets) {
     tracker.setPhase(Phase.DEPLOYING);
+    if (groups.use(targets.size())) {
+      String failure = groups.smoke(targets, options.smokeChecks());
+      if (failure != null) {
+        return failure;
+      }
+      tracker.event(
+          "bluegreen.smoke-tested",
+          null,
+          options.smokeChecks().size() + " smoke checks passed on " + idle);
+      return null;
+    }
     for (SmokeCheck check : options.smokeChecks()) {
       for (Target target : targets) {
         HealthResult result = steps.smoke(target, check);

@@ -39,4 +39,12 @@ public final class ChangeIds {
 
   /** Release: a release records its deployments' ends and its rollback in the ledger. */
   public static final String RELEASE_LEDGER_RECORDS = "release-ledger-records";
+
+  /**
+   * Fleets larger than {@link TargetGroups#SIZE}: their targets are upgraded, smoke-tested, stopped
+   * and restored by {@link TargetGroupWorkflow} children of at most that many targets each (a
+   * rolling deployment's consecutive small batches share one child), so no run's history grows with
+   * the fleet.
+   */
+  public static final String TARGET_GROUPS = "target-groups";
 }

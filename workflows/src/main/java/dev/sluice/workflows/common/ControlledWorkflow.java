@@ -47,11 +47,23 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
   protected final DeploymentSteps steps;
   protected final TargetOps ops;
 
+  /** Work on more targets than one run should hold, in child workflows. */
+  protected final TargetGroups groups;
+
   protected ControlledWorkflow(DeploymentRequest request) {
+    this(request, false);
+  }
+
+  /**
+   * @param part whether this is a part of its parent's own flow (a {@link TargetGroupWorkflow}):
+   *     shown as the parent, recording each target once it has ended
+   */
+  ControlledWorkflow(DeploymentRequest request, boolean part) {
     this.request = request;
-    this.tracker = new DeploymentTracker(request);
+    this.tracker = new DeploymentTracker(request, part);
     this.steps = new DeploymentSteps(request);
-    this.ops = new TargetOps(request, tracker, steps);
+    this.groups = new TargetGroups(request, tracker);
+    this.ops = new TargetOps(request, tracker, steps, groups, part);
   }
 
   /**
@@ -196,9 +208,13 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
     return tracker.status();
   }
 
+  // Controls reach the target groups at work, if any; their parent keeps deciding.
+
   @Override
   public ControlResponse pause(ControlRequest control) {
-    return tracker.pause(control);
+    ControlResponse response = tracker.pause(control);
+    groups.forward(g -> g.pauseSignal(control));
+    return response;
   }
 
   @Override
@@ -208,7 +224,9 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
 
   @Override
   public ControlResponse resume(ControlRequest control) {
-    return tracker.resume(control);
+    ControlResponse response = tracker.resume(control);
+    groups.forward(g -> g.resumeSignal(control));
+    return response;
   }
 
   @Override
@@ -218,7 +236,9 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
 
   @Override
   public ControlResponse abort(ControlRequest control) {
-    return tracker.abort(control);
+    ControlResponse response = tracker.abort(control);
+    groups.forward(g -> g.abortSignal(control));
+    return response;
   }
 
   @Override
@@ -228,12 +248,17 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
 
   @Override
   public ControlResponse promote(ControlRequest control) {
-    return tracker.promote(control);
+    ControlResponse response = tracker.promote(control);
+    groups.forward(g -> g.promoteSignal(control));
+    return response;
   }
 
   @Override
   public void validatePromote(ControlRequest control) {
-    tracker.validate(PROMOTE, control);
+    // While a group waits between batches, the wait is its own: the group applies the promote.
+    if (!groups.steering()) {
+      tracker.validate(PROMOTE, control);
+    }
   }
 
   /**

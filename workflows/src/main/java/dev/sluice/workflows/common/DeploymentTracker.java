@@ -42,9 +42,17 @@ public final class DeploymentTracker {
   private final Waits waits = new Waits(controls);
 
   public DeploymentTracker(DeploymentRequest request) {
+    this(request, false);
+  }
+
+  /**
+   * @param part whether this deployment is a part of its parent's own flow (a {@link
+   *     TargetGroupWorkflow}): its events and where it is are shown as the parent's
+   */
+  public DeploymentTracker(DeploymentRequest request, boolean part) {
     this.request = request;
     this.targets = new TargetTable(request.service().fleet());
-    this.ledger = new LedgerSync(request);
+    this.ledger = new LedgerSync(request, part);
     this.searchAttributes = new SearchAttributeUpserts(request.searchAttributes());
   }
 
@@ -61,6 +69,102 @@ public final class DeploymentTracker {
             + " requested by "
             + request.requestedBy());
     setPhase(Phase.PREPARING);
+  }
+
+  /**
+   * Starts a target group: running, at its parent's batch count, its targets as the parent knows
+   * them. Records nothing: the parent's ledger row has all of it.
+   */
+  public void startPart(
+      int batch, int batches, List<TargetStatus> known, List<String> deployAttempted) {
+    progress.state = DeploymentState.RUNNING;
+    progress.phase = Phase.DEPLOYING;
+    progress.batch = batch;
+    progress.batches = batches;
+    targets.know(known, deployAttempted);
+  }
+
+  /** A target group's next batch (in its parent's numbering); recorded with its targets' start. */
+  public void enterPartBatch(int number) {
+    progress.batch = number;
+    progress.phase = Phase.DEPLOYING;
+    events.add("batch.started", null, "batch " + number + "/" + progress.batches);
+  }
+
+  /**
+   * Hands the next batches to target groups: the parent shows the first one and the deploying
+   * phase; the groups record their own batches' start.
+   */
+  public void handOver(int batch) {
+    progress.batch = batch;
+    setPhase(Phase.DEPLOYING);
+  }
+
+  /** After target groups ran batches up to {@code batch}: the parent is there now. */
+  public void reachedBatch(int batch) {
+    progress.batch = batch;
+  }
+
+  /**
+   * Sets numbers aside for a target group's events, so they are recorded in this deployment's order
+   * (and its parent's, when it is a child itself).
+   *
+   * @return the number the group's events are shifted by
+   */
+  public int reserveEvents(int count) {
+    int base = events.reserve(count);
+    return request.parentEventBase() == null ? base : request.parentEventBase() + base;
+  }
+
+  /** The ledger row this deployment's progress goes to: its own, or its parent's. */
+  public String ledgerRow() {
+    return request.parentDeploymentId() != null
+        ? request.parentDeploymentId()
+        : request.deploymentId();
+  }
+
+  /** The statuses of {@code fleet}'s targets, in fleet order. */
+  public List<TargetStatus> statuses(List<Target> fleet) {
+    return targets.of(fleet);
+  }
+
+  /** The targets of {@code fleet} whose deploy has begun. */
+  public List<String> deployAttempted(List<Target> fleet) {
+    return targets.deployAttempted(fleet);
+  }
+
+  /**
+   * Takes over what a target group reports: its targets' statuses, and which it began deploying to
+   * (restoring those means redeploying).
+   */
+  public void adoptGroup(List<TargetStatus> reported, List<String> attempted) {
+    targets.adopt(reported);
+    targets.attempted(attempted);
+  }
+
+  /** Moves a target like {@link #target}, recorded with the next record rather than now. */
+  public void targetQuietly(Target target, TargetState newState, String version, String detail) {
+    targets.move(target, newState, version, detail);
+    events.add(
+        "target." + newState.name().toLowerCase(Locale.ROOT),
+        target.id(),
+        target.id()
+            + " "
+            + newState.name().toLowerCase(Locale.ROOT).replace('_', ' ')
+            + (detail == null ? "" : ": " + detail));
+  }
+
+  /** Records what changed since the last record. */
+  public void flush() {
+    record();
+  }
+
+  public int batch() {
+    return progress.batch;
+  }
+
+  public int batches() {
+    return progress.batches;
   }
 
   public void setBatches(int count) {
@@ -155,14 +259,7 @@ public final class DeploymentTracker {
 
   /** Moves a target to {@code newState}; a {@code null} version keeps the one it has. */
   public void target(Target target, TargetState newState, String version, String detail) {
-    targets.move(target, newState, version, detail);
-    events.add(
-        "target." + newState.name().toLowerCase(Locale.ROOT),
-        target.id(),
-        target.id()
-            + " "
-            + newState.name().toLowerCase(Locale.ROOT).replace('_', ' ')
-            + (detail == null ? "" : ": " + detail));
+    targetQuietly(target, newState, version, detail);
     record();
   }
 

@@ -30,6 +30,18 @@ final class EventLog {
     unrecorded.add(event);
   }
 
+  /**
+   * Sets {@code count} numbers aside for a child's events (a target group's), recorded under this
+   * deployment in the order they happen.
+   *
+   * @return the number the child's events are shifted by
+   */
+  int reserve(int count) {
+    int base = seq;
+    seq += count;
+    return base;
+  }
+
   /** The latest {@link #RECENT_EVENTS}, oldest first. */
   List<DeploymentEvent> recent() {
     return List.copyOf(recent);

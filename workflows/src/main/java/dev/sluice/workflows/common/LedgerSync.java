@@ -22,9 +22,15 @@ final class LedgerSync {
 
   private final DeploymentRequest request;
   private final LedgerActivities ledger;
+  private final boolean part;
 
-  LedgerSync(DeploymentRequest request) {
+  /**
+   * @param part whether the deployment is a part of its parent's own flow (a target group): its
+   *     events are the parent's, and it says where the parent is
+   */
+  LedgerSync(DeploymentRequest request, boolean part) {
     this.request = request;
+    this.part = part;
     this.ledger =
         Workflow.newActivityStub(
             LedgerActivities.class,
@@ -83,21 +89,34 @@ final class LedgerSync {
     }
     List<DeploymentEvent> shifted = new ArrayList<>();
     for (DeploymentEvent e : events) {
+      if (part && e.type().startsWith("control.")) {
+        continue; // the parent recorded the control it passed on
+      }
       shifted.add(
           new DeploymentEvent(
               request.parentEventBase() + e.seq(),
               e.at(),
-              "promotion." + e.type(),
+              part ? e.type() : "promotion." + e.type(),
               e.target(),
               e.message()));
     }
     ChildEntry entry =
-        new ChildEntry(
-            request.parentDeploymentId(),
-            request.service().name(),
-            p.state == DeploymentState.PAUSED,
-            changedTargets,
-            shifted);
+        part
+            ? new ChildEntry(
+                request.parentDeploymentId(),
+                request.service().name(),
+                p.state == DeploymentState.PAUSED,
+                changedTargets,
+                shifted,
+                p.phase,
+                p.batch,
+                p.waiting)
+            : new ChildEntry(
+                request.parentDeploymentId(),
+                request.service().name(),
+                p.state == DeploymentState.PAUSED,
+                changedTargets,
+                shifted);
     Workflow.newDetachedCancellationScope(() -> ledger.recordChild(entry)).run();
   }
 

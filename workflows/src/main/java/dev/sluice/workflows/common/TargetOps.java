@@ -30,11 +30,29 @@ public final class TargetOps {
   private final DeploymentRequest request;
   private final DeploymentTracker tracker;
   private final DeploymentSteps steps;
+  private final TargetGroups groups;
+  private final boolean lean;
 
   public TargetOps(DeploymentRequest request, DeploymentTracker tracker, DeploymentSteps steps) {
+    this(request, tracker, steps, new TargetGroups(request, tracker), false);
+  }
+
+  /**
+   * @param groups where work on more targets than one run should hold goes
+   * @param lean whether a target's steps reach the ledger once it has ended rather than at each
+   *     step (a target group's: one ledger call per target, not five; a batch's start is one)
+   */
+  TargetOps(
+      DeploymentRequest request,
+      DeploymentTracker tracker,
+      DeploymentSteps steps,
+      TargetGroups groups,
+      boolean lean) {
     this.request = request;
     this.tracker = tracker;
     this.steps = steps;
+    this.groups = groups;
+    this.lean = lean;
   }
 
   /**
@@ -65,6 +83,16 @@ public final class TargetOps {
    * sibling's step is still running.
    */
   public List<Target> upgradeBatch(List<Target> batch) {
+    if (groups.use(batch.size())) {
+      return groups.upgradeBatch(batch);
+    }
+    if (lean) {
+      // One ledger call for the batch's start, and one as each target ends.
+      for (Target target : batch) {
+        tracker.targetQuietly(target, TargetState.DRAINING, null, null);
+      }
+      tracker.flush();
+    }
     List<Promise<Boolean>> results = new ArrayList<>();
     for (Target target : batch) {
       results.add(Async.function(this::upgrade, target));
@@ -90,25 +118,27 @@ public final class TargetOps {
   public boolean upgrade(Target target) {
     String version = request.version();
     try {
-      tracker.target(target, TargetState.DRAINING, null, null);
+      if (!lean) {
+        tracker.target(target, TargetState.DRAINING, null, null);
+      }
       DrainResult drain = steps.drain(target);
       tracker.event("target.drained", target, target.id() + " " + steps.describeDrain(drain));
 
-      tracker.target(target, TargetState.DEPLOYING, null, null);
+      step(target, TargetState.DEPLOYING, null);
       tracker.deployAttempted(target);
       DeployResult deployed = steps.deploy(target, version, "upgrade");
       if (!deployed.ok()) {
         return tracker.targetFailed(
             target, "deploy of " + version + " failed: " + deployed.detail());
       }
-      tracker.target(target, TargetState.VERIFYING, version, null);
+      step(target, TargetState.VERIFYING, version);
       HealthResult health = steps.waitHealthy(target);
       if (!health.healthy()) {
         return tracker.targetFailed(
             target,
             "health check failed after " + health.probes() + " probes: " + health.lastError());
       }
-      tracker.target(target, TargetState.ENABLING, version, null);
+      step(target, TargetState.ENABLING, version);
       EnableResult enabled = steps.enable(target);
       if (!enabled.up()) {
         return tracker.targetFailed(
@@ -124,6 +154,15 @@ public final class TargetOps {
     }
   }
 
+  /** A step within a target's upgrade: recorded at once, or (lean) with the target's end. */
+  private void step(Target target, TargetState state, String version) {
+    if (lean) {
+      tracker.targetQuietly(target, state, version, null);
+    } else {
+      tracker.target(target, state, version, null);
+    }
+  }
+
   /**
    * Restores targets in reverse order of upgrade, in batches no larger than the rollout's.
    *
@@ -133,6 +172,18 @@ public final class TargetOps {
     List<Target> order = new ArrayList<>(targets);
     Collections.reverse(order);
     int size = request.rolling().effectiveBatchSize(request.service().fleet().size());
+    if (groups.use(order.size())) {
+      return groups.restore(order, size);
+    }
+    return restoreInOrder(order, size);
+  }
+
+  /**
+   * Restores targets in the order given, in batches of {@code size}.
+   *
+   * @return the targets that could not be restored
+   */
+  public List<Target> restoreInOrder(List<Target> order, int size) {
     List<Target> unrestored = new ArrayList<>();
     for (int i = 0; i < order.size(); i += size) {
       List<Target> slice = order.subList(i, Math.min(order.size(), i + size));
@@ -167,7 +218,11 @@ public final class TargetOps {
       return false;
     }
     try {
-      tracker.target(target, TargetState.ROLLING_BACK, null, "restoring " + previous);
+      if (lean) {
+        tracker.targetQuietly(target, TargetState.ROLLING_BACK, null, "restoring " + previous);
+      } else {
+        tracker.target(target, TargetState.ROLLING_BACK, null, "restoring " + previous);
+      }
       steps.drain(target);
       DeployResult deployed = steps.deploy(target, previous, "rollback");
       if (!deployed.ok()) {
@@ -192,7 +247,12 @@ public final class TargetOps {
   /** A target that failed before anything was deployed to it only needs to take traffic again. */
   public boolean putBack(Target target) {
     try {
-      tracker.target(target, TargetState.ROLLING_BACK, null, "nothing deployed: putting it back");
+      if (lean) {
+        tracker.targetQuietly(
+            target, TargetState.ROLLING_BACK, null, "nothing deployed: putting it back");
+      } else {
+        tracker.target(target, TargetState.ROLLING_BACK, null, "nothing deployed: putting it back");
+      }
       EnableResult enabled = steps.enable(target);
       if (!enabled.up()) {
         return tracker.rollbackFailed(target, "router reports " + enabled.status());

@@ -63,6 +63,11 @@ final class TargetTable {
     deployAttempted.add(target.id());
   }
 
+  /** Notes that deploys to the targets {@code ids} have begun. */
+  void attempted(List<String> ids) {
+    deployAttempted.addAll(ids);
+  }
+
   boolean wasDeployAttempted(Target target) {
     return deployAttempted.contains(target.id());
   }
@@ -93,6 +98,39 @@ final class TargetTable {
         }
       }
     }
+  }
+
+  /**
+   * Takes over what a parent knows of its targets (a target group's start), without counting them
+   * changed: the ledger has them already.
+   */
+  void know(List<TargetStatus> known, List<String> attempted) {
+    for (TargetStatus t : known) {
+      if (targets.containsKey(t.id())) {
+        targets.put(t.id(), t);
+      }
+    }
+    deployAttempted.addAll(attempted);
+  }
+
+  /** The targets of {@code fleet} whose deploy has begun, in fleet order. */
+  List<String> deployAttempted(List<Target> fleet) {
+    List<String> ids = new ArrayList<>();
+    for (Target target : fleet) {
+      if (deployAttempted.contains(target.id())) {
+        ids.add(target.id());
+      }
+    }
+    return ids;
+  }
+
+  /** The statuses of {@code fleet}'s targets, in fleet order. */
+  List<TargetStatus> of(List<Target> fleet) {
+    List<TargetStatus> statuses = new ArrayList<>();
+    for (Target target : fleet) {
+      statuses.add(targets.get(target.id()));
+    }
+    return statuses;
   }
 
   /** Moves a target to {@code newState}; a {@code null} version keeps the one it has. */

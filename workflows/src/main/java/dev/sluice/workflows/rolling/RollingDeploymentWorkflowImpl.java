@@ -9,7 +9,10 @@ import dev.sluice.model.Target;
 import dev.sluice.model.Verdict;
 import dev.sluice.workflows.common.ControlledWorkflow;
 import dev.sluice.workflows.common.DeploymentTracker;
+import dev.sluice.workflows.common.TargetGroups;
+import dev.sluice.workflows.common.TargetGroups.Slice;
 import io.temporal.workflow.WorkflowInit;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,6 +51,38 @@ public class RollingDeploymentWorkflowImpl extends ControlledWorkflow
     tracker.setBatches(batches.size());
     ops.learnPreviousVersions();
 
+    DeploymentResult failed =
+        groups.use(request.service().fleet().size())
+            ? rollInGroups(batches.size())
+            : rollHere(batches);
+    if (failed != null) {
+      return failed;
+    }
+    if (!tracker.abortRequested()) {
+      // Post-deploy monitoring: the whole fleet on the new version, watched for a while.
+      Watched monitored = monitorAfterDeploy(ops.upgradedTargets());
+      AnalysisResult verdict = monitored.result();
+      if (verdict != null && verdict.verdict() == Verdict.FAIL && !tracker.abortRequested()) {
+        tracker.setPhase(Phase.ROLLING_BACK);
+        List<Target> unrestored = ops.restoreAll(ops.upgradedTargets());
+        return tracker.finish(
+            DeploymentState.ROLLED_BACK, "auto-rollback: " + verdict.reason(), unrestored);
+      }
+    }
+    if (tracker.abortRequested()) {
+      tracker.setPhase(Phase.ROLLING_BACK);
+      List<Target> unrestored = ops.restoreAll(ops.upgradedTargets());
+      return tracker.finish(DeploymentState.ABORTED, tracker.abortReason(), unrestored);
+    }
+    return tracker.finish(DeploymentState.SUCCEEDED, null, List.of());
+  }
+
+  /**
+   * Batch after batch in this run, with the pause between them.
+   *
+   * @return the deployment's end after a batch with failures; null to carry on
+   */
+  private DeploymentResult rollHere(List<List<Target>> batches) {
     for (int i = 0; i < batches.size(); i++) {
       if (!tracker.awaitUnpaused("batch " + (i + 1) + "/" + batches.size())) {
         break;
@@ -71,23 +106,45 @@ public class RollingDeploymentWorkflowImpl extends ControlledWorkflow
         }
       }
     }
-    if (!tracker.abortRequested()) {
-      // Post-deploy monitoring: the whole fleet on the new version, watched for a while.
-      Watched monitored = monitorAfterDeploy(ops.upgradedTargets());
-      AnalysisResult verdict = monitored.result();
-      if (verdict != null && verdict.verdict() == Verdict.FAIL && !tracker.abortRequested()) {
-        tracker.setPhase(Phase.ROLLING_BACK);
-        List<Target> unrestored = ops.restoreAll(ops.upgradedTargets());
-        return tracker.finish(
-            DeploymentState.ROLLED_BACK, "auto-rollback: " + verdict.reason(), unrestored);
+    return null;
+  }
+
+  /**
+   * A fleet larger than one run should hold: consecutive batches go to target groups (child
+   * workflows, which wait the pauses between their own batches); this run waits the pauses between
+   * two groups. A batch with failures ends the rollout here, as above.
+   *
+   * @return the deployment's end after a batch with failures; null to carry on
+   */
+  private DeploymentResult rollInGroups(int count) {
+    Duration pause = request.rolling().pauseBetweenBatches();
+    List<Target> fleet = request.service().fleet();
+    List<List<Slice>> stages =
+        TargetGroups.stages(fleet, request.rolling().effectiveBatchSize(fleet.size()));
+    for (int s = 0; s < stages.size(); s++) {
+      Slice head = stages.get(s).get(0);
+      int last = head.firstBatch() + head.batchCount() - 1;
+      if (!tracker.awaitUnpaused("batch " + head.firstBatch() + "/" + count)) {
+        break;
+      }
+      tracker.handOver(head.firstBatch());
+      List<Target> failed = groups.upgrade(stages.get(s), count, pause);
+      tracker.reachedBatch(last);
+      if (!failed.isEmpty()) {
+        return failBatch(failed);
+      }
+      if (tracker.abortRequested()) {
+        break;
+      }
+      if (s < stages.size() - 1) {
+        tracker.setPhase(Phase.WAITING);
+        if (tracker.waitFor(pause, "pause after batch " + last + "/" + count)
+            == DeploymentTracker.Wake.ABORTED) {
+          break;
+        }
       }
     }
-    if (tracker.abortRequested()) {
-      tracker.setPhase(Phase.ROLLING_BACK);
-      List<Target> unrestored = ops.restoreAll(ops.upgradedTargets());
-      return tracker.finish(DeploymentState.ABORTED, tracker.abortReason(), unrestored);
-    }
-    return tracker.finish(DeploymentState.SUCCEEDED, null, List.of());
+    return null;
   }
 
   /**

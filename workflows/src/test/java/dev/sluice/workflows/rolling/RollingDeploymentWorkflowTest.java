@@ -22,6 +22,7 @@ import dev.sluice.model.Verdict;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
+import dev.sluice.workflows.common.TargetGroupWorkflowImpl;
 import dev.sluice.workflows.testing.InMemoryFleet;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -50,7 +51,8 @@ class RollingDeploymentWorkflowTest {
   @RegisterExtension
   static final TestWorkflowExtension TEMPORAL =
       TestWorkflowExtension.newBuilder()
-          .registerWorkflowImplementationTypes(RollingDeploymentWorkflowImpl.class)
+          .registerWorkflowImplementationTypes(
+              RollingDeploymentWorkflowImpl.class, TargetGroupWorkflowImpl.class)
           .setDoNotStart(true)
           .build();
 

@@ -1,6 +1,8 @@
 package dev.sluice.workflows.rolling;
 
+import dev.sluice.workflows.common.TargetGroupWorkflowImpl;
 import io.temporal.testing.WorkflowReplayer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -14,9 +16,23 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RollingReplayTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"rolling-succeeded", "rolling-rolled-back", "rolling-drain-failed"})
+  @ValueSource(
+      strings = {
+        "rolling-succeeded",
+        "rolling-rolled-back",
+        "rolling-drain-failed",
+        "rolling-groups",
+        "rolling-groups-rolled-back"
+      })
   void recordedHistoriesReplayWithoutNondeterminism(String name) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
         "histories/" + name + ".json", RollingDeploymentWorkflowImpl.class);
+  }
+
+  /** A target group's history (recorded by {@link RecordGroupHistories}). */
+  @Test
+  void aRecordedTargetGroupReplaysWithoutNondeterminism() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/rolling-groups-group.json", TargetGroupWorkflowImpl.class);
   }
 }

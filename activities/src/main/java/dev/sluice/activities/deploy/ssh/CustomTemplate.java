@@ -5,6 +5,7 @@ import dev.sluice.activities.Settings;
 import dev.sluice.model.Target;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Commands the service definition gives: {@code deploy} (required), {@code currentVersion}
@@ -21,7 +22,11 @@ record CustomTemplate(
     List<List<String>> start)
     implements HostTemplate {
 
+  private static final Set<String> KEYS =
+      Set.of("type", "deploy", "currentVersion", "stop", "start");
+
   static CustomTemplate from(Settings settings) {
+    settings.refuseUnknown(KEYS);
     List<List<String>> currentVersion = commands(settings, "currentVersion", true);
     if (currentVersion.size() != 1) {
       throw new ConfigurationException(

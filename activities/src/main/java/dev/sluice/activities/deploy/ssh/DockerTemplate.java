@@ -6,6 +6,7 @@ import dev.sluice.model.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs the service as a container: pull {@code IMAGE:VERSION}, stop and remove the old container,
@@ -35,7 +36,21 @@ record DockerTemplate(
   static final String VERSION_LABEL = "sluice.version";
   static final String TARGET_LABEL = "sluice.target";
 
+  private static final Set<String> KEYS =
+      Set.of(
+          "type",
+          "image",
+          "container",
+          "ports",
+          "envFile",
+          "labels",
+          "runArgs",
+          "docker",
+          "pull",
+          "stopTimeout");
+
   static DockerTemplate from(Settings settings) {
+    settings.refuseUnknown(KEYS);
     String image = settings.requiredString("image");
     if (image.contains("@") || image.matches(".*:[^/]*$")) {
       throw new ConfigurationException(

@@ -19,8 +19,9 @@ import java.util.List;
  *   <li>{@code TARGET.out}: the output of the last deploy's commands.
  * </ul>
  *
- * The commands do not inherit the lock (a daemon they start must not hold it). Hang-ups and broken
- * pipes are ignored and the commands' output goes to the file, so a deploy whose worker died
+ * The commands do not inherit the lock (a daemon they start must not hold it) or the channel's
+ * input, and their output goes to the file: the script writes nothing to the connection before the
+ * end, so a deploy whose worker died (sshd sends no hang-up to a session without a terminal)
  * carries on to the end and records it. Each command runs under {@code timeout}; the script prints
  * the end of the output file and exits with the first failing command's status.
  */
@@ -31,6 +32,9 @@ final class RemoteScript {
 
   /** Exit status when another deploy holds the target's lock for longer than the wait. */
   static final int LOCKED = 75;
+
+  /** How the script's answer then begins. */
+  static final String LOCKED_LINE = "sluice: another deploy to";
 
   private RemoteScript() {}
 
@@ -50,8 +54,7 @@ final class RemoteScript {
       int outputLimit) {
     long timeout = Math.max(1, commandTimeout.toSeconds());
     StringBuilder script = new StringBuilder();
-    script.append("trap '' HUP PIPE\n");
-    script.append("d=").append(quote(stateDir)).append('\n');
+    script.append("d=").append(stateDir(stateDir)).append('\n');
     script.append("t=").append(quote(targetId)).append('\n');
     script.append("m=").append(quote(marker)).append('\n');
     script.append("mkdir -p \"$d\" || exit 70\n");
@@ -59,7 +62,9 @@ final class RemoteScript {
     script
         .append("if ! flock -w ")
         .append(Math.max(1, lockWait.toSeconds()))
-        .append(" 9; then echo \"sluice: another deploy to $t still holds $d/$t.lock\"; exit ")
+        .append(" 9; then echo \"")
+        .append(LOCKED_LINE)
+        .append(" $t still holds $d/$t.lock\"; exit ")
         .append(LOCKED)
         .append("; fi\n");
     script.append("now() { date -u +%Y-%m-%dT%H:%M:%SZ; }\n");
@@ -73,7 +78,7 @@ final class RemoteScript {
         .append("step() { s=$1; shift; echo \"sluice\\$ $s\"; timeout -k 10 ")
         .append(timeout)
         .append(
-            " \"$@\" 9>&-; r=$?; if [ $r -eq 124 ] || [ $r -eq 137 ]; then echo \"sluice: timed out")
+            " \"$@\" 9>&- < /dev/null; r=$?; if [ $r -eq 124 ] || [ $r -eq 137 ]; then echo \"sluice: timed out")
         .append(" after ")
         .append(timeout)
         .append(
@@ -81,8 +86,9 @@ final class RemoteScript {
     script
         .append("may() { s=$1; shift; echo \"sluice\\$ $s\"; timeout -k 10 ")
         .append(timeout)
-        .append(" \"$@\" 9>&- || echo \"sluice: exit $? (allowed): $s\"; }\n");
-    script.append("rc=0\n{ ");
+        .append(" \"$@\" 9>&- < /dev/null || echo \"sluice: exit $? (allowed): $s\"; }\n");
+    // A daemon an earlier deploy started may still write to the old file: start a new one.
+    script.append("rm -f \"$d/$t.out\"\nrc=0\n{ ");
     for (int i = 0; i < steps.size(); i++) {
       Step step = steps.get(i);
       if (i > 0) {
@@ -105,6 +111,17 @@ final class RemoteScript {
     return ShellQuoting.join(List.of("sh", "-c", script.toString(), "sluice-deploy"));
   }
 
+  /** {@code stateDir} as a shell word: quoted, a leading {@code ~/} meaning the login's home. */
+  private static String stateDir(String stateDir) {
+    if (stateDir.equals("~")) {
+      return "\"$HOME\"";
+    }
+    if (stateDir.startsWith("~/")) {
+      return "\"$HOME\"/" + quote(stateDir.substring(2));
+    }
+    return quote(stateDir);
+  }
+
   /**
    * The command line that runs {@code steps} one after another under {@code timeout}, stopping at
    * the first failure of a step that may not fail.
@@ -116,7 +133,7 @@ final class RemoteScript {
       if (!line.isEmpty()) {
         line.append(" && ");
       }
-      String run = "timeout -k 10 " + timeout + " " + step.display();
+      String run = "timeout -k 10 " + timeout + " " + step.display() + " < /dev/null";
       line.append(step.mayFail() ? "{ " + run + " || true; }" : run);
     }
     return ShellQuoting.join(List.of("sh", "-c", line.toString()));

@@ -25,9 +25,15 @@ import org.apache.sshd.client.config.hosts.HostConfigEntry;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.SshException;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.future.CancelOption;
+import org.apache.sshd.common.future.VerifiableFuture;
+import org.apache.sshd.common.future.WaitableFuture;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
 
 /**
  * Logs in to targets and runs commands there, over one MINA SSHD client per deployer (started on
@@ -60,15 +66,15 @@ final class SshConnector implements AutoCloseable {
   }
 
   /**
-   * A logged-in session to {@code target} (through the jump host when one is set).
+   * A logged-in session to {@code target} (through the jump host when one is set), heartbeating
+   * every second while it waits.
    *
    * @throws HostRefusedException the host's key is unknown or changed, or it refused every key
    * @throws IOException the host could not be reached, or the connection dropped (worth a retry)
    */
-  ClientSession open(Target target) throws IOException {
+  ClientSession open(Target target, Heartbeat heartbeat) throws IOException {
     SshClient ssh = client();
     String address = target.host() + ":" + settings.port();
-    hostKeys.forget(address);
     HostConfigEntry entry =
         new HostConfigEntry(target.host(), target.host(), settings.port(), settings.user());
     if (settings.jumpHost() != null) {
@@ -76,45 +82,102 @@ final class SshConnector implements AutoCloseable {
     }
     ClientSession session;
     try {
-      session = ssh.connect(entry, null, null).verify(settings.connectTimeout()).getSession();
+      session =
+          await(ssh.connect(entry, null, null), heartbeat, "connecting to " + address).getSession();
     } catch (IOException e) {
-      throw refusedOr(address, new IOException("cannot connect to " + address + ": " + e, e));
+      // Through a jump host, the jump host's own refusals surface here.
+      String where = settings.jumpHost() == null ? address : jumpAddress();
+      Optional<String> refusal =
+          disconnectCode(e) == SshConstants.SSH2_DISCONNECT_HOST_KEY_NOT_VERIFIABLE
+              ? hostKeys.refusal(where).or(() -> hostKeys.refusal(address))
+              : Optional.empty();
+      throw refusedOr(e, refusal, where, "cannot connect to " + address);
     }
     try {
-      session.auth().verify(settings.connectTimeout());
+      await(session.auth(), heartbeat, "logging in to " + address);
       return session;
     } catch (IOException e) {
-      boolean open = session.isOpen();
+      Optional<String> refusal = hostKeys.refusal(session);
       session.close(true);
-      Optional<String> refusal = hostKeys.refusal(address);
-      if (refusal.isPresent()) {
-        throw new HostRefusedException(SshSettings.OWNER + ": " + refusal.get());
-      }
-      if (open && String.valueOf(e.getMessage()).contains("No more authentication methods")) {
-        throw new HostRefusedException(
-            SshSettings.OWNER
-                + ": host "
-                + address
-                + " refused user "
-                + settings.user()
-                + " with "
-                + (offered.isEmpty() ? "the agent's keys" : "key " + String.join(", ", offered))
-                + (settings.agent() && !offered.isEmpty() ? " and the agent's keys" : "")
-                + " (is the public key in that user's authorized_keys?)");
-      }
-      throw refusedOr(address, new IOException("lost the connection to " + address + ": " + e, e));
+      throw refusedOr(
+          e, refusal, address, "lost the connection to " + address + " while logging in");
     }
   }
 
-  private IOException refusedOr(String address, IOException e) {
-    Optional<String> refusal = hostKeys.refusal(address);
-    if (refusal.isEmpty() && settings.jumpHost() != null) {
-      refusal = hostKeys.refusal(jumpAddress());
+  /**
+   * {@code failure} as a {@link HostRefusedException} when SSH says the host refused (its key was
+   * not accepted, or it accepted none of ours), otherwise as a retryable I/O error.
+   */
+  private IOException refusedOr(
+      IOException failure, Optional<String> refusal, String where, String otherwise) {
+    int code = disconnectCode(failure);
+    if (refusal.isPresent() || code == SshConstants.SSH2_DISCONNECT_HOST_KEY_NOT_VERIFIABLE) {
+      throw new HostRefusedException(
+          SshSettings.OWNER
+              + ": "
+              + refusal.orElse(
+                  "host "
+                      + where
+                      + " presented a key that "
+                      + settings.knownHosts()
+                      + " does not accept"));
     }
-    if (refusal.isPresent()) {
-      throw new HostRefusedException(SshSettings.OWNER + ": " + refusal.get());
+    String text = String.valueOf(messages(failure));
+    if (code == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE
+        || text.contains("No more authentication methods")
+        || text.contains("Too many authentication failures")) {
+      throw new HostRefusedException(
+          SshSettings.OWNER
+              + ": host "
+              + where
+              + " refused user "
+              + userAt(where)
+              + " with "
+              + (offered.isEmpty() ? "the agent's keys" : String.join(", ", offered))
+              + (settings.agent() && !offered.isEmpty() ? " and the agent's keys" : "")
+              + " (is the public key in that user's authorized_keys?)");
     }
-    return e;
+    return new IOException(otherwise + ": " + text, failure);
+  }
+
+  private String userAt(String where) {
+    if (settings.jumpHost() != null && where.equals(jumpAddress())) {
+      return settings.jumpHost().substring(0, settings.jumpHost().indexOf('@'));
+    }
+    return settings.user();
+  }
+
+  private static int disconnectCode(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SshException ssh && ssh.getDisconnectCode() != 0) {
+        return ssh.getDisconnectCode();
+      }
+    }
+    return 0;
+  }
+
+  private static String messages(Throwable failure) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && text.indexOf(t.getMessage()) < 0) {
+        text.append(text.isEmpty() ? "" : ": ").append(t.getMessage());
+      }
+    }
+    return text.isEmpty() ? failure.getClass().getSimpleName() : text.toString();
+  }
+
+  /**
+   * Waits for {@code future} up to the connect timeout, heartbeating every second; a future that is
+   * still open then is cancelled (a late session is closed, not leaked).
+   */
+  private <F extends VerifiableFuture<F> & WaitableFuture> F await(
+      F future, Heartbeat heartbeat, String progress) throws IOException {
+    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+    while (!future.isDone() && System.nanoTime() < deadline) {
+      future.await(BEAT);
+      heartbeat.beat(progress);
+    }
+    return future.verify(1, CancelOption.CANCEL_ON_TIMEOUT);
   }
 
   private String jumpAddress() {
@@ -151,6 +214,12 @@ final class SshConnector implements AutoCloseable {
         }
       }
       Integer status = channel.getExitStatus();
+      if (status == null && channel.getExitSignal() != null) {
+        return new CommandResult(
+            255,
+            output.text() + "\nsluice: the command was killed by signal " + channel.getExitSignal(),
+            false);
+      }
       if (status == null) {
         throw new IOException(
             "the connection to " + session.getConnectAddress() + " ended while " + progress);
@@ -163,8 +232,12 @@ final class SshConnector implements AutoCloseable {
     if (client != null) {
       return client;
     }
+    checkKnownHosts();
     List<KeyPair> keys = identities();
     SshClient ssh = SshClient.setUpDefaultClient();
+    // Keepalives: a link that died without a reset ends the session instead of hanging it.
+    CoreModuleProperties.HEARTBEAT_INTERVAL.set(ssh, Duration.ofSeconds(5));
+    CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(ssh, 6);
     ssh.setServerKeyVerifier(hostKeys);
     ssh.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     ssh.setKeyIdentityProvider(KeyIdentityProvider.wrapKeyPairs(keys));
@@ -174,6 +247,25 @@ final class SshConnector implements AutoCloseable {
     offered = keys.stream().map(k -> HostKeyCheck.describe(k.getPublic())).toList();
     client = ssh;
     return ssh;
+  }
+
+  private void checkKnownHosts() {
+    Path file = settings.knownHosts();
+    if (!settings.acceptNewHostKeys() && !Files.isRegularFile(file)) {
+      throw new ConfigurationException(
+          SshSettings.OWNER
+              + ": the known_hosts file "
+              + file
+              + " does not exist (hostKeys is strict: every host must be listed there)");
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    if (settings.acceptNewHostKeys() && (dir == null || !Files.isDirectory(dir))) {
+      throw new ConfigurationException(
+          SshSettings.OWNER
+              + ": the known_hosts file "
+              + file
+              + " cannot be created: its directory does not exist");
+    }
   }
 
   private Path agentSocket() {

@@ -30,6 +30,8 @@ public final class SshDeployer implements Deployer, AutoCloseable {
 
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration MAX_LOCK_WAIT = Duration.ofMinutes(4);
+  private static final Duration MAX_DEPLOY = Duration.ofSeconds(570);
 
   private final SshSettings settings;
   private final SshConnector connector;
@@ -65,7 +67,9 @@ public final class SshDeployer implements Deployer, AutoCloseable {
     List<Step> steps = settings.template().deploy(target, version);
     Duration perStep = settings.commandTimeout().plusSeconds(10);
     Duration run = perStep.multipliedBy(steps.size());
-    Duration lockWait = run.plusSeconds(10);
+    // The workflow gives one deploy 10 minutes; waiting longer than that helps nobody.
+    Duration lockWait = min(run.plusSeconds(10), MAX_LOCK_WAIT);
+    Duration deadline = min(lockWait.plus(run).plusSeconds(30), MAX_DEPLOY);
     String script =
         RemoteScript.deploy(
             settings.stateDir(),
@@ -76,14 +80,10 @@ public final class SshDeployer implements Deployer, AutoCloseable {
             lockWait,
             settings.outputLimit());
     String where = settings.user() + "@" + target.host() + ":" + settings.port();
-    try (ClientSession session = connector.open(target)) {
+    try (ClientSession session = connector.open(target, heartbeat)) {
       CommandResult result =
           connector.run(
-              session,
-              script,
-              lockWait.plus(run).plusSeconds(30),
-              heartbeat,
-              "deploying " + version + " to " + target.id());
+              session, script, deadline, heartbeat, "deploying " + version + " to " + target.id());
       String output = redaction.apply(result.output(), connector.secrets()).strip();
       if (result.timedOut()) {
         return new DeployResult(
@@ -92,7 +92,7 @@ public final class SshDeployer implements Deployer, AutoCloseable {
             false,
             "deploy of " + version + " on " + where + " did not end in time; output: " + output);
       }
-      if (result.exitStatus() == 0 && output.lines().anyMatch(RemoteScript.ALREADY_DONE::equals)) {
+      if (result.exitStatus() == 0 && output.equals(RemoteScript.ALREADY_DONE)) {
         return new DeployResult(
             true, version, true, where + " had already deployed " + version + " for this request");
       }
@@ -103,7 +103,8 @@ public final class SshDeployer implements Deployer, AutoCloseable {
             false,
             "deployed " + version + " on " + where + " (" + steps.size() + " commands)\n" + output);
       }
-      if (result.exitStatus() == RemoteScript.LOCKED) {
+      if (result.exitStatus() == RemoteScript.LOCKED
+          && output.startsWith(RemoteScript.LOCKED_LINE)) {
         return new DeployResult(false, version, false, "locked: " + output);
       }
       return new DeployResult(
@@ -131,11 +132,11 @@ public final class SshDeployer implements Deployer, AutoCloseable {
   public TargetRuntime describe(Target target) {
     check(target);
     HostTemplate.Probe probe = settings.template().probe(target);
-    try (ClientSession session = connector.open(target)) {
+    try (ClientSession session = connector.open(target, Heartbeat.NONE)) {
       CommandResult asked =
           connector.run(
               session,
-              ShellQuoting.join(probe.version()),
+              RemoteScript.sequence(List.of(Step.of(probe.version())), PROBE_TIMEOUT),
               PROBE_TIMEOUT,
               Heartbeat.NONE,
               "asking " + target.id() + " its version");
@@ -148,7 +149,7 @@ public final class SshDeployer implements Deployer, AutoCloseable {
         CommandResult state =
             connector.run(
                 session,
-                ShellQuoting.join(probe.running()),
+                RemoteScript.sequence(List.of(Step.of(probe.running())), PROBE_TIMEOUT),
                 PROBE_TIMEOUT,
                 Heartbeat.NONE,
                 "asking " + target.id() + " whether it runs");
@@ -167,7 +168,7 @@ public final class SshDeployer implements Deployer, AutoCloseable {
     if (steps.isEmpty()) {
       return;
     }
-    try (ClientSession session = connector.open(target)) {
+    try (ClientSession session = connector.open(target, Heartbeat.NONE)) {
       CommandResult result =
           connector.run(
               session,
@@ -188,6 +189,10 @@ public final class SshDeployer implements Deployer, AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(SshSettings.OWNER + ": " + e.getMessage(), e);
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static void check(Target target) {

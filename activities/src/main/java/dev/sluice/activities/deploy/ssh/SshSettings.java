@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -63,8 +64,31 @@ record SshSettings(
   private static final Pattern JUMP_HOST =
       Pattern.compile("(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9._-]+(?::[0-9]{1,5})?");
 
+  private static final Set<String> KEYS =
+      Set.of(
+          "user",
+          "port",
+          "identityFile",
+          "passphraseEnv",
+          "passphraseFile",
+          "agent",
+          "agentSocket",
+          "knownHosts",
+          "hostKeys",
+          "jumpHost",
+          "connectTimeout",
+          "commandTimeout",
+          "stateDir",
+          "outputLimit",
+          "redact",
+          "template");
+
+  /** A deploy step of a workflow has 10 minutes; one command may not take most of them. */
+  static final Duration MAX_COMMAND_TIMEOUT = Duration.ofMinutes(8);
+
   static SshSettings from(ProviderRef ref) {
     Settings settings = new Settings(OWNER, ref.settings());
+    settings.refuseUnknown(KEYS);
     String identity = settings.string("identityFile", null);
     boolean agent = settings.bool("agent", false);
     if (identity == null && !agent) {
@@ -85,6 +109,9 @@ record SshSettings(
               + jumpHost
               + "\"");
     }
+    if (jumpHost != null && !jumpHost.contains("@")) {
+      jumpHost = settings.requiredString("user") + "@" + jumpHost;
+    }
     int port = settings.integer("port", 22);
     if (port < 1 || port > 65535) {
       throw new ConfigurationException(OWNER + ": setting 'port' must be 1 to 65535");
@@ -96,6 +123,11 @@ record SshSettings(
     String stateDir = settings.string("stateDir", ".sluice-deploy");
     if (stateDir.isBlank()) {
       throw new ConfigurationException(OWNER + ": setting 'stateDir' must not be empty");
+    }
+    Duration commandTimeout = settings.duration("commandTimeout", Duration.ofMinutes(3));
+    if (commandTimeout.compareTo(MAX_COMMAND_TIMEOUT) > 0 || commandTimeout.isNegative()) {
+      throw new ConfigurationException(
+          OWNER + ": setting 'commandTimeout' must be at most 8m (a deploy step has 10 minutes)");
     }
     return new SshSettings(
         settings.requiredString("user"),
@@ -109,7 +141,7 @@ record SshSettings(
         hostKeys.equals("accept-new"),
         jumpHost,
         settings.duration("connectTimeout", Duration.ofSeconds(10)),
-        settings.duration("commandTimeout", Duration.ofMinutes(3)),
+        commandTimeout,
         stateDir,
         outputLimit,
         patterns(settings),

@@ -4,6 +4,7 @@ import dev.sluice.activities.Settings;
 import dev.sluice.model.Target;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs the service as a systemd unit over release directories: optionally fetch the release ({@code
@@ -27,7 +28,11 @@ record SystemdTemplate(
     List<String> systemctl)
     implements HostTemplate {
 
+  private static final Set<String> KEYS =
+      Set.of("type", "unit", "releasesDir", "currentLink", "versionFile", "fetch", "systemctl");
+
   static SystemdTemplate from(Settings settings) {
+    settings.refuseUnknown(KEYS);
     String releases = trimSlash(settings.requiredString("releasesDir"));
     String parent = releases.contains("/") ? releases.substring(0, releases.lastIndexOf('/')) : ".";
     String current = trimSlash(settings.string("currentLink", parent + "/current"));

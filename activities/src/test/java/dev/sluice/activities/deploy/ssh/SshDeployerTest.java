@@ -15,13 +15,16 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -222,6 +225,39 @@ class SshDeployerTest {
   }
 
   @Test
+  void aConnectionThatDropsMidDeployIsRetryableAndTheRetryFindsTheDeployDoneOnTheHost()
+      throws Exception {
+    Target target = new Target("drop-1", "127.0.0.1", 18091, null);
+    Map<String, Object> template = new LinkedHashMap<>(fileTemplate());
+    List<Object> deploy = new ArrayList<>(List.of(List.of("sleep", "3")));
+    deploy.addAll((List<?>) fileTemplate().get("deploy"));
+    template.put("deploy", deploy);
+    try (SshDeployer deployer = deployer(s -> s.put("template", template))) {
+      CompletableFuture<DeployResult> first =
+          CompletableFuture.supplyAsync(
+              () -> deployer.deploy(target, "2.0.0", "r/drop", Heartbeat.NONE));
+      Awaitility.await("the deploy started on the host")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> Files.exists(history(target)));
+      assertThat(sshd.dropConnections()).isPositive();
+
+      assertThatThrownBy(first::join)
+          .hasCauseInstanceOf(UncheckedIOException.class)
+          .cause()
+          .isNotInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("while deploying 2.0.0 to drop-1");
+      DeployResult retry = deployer.deploy(target, "2.0.0", "r/drop", Heartbeat.NONE);
+
+      assertThat(retry.ok()).isTrue();
+      assertThat(retry.alreadyDone()).as(retry.detail()).isTrue();
+      assertThat(Files.readString(host.resolve("drop-1.version"))).isEqualTo("2.0.0\n");
+      assertThat(Files.readAllLines(history(target)))
+          .extracting(l -> l.substring(l.indexOf(' ') + 1))
+          .containsExactly("start r/drop 2.0.0", "done r/drop 2.0.0", "already-done r/drop 2.0.0");
+    }
+  }
+
+  @Test
   void aFailingCommandFailsTheDeployWithItsExitStatusAndOutput() throws IOException {
     Target target = new Target("fail-1", "127.0.0.1", 18084, null);
     Map<String, Object> template = new LinkedHashMap<>(fileTemplate());
@@ -261,6 +297,17 @@ class SshDeployerTest {
       assertThat(result.detail()).contains("timed out after 2s: sleep 600");
       assertThat(beats).isNotEmpty();
     }
+    Awaitility.await("the hanging command is gone from the host")
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                ProcessHandle.allProcesses()
+                    .noneMatch(
+                        p ->
+                            p.info()
+                                .commandLine()
+                                .map(c -> c.endsWith("sleep 600"))
+                                .orElse(false)));
     assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(20));
     assertThat(Files.readAllLines(history(target)).get(1)).contains("failed r/hang 2.0.0");
   }
@@ -277,7 +324,77 @@ class SshDeployerTest {
     }
     assertThat(pwned).doesNotExist();
     assertThat(history(target)).doesNotExist();
-    assertThat(sshd.log()).doesNotContain("meta-1");
+  }
+
+  @Test
+  void argumentsFullOfShellMetacharactersArriveOnTheHostVerbatim() throws IOException {
+    Target target = new Target("verbatim-1", "127.0.0.1", 18092, null);
+    Path pwned = dir.resolve("pwned-too");
+    String nasty = "$(touch " + pwned + "); `touch " + pwned + "`; it's \"q\" | & > < * ~ \\ \n=x";
+    Map<String, Object> template = new LinkedHashMap<>(fileTemplate());
+    template.put(
+        "deploy",
+        List.of(
+            List.of("sh", "-c", "printf '%s' \"$1\" > \"$2\"", "sh", nasty, host + "/verbatim")));
+    try (SshDeployer deployer = deployer(s -> s.put("template", template))) {
+      DeployResult result = deployer.deploy(target, "2.0.0", "r/verbatim", Heartbeat.NONE);
+      assertThat(result.ok()).as(result.detail()).isTrue();
+    }
+    assertThat(Files.readString(host.resolve("verbatim"))).isEqualTo(nasty);
+    assertThat(pwned).doesNotExist();
+  }
+
+  @Test
+  void aTargetIdThatCannotNameAFileIsRefusedBeforeAnyConnection() {
+    try (SshDeployer deployer = deployer(s -> s.put("port", 1))) {
+      assertThatThrownBy(
+              () ->
+                  deployer.deploy(
+                      new Target("../etc", "127.0.0.1", 18093, null),
+                      "2.0.0",
+                      "r/id",
+                      Heartbeat.NONE))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("target id \"../etc\"");
+    }
+  }
+
+  @Test
+  void hashedKnownHostsEntriesAreHonoured() throws Exception {
+    Path hashed = dir.resolve("known_hosts.hashed");
+    Files.copy(sshd.knownHosts(), hashed);
+    Process keygen =
+        new ProcessBuilder("ssh-keygen", "-H", "-f", hashed.toString())
+            .redirectErrorStream(true)
+            .start();
+    assertThat(keygen.waitFor()).isZero();
+    assertThat(Files.readString(hashed)).startsWith("|1|").doesNotContain("127.0.0.1");
+    try (SshDeployer deployer = deployer(s -> s.put("knownHosts", hashed.toString()))) {
+      DeployResult result =
+          deployer.deploy(
+              new Target("hashed-1", "127.0.0.1", 18094, null),
+              "2.0.0",
+              "r/hashed",
+              Heartbeat.NONE);
+      assertThat(result.ok()).as(result.detail()).isTrue();
+    }
+  }
+
+  @Test
+  void aMissingKnownHostsFileIsAConfigurationErrorWhenHostKeysAreStrict() {
+    Path missing = dir.resolve("no-such-known-hosts");
+    try (SshDeployer deployer = deployer(s -> s.put("knownHosts", missing.toString()))) {
+      assertThatThrownBy(() -> deployer.deploy(WEB1, "2.0.0", "r/missing", Heartbeat.NONE))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(missing + " does not exist");
+    }
+  }
+
+  @Test
+  void anUnknownSettingIsRefusedSoASecretPastedByMistakeIsNotStored() {
+    assertThatThrownBy(() -> deployer(s -> s.put("passphrase", "hunter2")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("unknown settings [passphrase]");
   }
 
   @Test
@@ -346,6 +463,15 @@ class SshDeployerTest {
       }
     } finally {
       agent.destroy();
+    }
+  }
+
+  @Test
+  void aJumpHostWithoutAUserLogsInAsTheTargetsUser() {
+    Target target = new Target("jump-2", "127.0.0.1", 18095, null);
+    try (SshDeployer deployer = deployer(s -> s.put("jumpHost", "127.0.0.1:" + sshd.port()))) {
+      DeployResult result = deployer.deploy(target, "2.0.0", "r/jump2", Heartbeat.NONE);
+      assertThat(result.ok()).as(result.detail()).isTrue();
     }
   }
 

@@ -281,6 +281,22 @@ public final class SshdInstance implements AutoCloseable {
     return dir.resolve("host-state");
   }
 
+  /**
+   * SIGKILLs every per-connection sshd process: each client's connection drops as if the network
+   * had, while the commands those connections started keep running.
+   *
+   * @return how many were killed
+   */
+  public int dropConnections() {
+    List<ProcessHandle> sessions =
+        process
+            .descendants()
+            .filter(p -> p.info().command().map(c -> c.endsWith("sshd")).orElse(false))
+            .toList();
+    sessions.forEach(ProcessHandle::destroyForcibly);
+    return sessions.size();
+  }
+
   /** sshd's log (LogLevel VERBOSE): logins, refused keys. */
   public String log() throws IOException {
     return Files.readString(dir.resolve("sshd.log"), UTF_8);
