@@ -139,10 +139,16 @@ class SshDeploymentIT {
                   "version", "2.0.0",
                   "strategy", "blue-green",
                   "blueGreen", Map.of("warmUp", "3s", "rollbackWindow", "2s")));
-      JsonNode done = client.awaitFinal(v2, Duration.ofMinutes(3), e -> {});
+      JsonNode done =
+          client.awaitFinal(
+              v2,
+              Duration.ofMinutes(3),
+              e -> System.out.println(e.path("at").asText() + " " + e.path("message").asText()));
       LoadGenerator.Report report = load.stop();
 
-      assertThat(done.path("state").asText()).isEqualTo("SUCCEEDED");
+      assertThat(done.path("state").asText())
+          .as("%s; failures seen by the load: %s", done.path("reason").asText(), report.failures())
+          .isEqualTo("SUCCEEDED");
       assertThat(stack.versions())
           .containsEntry("t1", "1.0.0")
           .containsEntry("t2", "1.0.0")
