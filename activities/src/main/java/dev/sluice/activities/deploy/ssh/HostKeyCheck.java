@@ -43,10 +43,7 @@ final class HostKeyCheck implements ServerKeyVerifier {
                 refuse(
                     session,
                     remote,
-                    "host "
-                        + name(remote)
-                        + " presented "
-                        + describe(key)
+                    presented(remote, key)
                         + ", which "
                         + knownHosts
                         + " does not list (hostKeys is strict: add the host's key to that file,"
@@ -84,10 +81,7 @@ final class HostKeyCheck implements ServerKeyVerifier {
     refuse(
         session,
         remote,
-        "host "
-            + name(remote)
-            + " presented "
-            + describe(actual)
+        presented(remote, actual)
             + " but "
             + knownHosts
             + " lists "
@@ -113,6 +107,11 @@ final class HostKeyCheck implements ServerKeyVerifier {
     return String.valueOf(address);
   }
 
+  /** "host H:P presented TYPE key SHA256:…", how every refusal begins. */
+  private static String presented(SocketAddress remote, PublicKey key) {
+    return "host " + name(remote) + " presented " + describe(key);
+  }
+
   static String describe(PublicKey key) {
     return KeyUtils.getKeyType(key) + " key " + KeyUtils.getFingerPrint(key);
   }
@@ -135,10 +134,7 @@ final class HostKeyCheck implements ServerKeyVerifier {
       refuse(
           session,
           remote,
-          "host "
-              + name(remote)
-              + " presented "
-              + describe(key)
+          presented(remote, key)
               + ", which could not be added to "
               + file
               + " ("
@@ -152,10 +148,7 @@ final class HostKeyCheck implements ServerKeyVerifier {
       refuse(
           session,
           remote,
-          "host "
-              + name(remote)
-              + " presented "
-              + describe(key)
+          presented(remote, key)
               + " and the known_hosts file "
               + knownHosts
               + " cannot be read ("

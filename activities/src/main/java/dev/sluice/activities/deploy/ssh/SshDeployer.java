@@ -133,26 +133,14 @@ public final class SshDeployer implements Deployer, AutoCloseable {
     check(target);
     HostTemplate.Probe probe = settings.template().probe(target);
     try (ClientSession session = connector.open(target, Heartbeat.NONE)) {
-      CommandResult asked =
-          connector.run(
-              session,
-              RemoteScript.sequence(List.of(Step.of(probe.version())), PROBE_TIMEOUT),
-              PROBE_TIMEOUT,
-              Heartbeat.NONE,
-              "asking " + target.id() + " its version");
+      CommandResult asked = ask(session, probe.version(), target.id() + " its version");
       String first = asked.output().strip().lines().findFirst().orElse("").strip();
       // Anything that is not a version (docker's "<no value>" for a container without the label)
       // is unknown, and never sent back to a host by a restore.
       String version = asked.exitStatus() == 0 && Versions.isValid(first) ? first : null;
       boolean running = version != null;
       if (probe.running() != null) {
-        CommandResult state =
-            connector.run(
-                session,
-                RemoteScript.sequence(List.of(Step.of(probe.running())), PROBE_TIMEOUT),
-                PROBE_TIMEOUT,
-                Heartbeat.NONE,
-                "asking " + target.id() + " whether it runs");
+        CommandResult state = ask(session, probe.running(), target.id() + " whether it runs");
         running = state.exitStatus() == 0 && !"false".equals(state.output().strip());
       }
       return new TargetRuntime(target.id(), version, running);
@@ -189,6 +177,17 @@ public final class SshDeployer implements Deployer, AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(SshSettings.OWNER + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Runs one probe command under the probe timeout. */
+  private CommandResult ask(ClientSession session, List<String> command, String what)
+      throws IOException {
+    return connector.run(
+        session,
+        RemoteScript.sequence(List.of(Step.of(command)), PROBE_TIMEOUT),
+        PROBE_TIMEOUT,
+        Heartbeat.NONE,
+        "asking " + what);
   }
 
   private static Duration min(Duration a, Duration b) {

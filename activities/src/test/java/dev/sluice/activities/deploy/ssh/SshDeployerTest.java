@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.awaitility.Awaitility;
@@ -283,7 +282,6 @@ class SshDeployerTest {
     Target target = new Target("hang-1", "127.0.0.1", 18085, null);
     Map<String, Object> template = new LinkedHashMap<>(fileTemplate());
     template.put("deploy", List.of(List.of("sleep", "600")));
-    long started = System.nanoTime();
     try (SshDeployer deployer =
         deployer(
             s -> {
@@ -308,7 +306,6 @@ class SshDeployerTest {
                                 .commandLine()
                                 .map(c -> c.endsWith("sleep 600"))
                                 .orElse(false)));
-    assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(20));
     assertThat(Files.readAllLines(history(target)).get(1)).contains("failed r/hang 2.0.0");
   }
 
@@ -438,10 +435,9 @@ class SshDeployerTest {
             .redirectErrorStream(true)
             .start();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (!Files.exists(socket) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      Awaitility.await("ssh-agent listens on " + socket)
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> Files.exists(socket));
       ProcessBuilder add =
           new ProcessBuilder("ssh-add", sshd.plainKey().toString()).redirectErrorStream(true);
       add.environment().put("SSH_AUTH_SOCK", socket.toString());
