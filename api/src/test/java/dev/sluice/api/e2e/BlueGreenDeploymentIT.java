@@ -74,7 +74,11 @@ class BlueGreenDeploymentIT {
               Duration.ofMinutes(2),
               e -> System.out.println(e.path("at").asText() + " " + e.path("message").asText()));
 
-      assertThat(done.path("state").asText()).isEqualTo("SUCCEEDED");
+      assertThat(done.path("state").asText())
+          .as(
+              "%s; failures seen by the load: %s",
+              done.path("reason").asText(), load.snapshot().failures())
+          .isEqualTo("SUCCEEDED");
       assertThat(stack.haproxy().runtimeApi().showMap(stack.haproxy().poolMapFile().toString()))
           .containsValue(stack.haproxy().poolBackends().get("green"));
       assertThat(stack.versions())
@@ -100,7 +104,9 @@ class BlueGreenDeploymentIT {
               v21,
               Duration.ofMinutes(1),
               e -> System.out.println(e.path("at").asText() + " " + e.path("message").asText()));
-      assertThat(switchedBack.path("state").asText()).isEqualTo("ABORTED");
+      assertThat(switchedBack.path("state").asText())
+          .as(switchedBack.path("reason").asText())
+          .isEqualTo("ABORTED");
 
       // --- 4.0.0 answers in 700 ms: its warm-up fails and traffic goes back to green ----------
       String slow = blueGreen("4.0.0", Map.of("warmUp", "4s", "rollbackWindow", "1m"));
@@ -109,7 +115,9 @@ class BlueGreenDeploymentIT {
               slow,
               Duration.ofMinutes(2),
               e -> System.out.println(e.path("at").asText() + " " + e.path("message").asText()));
-      assertThat(rolledBack.path("state").asText()).isEqualTo("ROLLED_BACK");
+      assertThat(rolledBack.path("state").asText())
+          .as(rolledBack.path("reason").asText())
+          .isEqualTo("ROLLED_BACK");
       assertThat(rolledBack.path("reason").asText()).contains("warm-up failed");
 
       LoadGenerator.Report report = load.stop();
