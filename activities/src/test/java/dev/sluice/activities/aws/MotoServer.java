@@ -1,4 +1,4 @@
-package dev.sluice.activities.traffic.elbv2;
+package dev.sluice.activities.aws;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
