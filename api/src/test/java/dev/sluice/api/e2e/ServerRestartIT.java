@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,12 +136,31 @@ class ServerRestartIT {
     return file;
   }
 
-  private void awaitUp(SluiceClient client, String log) {
-    Awaitility.await("Sluice serving; its log: " + dir.resolve(log))
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(200))
-        .ignoreExceptions()
-        .until(() -> server.isAlive() && client.get("/api/v1/services").status() == 200);
+  /** Waits until Sluice serves; if it does not (or exits), fails with the end of its log. */
+  private void awaitUp(SluiceClient client, String log) throws Exception {
+    try {
+      Awaitility.await("Sluice serving")
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .until(() -> !server.isAlive() || client.get("/api/v1/services").status() == 200);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "Sluice did not serve within 2 minutes; the end of "
+              + log
+              + ":\n"
+              + SeparateWorker.tail(dir, log),
+          e);
+    }
+    if (!server.isAlive()) {
+      throw new AssertionError(
+          "Sluice exited with "
+              + server.exitValue()
+              + "; the end of "
+              + log
+              + ":\n"
+              + SeparateWorker.tail(dir, log));
+    }
   }
 
   @AfterEach
