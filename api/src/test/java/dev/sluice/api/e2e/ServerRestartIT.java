@@ -145,33 +145,29 @@ class ServerRestartIT {
           .ignoreExceptions()
           .until(() -> !server.isAlive() || client.get("/api/v1/services").status() == 200);
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError(
-          "Sluice did not serve within 2 minutes; the end of "
-              + log
-              + ":\n"
-              + SeparateWorker.tail(dir, log),
-          e);
+      throw new AssertionError("Sluice did not serve within 2 minutes" + endOf(log), e);
     }
     if (!server.isAlive()) {
-      throw new AssertionError(
-          "Sluice exited with "
-              + server.exitValue()
-              + "; the end of "
-              + log
-              + ":\n"
-              + SeparateWorker.tail(dir, log));
+      throw new AssertionError("Sluice exited with " + server.exitValue() + endOf(log));
     }
+  }
+
+  private String endOf(String log) throws Exception {
+    return "; the end of " + log + ":\n" + SeparateWorker.tail(dir, log);
   }
 
   @AfterEach
   void stopEverything() throws Exception {
     if (server != null) {
-      List<ProcessHandle> children = server.descendants().toList();
       SeparateWorker.stop(server); // SIGTERM: Sluice stops the dev server it started
-      children.stream()
-          .filter(p -> p.info().command().orElse("").contains("temporal"))
-          .forEach(ProcessHandle::destroyForcibly);
     }
+    // A dev server on this test's files that is still running (the SIGKILLed server's, or one a
+    // server that never came up had started) goes too: it is found by its database file, not as a
+    // child, since a killed parent's children are no longer its descendants.
+    String db = dir.resolve("temporal.db").toString();
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains(db))
+        .forEach(ProcessHandle::destroyForcibly);
     if (stack != null) {
       stack.close();
     }
