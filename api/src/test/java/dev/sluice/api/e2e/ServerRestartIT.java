@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,23 +136,38 @@ class ServerRestartIT {
     return file;
   }
 
-  private void awaitUp(SluiceClient client, String log) {
-    Awaitility.await("Sluice serving; its log: " + dir.resolve(log))
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(200))
-        .ignoreExceptions()
-        .until(() -> server.isAlive() && client.get("/api/v1/services").status() == 200);
+  /** Waits until Sluice serves; if it does not (or exits), fails with the end of its log. */
+  private void awaitUp(SluiceClient client, String log) throws Exception {
+    try {
+      Awaitility.await("Sluice serving")
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .until(() -> !server.isAlive() || client.get("/api/v1/services").status() == 200);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("Sluice did not serve within 2 minutes" + endOf(log), e);
+    }
+    if (!server.isAlive()) {
+      throw new AssertionError("Sluice exited with " + server.exitValue() + endOf(log));
+    }
+  }
+
+  private String endOf(String log) throws Exception {
+    return "; the end of " + log + ":\n" + SeparateWorker.tail(dir, log);
   }
 
   @AfterEach
   void stopEverything() throws Exception {
     if (server != null) {
-      List<ProcessHandle> children = server.descendants().toList();
       SeparateWorker.stop(server); // SIGTERM: Sluice stops the dev server it started
-      children.stream()
-          .filter(p -> p.info().command().orElse("").contains("temporal"))
-          .forEach(ProcessHandle::destroyForcibly);
     }
+    // A dev server on this test's files that is still running (the SIGKILLed server's, or one a
+    // server that never came up had started) goes too: it is found by its database file, not as a
+    // child, since a killed parent's children are no longer its descendants.
+    String db = dir.resolve("temporal.db").toString();
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains(db))
+        .forEach(ProcessHandle::destroyForcibly);
     if (stack != null) {
       stack.close();
     }

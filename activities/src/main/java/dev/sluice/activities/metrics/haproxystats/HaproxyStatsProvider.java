@@ -49,8 +49,10 @@ import java.util.regex.Pattern;
  *       config has), an attempt that failed and was retried on another server shows up only in the
  *       retry counters, never in {@code econ}, {@code eresp} or {@code hrsp_5xx}, so a canary
  *       dropping every fourth connection would look spotless. Retried attempts count each time, so
- *       a server that refuses everything shows as failing 100% of its attempts. Requests in flight
- *       at either reading can move an event or two between windows.
+ *       a server that refuses everything shows as failing 100% of its attempts. An attempt in
+ *       flight at a reading can move a failure to a later window but never adds one: a server's
+ *       count of unanswered attempts never goes down, and starts with every attempt then in flight
+ *       counted as failed.
  *   <li>{@link Kind#VALUE}: the group's mean response time in milliseconds over the window: each
  *       server's window mean recovered from its {@code rtime} (time to the response headers, which
  *       HAProxy averages over the server's last 1024 responses; see {@link #windowMean}), weighted
@@ -196,7 +198,10 @@ public final class HaproxyStatsProvider implements MetricProvider {
       if (!missing.isEmpty()) {
         return Sample.error("HAProxy at " + api.socket() + " has no server " + missing);
       }
-      Reading before = readings.put(key, now);
+      Reading before = readings.get(key);
+      String reset = before == null ? null : resetBetween(before, now);
+      Reading settled = now.settledAfter(reset == null ? before : null);
+      readings.put(key, settled);
       if (before == null) {
         return Sample.noData(
             "warming up: first reading of "
@@ -205,14 +210,13 @@ public final class HaproxyStatsProvider implements MetricProvider {
                 + query.metric()
                 + "'; HAProxy's counters only grow, so data comes from the next fetch on");
       }
-      String reset = resetBetween(before, now);
       if (reset != null) {
         return Sample.noData(
             "HAProxy's counters were reset since the last fetch ("
                 + reset
                 + "); data comes from the next fetch on");
       }
-      return query.kind() == Kind.RATIO ? ratio(before, now) : responseTime(before, now);
+      return query.kind() == Kind.RATIO ? ratio(before, settled) : responseTime(before, settled);
     }
   }
 
@@ -290,8 +294,9 @@ public final class HaproxyStatsProvider implements MetricProvider {
       Counters current = entry.getValue();
       errors += current.errors() - old.errors();
       responses += current.responses() - old.responses();
-      // Clamped: a request answered between the two reads of one reading can shift it by one.
-      unanswered += Math.max(0, current.unanswered() - old.unanswered());
+    }
+    for (Map.Entry<String, Long> entry : now.unanswered().entrySet()) {
+      unanswered += entry.getValue() - before.unanswered().get(entry.getKey());
     }
     long total = responses + unanswered;
     return Sample.ratio(
@@ -380,8 +385,42 @@ public final class HaproxyStatsProvider implements MetricProvider {
   /** What one fetch's figures are kept under. */
   private record Key(String metric, String group, List<String> servers) {}
 
-  /** One reading of HAProxy's counters, by {@code backend/server}. */
-  private record Reading(String pid, long nanoTime, Map<String, Counters> counters) {}
+  /**
+   * One reading of HAProxy's counters, by {@code backend/server}.
+   *
+   * @param unanswered per server, unanswered attempts so far as {@link #settledAfter} keeps them;
+   *     empty until then
+   */
+  private record Reading(
+      String pid, long nanoTime, Map<String, Counters> counters, Map<String, Long> unanswered) {
+
+    Reading(String pid, long nanoTime, Map<String, Counters> counters) {
+      this(pid, nanoTime, counters, Map.of());
+    }
+
+    /**
+     * This reading with its unanswered attempts settled, following {@code before} (the previous
+     * reading of the same servers and HAProxy process) or starting afresh when {@code null}.
+     *
+     * <p>{@code stot - scur - hrsp_*} dips below the truth while an answered attempt is still open
+     * (its response counted, its session still current), and comes back up when it closes: taken
+     * window by window, that reads as an attempt that failed. A pool that has just taken traffic
+     * shows one or two in its first second, enough to fail a 1% warm-up. So a server's count never
+     * goes down, and a first reading counts every attempt in flight as if it had already failed: a
+     * request in flight can delay a failure to the next window, never invent one.
+     */
+    Reading settledAfter(Reading before) {
+      Map<String, Long> settled = new TreeMap<>();
+      counters.forEach(
+          (server, now) ->
+              settled.put(
+                  server,
+                  before == null
+                      ? now.unanswered() + now.current()
+                      : Math.max(before.unanswered().get(server), now.unanswered())));
+      return new Reading(pid, nanoTime, counters, settled);
+    }
+  }
 
   /**
    * One server's counters.

@@ -2,22 +2,27 @@ package dev.sluice.activities.metrics.haproxystats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.traffic.haproxy.HaproxyInstance;
+import dev.sluice.activities.traffic.haproxy.HaproxyRuntimeApi.StatRow;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import dev.sluice.ports.MetricProvider.Kind;
 import dev.sluice.ports.MetricProvider.Query;
 import dev.sluice.ports.MetricProvider.Sample;
 import dev.sluice.ports.MetricProvider.Status;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -103,6 +108,36 @@ class HaproxyStatsMetricProviderTest {
     assertThat(healthy.total()).isGreaterThan(160);
     assertThat(idle.status()).isEqualTo(Status.OK);
     assertThat(idle.total()).isZero();
+  }
+
+  @Test
+  void anAnswerStillOpenAtTheFirstReadingIsNoFailure() throws Exception {
+    Map<String, Long> answeredBefore = serverCounts("hrsp_2xx");
+    HttpResponse<InputStream> held =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(haproxy.frontendUrl() + "/hold"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    StatsBackend holder = backends.stream().filter(StatsBackend::holding).findFirst().orElseThrow();
+    String name = holder.target().id();
+    // The state that used to read as a failure: HAProxy counted the response, the session is open.
+    assertThat(serverCounts("hrsp_2xx").get(name)).isEqualTo(answeredBefore.get(name) + 1);
+    assertThat(serverCounts("scur").get(name)).isEqualTo(1L);
+    HaproxyStatsProvider provider = provider();
+    Query query = query(Kind.RATIO, "held", List.of(holder.target()));
+
+    Sample warmingUp = provider.fetch(query);
+    holder.release();
+    try (InputStream body = held.body()) {
+      assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("[]");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> serverCounts("scur").get(name) == 0);
+    Sample closed = provider.fetch(query);
+
+    assertThat(warmingUp.detail()).contains("warming up");
+    assertThat(closed.status()).as(closed.detail()).isEqualTo(Status.OK);
+    assertThat(closed.events()).as(closed.detail()).isZero();
   }
 
   @Test
@@ -244,6 +279,15 @@ class HaproxyStatsMetricProviderTest {
     return HaproxyStatsProvider.fromRef(
         new ProviderRef(
             "haproxy-stats", Map.of("socket", haproxy.socketPath().toString(), "backend", "app")));
+  }
+
+  /** One column of {@code show stat}, by server name. */
+  private static Map<String, Long> serverCounts(String column) {
+    Map<String, Long> counts = new HashMap<>();
+    for (StatRow row : haproxy.runtimeApi().showServerStats(haproxy.backend())) {
+      counts.put(row.name(), row.number(column, 0));
+    }
+    return counts;
   }
 
   private static Query query(Kind kind, String group, List<Target> targets) {

@@ -6,18 +6,22 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.model.Target;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real HTTP server in the test JVM standing in for one target behind HAProxy. {@code /health}
  * answers 200; {@code /} takes {@code delayMs}, then answers 500 to every {@code failEvery}-th
  * request, closes the connection without an answer on every {@code dropEvery}-th (HAProxy sees an
- * empty response) and answers 200 otherwise; 0 turns a behaviour off.
+ * empty response) and answers 200 otherwise; 0 turns a behaviour off. {@code /hold} answers 200 at
+ * once but keeps the body open until {@link #release()}.
  */
 final class StatsBackend implements AutoCloseable {
 
@@ -33,6 +37,8 @@ final class StatsBackend implements AutoCloseable {
   private final int failEvery;
   private final int dropEvery;
   private final AtomicLong served = new AtomicLong();
+  private final AtomicBoolean holding = new AtomicBoolean();
+  private final CountDownLatch released = new CountDownLatch(1);
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
 
@@ -49,6 +55,7 @@ final class StatsBackend implements AutoCloseable {
     }
     server.setExecutor(executor);
     server.createContext("/health", exchange -> respond(exchange, 200));
+    server.createContext("/hold", this::hold);
     server.createContext("/", this::handle);
     server.start();
   }
@@ -62,8 +69,19 @@ final class StatsBackend implements AutoCloseable {
     return new Target(name, "127.0.0.1", server.getAddress().getPort(), pool);
   }
 
+  /** Whether a {@code /hold} request is being answered. */
+  boolean holding() {
+    return holding.get();
+  }
+
+  /** Lets every {@code /hold} answer finish. */
+  void release() {
+    released.countDown();
+  }
+
   @Override
   public void close() {
+    release();
     server.stop(0);
     executor.shutdownNow();
     try {
@@ -90,6 +108,21 @@ final class StatsBackend implements AutoCloseable {
       return;
     }
     respond(exchange, failEvery > 0 && n % failEvery == 0 ? 500 : 200);
+  }
+
+  private void hold(HttpExchange exchange) throws IOException {
+    holding.set(true);
+    exchange.sendResponseHeaders(200, 0);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write('[');
+      out.flush();
+      released.await(30, TimeUnit.SECONDS);
+      out.write(']');
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      holding.set(false);
+    }
   }
 
   private void respond(HttpExchange exchange, int status) throws IOException {
