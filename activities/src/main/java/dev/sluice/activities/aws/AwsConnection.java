@@ -17,10 +17,10 @@ import software.amazon.awssdk.regions.Region;
  * Where and as whom an AWS adapter calls AWS, read from its settings, references only: {@code
  * region} (required), {@code endpoint} (optional override, how tests reach moto) and {@code
  * profile} (optional; otherwise the SDK's default credentials chain: environment, system
- * properties, the shared files' default profile, web identity, container and instance roles).
- * Every client it builds has the same HTTP client (URL connection: 5 s to connect, 30 s per read),
- * the SDK's standard retry strategy (throttling, 5xx and connection failures retried with
- * exponential back-off and jitter) and a 60 s limit per call.
+ * properties, the shared files' default profile, web identity, container and instance roles). Every
+ * client it builds has the same HTTP client (URL connection: 5 s to connect, 30 s per read), the
+ * SDK's standard retry strategy (throttling, 5xx and connection failures retried with exponential
+ * back-off and jitter) and a 60 s limit per call.
  */
 public record AwsConnection(String region, URI endpoint, String profile) {
 

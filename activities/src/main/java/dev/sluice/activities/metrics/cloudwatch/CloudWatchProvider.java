@@ -40,9 +40,9 @@ import software.amazon.awssdk.services.cloudwatch.model.MetricStat;
  *       the fleet is behind; its load balancer is the {@code LoadBalancer} dimension of the
  *       built-in metrics. The router's settings carry the listener.
  *   <li>{@code targetGroup}, {@code canaryTargetGroup}, {@code targetGroups}: as for the router;
- *       which target group a query reads: the group of the targets' pool when {@code
- *       targetGroups} names it, the canary group for group {@code canary} when there is one,
- *       otherwise {@code targetGroup}.
+ *       which target group a query reads: the group of the targets' pool when {@code targetGroups}
+ *       names it, the canary group for group {@code canary} when there is one, otherwise {@code
+ *       targetGroup}.
  *   <li>{@code namespace} (default {@value #ALB}).
  *   <li>{@code latencyStatistic} (default {@code Average}): the statistic of the built-in latency,
  *       e.g. {@code p99} (an extended statistic) for the slow tail.
@@ -137,8 +137,8 @@ public final class CloudWatchProvider implements MetricProvider {
   }
 
   /**
-   * Builds a provider from its reference; see the class documentation for the settings. Connects
-   * to nothing.
+   * Builds a provider from its reference; see the class documentation for the settings. Connects to
+   * nothing.
    *
    * @throws ConfigurationException when a setting is missing or malformed
    */
@@ -212,8 +212,7 @@ public final class CloudWatchProvider implements MetricProvider {
     int at = arn.indexOf(":listener/");
     int last = arn.lastIndexOf('/');
     if (at < 0 || last <= at + ":listener/".length()) {
-      throw new ConfigurationException(
-          TYPE + ": setting 'listener' is not a listener ARN: " + arn);
+      throw new ConfigurationException(TYPE + ": setting 'listener' is not a listener ARN: " + arn);
     }
     return arn.substring(at + ":listener/".length(), last);
   }
@@ -232,7 +231,10 @@ public final class CloudWatchProvider implements MetricProvider {
     Spec spec = config.metrics().get(metric);
     if (spec != null) {
       if (kind == Kind.RATIO && spec.events() == null) {
-        return TYPE + ": metric '" + metric + "' is a ratio, but 'metrics' gives it no events/total";
+        return TYPE
+            + ": metric '"
+            + metric
+            + "' is a ratio, but 'metrics' gives it no events/total";
       }
       if (kind == Kind.VALUE && spec.value() == null) {
         return TYPE + ": metric '" + metric + "' is a value, but 'metrics' gives it events/total";
@@ -275,21 +277,25 @@ public final class CloudWatchProvider implements MetricProvider {
     Instant end = clock.instant().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
     long minutes = Math.max(1, (query.window().toSeconds() + 59) / 60);
     Instant start = end.minus(Duration.ofMinutes(minutes));
+    // The last statistic (a ratio's total, or the value) decides whether there is data; a ratio's
+    // events without datapoints are none, as the load balancer publishes no 5XX count for a
+    // minute without a 5xx.
     List<Double> figures = new ArrayList<>();
     List<String> described = new ArrayList<>();
     try {
-      for (int i = 0; i < stats.size(); i++) {
+      for (int i = stats.size() - 1; i >= 0; i--) {
         Stat stat = stats.get(i);
-        Map<String, String> dimensions = new LinkedHashMap<>();
+        // CloudWatch ignores the order of dimensions; a fixed one keeps the detail stable.
+        Map<String, String> dimensions = new TreeMap<>();
         stat.dimensions().forEach((k, v) -> dimensions.put(k, substitute(v, values)));
         String what = describe(stat, dimensions);
-        described.add(what);
+        described.add(0, what);
         Double figure = read(stat, dimensions, start, end, minutes * 60);
-        if (figure == null) {
+        if (figure == null && i == stats.size() - 1) {
           return Sample.noData(
               TYPE + ": no datapoints for " + what + " from " + start + " to " + end);
         }
-        figures.add(figure * stat.scale());
+        figures.add(0, figure == null ? 0 : figure * stat.scale());
       }
     } catch (AwsUnavailableException e) {
       return Sample.error(e.getMessage());
@@ -328,8 +334,7 @@ public final class CloudWatchProvider implements MetricProvider {
 
   /** The target group ARN a query reads, by the rule in the class documentation. */
   String targetGroupOf(Query query) {
-    List<String> pools =
-        query.targets().stream().map(Target::pool).distinct().toList();
+    List<String> pools = query.targets().stream().map(Target::pool).distinct().toList();
     if (!config.targetGroups().isEmpty() && pools.size() == 1 && pools.get(0) != null) {
       String group = config.targetGroups().get(pools.get(0));
       if (group == null) {
@@ -369,7 +374,12 @@ public final class CloudWatchProvider implements MetricProvider {
                     .metricName(stat.metric())
                     .dimensions(
                         dimensions.entrySet().stream()
-                            .map(e -> Dimension.builder().name(e.getKey()).value(e.getValue()).build())
+                            .map(
+                                e ->
+                                    Dimension.builder()
+                                        .name(e.getKey())
+                                        .value(e.getValue())
+                                        .build())
                             .toList())
                     .build())
             .period((int) periodSeconds)

@@ -20,10 +20,10 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetHealth
  * The ELBv2 calls the router makes, over AWS SDK v2's {@code elasticloadbalancingv2} client, with
  * AWS's errors sorted: throttling, 5xx and connection failures are retried by the SDK's standard
  * retry strategy (exponential back-off with jitter) and, if they persist, surface as the retryable
- * {@link AwsUnavailableException}; every other error AWS answers (access denied, an unknown ARN,
- * a validation error, an invalid target) is a {@link ConfigurationException} carrying AWS's code
- * and message, since the same request would get the same answer; so are credentials found nowhere
- * in the chain, or a profile without any.
+ * {@link AwsUnavailableException}; every other error AWS answers (access denied, an unknown ARN, a
+ * validation error, an invalid target) is a {@link ConfigurationException} carrying AWS's code and
+ * message, since the same request would get the same answer; so are credentials found nowhere in
+ * the chain, or a profile without any.
  */
 public final class Elbv2Api {
 

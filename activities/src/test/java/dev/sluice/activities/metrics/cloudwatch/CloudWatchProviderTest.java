@@ -2,6 +2,7 @@ package dev.sluice.activities.metrics.cloudwatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.aws.MotoServer;
@@ -14,6 +15,7 @@ import dev.sluice.ports.MetricProvider.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,9 @@ import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
  * The cloudwatch provider against moto in server mode: metric data is put through the SDK as the
  * load balancer would publish it, and read back through the provider. Moto computes the statistics
  * it supports (Sum, Average, Minimum, Maximum, SampleCount); percentiles are not among them, so
- * {@code latencyStatistic: p99} is not shown here.
+ * {@code latencyStatistic: p99} is not shown here. Moto matches dimensions only in the order they
+ * were put (its sort of them is broken), so data is put with dimensions in name order, the order
+ * the provider asks in; CloudWatch itself ignores the order.
  */
 class CloudWatchProviderTest {
 
@@ -99,7 +103,7 @@ class CloudWatchProviderTest {
         r ->
             r.namespace(CloudWatchProvider.ALB)
                 .metricData(
-                    java.util.Arrays.stream(values)
+                    Arrays.stream(values)
                         .mapToObj(
                             v ->
                                 MetricDatum.builder()
@@ -113,7 +117,9 @@ class CloudWatchProviderTest {
                                             .build(),
                                         Dimension.builder()
                                             .name("TargetGroup")
-                                            .value(CloudWatchProvider.targetGroupDimension(targetGroupArn))
+                                            .value(
+                                                CloudWatchProvider.targetGroupDimension(
+                                                    targetGroupArn))
                                             .build())
                                     .build())
                         .toList()));
@@ -156,7 +162,18 @@ class CloudWatchProviderTest {
     Sample latency = provider(settings()).fetch(query("baseline", Kind.VALUE));
 
     assertThat(latency.status()).as(latency.detail()).isEqualTo(Status.OK);
-    assertThat(latency.value()).isCloseTo(200.0, org.assertj.core.data.Offset.offset(0.001));
+    assertThat(latency.value()).isCloseTo(200.0, offset(0.001));
+  }
+
+  @Test
+  void requestsWithoutAFiveHundredCountAreNoErrors() {
+    put("RequestCount", STABLE, 120);
+
+    Sample clean = provider(settings()).fetch(query("baseline", Kind.RATIO));
+
+    assertThat(clean.status()).as(clean.detail()).isEqualTo(Status.OK);
+    assertThat(clean.events()).isZero();
+    assertThat(clean.total()).isEqualTo(120);
   }
 
   @Test
