@@ -64,17 +64,18 @@ ensure_temporal_cli() {
 }
 
 # moto in server mode (the AWS adapters' tests start moto_server on a loopback port as their ELBv2,
-# CloudWatch, EC2 and SSM endpoint), from PyPI into the project. pip --target installs no
-# interpreter: run bin/moto_server with PYTHONPATH set to the directory (the tests' fixture does).
+# CloudWatch, EC2 and SSM endpoint), from PyPI into the project, with cbor2 for scripts/moto-server
+# (moto behind a translation of the CBOR protocol). pip --target installs no interpreter: run
+# python3 scripts/moto-server with PYTHONPATH set to the directory (the tests' fixture does).
 ensure_moto() {
   local root="$1"
   local dir="$root/.sluice/tools/moto"
-  [ -f "$dir/bin/moto_server" ] && [ -d "$dir/moto" ] && return 0
+  [ -f "$dir/bin/moto_server" ] && [ -d "$dir/moto" ] && [ -d "$dir/cbor2" ] && return 0
   if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
     apt_install python3 python3-pip
   fi
-  echo "Installing moto (PyPI moto[server]) into .sluice/tools …" >&2
-  python3 -m pip install --quiet --disable-pip-version-check --target "$dir" 'moto[server]'
+  echo "Installing moto (PyPI moto[server], and cbor2 for scripts/moto-server) into .sluice/tools …" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --target "$dir" 'moto[server]' cbor2
   [ -f "$dir/bin/moto_server" ] || { echo "moto[server] installed no moto_server at $dir/bin" >&2; return 1; }
 }
 

@@ -3,6 +3,7 @@ package dev.sluice.activities;
 import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
 import dev.sluice.activities.deploy.ssh.SshDeployer;
 import dev.sluice.activities.health.http.HttpHealthChecker;
+import dev.sluice.activities.metrics.cloudwatch.CloudWatchProvider;
 import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
 import dev.sluice.activities.metrics.prometheus.PrometheusProvider;
 import dev.sluice.activities.traffic.elbv2.Elbv2Router;
@@ -11,7 +12,8 @@ import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 
 /**
  * The adapters Sluice ships: one line per provider type. The {@code haproxy} router declares {@code
- * haproxy-stats} (HAProxy's own counters, read over the router's settings) as its default metrics.
+ * haproxy-stats} (HAProxy's own counters, read over the router's settings) as its default metrics,
+ * the {@code elbv2} router {@code cloudwatch} (the load balancer's metrics of each target group).
  */
 public final class StandardProviders {
 
@@ -21,12 +23,13 @@ public final class StandardProviders {
     HttpHealthChecker http = new HttpHealthChecker();
     return new ProviderRegistry()
         .router(HaproxyRouter.TYPE, HaproxyRouter::fromRef, HaproxyStatsProvider.TYPE)
-        .router(Elbv2Router.TYPE, Elbv2Router::fromRef)
+        .router(Elbv2Router.TYPE, Elbv2Router::fromRef, CloudWatchProvider.TYPE)
         .routerFile(HaproxyRouter.TYPE, HaproxyConfig.FILE_NAME, HaproxyConfig::renderFor)
         .deployer("local-process", LocalProcessDeployer::fromRef)
         .deployer(SshDeployer.TYPE, SshDeployer::fromRef)
         .healthChecker("http", ref -> http)
         .metrics(HaproxyStatsProvider.TYPE, HaproxyStatsProvider::fromRef)
-        .metrics(PrometheusProvider.TYPE, PrometheusProvider::fromRef);
+        .metrics(PrometheusProvider.TYPE, PrometheusProvider::fromRef)
+        .metrics(CloudWatchProvider.TYPE, CloudWatchProvider::fromRef);
   }
 }

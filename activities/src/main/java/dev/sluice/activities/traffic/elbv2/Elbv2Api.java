@@ -1,22 +1,14 @@
 package dev.sluice.activities.traffic.elbv2;
 
 import dev.sluice.activities.ConfigurationException;
-import java.net.URI;
-import java.time.Duration;
+import dev.sluice.activities.aws.AwsCalls;
+import dev.sluice.activities.aws.AwsConnection;
+import dev.sluice.activities.aws.AwsUnavailableException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
-import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2ClientBuilder;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.Action;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.Listener;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.Rule;
@@ -28,10 +20,10 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetHealth
  * The ELBv2 calls the router makes, over AWS SDK v2's {@code elasticloadbalancingv2} client, with
  * AWS's errors sorted: throttling, 5xx and connection failures are retried by the SDK's standard
  * retry strategy (exponential back-off with jitter) and, if they persist, surface as the retryable
- * {@link Elbv2UnavailableException}; every other error AWS answers (access denied, an unknown ARN,
- * a validation error, an invalid target) is a {@link ConfigurationException} carrying AWS's code
- * and message, since the same request would get the same answer; so are credentials found nowhere
- * in the chain, or a profile without any.
+ * {@link AwsUnavailableException}; every other error AWS answers (access denied, an unknown ARN, a
+ * validation error, an invalid target) is a {@link ConfigurationException} carrying AWS's code and
+ * message, since the same request would get the same answer; so are credentials found nowhere in
+ * the chain, or a profile without any.
  */
 public final class Elbv2Api {
 
@@ -41,31 +33,9 @@ public final class Elbv2Api {
     this.client = client;
   }
 
-  /**
-   * A client for {@code region}, through {@code endpoint} when not {@code null} (an emulator), with
-   * the credentials of {@code profile} when not {@code null}, otherwise the SDK's default chain
-   * (environment, system properties, the shared files' default profile, web identity, container and
-   * instance roles). Connects to nothing yet.
-   */
-  public static Elbv2Api of(String region, URI endpoint, String profile) {
-    AwsCredentialsProvider credentials =
-        profile == null
-            ? DefaultCredentialsProvider.builder().build()
-            : ProfileCredentialsProvider.builder().profileName(profile).build();
-    ElasticLoadBalancingV2ClientBuilder builder =
-        ElasticLoadBalancingV2Client.builder()
-            .region(Region.of(region))
-            .credentialsProvider(credentials)
-            .httpClientBuilder(
-                UrlConnectionHttpClient.builder()
-                    .connectionTimeout(Duration.ofSeconds(5))
-                    .socketTimeout(Duration.ofSeconds(30)))
-            .overrideConfiguration(
-                c -> c.retryStrategy(RetryMode.STANDARD).apiCallTimeout(Duration.ofSeconds(60)));
-    if (endpoint != null) {
-      builder.endpointOverride(endpoint);
-    }
-    return new Elbv2Api(builder.build());
+  /** A client over {@code connection}; connects to nothing yet. */
+  public static Elbv2Api of(AwsConnection connection) {
+    return new Elbv2Api(connection.build(ElasticLoadBalancingV2Client.builder()));
   }
 
   public Listener listener(String listenerArn) {
@@ -158,25 +128,6 @@ public final class Elbv2Api {
   }
 
   private static <T> T call(String operation, Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (AwsServiceException e) {
-      String words =
-          e.awsErrorDetails() == null
-              ? e.getMessage()
-              : e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage();
-      if (e.isThrottlingException() || e.statusCode() >= 500) {
-        throw new Elbv2UnavailableException("elbv2: " + operation + " failed: " + words, e);
-      }
-      throw new ConfigurationException("elbv2: " + operation + " refused: " + words, e);
-    } catch (SdkClientException e) {
-      String message = String.valueOf(e.getMessage());
-      if (message.contains("Unable to load credentials")
-          || message.contains("no credentials for profile")) {
-        // No credentials anywhere in the chain, or no such profile: no retry brings them.
-        throw new ConfigurationException("elbv2: " + operation + ": " + e.getMessage(), e);
-      }
-      throw new Elbv2UnavailableException("elbv2: " + operation + " failed: " + e.getMessage(), e);
-    }
+    return AwsCalls.call("elbv2", operation, call);
   }
 }

@@ -2,11 +2,12 @@ package dev.sluice.activities.traffic.elbv2;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.Settings;
+import dev.sluice.activities.aws.AwsConnection;
+import dev.sluice.activities.aws.AwsUnavailableException;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import dev.sluice.ports.Heartbeat;
 import dev.sluice.ports.TrafficRouter;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -79,7 +80,7 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetHealth
  *
  * <p>Every change is read back (the listener or rule, the groups' target health) and must hold what
  * was asked, else a retryable {@link IllegalStateException}. AWS's refusals are {@link
- * ConfigurationException}s and transient failures {@link Elbv2UnavailableException}s ({@link
+ * ConfigurationException}s and transient failures {@link AwsUnavailableException}s ({@link
  * Elbv2Api}).
  *
  * <p>Known limit: with the forward action's target group stickiness on, the load balancer keeps
@@ -116,14 +117,6 @@ public final class Elbv2Router implements TrafficRouter {
    */
   public static Elbv2Router fromRef(ProviderRef ref) {
     Settings settings = new Settings("elbv2 router", ref.settings());
-    String endpoint = blankToNull(settings.string("endpoint", null));
-    URI endpointUri;
-    try {
-      endpointUri = endpoint == null ? null : URI.create(endpoint);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigurationException(
-          "elbv2 router: setting 'endpoint' is not a URL: " + e.getMessage());
-    }
     Config config =
         new Config(
             blankToNull(settings.string("listener", null)),
@@ -133,11 +126,7 @@ public final class Elbv2Router implements TrafficRouter {
             settings.stringMap("targetGroups"),
             settings.duration("pollInterval", DEFAULT_POLL_INTERVAL),
             settings.duration("maxPollInterval", DEFAULT_MAX_POLL_INTERVAL));
-    Elbv2Api api =
-        Elbv2Api.of(
-            settings.requiredString("region"),
-            endpointUri,
-            blankToNull(settings.string("profile", null)));
+    Elbv2Api api = Elbv2Api.of(AwsConnection.from(settings, "elbv2 router"));
     return new Elbv2Router(api, config);
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.StandardProviders;
+import dev.sluice.activities.aws.MotoServer;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import dev.sluice.ports.Heartbeat;

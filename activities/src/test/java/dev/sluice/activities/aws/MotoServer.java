@@ -1,4 +1,4 @@
-package dev.sluice.activities.traffic.elbv2;
+package dev.sluice.activities.aws;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -17,9 +17,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real moto in server mode ({@code moto_server}, PyPI {@code moto[server]}, installed by {@code
- * scripts/install-tools} into {@code .sluice/tools/moto}) on a free loopback port, run as a child
- * process: one endpoint for every AWS API moto emulates (ELBv2, EC2, CloudWatch, SSM…), reached
+ * A real moto in server mode (PyPI {@code moto[server]}, installed by {@code scripts/install-tools}
+ * into {@code .sluice/tools/moto}) on a free loopback port, run as a child process through {@code
+ * scripts/moto-server}, which also answers the CBOR protocol the SDK speaks to CloudWatch and moto
+ * does not: one endpoint for every AWS API moto emulates (ELBv2, EC2, CloudWatch, SSM…), reached
  * through the SDK clients' endpoint override with any credentials. {@link #reset()} forgets every
  * resource; {@link #close()} stops the server. Used by the AWS adapters' tests.
  */
@@ -27,6 +28,9 @@ public final class MotoServer implements AutoCloseable {
 
   /** Where {@code scripts/install-tools} puts moto, relative to the project's root. */
   public static final String LOCAL_INSTALL = ".sluice/tools/moto";
+
+  /** moto's server behind a translation of the CBOR protocol, relative to the project's root. */
+  public static final String SCRIPT = "scripts/moto-server";
 
   /** The region the tests' resources live in (moto keeps each region apart). */
   public static final String REGION = "eu-west-1";
@@ -41,8 +45,8 @@ public final class MotoServer implements AutoCloseable {
   }
 
   /**
-   * Starts {@code moto_server} on a free loopback port, its log in {@code dir/moto.log}, and waits
-   * until it answers.
+   * Starts moto on a free loopback port, its log in {@code dir/moto.log}, and waits until it
+   * answers.
    *
    * @throws IllegalStateException when moto is not installed (saying how to install it) or does not
    *     come up within 30 seconds
@@ -50,14 +54,15 @@ public final class MotoServer implements AutoCloseable {
   public static MotoServer start(Path dir) throws IOException, InterruptedException {
     Path home = Path.of(System.getProperty("sluice.home", "..")).toAbsolutePath().normalize();
     Path install = home.resolve(LOCAL_INSTALL);
-    Path script = install.resolve("bin/moto_server");
-    if (!Files.isExecutable(script) || !Files.isDirectory(install.resolve("moto"))) {
+    Path script = home.resolve(SCRIPT);
+    if (!Files.isDirectory(install.resolve("moto"))
+        || !Files.isDirectory(install.resolve("cbor2"))) {
       throw new IllegalStateException(
           "moto is missing at "
               + install
               + ": run scripts/install-tools (it runs pip install --target "
               + LOCAL_INSTALL
-              + " 'moto[server]')");
+              + " 'moto[server]' cbor2)");
     }
     Files.createDirectories(dir);
     MotoServer moto = new MotoServer(dir.toAbsolutePath(), freePort());
@@ -66,10 +71,11 @@ public final class MotoServer implements AutoCloseable {
   }
 
   private void launch(Path install, Path script) throws IOException, InterruptedException {
-    // pip --target installs the packages but no interpreter: the script's interpreter (the one
-    // that ran pip) finds them through PYTHONPATH.
+    // pip --target installs the packages but no interpreter: python3 (the one that ran pip)
+    // finds them through PYTHONPATH.
     ProcessBuilder builder =
-        new ProcessBuilder(script.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
+        new ProcessBuilder(
+                "python3", script.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
             .redirectErrorStream(true)
             .redirectOutput(log().toFile());
     String pythonPath = System.getenv("PYTHONPATH");
@@ -84,13 +90,12 @@ public final class MotoServer implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!answers()) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "moto_server exited at once: " + Files.readString(log(), UTF_8));
+        throw new IllegalStateException("moto exited at once: " + Files.readString(log(), UTF_8));
       }
       if (System.nanoTime() > deadline) {
         close();
         throw new IllegalStateException(
-            "moto_server does not answer on port " + port + ": " + Files.readString(log(), UTF_8));
+            "moto does not answer on port " + port + ": " + Files.readString(log(), UTF_8));
       }
       // Nothing to wait on but the port.
       TimeUnit.MILLISECONDS.sleep(100);

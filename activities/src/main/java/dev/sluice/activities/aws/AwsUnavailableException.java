@@ -1,0 +1,15 @@
+package dev.sluice.activities.aws;
+
+/**
+ * An AWS API could not be reached or kept failing with an error a retry may fix (throttling, a 5xx,
+ * a connection refused or timed out) after the SDK's own retries: retryable. The message names the
+ * service, the operation and AWS's words.
+ */
+public class AwsUnavailableException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  public AwsUnavailableException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
