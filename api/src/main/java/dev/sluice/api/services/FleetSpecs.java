@@ -17,6 +17,9 @@ final class FleetSpecs {
   /** Target ids are router server names too: HAProxy accepts letters, digits and {@code -_.:}. */
   static final Pattern TARGET_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+  /** A failure domain's name: an availability zone ({@code eu-west-1a}), a rack. */
+  static final Pattern ZONE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
   static List<Target> fleet(List<TargetSpec> specs, Problems problems) {
     List<Target> fleet = new ArrayList<>();
     if (specs == null || specs.isEmpty()) {
@@ -48,11 +51,15 @@ final class FleetSpecs {
         problems.add(at + ".port", "must be between 1 and 65535");
         ok = false;
       }
+      if (t.zone() != null && !ZONE.matcher(t.zone()).matches()) {
+        problems.add(at + ".zone", "must match " + ZONE.pattern());
+        ok = false;
+      }
       if (ok && !addresses.add(t.host() + ":" + t.port())) {
         problems.add(at, "another target already uses " + t.host() + ":" + t.port());
       }
       if (ok) {
-        fleet.add(new Target(t.id(), t.host(), t.port(), t.pool()));
+        fleet.add(new Target(t.id(), t.host(), t.port(), t.pool(), t.zone()));
       }
     }
     return fleet;

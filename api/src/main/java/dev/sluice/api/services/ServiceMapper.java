@@ -100,7 +100,7 @@ public final class ServiceMapper {
   public ServiceSpec toSpec(ServiceDefinition service) {
     List<TargetSpec> fleet =
         service.fleet().stream()
-            .map(t -> new TargetSpec(t.id(), t.host(), t.port(), t.pool()))
+            .map(t -> new TargetSpec(t.id(), t.host(), t.port(), t.pool(), t.zone()))
             .toList();
     HealthCheckSpec h = service.healthCheck();
     return new ServiceSpec(

@@ -73,7 +73,8 @@ public record ServiceSpec(
   public record AnalysisSpecBody(ProviderSpec provider, List<MetricCheck> metrics, Double alpha) {}
 
   /** One server: {@code id} is also its name at the traffic router. */
-  public record TargetSpec(String id, String host, Integer port, String pool) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TargetSpec(String id, String host, Integer port, String pool, String zone) {}
 
   /** An adapter by type, with its settings (references to secrets, never secret values). */
   public record ProviderSpec(String type, Map<String, Object> settings) {}

@@ -28,21 +28,24 @@ class FleetSpecsTest {
     List<Target> fleet =
         FleetSpecs.fleet(
             List.of(
-                new TargetSpec("t1", "127.0.0.1", 9001, "blue"),
-                new TargetSpec("t1", "127.0.0.1", 9002, null),
-                new TargetSpec("t3", "127.0.0.1", 9001, null),
-                new TargetSpec("t4", " ", 70000, null)),
+                new TargetSpec("t1", "127.0.0.1", 9001, "blue", "eu-west-1a"),
+                new TargetSpec("t1", "127.0.0.1", 9002, null, null),
+                new TargetSpec("t3", "127.0.0.1", 9001, null, null),
+                new TargetSpec("t4", " ", 70000, null, null),
+                new TargetSpec("t5", "127.0.0.1", 9005, null, "eu west")),
             problems);
 
     // A shared address is named but its target kept: the problems fail the request as a whole.
     assertThat(fleet)
         .containsExactly(
-            new Target("t1", "127.0.0.1", 9001, "blue"), new Target("t3", "127.0.0.1", 9001, null));
+            new Target("t1", "127.0.0.1", 9001, "blue", "eu-west-1a"),
+            new Target("t3", "127.0.0.1", 9001, null));
     assertThat(problemsOf(problems))
         .containsExactly(
             new FieldError("fleet[1].id", "duplicate target id \"t1\""),
             new FieldError("fleet[2]", "another target already uses 127.0.0.1:9001"),
             new FieldError("fleet[3].host", "is required"),
-            new FieldError("fleet[3].port", "must be between 1 and 65535"));
+            new FieldError("fleet[3].port", "must be between 1 and 65535"),
+            new FieldError("fleet[4].zone", "must match " + FleetSpecs.ZONE.pattern()));
   }
 }
