@@ -22,11 +22,13 @@ import dev.sluice.model.OptionOverrides;
 import dev.sluice.model.Phase;
 import dev.sluice.model.RollingOptions;
 import dev.sluice.model.ServiceDefinition;
+import dev.sluice.model.Strategy;
 import dev.sluice.model.Versions;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import dev.sluice.workflows.Strategies;
 import dev.sluice.workflows.StrategyRules;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
+import dev.sluice.workflows.rolling.RollingRules;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -223,6 +225,12 @@ final class DeploymentStarts {
             .autoRollback(
                 autoRollback == null ? null : autoRollback.orElse(AutoRollbackSpec.DEFAULT))
             .build();
+    if (rules.strategy() == Strategy.ROLLING) {
+      boolean overridden = body.overrides() != null && body.overrides().byZone() != null;
+      RollingRules.zoneProblems(service.fleet(), request.rolling())
+          .forEach(p -> problems.add(overridden ? "overrides.byZone" : "strategy", p));
+      problems.throwIfAny();
+    }
     String previous = ledger.currentVersion(service.name()).orElse(null);
     return new Prepared(request, previous, fingerprint(body, strategy));
   }
@@ -459,7 +467,11 @@ final class DeploymentStarts {
                 String.valueOf(body.canary()),
                 String.valueOf(body.blueGreen()))
             // Appended only when given, so keys recorded before the field existed still match.
-            + (body.autoRollback() == null ? "" : "\n" + body.autoRollback());
+            + (body.autoRollback() == null ? "" : "\n" + body.autoRollback())
+            + (o == null
+                    || o.byZone() == null && o.zoneBake() == null && o.minHealthyPerZone() == null
+                ? ""
+                : "\nzones " + o.byZone() + '|' + o.zoneBake() + '|' + o.minHealthyPerZone());
     return Ids.sha256Hex(canonical);
   }
 }

@@ -39,7 +39,14 @@ final class StaticDetails {
         + " · max unavailable "
         + rolling.maxUnavailable()
         + " · pause "
-        + text(rolling.pauseBetweenBatches());
+        + text(rolling.pauseBetweenBatches())
+        + (rolling.rollsByZone()
+            ? " · by zone, bake "
+                + text(rolling.zoneBake())
+                + (rolling.minHealthyPerZone() == null
+                    ? ""
+                    : " · min healthy per zone " + rolling.minHealthyPerZone())
+            : "");
   }
 
   private static String canary(CanaryOptions canary, int targets) {

@@ -17,6 +17,7 @@ import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Target;
 import dev.sluice.workflows.Strategies;
 import dev.sluice.workflows.StrategyRules;
+import dev.sluice.workflows.rolling.RollingRules;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -74,6 +75,10 @@ public final class ServiceMapper {
     BlueGreenOptions blueGreen = StrategyOptions.blueGreen("blueGreen", spec.blueGreen(), problems);
     rules.ifPresent(
         r -> r.fleetProblems(name, fleet).forEach(p -> problems.add("defaultStrategy", p)));
+    if (rolling != null) {
+      RollingRules.zoneProblems(fleet, rolling.orElse(RollingOptions.DEFAULT))
+          .forEach(p -> problems.add("rolling.byZone", p));
+    }
     AnalysisConfig analysis = analysisMapping.analysis(spec.analysis(), router, problems);
     AutoRollbackSpec autoRollback =
         autoRollback(

@@ -150,5 +150,27 @@ public record ServiceSpec(
       Object maxUnavailable,
       String pauseBetweenBatches,
       String drainTimeout,
-      Boolean rollbackOnFailure) {}
+      Boolean rollbackOnFailure,
+      Boolean byZone,
+      String zoneBake,
+      Object minHealthyPerZone) {
+
+    /** Settings without the zone-at-a-time ones. */
+    public RollingSpec(
+        Object batchSize,
+        Object maxUnavailable,
+        String pauseBetweenBatches,
+        String drainTimeout,
+        Boolean rollbackOnFailure) {
+      this(
+          batchSize,
+          maxUnavailable,
+          pauseBetweenBatches,
+          drainTimeout,
+          rollbackOnFailure,
+          null,
+          null,
+          null);
+    }
+  }
 }

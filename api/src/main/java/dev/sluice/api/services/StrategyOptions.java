@@ -57,7 +57,10 @@ public final class StrategyOptions {
         maxUnavailable,
         problems.durationOrZero(field + ".pauseBetweenBatches", spec.pauseBetweenBatches()),
         problems.durationOrZero(field + ".drainTimeout", spec.drainTimeout()),
-        spec.rollbackOnFailure());
+        spec.rollbackOnFailure(),
+        spec.byZone(),
+        problems.durationOrZero(field + ".zoneBake", spec.zoneBake()),
+        problems.quantity(field + ".minHealthyPerZone", spec.minHealthyPerZone()));
   }
 
   /** Blue-green settings from the wire; {@code null} when none given. */
@@ -287,6 +290,9 @@ public final class StrategyOptions {
         rolling.maxUnavailable() == null ? null : rolling.maxUnavailable().toString(),
         ServiceMapper.text(rolling.pauseBetweenBatches()),
         ServiceMapper.text(rolling.drainTimeout()),
-        rolling.rollbackOnFailure());
+        rolling.rollbackOnFailure(),
+        rolling.byZone(),
+        ServiceMapper.text(rolling.zoneBake()),
+        rolling.minHealthyPerZone() == null ? null : rolling.minHealthyPerZone().toString());
   }
 }

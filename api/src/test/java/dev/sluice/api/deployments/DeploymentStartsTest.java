@@ -8,6 +8,7 @@ import dev.sluice.api.common.ErrorBody.FieldError;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.services.ServiceMapper;
 import dev.sluice.api.services.ServiceSpec.AutoRollbackBody;
+import dev.sluice.api.services.ServiceSpec.RollingSpec;
 import dev.sluice.model.RollingOptions;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
@@ -68,6 +69,29 @@ class DeploymentStartsTest {
     assertThat(prepared.request().requestedBy()).isEqualTo("ci");
     assertThat(prepared.request().deploymentId()).startsWith("dep-");
     assertThat(prepared.previousVersion()).isNull();
+  }
+
+  @Test
+  void rollingByZoneOverAFleetWithoutZonesIsRefusedNamingTheOverride() {
+    RollingSpec byZone = new RollingSpec(null, null, null, null, null, true, "10m", 1);
+
+    assertThatThrownBy(
+            () -> starts.prepare(new DeploymentCreate("shop", "2.0.0", null, byZone), null, "ci"))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(422);
+              assertThat(e.body().field()).isEqualTo("overrides.byZone");
+              assertThat(e.body().message()).endsWith("rolling by zone: target t1 has no zone");
+            });
+    assertThat(
+            DeploymentStarts.fingerprint(
+                new DeploymentCreate("shop", "2.0.0", null, byZone), "rolling"))
+        .isNotEqualTo(
+            DeploymentStarts.fingerprint(
+                new DeploymentCreate(
+                    "shop", "2.0.0", null, new RollingSpec(null, null, null, null, null)),
+                "rolling"));
   }
 
   @Test

@@ -51,6 +51,28 @@ class StrategyOptionsTest {
   }
 
   @Test
+  void zoneSettingsAreCheckedAndGoBackToTheWire() {
+    Problems problems = new Problems();
+    RollingOptions options =
+        StrategyOptions.rolling(
+            "rolling",
+            new RollingSpec(null, null, null, null, null, true, "PT600S", "50%"),
+            4,
+            problems);
+    StrategyOptions.rolling(
+        "overrides",
+        new RollingSpec(null, null, null, null, null, true, "soon", "half"),
+        4,
+        problems);
+
+    assertThat(StrategyOptions.rollingSpec(options))
+        .isEqualTo(new RollingSpec(null, null, null, null, null, true, "10m", "50%"));
+    assertThat(problemsOf(problems))
+        .extracting(FieldError::field)
+        .containsExactly("overrides.zoneBake", "overrides.minHealthyPerZone");
+  }
+
+  @Test
   void aCanaryStepHasExactlyOneKindAndKeepsTheOthersInOrder() {
     Problems problems = new Problems();
     CanaryOptions canary =

@@ -147,10 +147,28 @@ public abstract class ControlledWorkflow implements DeploymentWorkflow {
    * could not run at all is an event, not a rollback of a deployment that went well.
    */
   protected final Watched monitorAfterDeploy(List<Target> targets) {
+    return monitorAfterDeploy(targets, null);
+  }
+
+  /** Whether this deployment has post-deploy monitoring (auto-rollback with a window). */
+  protected final boolean monitorsAfterDeploy() {
+    return request.autoRollback() != null
+        && request.autoRollback().orElse(AutoRollbackSpec.DEFAULT).enabled();
+  }
+
+  /**
+   * Post-deploy monitoring as {@link #monitorAfterDeploy(List)}, for {@code window} instead of the
+   * auto-rollback's own window when not null (a zone's bake).
+   */
+  protected final Watched monitorAfterDeploy(List<Target> targets, Duration window) {
     if (request.autoRollback() == null) {
       return new Watched(Wake.TIMER, null);
     }
-    AutoRollbackSpec auto = request.autoRollback().orElse(AutoRollbackSpec.DEFAULT);
+    AutoRollbackSpec spec = request.autoRollback().orElse(AutoRollbackSpec.DEFAULT);
+    AutoRollbackSpec auto =
+        window == null || !spec.enabled()
+            ? spec
+            : new AutoRollbackSpec(window, spec.interval(), spec.thresholds(), spec.minRequests());
     if (!auto.enabled()
         || targets.isEmpty()
         || Workflow.getVersion(ChangeIds.AUTO_ROLLBACK, Workflow.DEFAULT_VERSION, 1)

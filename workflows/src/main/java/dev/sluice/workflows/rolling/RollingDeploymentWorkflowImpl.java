@@ -1,6 +1,7 @@
 package dev.sluice.workflows.rolling;
 
 import dev.sluice.model.AnalysisResult;
+import dev.sluice.model.CanaryStep;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentResult;
 import dev.sluice.model.DeploymentState;
@@ -47,14 +48,24 @@ public class RollingDeploymentWorkflowImpl extends ControlledWorkflow
   }
 
   private DeploymentResult roll() {
-    List<List<Target>> batches = RollingPlan.batches(request.service().fleet(), request.rolling());
-    tracker.setBatches(batches.size());
-    ops.learnPreviousVersions();
-
-    DeploymentResult failed =
-        groups.use(request.service().fleet().size())
-            ? rollInGroups(batches.size())
-            : rollHere(batches);
+    List<Target> fleet = request.service().fleet();
+    DeploymentResult failed;
+    if (request.rolling().rollsByZone()) {
+      List<RollingPlan.Zone> zones = RollingPlan.zones(fleet, request.rolling());
+      int count = zones.stream().mapToInt(zone -> zone.batches().size()).sum();
+      tracker.setBatches(count);
+      ops.learnPreviousVersions();
+      failed = rollByZone(zones, count);
+    } else {
+      List<List<Target>> batches = RollingPlan.batches(fleet, request.rolling());
+      tracker.setBatches(batches.size());
+      ops.learnPreviousVersions();
+      failed =
+          groups.use(fleet.size())
+              ? rollInGroups(
+                  fleet, request.rolling().effectiveBatchSize(fleet.size()), 0, batches.size())
+              : rollHere(batches, 0, batches.size());
+    }
     if (failed != null) {
       return failed;
     }
@@ -78,16 +89,101 @@ public class RollingDeploymentWorkflowImpl extends ControlledWorkflow
   }
 
   /**
+   * Zone after zone, each rolled as a fleet of its own, with a bake between zones: watched by the
+   * auto-rollback ceilings when the deployment has them, so a bad version is rolled back before it
+   * reaches a second zone.
+   *
+   * @return the deployment's end after a batch with failures or a failed bake; null to carry on
+   */
+  private DeploymentResult rollByZone(List<RollingPlan.Zone> zones, int count) {
+    int done = 0;
+    for (int z = 0; z < zones.size(); z++) {
+      RollingPlan.Zone zone = zones.get(z);
+      int batches = zone.batches().size();
+      tracker.event(
+          "rolling.zone",
+          null,
+          "zone "
+              + zone.name()
+              + " ("
+              + (z + 1)
+              + "/"
+              + zones.size()
+              + "): "
+              + zone.targets().size()
+              + " targets in "
+              + batches
+              + (batches == 1 ? " batch" : " batches")
+              + " of up to "
+              + zone.batchSize());
+      DeploymentResult failed =
+          groups.use(zone.targets().size())
+              ? rollInGroups(zone.targets(), zone.batchSize(), done, count)
+              : rollHere(zone.batches(), done, count);
+      if (failed != null) {
+        return failed;
+      }
+      done += batches;
+      if (tracker.abortRequested() || done == count) {
+        return null;
+      }
+      AnalysisResult breach = bake(zone, zones.get(z + 1));
+      if (breach != null) {
+        tracker.setPhase(Phase.ROLLING_BACK);
+        List<Target> unrestored = ops.restoreAll(ops.upgradedTargets());
+        return tracker.finish(
+            DeploymentState.ROLLED_BACK,
+            "auto-rollback in the bake after zone " + zone.name() + ": " + breach.reason(),
+            unrestored);
+      }
+      if (tracker.abortRequested()) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The bake after {@code zone}: post-deploy monitoring of every upgraded target for {@code
+   * zoneBake} when the deployment has auto-rollback, a plain wait otherwise.
+   *
+   * @return the failed monitoring's result; null to go on to {@code next} (or after an abort)
+   */
+  private AnalysisResult bake(RollingPlan.Zone zone, RollingPlan.Zone next) {
+    Duration bake = request.rolling().zoneBake();
+    String what = "bake after zone " + zone.name() + ", before " + next.name();
+    if (bake == null || bake.isZero() || bake.isNegative()) {
+      return null;
+    }
+    if (monitorsAfterDeploy()) {
+      Watched watched = monitorAfterDeploy(ops.upgradedTargets(), bake);
+      AnalysisResult verdict = watched.result();
+      if (verdict != null && verdict.verdict() == Verdict.FAIL && !tracker.abortRequested()) {
+        return verdict;
+      }
+      tracker.event("rolling.zone-baked", null, what + ": monitored");
+      return null;
+    }
+    tracker.setPhase(Phase.WAITING);
+    if (tracker.waitFor(bake, what) != DeploymentTracker.Wake.ABORTED) {
+      tracker.event("rolling.zone-baked", null, what + ": waited " + CanaryStep.text(bake));
+    }
+    return null;
+  }
+
+  /**
    * Batch after batch in this run, with the pause between them.
    *
+   * @param offset batches of the deployment before these
+   * @param count the deployment's batches
    * @return the deployment's end after a batch with failures; null to carry on
    */
-  private DeploymentResult rollHere(List<List<Target>> batches) {
+  private DeploymentResult rollHere(List<List<Target>> batches, int offset, int count) {
     for (int i = 0; i < batches.size(); i++) {
-      if (!tracker.awaitUnpaused("batch " + (i + 1) + "/" + batches.size())) {
+      if (!tracker.awaitUnpaused("batch " + (offset + i + 1) + "/" + count)) {
         break;
       }
-      tracker.enterBatch(i + 1);
+      tracker.enterBatch(offset + i + 1);
       List<Target> failed = ops.upgradeBatch(batches.get(i));
       if (!failed.isEmpty()) {
         return failBatch(failed);
@@ -100,7 +196,7 @@ public class RollingDeploymentWorkflowImpl extends ControlledWorkflow
         DeploymentTracker.Wake wake =
             tracker.waitFor(
                 request.rolling().pauseBetweenBatches(),
-                "pause after batch " + (i + 1) + "/" + batches.size());
+                "pause after batch " + (offset + i + 1) + "/" + count);
         if (wake == DeploymentTracker.Wake.ABORTED) {
           break;
         }
@@ -116,11 +212,19 @@ public class RollingDeploymentWorkflowImpl extends ControlledWorkflow
    *
    * @return the deployment's end after a batch with failures; null to carry on
    */
-  private DeploymentResult rollInGroups(int count) {
+  private DeploymentResult rollInGroups(
+      List<Target> targets, int batchSize, int offset, int count) {
     Duration pause = request.rolling().pauseBetweenBatches();
-    List<Target> fleet = request.service().fleet();
-    List<List<Slice>> stages =
-        TargetGroups.stages(fleet, request.rolling().effectiveBatchSize(fleet.size()));
+    List<List<Slice>> stages = new ArrayList<>();
+    for (List<Slice> stage : TargetGroups.stages(targets, batchSize)) {
+      stages.add(
+          stage.stream()
+              .map(
+                  s ->
+                      new Slice(
+                          s.targets(), s.batchSize(), offset + s.firstBatch(), s.batchCount()))
+              .toList());
+    }
     for (int s = 0; s < stages.size(); s++) {
       Slice head = stages.get(s).get(0);
       int last = head.firstBatch() + head.batchCount() - 1;
