@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Everything Sluice needs on one machine, for real: a fleet of sample-app processes at a first
@@ -64,6 +65,8 @@ public final class LocalStack implements AutoCloseable {
    *     workDir/temporal.db}, the Temporal UI on a free port) instead of the in-memory one
    * @param deployer the deployer that starts the fleet and that the service definition names; null
    *     for {@code local-process} on {@code workDir/fleet}
+   * @param targetIds the targets' ids, one per target; null for {@code t1} … {@code tN} (a fleet
+   *     behind a load balancer that knows its servers by instance id names them so)
    */
   public record Options(
       Path workDir,
@@ -75,7 +78,8 @@ public final class LocalStack implements AutoCloseable {
       boolean startServer,
       boolean pools,
       boolean durableTemporal,
-      ProviderRef deployer) {
+      ProviderRef deployer,
+      List<String> targetIds) {
 
     public static Options defaults(Path workDir, Path sampleAppJar) {
       return new Options(
@@ -88,95 +92,95 @@ public final class LocalStack implements AutoCloseable {
           true,
           false,
           false,
+          null,
           null);
     }
 
     public Options withServerConfig(String yaml) {
-      return new Options(
-          workDir,
-          sampleAppJar,
-          targets,
-          initialVersion,
-          behavior,
-          yaml,
-          startServer,
-          pools,
-          durableTemporal,
-          deployer);
+      return edit(o -> o.serverConfig = yaml);
     }
 
     public Options withPools() {
-      return new Options(
-          workDir,
-          sampleAppJar,
-          targets,
-          initialVersion,
-          behavior,
-          serverConfig,
-          startServer,
-          true,
-          durableTemporal,
-          deployer);
+      return edit(o -> o.pools = true);
     }
 
     public Options withBehavior(Map<String, String> versions) {
-      return new Options(
-          workDir,
-          sampleAppJar,
-          targets,
-          initialVersion,
-          versions,
-          serverConfig,
-          startServer,
-          pools,
-          durableTemporal,
-          deployer);
+      return edit(o -> o.behavior = versions);
     }
 
     /** The fleet started and deployed by {@code deployer} instead of {@code local-process}. */
     public Options withDeployer(ProviderRef deployer) {
-      return new Options(
-          workDir,
-          sampleAppJar,
-          targets,
-          initialVersion,
-          behavior,
-          serverConfig,
-          startServer,
-          pools,
-          durableTemporal,
-          deployer);
+      return edit(o -> o.deployer = deployer);
     }
 
     public Options withoutServer() {
-      return new Options(
-          workDir,
-          sampleAppJar,
-          targets,
-          initialVersion,
-          behavior,
-          serverConfig,
-          false,
-          pools,
-          durableTemporal,
-          deployer);
+      return edit(o -> o.startServer = false);
     }
 
     /**
      * The server on Temporal's dev server, whose history outlives it ({@link #durableTemporal}).
      */
     public Options withDurableTemporal() {
-      return new Options(
-          workDir,
-          sampleAppJar,
-          targets,
-          initialVersion,
-          behavior,
-          serverConfig,
-          startServer,
-          pools,
-          true,
-          deployer);
+      return edit(o -> o.durableTemporal = true);
+    }
+
+    /** A fleet of these targets, by id, instead of {@code t1} … {@code tN}. */
+    public Options withTargetIds(List<String> ids) {
+      return edit(
+          o -> {
+            o.targetIds = List.copyOf(ids);
+            o.targets = ids.size();
+          });
+    }
+
+    private Options edit(Consumer<Draft> change) {
+      Draft draft = new Draft(this);
+      change.accept(draft);
+      return draft.options();
+    }
+
+    /** Options being changed by one wither. */
+    private static final class Draft {
+      private final Path workDir;
+      private final Path sampleAppJar;
+      private int targets;
+      private final String initialVersion;
+      private Map<String, String> behavior;
+      private String serverConfig;
+      private boolean startServer;
+      private boolean pools;
+      private boolean durableTemporal;
+      private ProviderRef deployer;
+      private List<String> targetIds;
+
+      Draft(Options o) {
+        workDir = o.workDir;
+        sampleAppJar = o.sampleAppJar;
+        targets = o.targets;
+        initialVersion = o.initialVersion;
+        behavior = o.behavior;
+        serverConfig = o.serverConfig;
+        startServer = o.startServer;
+        pools = o.pools;
+        durableTemporal = o.durableTemporal;
+        deployer = o.deployer;
+        targetIds = o.targetIds;
+      }
+
+      Options options() {
+        return new Options(
+            workDir,
+            sampleAppJar,
+            targets,
+            initialVersion,
+            behavior,
+            serverConfig,
+            startServer,
+            pools,
+            durableTemporal,
+            deployer,
+            targetIds);
+      }
     }
   }
 
@@ -224,7 +228,8 @@ public final class LocalStack implements AutoCloseable {
     writeBehavior();
     for (int i = 1; i <= options.targets(); i++) {
       String pool = options.pools() ? (i <= options.targets() / 2 ? "blue" : "green") : null;
-      targets.add(new Target("t" + i, "127.0.0.1", freePort(), pool));
+      String id = options.targetIds() == null ? "t" + i : options.targetIds().get(i - 1);
+      targets.add(new Target(id, "127.0.0.1", freePort(), pool));
     }
     Deployer deployer = deployer();
     for (Target target : targets) {

@@ -9,6 +9,10 @@ public class AwsUnavailableException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  public AwsUnavailableException(String message) {
+    super(message);
+  }
+
   public AwsUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }

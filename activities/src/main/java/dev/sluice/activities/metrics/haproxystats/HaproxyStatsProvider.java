@@ -50,9 +50,9 @@ import java.util.regex.Pattern;
  *       retry counters, never in {@code econ}, {@code eresp} or {@code hrsp_5xx}, so a canary
  *       dropping every fourth connection would look spotless. Retried attempts count each time, so
  *       a server that refuses everything shows as failing 100% of its attempts. An attempt in
- *       flight at a reading can move a failure to a later window but never adds one: a server's
- *       count of unanswered attempts never goes down, and starts with every attempt then in flight
- *       counted as failed.
+ *       flight at a reading can move a failure to a later window but never adds one; the failure of
+ *       an attempt in flight at a key's first reading is not counted (see {@code
+ *       Reading.settledAfter}).
  *   <li>{@link Kind#VALUE}: the group's mean response time in milliseconds over the window: each
  *       server's window mean recovered from its {@code rtime} (time to the response headers, which
  *       HAProxy averages over the server's last 1024 responses; see {@link #windowMean}), weighted
@@ -258,7 +258,7 @@ public final class HaproxyStatsProvider implements MetricProvider {
             }
           }
         });
-    return new Reading(pid, System.nanoTime(), counters);
+    return Reading.raw(pid, System.nanoTime(), counters);
   }
 
   // A restarted or reloaded HAProxy is a new process whose counters started from zero, possibly
@@ -296,7 +296,8 @@ public final class HaproxyStatsProvider implements MetricProvider {
       responses += current.responses() - old.responses();
     }
     for (Map.Entry<String, Long> entry : now.unanswered().entrySet()) {
-      unanswered += entry.getValue() - before.unanswered().get(entry.getKey());
+      // Down when the cap lowered an over-estimate: no failures, not negative ones.
+      unanswered += Math.max(0, entry.getValue() - before.unanswered().get(entry.getKey()));
     }
     long total = responses + unanswered;
     return Sample.ratio(
@@ -394,30 +395,38 @@ public final class HaproxyStatsProvider implements MetricProvider {
   private record Reading(
       String pid, long nanoTime, Map<String, Counters> counters, Map<String, Long> unanswered) {
 
-    Reading(String pid, long nanoTime, Map<String, Counters> counters) {
-      this(pid, nanoTime, counters, Map.of());
+    /** A reading not yet settled: only {@link #settledAfter} reads it. */
+    static Reading raw(String pid, long nanoTime, Map<String, Counters> counters) {
+      return new Reading(pid, nanoTime, counters, Map.of());
     }
 
     /**
      * This reading with its unanswered attempts settled, following {@code before} (the previous
      * reading of the same servers and HAProxy process) or starting afresh when {@code null}.
      *
-     * <p>{@code stot - scur - hrsp_*} dips below the truth while an answered attempt is still open
-     * (its response counted, its session still current), and comes back up when it closes: taken
-     * window by window, that reads as an attempt that failed. A pool that has just taken traffic
-     * shows one or two in its first second, enough to fail a 1% warm-up. So a server's count never
-     * goes down, and a first reading counts every attempt in flight as if it had already failed: a
-     * request in flight can delay a failure to the next window, never invent one.
+     * <p>{@code u = stot - scur - hrsp_*} dips below the truth while an answered attempt is still
+     * open (its response counted, its session still current), and comes back up when it closes:
+     * taken window by window, that reads as an attempt that failed. A pool that has just taken
+     * traffic shows one or two in its first second, enough to fail a 1% warm-up. The true count
+     * lies between {@code u} and {@code u + scur} (the open attempts are at most all of {@code
+     * scur}) and never goes down. So the count kept is the highest {@code u} seen, capped by this
+     * reading's {@code u + scur}, and a first reading starts at {@code u + scur}, as if every
+     * attempt then in flight had failed: a request in flight can delay a failure to a later window,
+     * never invent one; the failure of an attempt in flight at the first reading is not counted,
+     * nor one hidden under the cap until a later reading lowers it.
      */
     Reading settledAfter(Reading before) {
       Map<String, Long> settled = new TreeMap<>();
       counters.forEach(
-          (server, now) ->
-              settled.put(
-                  server,
-                  before == null
-                      ? now.unanswered() + now.current()
-                      : Math.max(before.unanswered().get(server), now.unanswered())));
+          (server, now) -> {
+            long ceiling = now.unanswered() + now.current();
+            settled.put(
+                server,
+                before == null
+                    ? ceiling
+                    : Math.min(
+                        Math.max(before.unanswered().get(server), now.unanswered()), ceiling));
+          });
       return new Reading(pid, nanoTime, counters, settled);
     }
   }

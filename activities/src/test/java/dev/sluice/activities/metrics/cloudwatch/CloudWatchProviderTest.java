@@ -90,6 +90,8 @@ class CloudWatchProviderTest {
     settings.put("listener", LISTENER);
     settings.put("targetGroup", STABLE);
     settings.put("canaryTargetGroup", CANARY);
+    // The data is put a minute back; a window ending at the last whole minute covers it.
+    settings.put("lag", "0s");
     return settings;
   }
 
@@ -98,7 +100,7 @@ class CloudWatchProviderTest {
   }
 
   static void put(String metric, String targetGroupArn, double... values) {
-    Instant at = Instant.now().minusSeconds(60);
+    Instant at = Instant.now().minusSeconds(90);
     cloudWatch.putMetricData(
         r ->
             r.namespace(CloudWatchProvider.ALB)
@@ -137,11 +139,12 @@ class CloudWatchProviderTest {
   }
 
   @Test
-  void ratioIsTheTargetGroupsFiveHundredsOutOfItsRequests() {
+  void ratioIsTheTargetGroupsFiveHundredsAndConnectionErrorsOutOfItsRequests() {
     put("RequestCount", STABLE, 150, 50);
     put("HTTPCode_Target_5XX_Count", STABLE, 3);
     put("RequestCount", CANARY, 20);
     put("HTTPCode_Target_5XX_Count", CANARY, 5);
+    put("TargetConnectionErrorCount", CANARY, 2);
 
     Sample baseline = provider(settings()).fetch(query("baseline", Kind.RATIO));
     Sample canary = provider(settings()).fetch(query("canary", Kind.RATIO));
@@ -150,7 +153,7 @@ class CloudWatchProviderTest {
     assertThat(baseline.events()).isEqualTo(3);
     assertThat(baseline.total()).isEqualTo(200);
     assertThat(canary.status()).as(canary.detail()).isEqualTo(Status.OK);
-    assertThat(canary.events()).isEqualTo(5);
+    assertThat(canary.events()).isEqualTo(7);
     assertThat(canary.total()).isEqualTo(20);
     assertThat(canary.detail()).contains("targetgroup/canary/943f017f100becff");
   }
@@ -192,7 +195,7 @@ class CloudWatchProviderTest {
                 .metricData(
                     MetricDatum.builder()
                         .metricName("Conversions")
-                        .timestamp(Instant.now().minusSeconds(60))
+                        .timestamp(Instant.now().minusSeconds(90))
                         .value(42.0)
                         .dimensions(
                             Dimension.builder().name("Service").value("shop").build(),
@@ -241,6 +244,101 @@ class CloudWatchProviderTest {
   }
 
   @Test
+  void aNamedRatioWithoutEventDatapointsIsNoDataUnlessZeroIsWhatMissingMeans() {
+    put("RequestCount", STABLE, 80);
+    Map<String, Object> events = new HashMap<>();
+    events.put("metric", "HTTPCode_Target_4XX_Count");
+    events.put(
+        "dimensions", Map.of("LoadBalancer", "{{loadBalancer}}", "TargetGroup", "{{targetGroup}}"));
+    Map<String, Object> total =
+        Map.of(
+            "metric",
+            "RequestCount",
+            "dimensions",
+            Map.of("LoadBalancer", "{{loadBalancer}}", "TargetGroup", "{{targetGroup}}"));
+    Map<String, Object> strict = settings();
+    strict.put("metrics", Map.of("rejections", Map.of("events", events, "total", total)));
+    Map<String, Object> lenient = settings();
+    Map<String, Object> zero = new HashMap<>(events);
+    zero.put("missingIsZero", true);
+    lenient.put("metrics", Map.of("rejections", Map.of("events", zero, "total", total)));
+    Query query =
+        new Query(
+            "rejections",
+            Kind.RATIO,
+            "baseline",
+            List.of(new Target("i-0abc", "10.0.0.1", 8080, null)),
+            "shop",
+            "2.0.0",
+            Duration.ofMinutes(5));
+
+    Sample missing = provider(strict).fetch(query);
+    Sample none = provider(lenient).fetch(query);
+
+    assertThat(missing.status()).isEqualTo(Status.NO_DATA);
+    assertThat(missing.detail()).contains("no datapoints").contains("HTTPCode_Target_4XX_Count");
+    assertThat(none.status()).as(none.detail()).isEqualTo(Status.OK);
+    assertThat(none.events()).isZero();
+    assertThat(none.total()).isEqualTo(80);
+  }
+
+  @Test
+  void aPoolReadsItsOwnTargetGroupAndAnUnknownPoolOrPlaceholderIsRefused() {
+    put("RequestCount", CANARY, 40);
+    Map<String, Object> pools = settings();
+    pools.remove("targetGroup");
+    pools.remove("canaryTargetGroup");
+    pools.put("targetGroups", Map.of("blue", STABLE, "green", CANARY));
+    Query green =
+        new Query(
+            "errors",
+            Kind.RATIO,
+            "live",
+            List.of(new Target("i-0abc", "10.0.0.1", 8080, "green")),
+            "shop",
+            "2.0.0",
+            Duration.ofMinutes(5));
+    Query red =
+        new Query(
+            "errors",
+            Kind.RATIO,
+            "live",
+            List.of(new Target("i-0abc", "10.0.0.1", 8080, "red")),
+            "shop",
+            "2.0.0",
+            Duration.ofMinutes(5));
+    Map<String, Object> typo = settings();
+    typo.put(
+        "metrics",
+        Map.of(
+            "conversions",
+            Map.of("metric", "Conversions", "dimensions", Map.of("Service", "{{servce}}"))));
+
+    Sample greenPool = provider(pools).fetch(green);
+
+    assertThat(greenPool.status()).as(greenPool.detail()).isEqualTo(Status.OK);
+    assertThat(greenPool.total()).isEqualTo(40);
+    assertThat(greenPool.detail()).contains("targetgroup/canary/943f017f100becff");
+    assertThatThrownBy(() -> provider(pools).fetch(red))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("pool 'red' is not in 'targetGroups'");
+    assertThatThrownBy(
+            () ->
+                provider(typo)
+                    .fetch(
+                        new Query(
+                            "conversions",
+                            Kind.VALUE,
+                            "canary",
+                            List.of(),
+                            "shop",
+                            "2.0.0",
+                            Duration.ofMinutes(5))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("{{servce}}");
+  }
+
+  @Test
   void badSettingsAreRefusedWhenRead() {
     Map<String, Object> misspelt = settings();
     misspelt.put("namepsace", "AWS/ApplicationELB");
@@ -252,6 +350,10 @@ class CloudWatchProviderTest {
     assertThatThrownBy(() -> provider(notAListener))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("not a listener ARN");
+  }
+
+  @Test
+  void samplesAreNotServed() {
     assertThat(provider(settings()).cannotServe("latency", Kind.SAMPLES))
         .contains("not individual observations");
   }

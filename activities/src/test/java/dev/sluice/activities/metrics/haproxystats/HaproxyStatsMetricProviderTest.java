@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -69,6 +70,8 @@ class HaproxyStatsMetricProviderTest {
     haproxy =
         HaproxyInstance.builder(dir.resolve("haproxy"))
             .targets(List.of(b1.target(), b2.target(), c1.target(), c2.target()))
+            // Only for requests that name a server in its cookie; others still go round robin.
+            .stickySessions(true)
             .build()
             .start();
   }
@@ -138,6 +141,37 @@ class HaproxyStatsMetricProviderTest {
     assertThat(warmingUp.detail()).contains("warming up");
     assertThat(closed.status()).as(closed.detail()).isEqualTo(Status.OK);
     assertThat(closed.events()).as(closed.detail()).isZero();
+  }
+
+  @Test
+  void aRequestInFlightAtTheFirstReadingHidesNoLaterFailure() throws Exception {
+    CompletableFuture<HttpResponse<String>> waiting =
+        HTTP.sendAsync(get("/wait", null), HttpResponse.BodyHandlers.ofString());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> backends.stream().anyMatch(StatsBackend::holding));
+    StatsBackend holder = backends.stream().filter(StatsBackend::holding).findFirst().orElseThrow();
+    String name = holder.target().id();
+    HaproxyStatsProvider provider = provider();
+    Query query = query(Kind.RATIO, "waited", List.of(holder.target()));
+
+    Sample warmingUp = provider.fetch(query);
+    holder.release();
+    assertThat(waiting.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> serverCounts("scur").get(name) == 0);
+    Sample answered = provider.fetch(query);
+    // The server drops it; HAProxy tries another, so the client still gets its answer.
+    HttpRequest drop =
+        HttpRequest.newBuilder(get("/drop", name), (header, value) -> true)
+            .header("X-Drop", name)
+            .build();
+    assertThat(HTTP.send(drop, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+    Sample dropped = provider.fetch(query);
+
+    assertThat(warmingUp.detail()).contains("warming up");
+    assertThat(answered.events()).as(answered.detail()).isZero();
+    assertThat(dropped.events()).as(dropped.detail()).isEqualTo(1);
+    assertThat(dropped.detail()).contains("1 unanswered");
   }
 
   @Test
@@ -279,6 +313,17 @@ class HaproxyStatsMetricProviderTest {
     return HaproxyStatsProvider.fromRef(
         new ProviderRef(
             "haproxy-stats", Map.of("socket", haproxy.socketPath().toString(), "backend", "app")));
+  }
+
+  /** A GET through HAProxy's frontend, sent to server {@code server} when not null. */
+  private static HttpRequest get(String path, String server) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(haproxy.frontendUrl() + path))
+            .timeout(Duration.ofSeconds(10));
+    if (server != null) {
+      request.header("Cookie", HaproxyInstance.STICKY_COOKIE + "=" + server);
+    }
+    return request.build();
   }
 
   /** One column of {@code show stat}, by server name. */

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * answers 200; {@code /} takes {@code delayMs}, then answers 500 to every {@code failEvery}-th
  * request, closes the connection without an answer on every {@code dropEvery}-th (HAProxy sees an
  * empty response) and answers 200 otherwise; 0 turns a behaviour off. {@code /hold} answers 200 at
- * once but keeps the body open until {@link #release()}.
+ * once but keeps the body open until {@link #release()}; {@code /wait} answers nothing until then,
+ * and 200 after; {@code /drop} closes the connection without an answer.
  */
 final class StatsBackend implements AutoCloseable {
 
@@ -38,7 +39,7 @@ final class StatsBackend implements AutoCloseable {
   private final int dropEvery;
   private final AtomicLong served = new AtomicLong();
   private final AtomicBoolean holding = new AtomicBoolean();
-  private final CountDownLatch released = new CountDownLatch(1);
+  private volatile CountDownLatch released = new CountDownLatch(1);
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
 
@@ -56,6 +57,8 @@ final class StatsBackend implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/health", exchange -> respond(exchange, 200));
     server.createContext("/hold", this::hold);
+    server.createContext("/wait", this::await);
+    server.createContext("/drop", this::drop);
     server.createContext("/", this::handle);
     server.start();
   }
@@ -69,14 +72,16 @@ final class StatsBackend implements AutoCloseable {
     return new Target(name, "127.0.0.1", server.getAddress().getPort(), pool);
   }
 
-  /** Whether a {@code /hold} request is being answered. */
+  /** Whether a {@code /hold} or {@code /wait} request is being held. */
   boolean holding() {
     return holding.get();
   }
 
-  /** Lets every {@code /hold} answer finish. */
+  /** Lets every request held now finish; later ones are held again. */
   void release() {
-    released.countDown();
+    CountDownLatch held = released;
+    released = new CountDownLatch(1);
+    held.countDown();
   }
 
   @Override
@@ -111,18 +116,40 @@ final class StatsBackend implements AutoCloseable {
   }
 
   private void hold(HttpExchange exchange) throws IOException {
+    CountDownLatch until = released;
     holding.set(true);
     exchange.sendResponseHeaders(200, 0);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write('[');
       out.flush();
-      released.await(30, TimeUnit.SECONDS);
+      until.await(30, TimeUnit.SECONDS);
       out.write(']');
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       holding.set(false);
     }
+  }
+
+  private void drop(HttpExchange exchange) throws IOException {
+    if (name.equals(exchange.getRequestHeaders().getFirst("X-Drop"))) {
+      exchange.close();
+      return;
+    }
+    respond(exchange, 200);
+  }
+
+  private void await(HttpExchange exchange) throws IOException {
+    CountDownLatch until = released;
+    holding.set(true);
+    try {
+      until.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      holding.set(false);
+    }
+    respond(exchange, 200);
   }
 
   private void respond(HttpExchange exchange, int status) throws IOException {
