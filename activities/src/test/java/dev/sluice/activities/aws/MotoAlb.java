@@ -148,8 +148,9 @@ public final class MotoAlb implements AutoCloseable {
   }
 
   /**
-   * Target group ARN to weight in {@code listener}'s default forward action; a plain forward (no
-   * weights) reads as its one group at 100.
+   * Target group ARN to its share of traffic in percent in {@code listener}'s default forward
+   * action: weights over their sum (a weight left out counts 1, as AWS reads it), so a forward to
+   * one group, with or without a forward config, reads as that group at 100.
    */
   public Map<String, Integer> weights(String listener) {
     Action forward =
@@ -162,10 +163,20 @@ public final class MotoAlb implements AutoCloseable {
     if (forward.forwardConfig() == null || forward.forwardConfig().targetGroups().isEmpty()) {
       weights.put(forward.targetGroupArn(), 100);
     } else {
+      int sum =
+          forward.forwardConfig().targetGroups().stream()
+              .mapToInt(t -> t.weight() == null ? 1 : t.weight())
+              .sum();
       forward
           .forwardConfig()
           .targetGroups()
-          .forEach(t -> weights.put(t.targetGroupArn(), t.weight()));
+          .forEach(
+              t ->
+                  weights.put(
+                      t.targetGroupArn(),
+                      sum == 0
+                          ? 0
+                          : Math.round(100f * (t.weight() == null ? 1 : t.weight()) / sum)));
     }
     return weights;
   }
