@@ -148,9 +148,9 @@ public final class MotoAlb implements AutoCloseable {
   }
 
   /**
-   * Target group ARN to its share of traffic in percent in {@code listener}'s default forward
-   * action: weights over their sum (a weight left out counts 1, as AWS reads it), so a forward to
-   * one group, with or without a forward config, reads as that group at 100.
+   * Target group ARN to weight in {@code listener}'s default forward action, as AWS reads it back
+   * (a weight left out reads as 1); a plain forward without a forward config reads as its one group
+   * at 1.
    */
   public Map<String, Integer> weights(String listener) {
     Action forward =
@@ -161,24 +161,32 @@ public final class MotoAlb implements AutoCloseable {
             .get(0);
     Map<String, Integer> weights = new LinkedHashMap<>();
     if (forward.forwardConfig() == null || forward.forwardConfig().targetGroups().isEmpty()) {
-      weights.put(forward.targetGroupArn(), 100);
+      weights.put(forward.targetGroupArn(), 1);
     } else {
-      int sum =
-          forward.forwardConfig().targetGroups().stream()
-              .mapToInt(t -> t.weight() == null ? 1 : t.weight())
-              .sum();
       forward
           .forwardConfig()
           .targetGroups()
-          .forEach(
-              t ->
-                  weights.put(
-                      t.targetGroupArn(),
-                      sum == 0
-                          ? 0
-                          : Math.round(100f * (t.weight() == null ? 1 : t.weight()) / sum)));
+          .forEach(t -> weights.put(t.targetGroupArn(), t.weight() == null ? 1 : t.weight()));
     }
     return weights;
+  }
+
+  /**
+   * Target group ARN to its share of {@code listener}'s traffic in percent: {@link #weights} over
+   * their sum, so a forward to one group reads as that group at 100.
+   */
+  public Map<String, Integer> shares(String listener) {
+    Map<String, Integer> weights = weights(listener);
+    int sum = weights.values().stream().mapToInt(Integer::intValue).sum();
+    Map<String, Integer> shares = new LinkedHashMap<>();
+    weights.forEach(
+        (group, weight) -> shares.put(group, sum == 0 ? 0 : Math.round(100f * weight / sum)));
+    return shares;
+  }
+
+  /** The VPC of the load balancer's subnets. */
+  public String vpc() {
+    return subnets.get(0).vpcId();
   }
 
   public ElasticLoadBalancingV2Client elb() {

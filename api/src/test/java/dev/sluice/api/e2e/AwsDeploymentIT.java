@@ -91,7 +91,14 @@ class AwsDeploymentIT {
     return fleet;
   }
 
-  static String start(SluiceClient api, Map<String, Object> body) {
+  /** Starts a deployment of checkout {@code version} with more fields, name then value; its id. */
+  static String deploy(SluiceClient api, String version, Object... more) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("service", "checkout");
+    body.put("version", version);
+    for (int i = 0; i < more.length; i += 2) {
+      body.put((String) more[i], more[i + 1]);
+    }
     return api.post("/api/v1/deployments", body).expect(202).body().path("id").asText();
   }
 
@@ -134,20 +141,16 @@ class AwsDeploymentIT {
 
         // --- rolling, one availability zone at a time -----------------------------------------
         String v2 =
-            start(
+            deploy(
                 api,
+                "2.0.0",
+                "overrides",
                 Map.of(
-                    "service",
-                    "checkout",
-                    "version",
-                    "2.0.0",
-                    "overrides",
-                    Map.of(
-                        "byZone", true,
-                        "batchSize", "100%",
-                        "minHealthyPerZone", 1,
-                        "zoneBake", "1s",
-                        "pauseBetweenBatches", "0s")));
+                    "byZone", true,
+                    "batchSize", "100%",
+                    "minHealthyPerZone", 1,
+                    "zoneBake", "1s",
+                    "pauseBetweenBatches", "0s"));
         JsonNode rolled = finish(api, v2);
 
         assertThat(rolled.path("state").asText())
@@ -156,7 +159,7 @@ class AwsDeploymentIT {
         assertThat(stack.versions().values()).containsOnly("2.0.0");
         assertThat(healthy(alb, stable)).isEqualTo(ids(instances));
         assertThat(healthy(alb, canary)).isEmpty();
-        assertThat(alb.weights(listener)).containsExactly(Map.entry(stable, 100));
+        assertThat(alb.shares(listener)).containsExactly(Map.entry(stable, 100));
         Map<String, String> zoneOf = new LinkedHashMap<>();
         instances.forEach(i -> zoneOf.put(i.instanceId(), i.placement().availabilityZone()));
         List<String> deployedZones = new ArrayList<>();
@@ -176,16 +179,7 @@ class AwsDeploymentIT {
             .containsSubsequence("rolling.zone", "rolling.zone-baked", "rolling.zone");
 
         // --- rolling a version that never gets healthy: rolled back, every instance in service -
-        String v3 =
-            start(
-                api,
-                Map.of(
-                    "service",
-                    "checkout",
-                    "version",
-                    "3.0.0",
-                    "overrides",
-                    Map.of("rollbackOnFailure", true)));
+        String v3 = deploy(api, "3.0.0", "overrides", Map.of("rollbackOnFailure", true));
         JsonNode failed = finish(api, v3);
 
         assertThat(failed.path("state").asText()).isEqualTo("ROLLED_BACK");
@@ -194,24 +188,20 @@ class AwsDeploymentIT {
 
         // --- a canary at 25%, aborted at its pause -------------------------------------------
         String c1 =
-            start(
+            deploy(
                 api,
-                Map.of(
-                    "service",
-                    "checkout",
-                    "version",
-                    "4.0.0",
-                    "strategy",
-                    "canary",
-                    "canary",
-                    Map.of("steps", List.of(Map.of("setWeight", 25), Map.of("pause", Map.of())))));
+                "4.0.0",
+                "strategy",
+                "canary",
+                "canary",
+                Map.of("steps", List.of(Map.of("setWeight", 25), Map.of("pause", Map.of()))));
         JsonNode waiting =
             api.awaitDeployment(
                 c1, Duration.ofMinutes(2), d -> d.path("phase").asText().equals("WAITING"));
         String canaryId = stack.targets().get(0).id();
 
         assertThat(waiting.path("trafficWeight").asInt()).isEqualTo(25);
-        assertThat(alb.weights(listener))
+        assertThat(alb.shares(listener))
             .containsExactly(Map.entry(stable, 75), Map.entry(canary, 25));
         assertThat(healthy(alb, canary)).containsExactly(canaryId);
         assertThat(healthy(alb, stable)).doesNotContain(canaryId).hasSize(3);
@@ -221,30 +211,26 @@ class AwsDeploymentIT {
 
         assertThat(aborted.path("state").asText()).isEqualTo("ABORTED");
         assertThat(stack.versions().values()).containsOnly("2.0.0");
-        assertThat(alb.weights(listener)).containsEntry(stable, 100).doesNotContainValue(25);
+        assertThat(alb.shares(listener)).containsEntry(stable, 100).doesNotContainValue(25);
         assertThat(healthy(alb, canary)).isEmpty();
         assertThat(healthy(alb, stable)).isEqualTo(ids(instances));
 
         // --- a canary that goes all the way ---------------------------------------------------
         String c2 =
-            start(
+            deploy(
                 api,
-                Map.of(
-                    "service",
-                    "checkout",
-                    "version",
-                    "4.0.1",
-                    "strategy",
-                    "canary",
-                    "canary",
-                    Map.of("steps", List.of(Map.of("setWeight", 50)))));
+                "4.0.1",
+                "strategy",
+                "canary",
+                "canary",
+                Map.of("steps", List.of(Map.of("setWeight", 50))));
         JsonNode promoted = finish(api, c2);
 
         assertThat(promoted.path("state").asText())
             .as(promoted.path("reason").asText())
             .isEqualTo("SUCCEEDED");
         assertThat(stack.versions().values()).containsOnly("4.0.1");
-        assertThat(alb.weights(listener)).containsEntry(stable, 100).doesNotContainValue(50);
+        assertThat(alb.shares(listener)).containsEntry(stable, 100).doesNotContainValue(50);
         assertThat(healthy(alb, canary)).isEmpty();
         assertThat(healthy(alb, stable)).isEqualTo(ids(instances));
       }
@@ -276,21 +262,13 @@ class AwsDeploymentIT {
 
         // --- 2.0.0 goes to green and the listener switches to it ------------------------------
         String v2 =
-            start(
-                api,
-                Map.of(
-                    "service",
-                    "checkout",
-                    "version",
-                    "2.0.0",
-                    "blueGreen",
-                    Map.of("warmUp", "2s", "rollbackWindow", "2s")));
+            deploy(api, "2.0.0", "blueGreen", Map.of("warmUp", "2s", "rollbackWindow", "2s"));
         JsonNode switched = finish(api, v2);
 
         assertThat(switched.path("state").asText())
             .as(switched.path("reason").asText())
             .isEqualTo("SUCCEEDED");
-        assertThat(alb.weights(listener)).containsExactly(Map.entry(green, 100));
+        assertThat(alb.shares(listener)).containsExactly(Map.entry(green, 100));
         greenPool.forEach(t -> assertThat(stack.versions()).containsEntry(t.id(), "2.0.0"));
         bluePool.forEach(t -> assertThat(stack.versions()).containsEntry(t.id(), "1.0.0"));
         assertThat(healthy(alb, green))
@@ -298,18 +276,10 @@ class AwsDeploymentIT {
 
         // --- 2.1.0 goes to blue; a service rollback in its window switches back to green ------
         String v21 =
-            start(
-                api,
-                Map.of(
-                    "service",
-                    "checkout",
-                    "version",
-                    "2.1.0",
-                    "blueGreen",
-                    Map.of("warmUp", "2s", "rollbackWindow", "10m")));
+            deploy(api, "2.1.0", "blueGreen", Map.of("warmUp", "2s", "rollbackWindow", "10m"));
         api.awaitDeployment(
             v21, Duration.ofMinutes(2), d -> d.path("phase").asText().equals("WAITING"));
-        assertThat(alb.weights(listener)).containsExactly(Map.entry(blue, 100));
+        assertThat(alb.shares(listener)).containsExactly(Map.entry(blue, 100));
         JsonNode rollback =
             api.post("/api/v1/services/checkout/rollback", Map.of("reason", "support tickets"))
                 .expect(202)
@@ -320,7 +290,7 @@ class AwsDeploymentIT {
         assertThat(back.path("state").asText())
             .as(back.path("reason").asText())
             .isEqualTo("ABORTED");
-        assertThat(alb.weights(listener)).containsExactly(Map.entry(green, 100));
+        assertThat(alb.shares(listener)).containsExactly(Map.entry(green, 100));
         assertThat(api.get("/api/v1/services/checkout/history").body().path("current").asText())
             .isEqualTo("2.0.0");
       }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.StandardProviders;
+import dev.sluice.activities.aws.MotoAlb;
 import dev.sluice.activities.aws.MotoServer;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
@@ -20,21 +21,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
-import software.amazon.awssdk.services.ec2.model.InstanceType;
-import software.amazon.awssdk.services.ec2.model.Subnet;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.Action;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.ActionTypeEnum;
@@ -59,18 +53,18 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetTypeEn
 class Elbv2RouterTest {
 
   static MotoServer moto;
-  static ElasticLoadBalancingV2Client elb;
-  static Ec2Client ec2;
 
   @TempDir static Path dir;
 
+  MotoAlb alb;
+  ElasticLoadBalancingV2Client elb;
+  Ec2Client ec2;
   String stableGroup;
   String canaryGroup;
   String blueGroup;
   String greenGroup;
   String listener;
   List<Target> fleet;
-  String subnetVpc;
 
   @BeforeAll
   static void startMoto() throws Exception {
@@ -78,30 +72,10 @@ class Elbv2RouterTest {
     // Through the SDK's default chain, as the router finds credentials outside tests.
     System.setProperty("aws.accessKeyId", "testing");
     System.setProperty("aws.secretAccessKey", "testing");
-    StaticCredentialsProvider credentials =
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
-    elb =
-        ElasticLoadBalancingV2Client.builder()
-            .region(Region.of(MotoServer.REGION))
-            .endpointOverride(moto.endpoint())
-            .credentialsProvider(credentials)
-            .httpClientBuilder(UrlConnectionHttpClient.builder())
-            .build();
-    ec2 =
-        Ec2Client.builder()
-            .region(Region.of(MotoServer.REGION))
-            .endpointOverride(moto.endpoint())
-            .credentialsProvider(credentials)
-            .httpClientBuilder(UrlConnectionHttpClient.builder())
-            .build();
   }
 
   @AfterAll
   static void stopMoto() {
-    if (elb != null) {
-      elb.close();
-      ec2.close();
-    }
     if (moto != null) {
       moto.close();
     }
@@ -110,64 +84,25 @@ class Elbv2RouterTest {
   @BeforeEach
   void createLoadBalancer() {
     moto.reset();
-    List<Subnet> subnets =
-        ec2.describeSubnets(
-                r -> r.filters(Filter.builder().name("default-for-az").values("true").build()))
-            .subnets();
-    assertThat(subnets).hasSizeGreaterThanOrEqualTo(2);
-    subnetVpc = subnets.get(0).vpcId();
-    String lb =
-        elb.createLoadBalancer(
-                r -> r.name("shop").subnets(subnets.get(0).subnetId(), subnets.get(1).subnetId()))
-            .loadBalancers()
-            .get(0)
-            .loadBalancerArn();
-    stableGroup = targetGroup("shop-stable");
-    canaryGroup = targetGroup("shop-canary");
-    blueGroup = targetGroup("shop-blue");
-    greenGroup = targetGroup("shop-green");
-    listener =
-        elb.createListener(
-                r ->
-                    r.loadBalancerArn(lb)
-                        .protocol(ProtocolEnum.HTTP)
-                        .port(80)
-                        .defaultActions(
-                            Action.builder()
-                                .type(ActionTypeEnum.FORWARD)
-                                .targetGroupArn(stableGroup)
-                                .build()))
-            .listeners()
-            .get(0)
-            .listenerArn();
-    String image = ec2.describeImages().images().get(0).imageId();
-    List<Instance> instances =
-        ec2.runInstances(
-                r ->
-                    r.imageId(image)
-                        .instanceType(InstanceType.T3_MICRO)
-                        .minCount(4)
-                        .maxCount(4)
-                        .subnetId(subnets.get(0).subnetId()))
-            .instances();
+    alb = MotoAlb.create(moto, "shop");
+    elb = alb.elb();
+    ec2 = alb.ec2();
+    stableGroup = alb.targetGroup("shop-stable");
+    canaryGroup = alb.targetGroup("shop-canary");
+    blueGroup = alb.targetGroup("shop-blue");
+    greenGroup = alb.targetGroup("shop-green");
+    listener = alb.listener(stableGroup);
     fleet = new ArrayList<>();
-    for (Instance instance : instances) {
+    for (Instance instance : alb.instances(4)) {
       fleet.add(new Target(instance.instanceId(), instance.privateIpAddress(), 8080, null));
     }
   }
 
-  private String targetGroup(String name) {
-    return elb.createTargetGroup(
-            r ->
-                r.name(name)
-                    .protocol(ProtocolEnum.HTTP)
-                    .port(8080)
-                    .vpcId(subnetVpc)
-                    .targetType(TargetTypeEnum.INSTANCE)
-                    .healthCheckPath("/health"))
-        .targetGroups()
-        .get(0)
-        .targetGroupArn();
+  @AfterEach
+  void closeClients() {
+    if (alb != null) {
+      alb.close();
+    }
   }
 
   private Map<String, Object> settings() {
@@ -197,33 +132,12 @@ class Elbv2RouterTest {
     return Elbv2Router.fromRef(new ProviderRef(Elbv2Router.TYPE, settings));
   }
 
-  /** Target id to its state in {@code group}, as the SDK reads it. */
   private Map<String, String> members(String group) {
-    return elb
-        .describeTargetHealth(r -> r.targetGroupArn(group))
-        .targetHealthDescriptions()
-        .stream()
-        .collect(
-            Collectors.toMap(
-                h -> h.target().id(), TargetHealthDescription::targetHealth, (a, b) -> a))
-        .entrySet()
-        .stream()
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().stateAsString()));
+    return alb.members(group);
   }
 
   private Map<String, Integer> weights() {
-    Action forward =
-        elb.describeListeners(r -> r.listenerArns(listener))
-            .listeners()
-            .get(0)
-            .defaultActions()
-            .get(0);
-    Map<String, Integer> weights = new LinkedHashMap<>();
-    forward
-        .forwardConfig()
-        .targetGroups()
-        .forEach(t -> weights.put(t.targetGroupArn(), t.weight()));
-    return weights;
+    return alb.weights(listener);
   }
 
   private void registerFleet(String group) {
@@ -471,7 +385,7 @@ class Elbv2RouterTest {
                     r.name("shop-ip")
                         .protocol(ProtocolEnum.HTTP)
                         .port(8080)
-                        .vpcId(subnetVpc)
+                        .vpcId(alb.vpc())
                         .targetType(TargetTypeEnum.IP))
             .targetGroups()
             .get(0)
