@@ -185,6 +185,41 @@ class RegisteringAnAdapterTest {
   }
 
   @Test
+  void aWarmUpOnPerPeriodLateMetricsReadsOnlyWholeWindowsAfterItsStart() {
+    balancer.serve("s1", GOOD);
+    ProviderRef late =
+        new ProviderRef(
+            TallyRouter.TYPE, Map.of("balancer", balancerName, "resolution", "1s", "delay", "1s"));
+
+    AnalysisResult judged =
+        analysis.warmUp(
+            new WarmUpCall(
+                late,
+                List.of(STABLE_1),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(250),
+                BlueGreenOptions.WarmUp.DEFAULT));
+    AnalysisResult tooShort =
+        analysis.warmUp(
+            new WarmUpCall(
+                late,
+                List.of(STABLE_1),
+                Duration.ofMillis(500),
+                Duration.ofMillis(250),
+                BlueGreenOptions.WarmUp.DEFAULT));
+
+    // Windows of 1s (not 250 ms), the first judged once it is 1s old: at 2s and at 3s.
+    assertThat(judged.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(judged.checks()).isEqualTo(2);
+    assertThat(tooShort.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(tooShort.checks()).isZero();
+    assertThat(tooShort.reason())
+        .isEqualTo(
+            "no window completed: the router's metrics answer windows of 1s, 1s late, and the"
+                + " warm-up lasts 500ms");
+  }
+
+  @Test
   void postDeployMonitoringReadsTheNewRoutersMetrics() {
     balancer.serve("c1", FAILING);
 

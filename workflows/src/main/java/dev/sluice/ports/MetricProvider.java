@@ -48,6 +48,22 @@ public interface MetricProvider {
     return null;
   }
 
+  /**
+   * The shortest window this provider's data can answer: zero for live counters, a minute for
+   * per-minute data. A watch reads no shorter windows.
+   */
+  default Duration resolution() {
+    return Duration.ZERO;
+  }
+
+  /**
+   * How long after a moment this provider's data about it is complete: zero for live counters;
+   * CloudWatch publishes a minute a minute or two late. A watch runs this much past its end.
+   */
+  default Duration delay() {
+    return Duration.ZERO;
+  }
+
   /** What a metric measures, which decides the shape of its sample. */
   enum Kind {
     /** A count of events out of a total (errors out of requests): {@code events}, {@code total}. */

@@ -7,6 +7,7 @@ import dev.sluice.activities.analysis.ThresholdWindows.Group;
 import dev.sluice.activities.analysis.ThresholdWindows.Reading;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
+import dev.sluice.model.CanaryStep;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Verdict;
 import dev.sluice.ports.MetricProvider;
@@ -113,7 +114,13 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
     MetricProvider metrics = routerMetrics(call.router());
     Group live = new Group("live", call.live(), null, null);
     Duration duration = call.duration();
-    Duration interval = call.interval();
+    // A provider whose data comes per minute and late (CloudWatch) is read in windows it can
+    // answer, for as long after the warm-up as its data lags, and only in windows after the switch.
+    Duration interval =
+        call.interval().compareTo(metrics.resolution()) < 0
+            ? metrics.resolution()
+            : call.interval();
+    Duration delay = metrics.delay();
     double maxErrorRate = call.thresholds().maxErrorRate();
     long maxLatencyMs = call.thresholds().maxLatencyMs();
     int minRequests = call.thresholds().minRequests();
@@ -122,11 +129,15 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
         context
             .getHeartbeatDetails(Progress.class)
             .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, null));
-    long deadline = progress.startedAtMillis() + duration.toMillis();
+    long deadline = progress.startedAtMillis() + duration.plus(delay).toMillis();
+    long firstWindowDone = progress.startedAtMillis() + interval.plus(delay).toMillis();
     ThresholdWindows.read(metrics, live, interval);
     while (System.currentTimeMillis() < deadline) {
       waitUntil(
           Math.min(deadline, System.currentTimeMillis() + interval.toMillis()), context, progress);
+      if (System.currentTimeMillis() < firstWindowDone) {
+        continue;
+      }
       Reading window = ThresholdWindows.read(metrics, live, interval);
       Judgement judgement =
           window.missing() != null
@@ -151,7 +162,13 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
         judged ? Verdict.PASS : Verdict.INCONCLUSIVE,
         progress.checks(),
         progress.inconclusive(),
-        progress.last() == null ? "no window completed" : progress.last());
+        progress.last() == null
+            ? "no window completed: the router's metrics answer windows of "
+                + text(interval)
+                + (delay.isZero() ? "" : ", " + text(delay) + " late")
+                + ", and the warm-up lasts "
+                + text(duration)
+            : progress.last());
   }
 
   /**
@@ -176,6 +193,10 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
 
   private static Judgement inconclusive(Reading reading) {
     return new Judgement(Verdict.INCONCLUSIVE, reading.missing());
+  }
+
+  private static String text(Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? CanaryStep.text(duration) : duration.toMillis() + "ms";
   }
 
   static void waitUntil(long until, ActivityExecutionContext context, Object progress) {

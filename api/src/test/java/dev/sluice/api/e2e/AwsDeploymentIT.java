@@ -30,8 +30,8 @@ import software.amazon.awssdk.services.ec2.model.Instance;
  * <p>Moto routes no traffic and runs no health checks (a registered running instance is {@code
  * healthy} at once), so the ALB's side is asserted as the AWS API reads it back — the listener's
  * weights and target group, the target groups' members — while the deployments' own health checks
- * and smoke checks reach the real processes, and CloudWatch (the router's default metrics) has no
- * data, so the blue-green warm-up ends inconclusive rather than judged.
+ * and smoke checks reach the real processes. CloudWatch (the router's default metrics) has no data
+ * for moto's load balancer, so the blue-green warm-up ends inconclusive rather than judged.
  */
 class AwsDeploymentIT {
 
@@ -60,6 +60,9 @@ class AwsDeploymentIT {
     settings.put("listener", listener);
     settings.put("pollInterval", "50ms");
     settings.put("maxPollInterval", "200ms");
+    // CloudWatch (the router's default metrics) holds nothing for moto's load balancer; without
+    // a lag, a warm-up shorter than its one-minute windows ends at once, inconclusive.
+    settings.put("lag", "0s");
     settings.putAll(groups);
     return Map.of("type", "elbv2", "settings", settings);
   }

@@ -296,6 +296,18 @@ public final class CloudWatchProvider implements MetricProvider {
         : null;
   }
 
+  /** The load balancer publishes per minute. */
+  @Override
+  public Duration resolution() {
+    return Duration.ofMinutes(1);
+  }
+
+  /** Windows end {@code lag} before now. */
+  @Override
+  public Duration delay() {
+    return config.lag();
+  }
+
   @Override
   public String cannotCompareCohorts() {
     return TYPE + "'s load balancer metrics are by target group, not by a flag's cohort";

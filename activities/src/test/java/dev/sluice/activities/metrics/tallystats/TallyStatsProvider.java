@@ -6,6 +6,7 @@ import dev.sluice.activities.traffic.tally.TallyBalancer.Behaviour;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import dev.sluice.ports.MetricProvider;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -15,21 +16,39 @@ import java.util.List;
  * ms. Like HAProxy, it keeps means only, and says so: no {@link Kind#SAMPLES}, no cohorts.
  *
  * <p>Settings ({@link ProviderRef} type {@value #TYPE}): {@code balancer} (required), as for the
- * router, so the router's settings serve both.
+ * router, so the router's settings serve both; {@code resolution} and {@code delay} (default 0s)
+ * make it answer as a per-period, late source such as CloudWatch says it does.
  */
 public final class TallyStatsProvider implements MetricProvider {
 
   public static final String TYPE = "tally-stats";
 
   private final TallyBalancer balancer;
+  private final Duration resolution;
+  private final Duration delay;
 
-  private TallyStatsProvider(TallyBalancer balancer) {
+  private TallyStatsProvider(TallyBalancer balancer, Duration resolution, Duration delay) {
     this.balancer = balancer;
+    this.resolution = resolution;
+    this.delay = delay;
   }
 
   public static TallyStatsProvider fromRef(ProviderRef ref) {
+    Settings settings = new Settings(TYPE, ref.settings());
     return new TallyStatsProvider(
-        TallyBalancer.named(new Settings(TYPE, ref.settings()).requiredString("balancer")));
+        TallyBalancer.named(settings.requiredString("balancer")),
+        settings.duration("resolution", Duration.ZERO),
+        settings.duration("delay", Duration.ZERO));
+  }
+
+  @Override
+  public Duration resolution() {
+    return resolution;
+  }
+
+  @Override
+  public Duration delay() {
+    return delay;
   }
 
   @Override
