@@ -4,6 +4,7 @@ import dev.sluice.model.AnalysisConfig;
 import dev.sluice.model.ProviderRef;
 import dev.sluice.model.ServiceDefinition;
 import dev.sluice.ports.Deployer;
+import dev.sluice.ports.FleetSource;
 import dev.sluice.ports.HealthChecker;
 import dev.sluice.ports.MetricProvider;
 import dev.sluice.ports.TrafficRouter;
@@ -18,7 +19,8 @@ import java.util.function.Function;
 /**
  * Maps a provider {@code type} string to the adapter that implements its port. Adding a router,
  * deployer, health checker or metric provider is one adapter package plus one registration line in
- * {@code StandardProviders}. Adapters are built once per distinct {@link ProviderRef} and reused.
+ * {@code StandardProviders}; so is a fleet source. Adapters are built once per distinct {@link
+ * ProviderRef} and reused.
  *
  * <p>A router whose own counters can serve as metrics says so when it is registered ({@link
  * #router(String, Function, String)}): that metric provider, over the router's settings, is the one
@@ -31,6 +33,7 @@ public final class ProviderRegistry {
   private final Map<String, Function<ProviderRef, Deployer>> deployers = new TreeMap<>();
   private final Map<String, Function<ProviderRef, HealthChecker>> healthCheckers = new TreeMap<>();
   private final Map<String, Function<ProviderRef, MetricProvider>> metrics = new TreeMap<>();
+  private final Map<String, Function<ProviderRef, FleetSource>> fleetSources = new TreeMap<>();
   private final Map<String, String> routerMetrics = new TreeMap<>();
 
   /** File name, then router type: how that router's file is rendered. */
@@ -98,6 +101,23 @@ public final class ProviderRegistry {
   public ProviderRegistry metrics(String type, Function<ProviderRef, MetricProvider> factory) {
     metrics.put(type, factory);
     return this;
+  }
+
+  /**
+   * Registers a fleet source: where a service's targets are discovered when a deployment starts
+   * ({@code ec2}, {@code elbv2}). Building one reads its settings and connects to nothing.
+   */
+  public ProviderRegistry fleetSource(String type, Function<ProviderRef, FleetSource> factory) {
+    fleetSources.put(type, factory);
+    return this;
+  }
+
+  public FleetSource fleetSource(ProviderRef ref) {
+    return build("fleet source", fleetSources, ref);
+  }
+
+  public Set<String> fleetSourceTypes() {
+    return fleetSources.keySet();
   }
 
   public MetricProvider metrics(ProviderRef ref) {

@@ -2,6 +2,8 @@ package dev.sluice.activities;
 
 import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
 import dev.sluice.activities.deploy.ssh.SshDeployer;
+import dev.sluice.activities.fleet.ec2.Ec2FleetSource;
+import dev.sluice.activities.fleet.elbv2.Elbv2FleetSource;
 import dev.sluice.activities.health.http.HttpHealthChecker;
 import dev.sluice.activities.metrics.cloudwatch.CloudWatchProvider;
 import dev.sluice.activities.metrics.haproxystats.HaproxyStatsProvider;
@@ -30,6 +32,8 @@ public final class StandardProviders {
         .healthChecker("http", ref -> http)
         .metrics(HaproxyStatsProvider.TYPE, HaproxyStatsProvider::fromRef)
         .metrics(PrometheusProvider.TYPE, PrometheusProvider::fromRef)
-        .metrics(CloudWatchProvider.TYPE, CloudWatchProvider::fromRef);
+        .metrics(CloudWatchProvider.TYPE, CloudWatchProvider::fromRef)
+        .fleetSource(Ec2FleetSource.TYPE, Ec2FleetSource::fromRef)
+        .fleetSource(Elbv2FleetSource.TYPE, Elbv2FleetSource::fromRef);
   }
 }

@@ -41,6 +41,7 @@ class ProviderTypeNamesTest {
     types.addAll(standard.metricTypes());
     types.addAll(standard.deployerTypes());
     types.addAll(standard.healthCheckTypes());
+    types.addAll(standard.fleetSourceTypes());
     JavaClasses classes =
         new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -19,6 +19,10 @@ import java.util.List;
  *     {@link AnalysisConfig}
  * @param autoRollback the post-deploy monitoring window; {@code null}: the defaults of {@link
  *     AutoRollbackSpec}
+ * @param fleetSource where the fleet is discovered ({@code ec2}, {@code elbv2}), or {@code null}
+ *     when the fleet is listed by hand. A stored service with a source has no fleet of its own; a
+ *     deployment's input holds the targets the source resolved to when it started, next to the
+ *     source itself
  */
 public record ServiceDefinition(
     String name,
@@ -31,7 +35,36 @@ public record ServiceDefinition(
     CanaryOptions canary,
     BlueGreenOptions blueGreen,
     AnalysisConfig analysis,
-    AutoRollbackSpec autoRollback) {
+    AutoRollbackSpec autoRollback,
+    ProviderRef fleetSource) {
+
+  /** A service whose fleet is listed by hand. */
+  public ServiceDefinition(
+      String name,
+      List<Target> fleet,
+      ProviderRef trafficRouter,
+      ProviderRef deployer,
+      HealthCheckSpec healthCheck,
+      String defaultStrategy,
+      RollingOptions rolling,
+      CanaryOptions canary,
+      BlueGreenOptions blueGreen,
+      AnalysisConfig analysis,
+      AutoRollbackSpec autoRollback) {
+    this(
+        name,
+        fleet,
+        trafficRouter,
+        deployer,
+        healthCheck,
+        defaultStrategy,
+        rolling,
+        canary,
+        blueGreen,
+        analysis,
+        autoRollback,
+        null);
+  }
 
   /** A service without analysis or auto-rollback settings of its own. */
   public ServiceDefinition(
@@ -94,10 +127,15 @@ public record ServiceDefinition(
         canary,
         blueGreen,
         analysis,
-        autoRollback);
+        autoRollback,
+        fleetSource);
   }
 
-  /** This service with another fleet (a part of this one, run by a child workflow). */
+  /**
+   * This service with another fleet: a part of this one, run by a child workflow, or the targets
+   * its {@link #fleetSource} resolved to (the source is kept, so a deployment's input says where
+   * its hosts came from).
+   */
   public ServiceDefinition withFleet(List<Target> targets) {
     return new ServiceDefinition(
         name,
@@ -110,6 +148,7 @@ public record ServiceDefinition(
         canary,
         blueGreen,
         analysis,
-        autoRollback);
+        autoRollback,
+        fleetSource);
   }
 }

@@ -13,7 +13,10 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceType;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Subnet;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.Action;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.ActionTypeEnum;
@@ -109,18 +112,38 @@ public final class MotoAlb implements AutoCloseable {
    * zones.
    */
   public List<Instance> instances(int count) {
+    return instances(count, Map.of());
+  }
+
+  /**
+   * {@code count} running instances with {@code tags}, spread over the two subnets in turn, so over
+   * two availability zones.
+   */
+  public List<Instance> instances(int count, Map<String, String> tags) {
     String image = ec2.describeImages().images().get(0).imageId();
+    List<Tag> tagList =
+        tags.entrySet().stream()
+            .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+            .toList();
     List<Instance> instances = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       Subnet subnet = subnets.get(i % 2);
       instances.addAll(
           ec2.runInstances(
-                  r ->
-                      r.imageId(image)
-                          .instanceType(InstanceType.T3_MICRO)
-                          .minCount(1)
-                          .maxCount(1)
-                          .subnetId(subnet.subnetId()))
+                  r -> {
+                    r.imageId(image)
+                        .instanceType(InstanceType.T3_MICRO)
+                        .minCount(1)
+                        .maxCount(1)
+                        .subnetId(subnet.subnetId());
+                    if (!tagList.isEmpty()) {
+                      r.tagSpecifications(
+                          TagSpecification.builder()
+                              .resourceType(ResourceType.INSTANCE)
+                              .tags(tagList)
+                              .build());
+                    }
+                  })
               .instances());
     }
     return instances;
