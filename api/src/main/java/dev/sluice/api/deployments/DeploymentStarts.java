@@ -129,9 +129,12 @@ final class DeploymentStarts {
 
   /**
    * Checks a deployment request and resolves it against its service's definition and defaults,
-   * without recording or starting anything.
+   * without recording or starting anything. A service's discovered fleet is resolved here ({@link
+   * ServiceMapper#resolveFleet}), so every caller (a start, a release's stages, a rollback) gets
+   * the hosts its source holds at that moment.
    *
-   * @throws ApiException 400/422 naming the field, 409 when the service's circuit is open
+   * @throws ApiException 400/422 naming the field, 409 when the service's circuit is open, 503 when
+   *     the service's fleet source cannot be reached
    */
   public Prepared prepare(DeploymentCreate body, String idempotencyKey, String actor) {
     if (body == null) {
@@ -153,29 +156,33 @@ final class DeploymentStarts {
     }
     problems.throwIfAny();
 
-    ServiceDefinition service =
+    ServiceDefinition stored =
         ledger
             .service(body.service())
             .orElseThrow(
                 () ->
                     ApiException.invalid(
                         "service", "unknown service \"" + body.service() + "\"; PUT it first"));
-    CircuitState circuit = ledger.circuit(service.name());
+    CircuitState circuit = ledger.circuit(stored.name());
     if (circuit.open()) {
       throw ApiException.conflict(
           "circuit_open",
           "deployments of "
-              + service.name()
+              + stored.name()
               + " are blocked until "
               + circuit.blockedUntil()
               + " after "
               + circuit.consecutiveFailures()
               + " failed or rolled-back deployments in a row; an admin can reset it: POST"
               + " /api/v1/services/"
-              + service.name()
+              + stored.name()
               + "/circuit/reset",
           Map.of("blockedUntil", circuit.blockedUntil().toString()));
     }
+    // A discovered fleet is learnt now, before anything is recorded: the targets go into the
+    // workflow input (history and the ledger show exactly which hosts), and a source that cannot
+    // answer leaves nothing behind. Every check below sees the resolved fleet.
+    ServiceDefinition service = services.resolveFleet(stored);
     String strategy = body.strategy() != null ? body.strategy() : service.defaultStrategy();
     Optional<StrategyRules> known = Strategies.byId(strategy);
     if (known.isEmpty()) {

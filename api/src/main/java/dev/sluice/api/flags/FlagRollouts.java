@@ -9,6 +9,7 @@ import dev.sluice.activities.Settings;
 import dev.sluice.api.common.ErrorBody.FieldError;
 import dev.sluice.api.common.Queries;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.api.services.FleetSources;
 import dev.sluice.api.services.ServiceMapper;
 import dev.sluice.api.services.ServiceSpec;
 import dev.sluice.ledger.FlagStore.Flag;
@@ -47,6 +48,7 @@ public final class FlagRollouts {
   private final WorkflowClient client;
   private final String taskQueue;
   private final ProviderRegistry providers;
+  private final FleetSources fleets;
   private final ObjectMapper json = new ObjectMapper();
 
   /**
@@ -64,6 +66,7 @@ public final class FlagRollouts {
     this.client = client;
     this.taskQueue = taskQueue;
     this.providers = providers;
+    this.fleets = new FleetSources(providers);
   }
 
   /**
@@ -251,10 +254,17 @@ public final class FlagRollouts {
       problems.add(new FieldError("gate.service", "is required: whose metrics to watch"));
       return null;
     }
-    ServiceDefinition service = ledger.service(body.service()).orElse(null);
-    if (service == null) {
+    ServiceDefinition stored = ledger.service(body.service()).orElse(null);
+    if (stored == null) {
       problems.add(new FieldError("gate.service", "no service " + body.service()));
       return null;
+    }
+    ServiceDefinition service;
+    try {
+      // The gate watches the targets a discovered fleet has now, recorded in the rollout's input.
+      service = fleets.resolve(stored);
+    } catch (ApiException e) {
+      throw e.nested("gate");
     }
     List<AutoRollbackSpec.Threshold> ceilings = null;
     if (body.ceilings() != null) {

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** The fleet block from the wire: each target checked, ids and addresses unique. */
+/**
+ * The fleet block from the wire, or the targets a fleet source resolved to: each target checked,
+ * ids and addresses unique.
+ */
 final class FleetSpecs {
 
   private FleetSpecs() {}
@@ -21,15 +24,32 @@ final class FleetSpecs {
   static final Pattern ZONE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   static List<Target> fleet(List<TargetSpec> specs, Problems problems) {
-    List<Target> fleet = new ArrayList<>();
     if (specs == null || specs.isEmpty()) {
-      problems.add("fleet", "must list at least one target");
-      return fleet;
+      problems.add("fleet", "must list at least one target (or give a fleetSource instead)");
+      return new ArrayList<>();
     }
+    return fleet("fleet", specs, problems);
+  }
+
+  /**
+   * The targets a fleet source resolved to, held to the rules of a listed fleet; problems are named
+   * {@code field[i].id} and so on, in the order the source gave them.
+   */
+  static List<Target> resolved(String field, List<Target> targets, Problems problems) {
+    return fleet(
+        field,
+        targets.stream()
+            .map(t -> new TargetSpec(t.id(), t.host(), t.port(), t.pool(), t.zone()))
+            .toList(),
+        problems);
+  }
+
+  private static List<Target> fleet(String field, List<TargetSpec> specs, Problems problems) {
+    List<Target> fleet = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     Set<String> addresses = new HashSet<>();
     for (int i = 0; i < specs.size(); i++) {
-      String at = "fleet[" + i + "]";
+      String at = field + "[" + i + "]";
       TargetSpec t = specs.get(i);
       if (t == null) {
         problems.add(at, "must be an object");

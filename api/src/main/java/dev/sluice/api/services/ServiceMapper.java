@@ -36,9 +36,11 @@ public final class ServiceMapper {
   private final ProviderRegistry providers;
   private final HealthCheckSpecs healthChecks;
   private final AnalysisMapping analysisMapping;
+  private final FleetSources fleetSources;
 
   public ServiceMapper(ProviderRegistry providers) {
     this.providers = providers;
+    this.fleetSources = new FleetSources(providers);
     this.healthChecks = new HealthCheckSpecs(providers);
     this.analysisMapping = new AnalysisMapping(providers);
   }
@@ -52,7 +54,26 @@ public final class ServiceMapper {
       problems.add("body", "a service definition is required");
       problems.throwIfAny();
     }
-    List<Target> fleet = FleetSpecs.fleet(spec.fleet(), problems);
+    ProviderRef fleetSource = null;
+    List<Target> fleet;
+    if (spec.fleetSource() != null) {
+      if (spec.fleet() != null) {
+        problems.add(
+            "fleetSource",
+            "give either fleet (the targets) or fleetSource (where to find them), not both");
+      }
+      fleetSource =
+          ProviderSpecs.provider(
+              "fleetSource", spec.fleetSource(), providers.fleetSourceTypes(), problems);
+      // The source's settings are read now; it is asked for targets only when a deployment starts.
+      ProviderSpecs.checkSettings(
+          "fleetSource.settings", fleetSource, providers::fleetSource, problems);
+      fleet = List.of();
+    } else {
+      fleet = FleetSpecs.fleet(spec.fleet(), problems);
+    }
+    // A discovered fleet is checked against the strategies when a deployment resolves it.
+    boolean fleetKnown = spec.fleetSource() == null;
     ProviderRef router =
         ProviderSpecs.provider(
             "trafficRouter", spec.trafficRouter(), providers.routerTypes(), problems);
@@ -73,9 +94,11 @@ public final class ServiceMapper {
         StrategyOptions.rolling("rolling", spec.rolling(), fleet.size(), problems);
     CanaryOptions canary = StrategyOptions.canary("canary", spec.canary(), fleet.size(), problems);
     BlueGreenOptions blueGreen = StrategyOptions.blueGreen("blueGreen", spec.blueGreen(), problems);
-    rules.ifPresent(
-        r -> r.fleetProblems(name, fleet).forEach(p -> problems.add("defaultStrategy", p)));
-    if (rolling != null) {
+    if (fleetKnown) {
+      rules.ifPresent(
+          r -> r.fleetProblems(name, fleet).forEach(p -> problems.add("defaultStrategy", p)));
+    }
+    if (rolling != null && fleetKnown) {
       RollingRules.zoneProblems(fleet, rolling.orElse(RollingOptions.DEFAULT))
           .forEach(p -> problems.add("rolling.byZone", p));
     }
@@ -99,7 +122,16 @@ public final class ServiceMapper {
         canary,
         blueGreen,
         analysis,
-        autoRollback);
+        autoRollback,
+        fleetSource);
+  }
+
+  /**
+   * {@link FleetSources#resolve}: the service with the targets its source resolves to now, or as it
+   * is when it lists its fleet.
+   */
+  public ServiceDefinition resolveFleet(ServiceDefinition service) {
+    return fleetSources.resolve(service);
   }
 
   public ServiceSpec toSpec(ServiceDefinition service) {
@@ -109,7 +141,9 @@ public final class ServiceMapper {
             .toList();
     HealthCheckSpec h = service.healthCheck();
     return new ServiceSpec(
-        fleet,
+        // As given: a stored service with a source has no fleet of its own.
+        service.fleetSource() == null ? fleet : null,
+        ProviderSpecs.spec(service.fleetSource()),
         ProviderSpecs.spec(service.trafficRouter()),
         ProviderSpecs.spec(service.deployer()),
         new HealthCheckSpecBody(

@@ -61,6 +61,16 @@ public class ServiceResource {
     return services.routerFile(name, file);
   }
 
+  /**
+   * The targets a deployment starting now would get: what the service's {@code fleetSource}
+   * resolves to (the source is asked; 422 or 503 when it cannot answer), or its listed fleet.
+   */
+  @GET
+  @Path("fleet")
+  public FleetView fleet(@PathParam("name") String name) {
+    return services.fleet(name);
+  }
+
   /** The service's circuit breaker: closed, or open until when and why. */
   @GET
   @Path("circuit")

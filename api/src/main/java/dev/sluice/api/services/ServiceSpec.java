@@ -6,13 +6,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A service definition as sent to {@code PUT /api/v1/services/{name}} and returned by GET.
- * Durations are strings such as {@code "10s"}, {@code "2m"} or {@code "PT30S"}; batch sizes are a
- * count or a percentage ({@code 2} or {@code "25%"}).
+ * A service definition as sent to {@code PUT /api/v1/services/{name}} and returned by GET. The
+ * fleet is either listed ({@code fleet}) or discovered when each deployment starts ({@code
+ * fleetSource}: {@code ec2} or {@code elbv2} with its settings); exactly one of the two. Durations
+ * are strings such as {@code "10s"}, {@code "2m"} or {@code "PT30S"}; batch sizes are a count or a
+ * percentage ({@code 2} or {@code "25%"}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServiceSpec(
     List<TargetSpec> fleet,
+    ProviderSpec fleetSource,
     ProviderSpec trafficRouter,
     ProviderSpec deployer,
     HealthCheckSpecBody healthCheck,
@@ -23,7 +26,10 @@ public record ServiceSpec(
     AnalysisSpecBody analysis,
     AutoRollbackBody autoRollback) {
 
-  /** A definition without analysis settings (the defaults: HAProxy's counters). */
+  /**
+   * A definition with its fleet listed, without analysis settings (the defaults: HAProxy's
+   * counters).
+   */
   public ServiceSpec(
       List<TargetSpec> fleet,
       ProviderSpec trafficRouter,
@@ -35,6 +41,7 @@ public record ServiceSpec(
       BlueGreenSpec blueGreen) {
     this(
         fleet,
+        null,
         trafficRouter,
         deployer,
         healthCheck,

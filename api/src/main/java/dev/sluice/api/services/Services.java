@@ -67,11 +67,11 @@ public final class Services {
    *     {@code trafficRouter.settings} when its settings cannot make one
    */
   public String routerFile(String name, String fileName) {
-    ServiceDefinition service = find(name);
+    ServiceDefinition stored = find(name);
     if (providers.routerTypesRendering(fileName).isEmpty()) {
       throw ApiException.notFound("no traffic router renders " + fileName);
     }
-    String type = service.trafficRouter() == null ? null : service.trafficRouter().type();
+    String type = stored.trafficRouter() == null ? null : stored.trafficRouter().type();
     Function<ServiceDefinition, String> render =
         providers
             .routerFile(type, fileName)
@@ -88,11 +88,27 @@ public final class Services {
                                 .map(t -> "\"" + t + "\"")
                                 .collect(Collectors.joining(" or "))
                             + " only"));
+    // Rendered over the fleet as its source holds it now, when it is discovered.
+    ServiceDefinition service = mapper.resolveFleet(stored);
     try {
       return render.apply(service);
     } catch (ConfigurationException | IllegalArgumentException e) {
       throw ApiException.invalid("trafficRouter.settings", e.getMessage());
     }
+  }
+
+  /**
+   * The targets a deployment starting now would get: those its {@code fleetSource} resolves to (the
+   * source is asked), or the listed fleet.
+   *
+   * @throws ApiException 404 for an unknown service; 422 or 503 as {@link FleetSources#resolve}
+   */
+  public FleetView fleet(String name) {
+    ServiceDefinition service = mapper.resolveFleet(find(name));
+    return new FleetView(
+        service.name(),
+        ProviderSpecs.spec(service.fleetSource()),
+        FleetView.targets(service.fleet()));
   }
 
   /** The service's circuit breaker: closed, or open until when and why. */

@@ -18,7 +18,9 @@ class FleetSpecsTest {
 
     assertThat(FleetSpecs.fleet(List.of(), problems)).isEmpty();
     assertThat(problemsOf(problems))
-        .containsExactly(new FieldError("fleet", "must list at least one target"));
+        .containsExactly(
+            new FieldError(
+                "fleet", "must list at least one target (or give a fleetSource instead)"));
   }
 
   @Test
