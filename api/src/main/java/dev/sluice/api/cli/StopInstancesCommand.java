@@ -23,12 +23,12 @@ import net.sourceforge.argparse4j.inf.Subparser;
 /**
  * {@code sluice stop-instances SERVICE [--url URL] [--state-dir DIR]}: stops the instances the
  * {@code local-process} deployer started for a service (SIGTERM, SIGKILL after the deployer's
- * {@code stopTimeout}) and prints each one. The service's fleet and the deployer's {@code workDir}
- * come from its definition on the server; {@code --state-dir} names the work directory instead (a
- * relative {@code workDir} is resolved against this command's directory). Without SERVICE, {@code
- * --state-dir} is required and every instance recorded there is stopped, no server needed. The
- * stopping is {@link LocalFleet#stop}'s. Exit status 0; 1 when an instance survived or the service
- * cannot be read; 2 for a wrong command line.
+ * {@code stopTimeout}) and prints each one. The service's fleet (for a discovered fleet, what its
+ * source holds now) and the deployer's {@code workDir} come from the server; {@code --state-dir}
+ * names the work directory instead (a relative {@code workDir} is resolved against this command's
+ * directory). Without SERVICE, {@code --state-dir} is required and every instance recorded there is
+ * stopped, no server needed. The stopping is {@link LocalFleet#stop}'s. Exit status 0; 1 when an
+ * instance survived or the service cannot be read; 2 for a wrong command line.
  */
 public class StopInstancesCommand extends Command {
 
@@ -117,8 +117,24 @@ public class StopInstancesCommand extends Command {
       }
       workDir = stateDir != null ? stateDir : settings.workDir();
       stopTimeout = settings.stopTimeout();
+      JsonNode fleet = definition.path("fleet");
+      if (definition.has("fleetSource")) {
+        // A discovered fleet: the targets its source holds now.
+        try {
+          SluiceRest.Answer answer =
+              SluiceRest.getService(url, service, "/fleet", "application/json");
+          if (!answer.ok()) {
+            err.println("sluice stop-instances " + service + ": " + answer.problem());
+            return 1;
+          }
+          fleet = answer.json().path("targets");
+        } catch (IOException e) {
+          err.println("sluice stop-instances: no Sluice server answers at " + url + ": " + e);
+          return 1;
+        }
+      }
       targets = new ArrayList<>();
-      for (JsonNode target : definition.path("fleet")) {
+      for (JsonNode target : fleet) {
         targets.add(target.path("id").asText());
       }
     }
