@@ -67,6 +67,8 @@ public final class LocalStack implements AutoCloseable {
    *     for {@code local-process} on {@code workDir/fleet}
    * @param targetIds the targets' ids, one per target; null for {@code t1} … {@code tN} (a fleet
    *     behind a load balancer that knows its servers by instance id names them so)
+   * @param targetHosts the targets' hosts, one per target; null for {@code 127.0.0.1} each (a fleet
+   *     registered in an {@code ip} target group, each target known by its own loopback address)
    */
   public record Options(
       Path workDir,
@@ -79,7 +81,8 @@ public final class LocalStack implements AutoCloseable {
       boolean pools,
       boolean durableTemporal,
       ProviderRef deployer,
-      List<String> targetIds) {
+      List<String> targetIds,
+      List<String> targetHosts) {
 
     public static Options defaults(Path workDir, Path sampleAppJar) {
       return new Options(
@@ -92,6 +95,7 @@ public final class LocalStack implements AutoCloseable {
           true,
           false,
           false,
+          null,
           null,
           null);
     }
@@ -133,6 +137,15 @@ public final class LocalStack implements AutoCloseable {
           });
     }
 
+    /** Targets on these hosts (loopback addresses such as {@code 127.0.0.2}), one per target. */
+    public Options withTargetHosts(List<String> hosts) {
+      return edit(
+          o -> {
+            o.targetHosts = List.copyOf(hosts);
+            o.targets = hosts.size();
+          });
+    }
+
     private Options edit(Consumer<Draft> change) {
       Draft draft = new Draft(this);
       change.accept(draft);
@@ -152,6 +165,7 @@ public final class LocalStack implements AutoCloseable {
       private boolean durableTemporal;
       private ProviderRef deployer;
       private List<String> targetIds;
+      private List<String> targetHosts;
 
       Draft(Options o) {
         workDir = o.workDir;
@@ -165,6 +179,7 @@ public final class LocalStack implements AutoCloseable {
         durableTemporal = o.durableTemporal;
         deployer = o.deployer;
         targetIds = o.targetIds;
+        targetHosts = o.targetHosts;
       }
 
       Options options() {
@@ -179,7 +194,8 @@ public final class LocalStack implements AutoCloseable {
             pools,
             durableTemporal,
             deployer,
-            targetIds);
+            targetIds,
+            targetHosts);
       }
     }
   }
@@ -229,7 +245,8 @@ public final class LocalStack implements AutoCloseable {
     for (int i = 1; i <= options.targets(); i++) {
       String pool = options.pools() ? (i <= options.targets() / 2 ? "blue" : "green") : null;
       String id = options.targetIds() == null ? "t" + i : options.targetIds().get(i - 1);
-      targets.add(new Target(id, "127.0.0.1", freePort(), pool));
+      String host = options.targetHosts() == null ? "127.0.0.1" : options.targetHosts().get(i - 1);
+      targets.add(new Target(id, host, freePort(), pool));
     }
     Deployer deployer = deployer();
     for (Target target : targets) {

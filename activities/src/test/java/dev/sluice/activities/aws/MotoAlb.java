@@ -90,6 +90,21 @@ public final class MotoAlb implements AutoCloseable {
         .targetGroupArn();
   }
 
+  /** An HTTP target group of IP addresses on port 8080, checked on {@code /health}; its ARN. */
+  public String ipTargetGroup(String name) {
+    return elb.createTargetGroup(
+            r ->
+                r.name(name)
+                    .protocol(ProtocolEnum.HTTP)
+                    .port(8080)
+                    .vpcId(subnets.get(0).vpcId())
+                    .targetType(TargetTypeEnum.IP)
+                    .healthCheckPath("/health"))
+        .targetGroups()
+        .get(0)
+        .targetGroupArn();
+  }
+
   /** An HTTP listener on port 80 forwarding to {@code group}; its ARN. */
   public String listener(String group) {
     return elb.createListener(

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetDescription;
 
 /**
  * End to end on AWS's API: REST API → Temporal → worker → the {@code elbv2} router on an
@@ -30,8 +31,10 @@ import software.amazon.awssdk.services.ec2.model.Instance;
  * <p>Moto routes no traffic and runs no health checks (a registered running instance is {@code
  * healthy} at once), so the ALB's side is asserted as the AWS API reads it back — the listener's
  * weights and target group, the target groups' members — while the deployments' own health checks
- * and smoke checks reach the real processes. CloudWatch (the router's default metrics) has no data
- * for moto's load balancer, so the blue-green warm-up ends inconclusive rather than judged.
+ * and smoke checks reach the real processes. One more service finds its fleet in an {@code ip}
+ * target group (the {@code elbv2} fleet source) instead of listing it. CloudWatch (the router's
+ * default metrics) has no data for moto's load balancer, so the blue-green warm-up ends
+ * inconclusive rather than judged.
  */
 class AwsDeploymentIT {
 
@@ -236,6 +239,90 @@ class AwsDeploymentIT {
         assertThat(alb.shares(listener)).containsEntry(stable, 100).doesNotContainValue(50);
         assertThat(healthy(alb, canary)).isEmpty();
         assertThat(healthy(alb, stable)).isEqualTo(ids(instances));
+      }
+    }
+  }
+
+  @Test
+  void aFleetFoundInATargetGroupIsDeployedAndRecordedInTheDeployment() throws Exception {
+    try (MotoAlb alb = MotoAlb.create(moto, "shop-ip")) {
+      // An ip target group whose targets are loopback addresses: found by the elbv2 fleet
+      // source, reached by the deployer and the health checks (Linux routes 127/8 to loopback).
+      String group = alb.ipTargetGroup("shop-ip");
+      String listener = alb.listener(group);
+      List<String> ips = List.of("127.0.0.2", "127.0.0.3");
+      LocalStack.Options options =
+          LocalStack.Options.defaults(
+                  dir.resolve("discovered"), Path.of(System.getProperty("sluice.sampleAppJar")))
+              .withTargetIds(ips)
+              .withTargetHosts(ips);
+      try (LocalStack stack = LocalStack.start(options, SluiceApplication::startServer)) {
+        alb.register(group, stack.targets());
+        SluiceClient api = stack.client();
+        Map<String, Object> service = new LinkedHashMap<>(stack.serviceDefinition());
+        service.remove("fleet");
+        service.put(
+            "fleetSource",
+            Map.of(
+                "type",
+                "elbv2",
+                "settings",
+                Map.of(
+                    "region",
+                    MotoServer.REGION,
+                    "endpoint",
+                    moto.endpoint().toString(),
+                    "targetGroup",
+                    group)));
+        service.put("trafficRouter", router(listener, Map.of("targetGroup", group)));
+        JsonNode stored = api.put("/api/v1/services/checkout", service).expect(201).body();
+
+        assertThat(stored.path("definition").has("fleet")).isFalse();
+        assertThat(stored.path("definition").path("fleetSource").path("type").asText())
+            .isEqualTo("elbv2");
+        assertThat(
+                api.get("/api/v1/services/checkout/fleet")
+                    .body()
+                    .path("targets")
+                    .findValuesAsText("host"))
+            .containsExactlyElementsOf(ips);
+
+        String v2 = deploy(api, "2.0.0", "overrides", Map.of("pauseBetweenBatches", "0s"));
+        JsonNode rolled = finish(api, v2);
+
+        assertThat(rolled.path("state").asText())
+            .as(rolled.path("reason").asText())
+            .isEqualTo("SUCCEEDED");
+        assertThat(rolled.path("targets").findValuesAsText("id")).containsExactlyElementsOf(ips);
+        assertThat(stack.versions()).containsOnlyKeys(ips);
+        assertThat(stack.versions().values()).containsOnly("2.0.0");
+        assertThat(healthy(alb, group)).isEqualTo(ips);
+
+        // --- a service rollback is a new deployment: it learns the fleet afresh ---------------
+        alb.elb()
+            .deregisterTargets(
+                r ->
+                    r.targetGroupArn(group)
+                        .targets(
+                            TargetDescription.builder()
+                                .id("127.0.0.3")
+                                .port(stack.targets().get(1).port())
+                                .build()));
+        String back =
+            api.post("/api/v1/services/checkout/rollback", Map.of("reason", "test"))
+                .expect(202)
+                .body()
+                .path("deploymentId")
+                .asText();
+        JsonNode rolledBack = finish(api, back);
+
+        assertThat(rolledBack.path("state").asText())
+            .as(rolledBack.path("reason").asText())
+            .isEqualTo("SUCCEEDED");
+        assertThat(rolledBack.path("targets").findValuesAsText("id")).containsExactly("127.0.0.2");
+        assertThat(stack.versions())
+            .containsEntry("127.0.0.2", "1.0.0")
+            .containsEntry("127.0.0.3", "2.0.0");
       }
     }
   }

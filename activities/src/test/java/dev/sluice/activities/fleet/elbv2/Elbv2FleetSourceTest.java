@@ -22,9 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.model.Instance;
-import software.amazon.awssdk.services.elasticloadbalancingv2.model.ProtocolEnum;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetDescription;
-import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetTypeEnum;
 
 /**
  * The elbv2 fleet source against moto in server mode: target groups of instances and of IP
@@ -125,7 +123,7 @@ class Elbv2FleetSourceTest {
 
   @Test
   void anIpGroupsTargetsAreTheirAddressesOnTheirPorts() {
-    String group = ipGroup("shop-ip");
+    String group = alb.ipTargetGroup("shop-ip");
     alb.elb()
         .registerTargets(
             r ->
@@ -150,8 +148,8 @@ class Elbv2FleetSourceTest {
   void aTargetRegisteredInTwoPoolsIsRefused() {
     // moto keeps one registration per id in a group (AWS keeps one per id and port), so the
     // double registration is shown across two groups.
-    String blue = ipGroup("shop-blue");
-    String green = ipGroup("shop-green");
+    String blue = alb.ipTargetGroup("shop-blue");
+    String green = alb.ipTargetGroup("shop-green");
     for (String group : List.of(blue, green)) {
       alb.elb()
           .registerTargets(
@@ -194,19 +192,5 @@ class Elbv2FleetSourceTest {
     assertThatThrownBy(() -> source(Map.of("targetGroup", "arn:x", "listener", "arn:y")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("unknown settings [listener]");
-  }
-
-  private String ipGroup(String name) {
-    return alb.elb()
-        .createTargetGroup(
-            r ->
-                r.name(name)
-                    .protocol(ProtocolEnum.HTTP)
-                    .port(8080)
-                    .vpcId(alb.vpc())
-                    .targetType(TargetTypeEnum.IP))
-        .targetGroups()
-        .get(0)
-        .targetGroupArn();
   }
 }
