@@ -4,6 +4,7 @@ import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -35,6 +36,13 @@ public record HostSettings(
   /** The keys read here; a deployer adds its own. */
   public static final Set<String> KEYS =
       Set.of("commandTimeout", "stateDir", "outputLimit", "redact", "template");
+
+  /** {@code own} and {@link #KEYS}: every key a deployer reads. */
+  public static Set<String> keysWith(String... own) {
+    Set<String> keys = new HashSet<>(KEYS);
+    keys.addAll(List.of(own));
+    return Set.copyOf(keys);
+  }
 
   /** A deploy step of a workflow has 10 minutes; one command may not take most of them. */
   public static final Duration MAX_COMMAND_TIMEOUT = Duration.ofMinutes(8);

@@ -25,7 +25,7 @@ public interface HostShell {
   /** Literal values masked in any output before it leaves the deployer (a key's passphrase). */
   List<String> secrets();
 
-  /** An open way to one host; closing it frees what it holds. */
+  /** An open way to one host; closing it frees what it holds (by default nothing). */
   interface Session extends AutoCloseable {
 
     /**
@@ -39,6 +39,6 @@ public interface HostShell {
         throws IOException;
 
     @Override
-    void close() throws IOException;
+    default void close() throws IOException {}
   }
 }

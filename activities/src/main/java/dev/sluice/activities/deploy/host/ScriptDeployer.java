@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * the retry finds the host's marker or waits on its lock, so a target is never deployed twice for
  * one request.
  */
-public final class ScriptDeployer implements Deployer {
+public abstract class ScriptDeployer implements Deployer, AutoCloseable {
 
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
@@ -41,7 +41,8 @@ public final class ScriptDeployer implements Deployer {
    * @param maxDeploy how long a deploy script may run, at most 570 s (the workflow gives a deploy
    *     10 minutes; a shell that needs time of its own to reach the host asks for less)
    */
-  public ScriptDeployer(String owner, HostSettings settings, HostShell shell, Duration maxDeploy) {
+  protected ScriptDeployer(
+      String owner, HostSettings settings, HostShell shell, Duration maxDeploy) {
     this.owner = owner;
     this.settings = settings;
     this.shell = shell;
@@ -174,6 +175,10 @@ public final class ScriptDeployer implements Deployer {
       throw new UncheckedIOException(owner + ": " + e.getMessage(), e);
     }
   }
+
+  /** Frees what the shell holds (connections, clients). */
+  @Override
+  public abstract void close();
 
   /** Runs one probe command under the probe timeout. */
   private static CommandResult ask(HostShell.Session session, List<String> command, String what)

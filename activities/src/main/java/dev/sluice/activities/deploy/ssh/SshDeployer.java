@@ -3,9 +3,6 @@ package dev.sluice.activities.deploy.ssh;
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.deploy.host.ScriptDeployer;
 import dev.sluice.model.ProviderRef;
-import dev.sluice.model.Target;
-import dev.sluice.ports.Deployer;
-import dev.sluice.ports.Heartbeat;
 import java.time.Duration;
 
 /**
@@ -19,17 +16,15 @@ import java.time.Duration;
  * made or drops is an exception, which Temporal retries — and the retry finds the host's marker or
  * waits on its lock, so a target is never deployed twice for one request.
  */
-public final class SshDeployer implements Deployer, AutoCloseable {
+public final class SshDeployer extends ScriptDeployer {
 
   public static final String TYPE = "ssh";
 
   private final SshConnector connector;
-  private final ScriptDeployer scripts;
 
-  private SshDeployer(SshSettings settings) {
-    this.connector = new SshConnector(settings);
-    this.scripts =
-        new ScriptDeployer(SshSettings.OWNER, settings.host(), connector, Duration.ofSeconds(570));
+  private SshDeployer(SshSettings settings, SshConnector connector) {
+    super(SshSettings.OWNER, settings.host(), connector, Duration.ofSeconds(570));
+    this.connector = connector;
   }
 
   /**
@@ -39,26 +34,8 @@ public final class SshDeployer implements Deployer, AutoCloseable {
    * @throws ConfigurationException when a setting is missing or malformed
    */
   public static SshDeployer fromRef(ProviderRef ref) {
-    return new SshDeployer(SshSettings.from(ref));
-  }
-
-  @Override
-  public DeployResult deploy(Target target, String version, String requestId, Heartbeat heartbeat) {
-    return scripts.deploy(target, version, requestId, heartbeat);
-  }
-
-  /**
-   * Asks the host with the template's probe; an unreachable host is an exception, not unknown. A
-   * target that runs something this deployer cannot name has version null.
-   */
-  @Override
-  public TargetRuntime describe(Target target) {
-    return scripts.describe(target);
-  }
-
-  @Override
-  public void stop(Target target) {
-    scripts.stop(target);
+    SshSettings settings = SshSettings.from(ref);
+    return new SshDeployer(settings, new SshConnector(settings));
   }
 
   @Override

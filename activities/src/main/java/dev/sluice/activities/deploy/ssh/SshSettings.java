@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Settings of the {@code ssh} deployer, read from its {@link ProviderRef}. Secrets are named here,
@@ -57,21 +55,18 @@ record SshSettings(
       Pattern.compile("(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9._-]+(?::[0-9]{1,5})?");
 
   private static final Set<String> KEYS =
-      Stream.concat(
-              Stream.of(
-                  "user",
-                  "port",
-                  "identityFile",
-                  "passphraseEnv",
-                  "passphraseFile",
-                  "agent",
-                  "agentSocket",
-                  "knownHosts",
-                  "hostKeys",
-                  "jumpHost",
-                  "connectTimeout"),
-              HostSettings.KEYS.stream())
-          .collect(Collectors.toUnmodifiableSet());
+      HostSettings.keysWith(
+          "user",
+          "port",
+          "identityFile",
+          "passphraseEnv",
+          "passphraseFile",
+          "agent",
+          "agentSocket",
+          "knownHosts",
+          "hostKeys",
+          "jumpHost",
+          "connectTimeout");
 
   static SshSettings from(ProviderRef ref) {
     Settings settings = new Settings(OWNER, ref.settings());

@@ -3,9 +3,6 @@ package dev.sluice.activities.deploy.ssm;
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.deploy.host.ScriptDeployer;
 import dev.sluice.model.ProviderRef;
-import dev.sluice.model.Target;
-import dev.sluice.ports.Deployer;
-import dev.sluice.ports.Heartbeat;
 import java.time.Duration;
 
 /**
@@ -20,22 +17,22 @@ import java.time.Duration;
  * an exception Temporal retries, and the retried script finds the marker or waits on the lock, so
  * an instance is never deployed twice for one request; AWS refusing the request (access denied, an
  * instance that is not a managed node, a bad document) is a {@link ConfigurationException} with
- * AWS's message. {@link #describe} and {@link #stop} run through Run Command too.
+ * AWS's message. {@code describe} and {@code stop} run through Run Command too.
  */
-public final class SsmDeployer implements Deployer, AutoCloseable {
+public final class SsmDeployer extends ScriptDeployer {
 
   public static final String TYPE = "ssm";
 
   private final SsmApi api;
-  private final ScriptDeployer scripts;
 
   SsmDeployer(SsmSettings settings, SsmApi api) {
-    this.api = api;
     // The workflow's 10 minutes for a deploy hold Run Command's delivery too.
-    Duration maxDeploy = Duration.ofSeconds(570).minus(settings.deliveryTimeout());
-    this.scripts =
-        new ScriptDeployer(
-            SsmSettings.OWNER, settings.host(), new SsmShell(settings, api), maxDeploy);
+    super(
+        SsmSettings.OWNER,
+        settings.host(),
+        new SsmShell(settings, api),
+        Duration.ofSeconds(570).minus(settings.deliveryTimeout()));
+    this.api = api;
   }
 
   /**
@@ -46,22 +43,6 @@ public final class SsmDeployer implements Deployer, AutoCloseable {
   public static SsmDeployer fromRef(ProviderRef ref) {
     SsmSettings settings = SsmSettings.from(ref);
     return new SsmDeployer(settings, SsmApi.of(settings.connection()));
-  }
-
-  @Override
-  public DeployResult deploy(Target target, String version, String requestId, Heartbeat heartbeat) {
-    return scripts.deploy(target, version, requestId, heartbeat);
-  }
-
-  /** Runs the template's probe on the instance; an unreachable instance is an exception. */
-  @Override
-  public TargetRuntime describe(Target target) {
-    return scripts.describe(target);
-  }
-
-  @Override
-  public void stop(Target target) {
-    scripts.stop(target);
   }
 
   @Override

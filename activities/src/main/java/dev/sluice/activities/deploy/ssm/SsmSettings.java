@@ -9,8 +9,6 @@ import dev.sluice.model.Target;
 import java.time.Duration;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Settings of the {@code ssm} deployer, read from its {@link ProviderRef}; references only, never
@@ -62,18 +60,15 @@ record SsmSettings(
   private static final Duration MAX_POLL = Duration.ofSeconds(8);
 
   private static final Set<String> KEYS =
-      Stream.concat(
-              Stream.of(
-                  "region",
-                  "endpoint",
-                  "profile",
-                  "instanceIdFrom",
-                  "documentName",
-                  "deliveryTimeout",
-                  "pollInterval",
-                  "maxPollInterval"),
-              HostSettings.KEYS.stream())
-          .collect(Collectors.toUnmodifiableSet());
+      HostSettings.keysWith(
+          "region",
+          "endpoint",
+          "profile",
+          "instanceIdFrom",
+          "documentName",
+          "deliveryTimeout",
+          "pollInterval",
+          "maxPollInterval");
 
   static SsmSettings from(ProviderRef ref) {
     Settings settings = new Settings(OWNER, ref.settings());

@@ -44,16 +44,8 @@ final class SsmShell implements HostShell {
   @Override
   public Session open(Target target, Heartbeat heartbeat) {
     String instanceId = settings.instanceId(target);
-    return new Session() {
-      @Override
-      public CommandResult run(String commandLine, Duration deadline, Heartbeat beats, String what)
-          throws IOException {
-        return SsmShell.this.run(instanceId, commandLine, deadline, beats, what);
-      }
-
-      @Override
-      public void close() {}
-    };
+    return (commandLine, deadline, beats, what) ->
+        run(instanceId, commandLine, deadline, beats, what);
   }
 
   /** The instance id. */

@@ -119,15 +119,8 @@ class SsmDeployerTest {
   void theScriptSentRunsTheTemplateOncePerRequestAndRecordsTheOutcome() throws Exception {
     Path state = dir.resolve("run-once");
     Path log = state.resolve("app.log");
-    Map<String, Object> template =
-        Map.of(
-            "type",
-            "custom",
-            "deploy",
-            List.of(List.of("sh", "-c", "echo \"run {{version}}\" >> " + log)),
-            "currentVersion",
-            List.of("cat", log.toString()));
-    String script = sentScript(Map.of("stateDir", state.toString(), "template", template), "r1");
+    String script =
+        sentScript(state, List.of("sh", "-c", "echo \"run {{version}}\" >> " + log), "r1");
 
     Run first = runLikeRunShellScript(script);
     assertThat(first.exit()).as(first.output()).isZero();
@@ -148,15 +141,8 @@ class SsmDeployerTest {
   @Test
   void theScriptSentEndsWithTheFailingCommandsExitStatusAndOutput() throws Exception {
     Path state = dir.resolve("failing");
-    Map<String, Object> template =
-        Map.of(
-            "type",
-            "custom",
-            "deploy",
-            List.of(List.of("sh", "-c", "echo broken password=hunter22 >&2; exit 3")),
-            "currentVersion",
-            List.of("true"));
-    String script = sentScript(Map.of("stateDir", state.toString(), "template", template), "r2");
+    String script =
+        sentScript(state, List.of("sh", "-c", "echo broken password=hunter22 >&2; exit 3"), "r2");
 
     Run run = runLikeRunShellScript(script);
 
@@ -171,16 +157,9 @@ class SsmDeployerTest {
   void describeAndStopRunTheTemplatesProbeAndStopThroughRunCommand() throws Exception {
     Path versionFile = dir.resolve("probe.version");
     Files.writeString(versionFile, "1.1.0\n", UTF_8);
-    Map<String, Object> template =
-        Map.of(
-            "type",
-            "custom",
-            "deploy",
-            List.of(List.of("true")),
-            "currentVersion",
-            List.of("cat", versionFile.toString()),
-            "stop",
-            List.of(List.of("echo", "stopping app")));
+    Map<String, Object> template = new LinkedHashMap<>(custom(List.of("true")));
+    template.put("currentVersion", List.of("cat", versionFile.toString()));
+    template.put("stop", List.of(List.of("echo", "stopping app")));
     try (SsmDeployer deployer = deployer(Map.of("template", template))) {
       // moto's empty output is no version.
       assertThat(deployer.describe(target())).isEqualTo(new TargetRuntime(instanceId, null, false));
@@ -289,9 +268,19 @@ class SsmDeployerTest {
         .hasMessageContaining(message);
   }
 
-  /** Deploys 1.2.0 for {@code requestId} and returns the command line sent to the instance. */
-  private static String sentScript(Map<String, Object> extra, String requestId) {
-    try (SsmDeployer deployer = deployer(extra)) {
+  /** A custom template of one deploy command. */
+  private static Map<String, Object> custom(List<String> deploy) {
+    return Map.of(
+        "type", "custom", "deploy", List.of(deploy), "currentVersion", List.of("cat", "/dev/null"));
+  }
+
+  /**
+   * Deploys 1.2.0 with {@code deploy} as the one command, the state in {@code state}, for {@code
+   * requestId}, and returns the command line sent to the instance.
+   */
+  private static String sentScript(Path state, List<String> deploy, String requestId) {
+    Map<String, Object> settings = Map.of("stateDir", state.toString(), "template", custom(deploy));
+    try (SsmDeployer deployer = deployer(settings)) {
       DeployResult result = deployer.deploy(target(), "1.2.0", requestId, b -> {});
       assertThat(result.ok()).as(result.detail()).isTrue();
     }
@@ -322,15 +311,7 @@ class SsmDeployerTest {
     settings.put("region", MotoServer.REGION);
     settings.put("endpoint", moto.endpoint().toString());
     settings.put("stateDir", dir.resolve("state").toString());
-    settings.put(
-        "template",
-        Map.of(
-            "type",
-            "custom",
-            "deploy",
-            List.of(List.of("true")),
-            "currentVersion",
-            List.of("cat", "/dev/null")));
+    settings.put("template", custom(List.of("true")));
     settings.putAll(extra);
     return settings;
   }
