@@ -1,6 +1,5 @@
 package dev.sluice.activities.deploy.ssm;
 
-import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.deploy.host.CommandResult;
 import dev.sluice.activities.deploy.host.HostShell;
 import dev.sluice.model.Target;
@@ -9,23 +8,15 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.List;
-import software.amazon.awssdk.services.ssm.model.CommandInvocationStatus;
 import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
 
 /**
  * Runs command lines on a target's instance through SSM Run Command: one {@code SendCommand} of the
  * settings' document (AWS-RunShellScript) to the instance, then {@code GetCommandInvocation} polled
  * with back-off, heartbeating a {@link Progress} each time, until the invocation reaches a terminal
- * status.
- *
- * <p>What the statuses become: {@code Success} and {@code Failed} are the script's own end (its
- * exit status is the invocation's response code, its output standard output then standard error);
- * {@code TimedOut} after the execution timeout is a command that did not end in time. A command
- * that never reached the instance ({@code DeliveryTimedOut}, {@code Undeliverable}: the instance is
- * stopped or its agent is not connected) ran nothing and is an {@link IOException}, retried like an
- * unreachable SSH host; {@code InvalidPlatform} and {@code AccessDenied} are {@link
- * ConfigurationException}s. {@code Cancelled} (someone cancelled the command) and {@code
- * Terminated} end the command as failed, naming the status.
+ * status, which {@link Invocations} reads. An invocation Run Command does not know yet ({@code
+ * InvocationDoesNotExist}, for a moment after SendCommand) is asked again until the delivery
+ * timeout has passed, then an {@link IOException} (retryable).
  */
 final class SsmShell implements HostShell {
 
@@ -83,7 +74,7 @@ final class SsmShell implements HostShell {
       heartbeat.beat(
           new Progress(what, commandId, status, Duration.ofNanos(now - started).toMillis()));
       if (invocation != null) {
-        CommandResult result = ended(invocation, instanceId, commandId, what);
+        CommandResult result = Invocations.ended(invocation, instanceId, commandId, what);
         if (result != null) {
           return result;
         }
@@ -101,77 +92,6 @@ final class SsmShell implements HostShell {
         interval = settings.maxPollInterval();
       }
     }
-  }
-
-  /** The result of a terminal invocation, null while it is not over. */
-  private static CommandResult ended(
-      GetCommandInvocationResponse invocation, String instanceId, String commandId, String what)
-      throws IOException {
-    CommandInvocationStatus status = invocation.status();
-    String details = String.valueOf(invocation.statusDetails());
-    String output = output(invocation);
-    int code = invocation.responseCode() == null ? -1 : invocation.responseCode();
-    if (status == null) {
-      // No status at all: keep asking until there is one or time runs out.
-      return null;
-    }
-    return switch (status) {
-      case PENDING, IN_PROGRESS, DELAYED, CANCELLING, UNKNOWN_TO_SDK_VERSION -> null;
-      case SUCCESS -> new CommandResult(code == -1 ? 0 : code, output, false);
-      case TIMED_OUT -> {
-        if (details.equals("DeliveryTimedOut")) {
-          throw new IOException(notDelivered(instanceId, commandId, details));
-        }
-        yield new CommandResult(-1, output, true);
-      }
-      case FAILED ->
-          switch (details) {
-            case "Failed" -> new CommandResult(code, output, false);
-            case "Undeliverable" ->
-                throw new IOException(notDelivered(instanceId, commandId, details));
-            case "InvalidPlatform", "AccessDenied" ->
-                throw new ConfigurationException(
-                    SsmSettings.OWNER
-                        + ": Run Command refused "
-                        + what
-                        + " on "
-                        + instanceId
-                        + " ("
-                        + details
-                        + ", command "
-                        + commandId
-                        + ")"
-                        + (output.isBlank() ? "" : ": " + output));
-            default -> endedAs(code, output, status, details);
-          };
-      default -> endedAs(code, output, status, details);
-    };
-  }
-
-  private static CommandResult endedAs(
-      int code, String output, CommandInvocationStatus status, String details) {
-    return new CommandResult(
-        code == -1 ? 1 : code,
-        output + "\nsluice: Run Command ended the command " + status + " (" + details + ")",
-        false);
-  }
-
-  private static String notDelivered(String instanceId, String commandId, String details) {
-    return "Run Command could not hand command "
-        + commandId
-        + " to "
-        + instanceId
-        + " ("
-        + details
-        + "): is the instance running and its SSM agent connected?";
-  }
-
-  /** Standard output, then standard error when there is any. */
-  private static String output(GetCommandInvocationResponse invocation) {
-    String out =
-        invocation.standardOutputContent() == null ? "" : invocation.standardOutputContent();
-    String err = invocation.standardErrorContent() == null ? "" : invocation.standardErrorContent();
-    return err.isBlank() ? out : out + (out.isEmpty() || out.endsWith("\n") ? "" : "\n") + err;
   }
 
   private static void pause(Duration interval, String what) throws InterruptedIOException {
