@@ -2,6 +2,7 @@ package dev.sluice.activities;
 
 import dev.sluice.activities.deploy.localprocess.LocalProcessDeployer;
 import dev.sluice.activities.deploy.ssh.SshDeployer;
+import dev.sluice.activities.deploy.ssm.SsmDeployer;
 import dev.sluice.activities.fleet.ec2.Ec2FleetSource;
 import dev.sluice.activities.fleet.elbv2.Elbv2FleetSource;
 import dev.sluice.activities.health.http.HttpHealthChecker;
@@ -29,6 +30,7 @@ public final class StandardProviders {
         .routerFile(HaproxyRouter.TYPE, HaproxyConfig.FILE_NAME, HaproxyConfig::renderFor)
         .deployer("local-process", LocalProcessDeployer::fromRef)
         .deployer(SshDeployer.TYPE, SshDeployer::fromRef)
+        .deployer(SsmDeployer.TYPE, SsmDeployer::fromRef)
         .healthChecker("http", ref -> http)
         .metrics(HaproxyStatsProvider.TYPE, HaproxyStatsProvider::fromRef)
         .metrics(PrometheusProvider.TYPE, PrometheusProvider::fromRef)

@@ -1,6 +1,9 @@
 package dev.sluice.activities.deploy.ssh;
 
 import dev.sluice.activities.ConfigurationException;
+import dev.sluice.activities.deploy.host.BoundedOutput;
+import dev.sluice.activities.deploy.host.CommandResult;
+import dev.sluice.activities.deploy.host.HostShell;
 import dev.sluice.model.Target;
 import dev.sluice.ports.Heartbeat;
 import java.io.IOException;
@@ -42,10 +45,7 @@ import org.apache.sshd.core.CoreModuleProperties;
  * authentication is offered, and the user's {@code ~/.ssh/config} is not read: the settings say
  * everything.
  */
-final class SshConnector implements AutoCloseable {
-
-  /** What a command did: its exit status (-1 when it timed out) and the end of its output. */
-  record CommandResult(int exitStatus, String output, boolean timedOut) {}
+final class SshConnector implements HostShell, AutoCloseable {
 
   private static final Duration BEAT = Duration.ofSeconds(1);
 
@@ -61,7 +61,8 @@ final class SshConnector implements AutoCloseable {
   }
 
   /** The secret values this connector knows, to mask wherever a host echoes them. */
-  synchronized List<String> secrets() {
+  @Override
+  public synchronized List<String> secrets() {
     return passphrase == null ? List.of() : List.of(passphrase);
   }
 
@@ -72,7 +73,30 @@ final class SshConnector implements AutoCloseable {
    * @throws HostRefusedException the host's key is unknown or changed, or it refused every key
    * @throws IOException the host could not be reached, or the connection dropped (worth a retry)
    */
-  ClientSession open(Target target, Heartbeat heartbeat) throws IOException {
+  @Override
+  public Session open(Target target, Heartbeat heartbeat) throws IOException {
+    ClientSession session = login(target, heartbeat);
+    return new Session() {
+      @Override
+      public CommandResult run(String commandLine, Duration deadline, Heartbeat beats, String what)
+          throws IOException {
+        return SshConnector.this.run(session, commandLine, deadline, beats, what);
+      }
+
+      @Override
+      public void close() throws IOException {
+        session.close();
+      }
+    };
+  }
+
+  /** {@code user@host:port}. */
+  @Override
+  public String where(Target target) {
+    return settings.user() + "@" + target.host() + ":" + settings.port();
+  }
+
+  private ClientSession login(Target target, Heartbeat heartbeat) throws IOException {
     SshClient ssh = client();
     String address = target.host() + ":" + settings.port();
     HostConfigEntry entry =
@@ -192,7 +216,7 @@ final class SshConnector implements AutoCloseable {
   CommandResult run(
       ClientSession session, String command, Duration timeout, Heartbeat heartbeat, String progress)
       throws IOException {
-    BoundedOutput output = new BoundedOutput(Math.max(256, settings.outputLimit() * 2));
+    BoundedOutput output = new BoundedOutput(Math.max(256, settings.host().outputLimit() * 2));
     try (ChannelExec channel = session.createExecChannel(command)) {
       channel.setOut(output);
       channel.setErr(output);

@@ -2,14 +2,12 @@ package dev.sluice.activities.deploy.ssh;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.Settings;
+import dev.sluice.activities.deploy.host.HostSettings;
 import dev.sluice.model.ProviderRef;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Settings of the {@code ssh} deployer, read from its {@link ProviderRef}. Secrets are named here,
@@ -31,15 +29,11 @@ import java.util.regex.PatternSyntaxException;
  *       changed key is refused either way.
  *   <li>{@code jumpHost}: {@code [user@]host[:port]} to reach the targets through; its key is
  *       checked against the same {@code knownHosts}
- *   <li>{@code connectTimeout} (default 10s), {@code commandTimeout} (default 3m, each command)
- *   <li>{@code stateDir} (default {@code .sluice-deploy}, relative to the login's home): where the
- *       host keeps each target's lock, marker and history
- *   <li>{@code outputLimit} (default 2048): bytes of a deploy's output kept in its event
- *   <li>{@code redact}: regular expressions whose matches are masked in that output (the key's
- *       passphrase and {@code password=…}-like pairs always are)
- *   <li>{@code template}: what runs on the host: {@code {"type": "docker", …}}, {@code "systemd"}
- *       or {@code "custom"} ({@link DockerTemplate}, {@link SystemdTemplate}, {@link
- *       CustomTemplate})
+ *   <li>{@code connectTimeout} (default 10s)
+ *   <li>{@code stateDir} (default {@code .sluice-deploy}, relative to the login's home)
+ *   <li>the settings every host deployer shares ({@link HostSettings}: {@code commandTimeout},
+ *       {@code stateDir}, {@code outputLimit}, {@code redact}, {@code template}); the key's
+ *       passphrase is masked in the output too
  * </ul>
  */
 record SshSettings(
@@ -54,18 +48,14 @@ record SshSettings(
     boolean acceptNewHostKeys,
     String jumpHost,
     Duration connectTimeout,
-    Duration commandTimeout,
-    String stateDir,
-    int outputLimit,
-    List<Pattern> redact,
-    HostTemplate template) {
+    HostSettings host) {
 
   static final String OWNER = "ssh deployer";
   private static final Pattern JUMP_HOST =
       Pattern.compile("(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9._-]+(?::[0-9]{1,5})?");
 
   private static final Set<String> KEYS =
-      Set.of(
+      HostSettings.keysWith(
           "user",
           "port",
           "identityFile",
@@ -76,15 +66,7 @@ record SshSettings(
           "knownHosts",
           "hostKeys",
           "jumpHost",
-          "connectTimeout",
-          "commandTimeout",
-          "stateDir",
-          "outputLimit",
-          "redact",
-          "template");
-
-  /** A deploy step of a workflow has 10 minutes; one command may not take most of them. */
-  static final Duration MAX_COMMAND_TIMEOUT = Duration.ofMinutes(8);
+          "connectTimeout");
 
   static SshSettings from(ProviderRef ref) {
     Settings settings = new Settings(OWNER, ref.settings());
@@ -116,19 +98,7 @@ record SshSettings(
     if (port < 1 || port > 65535) {
       throw new ConfigurationException(OWNER + ": setting 'port' must be 1 to 65535");
     }
-    int outputLimit = settings.integer("outputLimit", 2048);
-    if (outputLimit < 0 || outputLimit > 65536) {
-      throw new ConfigurationException(OWNER + ": setting 'outputLimit' must be 0 to 65536");
-    }
-    String stateDir = settings.string("stateDir", ".sluice-deploy");
-    if (stateDir.isBlank()) {
-      throw new ConfigurationException(OWNER + ": setting 'stateDir' must not be empty");
-    }
-    Duration commandTimeout = settings.duration("commandTimeout", Duration.ofMinutes(3));
-    if (commandTimeout.compareTo(MAX_COMMAND_TIMEOUT) > 0 || commandTimeout.isNegative()) {
-      throw new ConfigurationException(
-          OWNER + ": setting 'commandTimeout' must be at most 8m (a deploy step has 10 minutes)");
-    }
+    HostSettings host = HostSettings.from(settings, ".sluice-deploy", 65536);
     return new SshSettings(
         settings.requiredString("user"),
         port,
@@ -141,24 +111,7 @@ record SshSettings(
         hostKeys.equals("accept-new"),
         jumpHost,
         settings.duration("connectTimeout", Duration.ofSeconds(10)),
-        commandTimeout,
-        stateDir,
-        outputLimit,
-        patterns(settings),
-        HostTemplate.from(settings));
-  }
-
-  private static List<Pattern> patterns(Settings settings) {
-    List<Pattern> patterns = new ArrayList<>();
-    for (String regex : settings.stringList("redact", List.of())) {
-      try {
-        patterns.add(Pattern.compile(regex));
-      } catch (PatternSyntaxException e) {
-        throw new ConfigurationException(
-            OWNER + ": setting 'redact' holds an invalid pattern \"" + regex + "\"");
-      }
-    }
-    return List.copyOf(patterns);
+        host);
   }
 
   /** A path of the worker, {@code ~/} meaning its user's home. */

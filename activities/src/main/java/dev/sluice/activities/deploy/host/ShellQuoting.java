@@ -1,4 +1,4 @@
-package dev.sluice.activities.deploy.ssh;
+package dev.sluice.activities.deploy.host;
 
 import java.util.List;
 import java.util.regex.Pattern;

@@ -1,6 +1,6 @@
-package dev.sluice.activities.deploy.ssh;
+package dev.sluice.activities.deploy.host;
 
-import static dev.sluice.activities.deploy.ssh.ShellQuoting.quote;
+import static dev.sluice.activities.deploy.host.ShellQuoting.quote;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.sluice.activities.deploy.ssh;
+package dev.sluice.activities.deploy.host;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.sluice.activities.deploy.ssh;
+package dev.sluice.activities.deploy.host;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.Settings;
@@ -6,10 +6,11 @@ import dev.sluice.model.Target;
 import java.util.List;
 
 /**
- * What the {@code ssh} deployer runs on a host: the commands that put a version in place, stop the
- * service, and tell which version runs. {@code docker}, {@code systemd} and {@code custom} ship.
+ * What the {@code ssh} and {@code ssm} deployers run on a host: the commands that put a version in
+ * place, stop the service, and tell which version runs. {@code docker}, {@code systemd} and {@code
+ * custom} ship.
  */
-interface HostTemplate {
+public interface HostTemplate {
 
   /** The commands that replace what runs on {@code target} with {@code version}, in order. */
   List<Step> deploy(Target target, String version);

@@ -1,17 +1,17 @@
-package dev.sluice.activities.deploy.ssh;
+package dev.sluice.activities.deploy.host;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Keeps the last {@code limit} bytes written to it: what a command printed, bounded. */
-final class BoundedOutput extends OutputStream {
+public final class BoundedOutput extends OutputStream {
 
   private final int limit;
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
   private boolean cut;
 
-  BoundedOutput(int limit) {
+  public BoundedOutput(int limit) {
     this.limit = limit;
   }
 
@@ -32,7 +32,7 @@ final class BoundedOutput extends OutputStream {
   }
 
   /** The text kept, prefixed by {@code …} when earlier output was dropped. */
-  synchronized String text() {
+  public synchronized String text() {
     byte[] all = buffer.toByteArray();
     int from = Math.max(0, all.length - limit);
     String text = new String(all, from, all.length - from, StandardCharsets.UTF_8);

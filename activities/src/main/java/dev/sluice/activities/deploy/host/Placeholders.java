@@ -1,4 +1,4 @@
-package dev.sluice.activities.deploy.ssh;
+package dev.sluice.activities.deploy.host;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.model.Target;

@@ -1,4 +1,4 @@
-package dev.sluice.activities.deploy.ssh;
+package dev.sluice.activities.deploy.host;
 
 import java.util.List;
 
@@ -8,9 +8,9 @@ import java.util.List;
  * @param command the program and its arguments, placeholders already filled in
  * @param mayFail a non-zero exit does not stop the deploy (stopping a container that is not there)
  */
-record Step(List<String> command, boolean mayFail) {
+public record Step(List<String> command, boolean mayFail) {
 
-  Step {
+  public Step {
     command = List.copyOf(command);
     if (command.isEmpty()) {
       throw new IllegalArgumentException("a step needs a command");
