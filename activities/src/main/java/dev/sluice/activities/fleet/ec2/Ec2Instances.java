@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.ec2.model.Instance;
  */
 public final class Ec2Instances {
 
-  /** How many ids one {@code DescribeInstances} names (AWS takes up to 1000). */
+  /** How many ids one {@code DescribeInstances} filter names (AWS takes up to 200 values). */
   private static final int IDS_PER_CALL = 200;
 
   private final Ec2Client client;
@@ -44,23 +44,18 @@ public final class Ec2Instances {
                 .toList());
   }
 
-  /** The instances of {@code ids} that exist (an unknown id is AWS's refusal). */
+  /**
+   * The instances of {@code ids} that exist. Asked through an {@code instance-id} filter rather
+   * than by ids, so an instance gone since (terminated and forgotten) is simply absent instead of
+   * failing the whole call with {@code InvalidInstanceID.NotFound}.
+   */
   public List<Instance> byIds(Collection<String> ids) {
     List<String> all = List.copyOf(ids);
     List<Instance> instances = new ArrayList<>();
     for (int from = 0; from < all.size(); from += IDS_PER_CALL) {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + IDS_PER_CALL));
       instances.addAll(
-          AwsCalls.call(
-              "ec2",
-              "DescribeInstances " + chunk,
-              () ->
-                  client
-                      .describeInstancesPaginator(r -> r.instanceIds(chunk))
-                      .reservations()
-                      .stream()
-                      .flatMap(reservation -> reservation.instances().stream())
-                      .toList()));
+          matching(List.of(Filter.builder().name("instance-id").values(chunk).build())));
     }
     return instances;
   }

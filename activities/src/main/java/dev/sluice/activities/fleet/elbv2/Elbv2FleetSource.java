@@ -44,11 +44,11 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetHealth
  * </ul>
  *
  * <p>Left out: targets {@code draining} (on their way out), and instances not {@code running}
- * (nothing can be deployed to them). A target's zone is its instance's availability zone, or the
- * {@code AvailabilityZone} an IP target is registered with ({@code all}, an IP outside the VPC,
- * means none). A target registered twice (on two ports, or in two pools) is an error: a target id
- * names one server. Targets come ordered by id. Only registered targets are seen: one a failed
- * deployment left deregistered is not in the next deployment's fleet.
+ * (stopped, terminated or gone: nothing can be deployed to them). A target's zone is its instance's
+ * availability zone, or the {@code AvailabilityZone} an IP target is registered with ({@code all},
+ * an IP outside the VPC, means none). A target registered twice (on two ports, or in two pools) is
+ * an error: a target id names one server. Targets come ordered by id. Only registered targets are
+ * seen: one a failed deployment left deregistered is not in the next deployment's fleet.
  */
 public final class Elbv2FleetSource implements FleetSource {
 

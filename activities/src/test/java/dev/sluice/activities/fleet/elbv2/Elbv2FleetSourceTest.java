@@ -80,11 +80,13 @@ class Elbv2FleetSourceTest {
   }
 
   @Test
-  void readsAnInstanceGroupsRunningTargetsWithTheirAddressesAndZones() {
+  void
+      readsAnInstanceGroupsRunningTargetsWithTheirAddressesAndZonesLeavingOutStoppedAndTerminatedOnes() {
     String group = alb.targetGroup("shop");
-    List<Instance> instances = alb.instances(4);
+    List<Instance> instances = alb.instances(5);
     alb.register(group, instances.stream().map(i -> asTarget(i, 8080, null)).toList());
     alb.ec2().stopInstances(r -> r.instanceIds(instances.get(3).instanceId()));
+    alb.ec2().terminateInstances(r -> r.instanceIds(instances.get(4).instanceId()));
     alb.instances(1); // running, but not registered
 
     List<Target> targets = source(Map.of("targetGroup", group)).targets();
