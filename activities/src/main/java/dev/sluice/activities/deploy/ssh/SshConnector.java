@@ -121,7 +121,16 @@ final class SshConnector implements HostShell, AutoCloseable {
       await(session.auth(), heartbeat, "logging in to " + address);
       return session;
     } catch (IOException e) {
-      Optional<String> refusal = hostKeys.refusal(session);
+      // The refusal kept on the session, or — when the session closed first and lost it — the one
+      // kept by address, for a host-key failure only.
+      Optional<String> refusal =
+          hostKeys
+              .refusal(session)
+              .or(
+                  () ->
+                      disconnectCode(e) == SshConstants.SSH2_DISCONNECT_HOST_KEY_NOT_VERIFIABLE
+                          ? hostKeys.refusal(address)
+                          : Optional.empty());
       session.close(true);
       throw refusedOr(
           e, refusal, address, "lost the connection to " + address + " while logging in");
