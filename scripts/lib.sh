@@ -46,6 +46,11 @@ ensure_sshd() {
   [ -x /usr/sbin/sshd ] || apt_install openssh-server
 }
 
+# tmux: a real terminal for the CLI's test of `get deployment --watch` (CliIT).
+ensure_tmux() {
+  command -v tmux >/dev/null 2>&1 || apt_install tmux
+}
+
 ensure_prometheus() {
   command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || apt_install prometheus
 }

@@ -39,6 +39,7 @@ import dev.sluice.api.services.Services;
 import dev.sluice.api.services.ServicesResource;
 import dev.sluice.api.startup.QuietRequestLog;
 import dev.sluice.api.startup.StartupReport;
+import dev.sluice.cli.SluiceCli;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.worker.SluiceWorker;
 import dev.sluice.worker.TemporalBackend;
@@ -76,7 +77,16 @@ import org.jdbi.v3.core.Jdbi;
  */
 public class SluiceApplication extends Application<SluiceConfiguration> {
 
+  /**
+   * The server's commands ({@code server}, {@code worker}, {@code check}, {@code judge}, …) run
+   * through Dropwizard; the operators' commands ({@code deploy}, {@code get}, {@code promote}, …),
+   * clients of a running server, through {@link SluiceCli}.
+   */
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && SluiceCli.handles(args[0])) {
+      SluiceCli.main(args);
+      return;
+    }
     new SluiceApplication().run(args);
   }
 

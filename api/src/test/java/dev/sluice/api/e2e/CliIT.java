@@ -1,0 +1,230 @@
+package dev.sluice.api.e2e;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.api.SluiceApplication;
+import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SluiceClient;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code sluice} command line as CI and an operator use it: the real jar ({@code java -jar
+ * sluice.jar deploy …}) against a running stack (Sluice, Temporal, HAProxy, four sample-app
+ * processes). {@code deploy --wait} ends with the outcome's exit code (0 success, 2 rollback, 4
+ * waiting for a person), {@code get deployment --watch} runs in a real terminal (a tmux pane) and
+ * redraws the canary there until a {@code promote} from another shell ends it, and an API error is
+ * one line with exit 1.
+ */
+class CliIT {
+
+  @TempDir static Path dir;
+  static LocalStack stack;
+  static SluiceClient api;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @BeforeAll
+  static void startStack() throws Exception {
+    LocalStack.Options defaults =
+        LocalStack.Options.defaults(dir, Path.of(System.getProperty("sluice.sampleAppJar")));
+    stack =
+        LocalStack.start(
+            defaults.withBehavior(Map.of("3.0.0.healthy", "false")),
+            SluiceApplication::startServer);
+    api = stack.client();
+    api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(201);
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  record Run(int code, List<String> out, String err) {}
+
+  static List<String> command(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(System.getProperty("sluice.jar"));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  static String url() {
+    return "http://127.0.0.1:" + stack.apiPort();
+  }
+
+  static Run sluice(String... args) throws IOException, InterruptedException {
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    ProcessBuilder builder =
+        new ProcessBuilder(command(args))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().put("SLUICE_URL", url());
+    Process process = builder.start();
+    if (!process.waitFor(5, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("sluice " + String.join(" ", args) + " did not end in 5 minutes");
+    }
+    return new Run(
+        process.exitValue(), Files.readAllLines(out, UTF_8), Files.readString(err, UTF_8));
+  }
+
+  @Test
+  void deployWaitsAndExitsWithTheOutcomeAndAnErrorIsOneLine() throws Exception {
+    Run good = sluice("deploy", "checkout", "2.0.0", "--wait", "--interval", "500ms");
+    assertThat(good.code()).as(good.err()).isZero();
+    String id = good.out().get(0);
+    assertThat(id).startsWith("dep-");
+    assertThat(good.err()).contains(id + " succeeded");
+    assertThat(api.get("/api/v1/deployments/" + id).expect(200).body().path("state").asText())
+        .isEqualTo("SUCCEEDED");
+
+    Run bad = sluice("deploy", "checkout", "3.0.0", "--wait", "--set", "rollbackOnFailure=true");
+    assertThat(bad.code()).as("a rolled-back deployment: " + bad.err()).isEqualTo(2);
+    String badId = bad.out().get(0);
+    assertThat(api.get("/api/v1/deployments/" + badId).expect(200).body().path("state").asText())
+        .isIn("ROLLED_BACK", "FAILED");
+
+    Run history = sluice("history", "checkout", "-o", "json");
+    assertThat(history.code()).isZero();
+    assertThat(JSON.readTree(String.join("\n", history.out())).path("current").asText())
+        .isEqualTo("2.0.0");
+
+    Run unknown = sluice("deploy", "nosuch", "1.0.0");
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.out()).isEmpty();
+    assertThat(unknown.err().strip())
+        .as("one line")
+        .doesNotContain("\n")
+        .startsWith("error: 422 ")
+        .contains("unknown service \"nosuch\"");
+  }
+
+  @Test
+  void aWatchedCanaryRedrawsInATerminalUntilAPromoteEndsIt() throws Exception {
+    Run paused =
+        sluice(
+            "deploy",
+            "checkout",
+            "2.1.0",
+            "--strategy",
+            "canary",
+            "--set",
+            "canary.steps=[{\"setWeight\":25},{\"pause\":{}}]",
+            "--wait",
+            "--interval",
+            "500ms");
+    assertThat(paused.code()).as("a canary waiting for a person: " + paused.err()).isEqualTo(4);
+    String id = paused.out().get(0);
+    assertThat(sluice("list", "--state", "RUNNING").out()).anyMatch(line -> line.contains(id));
+
+    String socket = "sluice-cli-" + ProcessHandle.current().pid();
+    Path exit = dir.resolve("watch.exit");
+    String watch =
+        String.join(" ", quoted(command("get", "deployment", id, "--watch", "--interval", "500ms")))
+            + "; echo $? > "
+            + exit
+            + "; exec cat";
+    tmux(
+        socket,
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-e",
+        "SLUICE_URL=" + url(),
+        "-e",
+        "LANG=C.UTF-8",
+        watch);
+    try {
+      String waiting = screenWhen(socket, s -> s.contains("25% to 2.1.0"));
+      assertThat(waiting)
+          .contains("Deployment: " + id)
+          .contains("॥ RUNNING")
+          .contains("Versions:   stable 2.0.0  canary 2.1.0")
+          .contains("Targets (4)");
+
+      Run promote = sluice("promote", id, "--full");
+      assertThat(promote.code()).as(promote.err()).isZero();
+      assertThat(promote.out().get(0)).startsWith("promote " + id + ": accepted");
+
+      String done = screenWhen(socket, s -> s.contains("✔ SUCCEEDED"));
+      assertThat(done).contains("Deployment: " + id);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Files.exists(exit) && !Files.readString(exit).isBlank());
+      assertThat(Files.readString(exit).strip()).as("--watch ends with the outcome").isEqualTo("0");
+      Files.writeString(dir.resolve("watch-screen.txt"), done);
+    } finally {
+      tmux(socket, "kill-server");
+    }
+  }
+
+  private static List<String> quoted(List<String> words) {
+    return words.stream().map(w -> "'" + w.replace("'", "'\\''") + "'").toList();
+  }
+
+  /** The pane's screen once {@code ready} holds (at most two minutes). */
+  private static String screenWhen(String socket, Predicate<String> ready) {
+    String[] last = {""};
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> {
+                last[0] = tmux(socket, "capture-pane", "-p", "-t", "0");
+                return ready.test(last[0]);
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "the watched screen never showed what was expected; it shows:\n" + last[0], e);
+    }
+    return last[0];
+  }
+
+  private static String tmux(String socket, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("tmux", "-u", "-L", socket));
+    command.addAll(List.of(args));
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new AssertionError(
+          "tmux is missing: scripts/install-tools installs it (apt-get install tmux)", e);
+    }
+    String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("tmux " + String.join(" ", args) + " hung");
+    }
+    if (process.exitValue() != 0 && !args[0].equals("kill-server")) {
+      throw new AssertionError("tmux " + String.join(" ", args) + " failed: " + output);
+    }
+    return output;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CLI's own logic: the command line as parsed, {@code --set}, outcomes and exit codes, and a
+ * deployment's screen. Against a server it runs in {@code CliIT} (the real jar, a real stack).
+ */
+class SluiceCliTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = SluiceCli.run(args, new PrintWriter(out), new PrintWriter(err), env, false);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Test
+  void anUnreachableServerIsOneLineAndExitOneWhereverUrlIsGiven() throws IOException {
+    String url = "http://127.0.0.1:" + closedPort();
+    for (Run run :
+        List.of(
+            run(Map.of(), "--url", url, "list"),
+            run(Map.of(), "list", "--url", url),
+            run(Map.of("SLUICE_URL", url), "promote", "dep-1"))) {
+      assertThat(run.code()).isEqualTo(1);
+      assertThat(run.err().strip())
+          .isEqualTo(
+              "error: cannot reach Sluice at "
+                  + url
+                  + " (connection refused): is the server running? set SLUICE_URL or --url");
+      assertThat(run.out()).isEmpty();
+    }
+  }
+
+  @Test
+  void aCommandLineThatDoesNotParseExitsSixtyFourAndSendsNothing() throws IOException {
+    String url = "http://127.0.0.1:" + closedPort();
+    Run noVersion = run(Map.of(), "deploy", "checkout", "--url", url);
+    assertThat(noVersion.code()).isEqualTo(64);
+    assertThat(noVersion.err()).contains("Missing required parameter: 'VERSION'");
+    Run timeoutAlone =
+        run(Map.of(), "deploy", "checkout", "2.0.0", "--timeout", "5m", "--url", url);
+    assertThat(timeoutAlone.code()).isEqualTo(64);
+    assertThat(timeoutAlone.err()).contains("--timeout and --success-on-pause go with --wait");
+    Run badDuration = run(Map.of(), "deploy", "checkout", "2.0.0", "--wait", "--timeout", "soon");
+    assertThat(badDuration.code()).isEqualTo(64);
+    assertThat(badDuration.err()).contains("'soon' is not a duration");
+    Run badSet = run(Map.of(), "deploy", "checkout", "2.0.0", "--set", "version=3", "--url", url);
+    assertThat(badSet.code()).isEqualTo(64);
+    assertThat(badSet.err()).contains("--set version: give it as an argument or --version");
+    Run badOutput = run(Map.of(), "list", "-o", "xml", "--url", url);
+    assertThat(badOutput.code()).isEqualTo(64);
+    // None of them reached the (closed) server: that would have been exit 1.
+  }
+
+  @Test
+  void theServersCommandsAreNotTheClis() {
+    assertThat(SluiceCli.handles("deploy")).isTrue();
+    assertThat(SluiceCli.handles("promote")).isTrue();
+    assertThat(SluiceCli.handles("get")).isTrue();
+    assertThat(SluiceCli.handles("generate-completion")).isTrue();
+    assertThat(SluiceCli.handles("server")).isFalse();
+    assertThat(SluiceCli.handles("worker")).isFalse();
+    assertThat(SluiceCli.handles("judge")).isFalse();
+  }
+
+  @Test
+  void settingsGoIntoTheBodyTypedAsJsonReadsThem() {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    Settings.apply(
+        body,
+        List.of(
+            "batchSize=2",
+            "maxUnavailable=25%",
+            "rollbackOnFailure=true",
+            "canary.canaryCount=1",
+            "canary.steps=[{\"setWeight\":25},{\"pause\":{}}]",
+            "blueGreen.warmUp=5m",
+            "autoRollback.thresholds=[]"));
+    assertThat(body.toString())
+        .isEqualTo(
+            "{\"overrides\":{\"batchSize\":2,\"maxUnavailable\":\"25%\",\"rollbackOnFailure\":true},"
+                + "\"canary\":{\"canaryCount\":1,\"steps\":[{\"setWeight\":25},{\"pause\":{}}]},"
+                + "\"blueGreen\":{\"warmUp\":\"5m\"},\"autoRollback\":{\"thresholds\":[]}}");
+    assertThatThrownBy(() -> Settings.apply(body, List.of("batchSize")))
+        .hasMessageContaining("write KEY=VALUE");
+    assertThatThrownBy(() -> Settings.apply(body, List.of("canary..x=1")))
+        .hasMessageContaining("empty part");
+    assertThatThrownBy(() -> Settings.apply(body, List.of("batchSize.x=1")))
+        .hasMessageContaining("'batchSize' is already a value");
+  }
+
+  @Test
+  void outcomesAreWhatCiJobsBranchOn() throws IOException {
+    assertThat(Outcome.of(view("{\"state\":\"SUCCEEDED\"}"))).isEqualTo(Outcome.SUCCEEDED);
+    for (String failed : List.of("ROLLED_BACK", "FAILED", "ABORTED")) {
+      assertThat(Outcome.of(view("{\"state\":\"" + failed + "\"}")).exitCode).isEqualTo(2);
+    }
+    assertThat(Outcome.of(view("{\"state\":\"PAUSED\"}"))).isEqualTo(Outcome.PAUSED);
+    assertThat(
+            Outcome.of(
+                view(
+                    "{\"state\":\"RUNNING\",\"waiting\":{\"what\":\"pause\",\"endsOn\":\"promote\"}}")))
+        .isEqualTo(Outcome.PAUSED);
+    assertThat(
+            Outcome.of(
+                view(
+                    "{\"state\":\"RUNNING\",\"waiting\":{\"what\":\"bake\",\"endsOn\":\"timer or promote\"}}")))
+        .as("a timed wait ends by itself")
+        .isNull();
+    StringWriter err = new StringWriter();
+    assertThat(Outcomes.report(new PrintWriter(err), "dep-1", Outcome.PAUSED, true)).isZero();
+    assertThat(Outcomes.report(new PrintWriter(err), "dep-1", Outcome.PAUSED, false)).isEqualTo(4);
+    assertThat(Outcomes.report(new PrintWriter(err), "dep-1", Outcome.TIMED_OUT, false))
+        .isEqualTo(3);
+  }
+
+  @Test
+  void aCanaryScreenShowsItsWeightVersionsWaitAndAtMostLimitTargets() throws IOException {
+    JsonNode canary =
+        view(
+            """
+            {"id":"dep-42","service":"checkout","version":"2.0.0","previousVersion":"1.0.0",
+             "strategy":"canary","state":"RUNNING","phase":"WAITING","batch":{"current":3,"total":5},
+             "trafficWeight":25,
+             "waiting":{"what":"pause","since":"2026-12-04T12:00:00Z","until":"2026-12-04T12:10:00Z","endsOn":"timer or promote"},
+             "targets":[
+               {"id":"t1","previousVersion":"1.0.0","version":"2.0.0","state":"UPGRADED"},
+               {"id":"t2","previousVersion":"1.0.0","version":"1.0.0","state":"PENDING"},
+               {"id":"t3","previousVersion":"1.0.0","version":"1.0.0","state":"PENDING"},
+               {"id":"t4","previousVersion":"1.0.0","version":"1.0.0","state":"PENDING"}],
+             "events":[{"seq":1,"at":"2026-12-04T11:59:00Z","type":"canary.weight","message":"25%"}]}
+            """);
+    List<String> screen = DeploymentScreen.render(canary, 2, Instant.parse("2026-12-04T12:04:30Z"));
+    String text = String.join("\n", screen);
+    assertThat(screen.get(0)).isEqualTo("Deployment: dep-42  checkout");
+    assertThat(screen.get(1)).isEqualTo("Status:     ◌ RUNNING · WAITING");
+    assertThat(text).contains("Strategy:   canary  batch 3/5");
+    assertThat(text).contains("Versions:   stable 1.0.0  canary 2.0.0");
+    assertThat(text).contains("Weight:     [█████···············] 25% to 2.0.0");
+    assertThat(text).contains("Waiting:    pause, 5m30s left");
+    assertThat(text).contains("ends on timer or promote");
+    assertThat(text).contains("Targets (4)").contains("  t1  ").contains("  t2  ");
+    assertThat(text).doesNotContain("  t3  ");
+    assertThat(text).contains("… 2 more: PENDING 2");
+    assertThat(text).contains("canary.weight  25%");
+  }
+
+  @Test
+  void statesHaveArgoRolloutsSymbols() throws IOException {
+    assertThat(DeploymentScreen.symbol(view("{\"state\":\"SUCCEEDED\"}"))).isEqualTo("✔");
+    assertThat(DeploymentScreen.symbol(view("{\"state\":\"ROLLED_BACK\"}"))).isEqualTo("✖");
+    assertThat(DeploymentScreen.symbol(view("{\"state\":\"PAUSED\"}"))).isEqualTo("॥");
+    assertThat(
+            DeploymentScreen.symbol(
+                view("{\"state\":\"RUNNING\",\"waiting\":{\"endsOn\":\"promote\"}}")))
+        .isEqualTo("॥");
+    assertThat(DeploymentScreen.symbol(view("{\"state\":\"ABORTED\"}"))).isEqualTo("⚠");
+    assertThat(DeploymentScreen.symbol(view("{\"state\":\"PENDING\"}"))).isEqualTo("◷");
+  }
+
+  private static JsonNode view(String json) throws IOException {
+    return JSON.readTree(json);
+  }
+}
