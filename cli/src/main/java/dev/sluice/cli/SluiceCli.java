@@ -26,6 +26,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(
     name = "sluice",
+    // Inherited: every subcommand has --help and the same exit codes for bad input.
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = SluiceCli.Version.class,
     description = "Deploy, watch and steer Sluice deployments over its REST API.",

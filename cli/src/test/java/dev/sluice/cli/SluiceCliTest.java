@@ -79,6 +79,18 @@ class SluiceCliTest {
   }
 
   @Test
+  void everyCommandHasHelp() {
+    for (String command : List.of("deploy", "promote", "list", "history")) {
+      Run help = run(Map.of(), command, "--help");
+      assertThat(help.code()).as(command).isZero();
+      assertThat(help.out()).as(command).contains("Usage: sluice " + command);
+    }
+    Run get = run(Map.of(), "get", "deployment", "--help");
+    assertThat(get.code()).isZero();
+    assertThat(get.out()).contains("Usage: sluice get deployment").contains("--watch");
+  }
+
+  @Test
   void theServersCommandsAreNotTheClis() {
     assertThat(SluiceCli.handles("deploy")).isTrue();
     assertThat(SluiceCli.handles("promote")).isTrue();
