@@ -2,7 +2,7 @@ package dev.sluice.api.services;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.ProviderRegistry;
-import dev.sluice.activities.aws.AwsUnavailableException;
+import dev.sluice.activities.ProviderUnavailableException;
 import dev.sluice.api.common.Problems;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.model.ServiceDefinition;
@@ -44,7 +44,7 @@ public final class FleetSources {
     } catch (ConfigurationException e) {
       throw ApiException.invalid(
           "fleetSource", service.name() + "'s fleet cannot be resolved: " + e.getMessage());
-    } catch (AwsUnavailableException e) {
+    } catch (ProviderUnavailableException e) {
       throw ApiException.unavailable(
           service.name()
               + "'s fleet cannot be resolved now ("

@@ -1,11 +1,13 @@
 package dev.sluice.activities.traffic.haproxy;
 
+import dev.sluice.activities.ProviderUnavailableException;
+
 /**
  * HAProxy's runtime API could not be reached or did not answer in time: the socket file is missing,
  * the connection was refused or reset, or the answer timed out. Retryable: HAProxy may be
  * restarting or reloading. The message always names the socket.
  */
-public class HaproxyUnavailableException extends RuntimeException {
+public class HaproxyUnavailableException extends ProviderUnavailableException {
 
   private static final long serialVersionUID = 1L;
 
