@@ -1,6 +1,8 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +40,11 @@ import picocli.CommandLine.ScopeType;
       HistoryCommand.class,
       RollbackCommand.class,
       ServicesCommand.class,
+      RecommendCommand.class,
+      FlagsCommand.class,
+      StatusCommands.Releases.class,
+      StatusCommands.Migrations.class,
+      StatusCommands.DualWrites.class,
       AutoComplete.GenerateCompletion.class
     },
     exitCodeOnInvalidInput = Outcome.USAGE,
@@ -62,16 +69,23 @@ public final class SluiceCli {
   final PrintWriter err;
   final Map<String, String> env;
 
-  /** Whether {@link #out} is a terminal, where {@code --watch} redraws one screen in place. */
+  /**
+   * The terminal's input when the CLI runs on one (then {@code --watch} redraws one screen in place
+   * and {@code recommend} asks its questions); null otherwise.
+   */
+  final BufferedReader in;
+
+  /** Whether the CLI runs on a terminal. */
   final boolean terminal;
 
   private SluiceApi api;
 
-  SluiceCli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal) {
+  SluiceCli(PrintWriter out, PrintWriter err, Map<String, String> env, BufferedReader in) {
     this.out = out;
     this.err = err;
     this.env = env;
-    this.terminal = terminal;
+    this.in = in;
+    this.terminal = in != null;
   }
 
   SluiceApi api() {
@@ -92,13 +106,17 @@ public final class SluiceCli {
         new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
     PrintWriter err =
         new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-    System.exit(run(args, out, err, System.getenv(), System.console() != null));
+    BufferedReader in =
+        System.console() == null
+            ? null
+            : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    System.exit(run(args, in, out, err, System.getenv()));
   }
 
-  /** Runs {@code args}; returns the exit code. */
+  /** Runs {@code args}, {@code in} the terminal's input or null; returns the exit code. */
   static int run(
-      String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal) {
-    SluiceCli root = new SluiceCli(out, err, env, terminal);
+      String[] args, BufferedReader in, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    SluiceCli root = new SluiceCli(out, err, env, in);
     CommandLine cli = commandLine(root);
     cli.setOut(out);
     cli.setErr(err);
@@ -174,7 +192,7 @@ public final class SluiceCli {
   private static Set<String> names() {
     Set<String> names =
         new HashSet<>(
-            commandLine(new SluiceCli(null, null, Map.of(), false)).getSubcommands().keySet());
+            commandLine(new SluiceCli(null, null, Map.of(), null)).getSubcommands().keySet());
     return names;
   }
 

@@ -29,7 +29,7 @@ class SluiceCliTest {
   static Run run(Map<String, String> env, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = SluiceCli.run(args, new PrintWriter(out), new PrintWriter(err), env, false);
+    int code = SluiceCli.run(args, null, new PrintWriter(out), new PrintWriter(err), env);
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -73,6 +73,23 @@ class SluiceCliTest {
     Run badSet = run(Map.of(), "deploy", "checkout", "2.0.0", "--set", "version=3", "--url", url);
     assertThat(badSet.code()).isEqualTo(64);
     assertThat(badSet.err()).contains("--set version: give it as an argument or --version");
+    Run noFile = run(Map.of(), "releases", "start", "/nonexistent/release.yaml", "--url", url);
+    assertThat(noFile.code()).isEqualTo(64);
+    assertThat(noFile.err()).contains("/nonexistent/release.yaml");
+    Run flagBoth =
+        run(
+            Map.of(),
+            "flags",
+            "rollout",
+            "f",
+            "on",
+            "--percent",
+            "5",
+            "--stages",
+            "5,100",
+            "--url",
+            url);
+    assertThat(flagBoth.code()).isEqualTo(64);
     Run badOutput = run(Map.of(), "list", "-o", "xml", "--url", url);
     assertThat(badOutput.code()).isEqualTo(64);
     // None of them reached the (closed) server: that would have been exit 1.

@@ -3,6 +3,7 @@ package dev.sluice.api.e2e;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.SluiceApplication;
 import dev.sluice.testkit.LocalStack;
@@ -182,6 +183,52 @@ class CliIT {
     } finally {
       tmux(socket, "kill-server");
     }
+  }
+
+  @Test
+  void flagsAreListedRolledOutAndKilledFromTheCommandLine() throws Exception {
+    api.post(
+            "/api/v1/flags",
+            Map.of(
+                "key",
+                "new-checkout",
+                "type",
+                "release",
+                "owner",
+                "payments",
+                "definition",
+                Map.of(
+                    "state", "ENABLED",
+                    "variants", Map.of("on", true, "off", false),
+                    "defaultVariant", "off")))
+        .expect(201);
+    Run list = sluice("flags", "list");
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out()).anyMatch(l -> l.startsWith("new-checkout") && l.contains("ENABLED"));
+
+    Run rollout =
+        sluice("flags", "rollout", "new-checkout", "on", "--percent", "25", "--reason", "cli");
+    assertThat(rollout.code()).as(rollout.err()).isZero();
+    JsonNode rolled = api.get("/api/v1/flags/new-checkout").expect(200).body();
+    assertThat(rolled.path("definition").toString()).contains("\"fractional\"").contains("25");
+
+    Run kill = sluice("flags", "kill", "new-checkout", "--reason", "incident");
+    assertThat(kill.code()).as(kill.err()).isZero();
+    assertThat(
+            api.get("/api/v1/flags/new-checkout")
+                .expect(200)
+                .body()
+                .path("definition")
+                .path("state")
+                .asText())
+        .isEqualTo("DISABLED");
+
+    Run unknown = sluice("flags", "get", "no-such-flag");
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.err()).startsWith("error: 404");
+    Run noRelease = sluice("releases", "get", "rel-no-such");
+    assertThat(noRelease.code()).isEqualTo(1);
+    assertThat(noRelease.err()).startsWith("error: 404");
   }
 
   private static List<String> quoted(List<String> words) {
