@@ -81,11 +81,13 @@ final class GetCommand {
   private static final class Screen implements Consumer<JsonNode> {
     private final SluiceCli root;
     private final int limit;
+    private final int width;
     private boolean cleared;
 
     Screen(SluiceCli root, int limit) {
       this.root = root;
       this.limit = limit;
+      this.width = TerminalWidth.of(root.env);
     }
 
     @Override
@@ -93,7 +95,8 @@ final class GetCommand {
       StringBuilder frame = new StringBuilder(cleared ? "\033[H" : "\033[2J\033[H");
       cleared = true;
       for (String line : DeploymentScreen.render(view, limit, Clock.systemUTC().instant())) {
-        frame.append(line).append("\033[K\n");
+        // One screen: a line wider than the terminal is cut, never wrapped.
+        frame.append(TerminalWidth.cut(line, width)).append("\033[K\n");
       }
       frame.append("\033[J");
       root.out.print(frame);

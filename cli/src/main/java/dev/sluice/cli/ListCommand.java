@@ -43,7 +43,7 @@ final class ListCommand implements Callable<Integer> {
   static List<String> table(JsonNode answer) {
     List<String[]> rows = new ArrayList<>();
     rows.add(
-        new String[] {"", "ID", "SERVICE", "STRATEGY", "VERSION", "STATE", "PHASE", "CREATED"});
+        new String[] {" ", "ID", "SERVICE", "STRATEGY", "VERSION", "STATE", "PHASE", "CREATED"});
     for (JsonNode d : answer.path("deployments")) {
       rows.add(
           new String[] {

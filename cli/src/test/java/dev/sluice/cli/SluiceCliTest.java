@@ -201,6 +201,13 @@ class SluiceCliTest {
   }
 
   @Test
+  void aWatchedScreenCutsLinesToTheTerminalsWidth() {
+    assertThat(TerminalWidth.of(Map.of("COLUMNS", "80"))).isEqualTo(80);
+    assertThat(TerminalWidth.cut("x".repeat(100), 80)).hasSize(80).endsWith("…");
+    assertThat(TerminalWidth.cut("short", 80)).isEqualTo("short");
+  }
+
+  @Test
   void statesHaveArgoRolloutsSymbols() throws IOException {
     assertThat(DeploymentScreen.symbol(view("{\"state\":\"SUCCEEDED\"}"))).isEqualTo("✔");
     assertThat(DeploymentScreen.symbol(view("{\"state\":\"ROLLED_BACK\"}"))).isEqualTo("✖");
