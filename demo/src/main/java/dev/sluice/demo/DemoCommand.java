@@ -117,6 +117,11 @@ public class DemoCommand extends Command {
             + stack.workDir().resolve("sluice.log"));
     say(
         out,
+        "CLI: export SLUICE_URL=http://127.0.0.1:"
+            + stack.apiPort()
+            + "; ./sluice list; ./sluice get deployment ID --watch (docs/cli.md)");
+    say(
+        out,
         "HAProxy on "
             + stack.haproxy().frontendUrl()
             + ", stats on http://127.0.0.1:"
