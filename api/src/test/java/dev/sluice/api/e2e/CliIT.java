@@ -125,6 +125,8 @@ class CliIT {
 
   @Test
   void aWatchedCanaryRedrawsInATerminalUntilAPromoteEndsIt() throws Exception {
+    String stable =
+        api.get("/api/v1/services/checkout/history").expect(200).body().path("current").asText();
     Run paused =
         sluice(
             "deploy",
@@ -166,7 +168,7 @@ class CliIT {
       assertThat(waiting)
           .contains("Deployment: " + id)
           .contains("॥ RUNNING")
-          .contains("Versions:   stable 2.0.0  canary 2.1.0")
+          .contains("Versions:   stable " + stable + "  canary 2.1.0")
           .contains("Targets (4)");
 
       Run promote = sluice("promote", id, "--full");
@@ -183,6 +185,41 @@ class CliIT {
     } finally {
       tmux(socket, "kill-server");
     }
+  }
+
+  /** docs/examples/ci-deploy.sh, the shell example of docs/ci.md, run as a CI job runs it. */
+  @Test
+  void theCiShellExampleFailsTheJobOnARollback() throws Exception {
+    Path script =
+        Path.of(System.getProperty("sluice.home", "..")).resolve("docs/examples/ci-deploy.sh");
+    Run good = ciJob(script, "2.2.0");
+    assertThat(good.code()).as(good.err()).isZero();
+    assertThat(good.out()).anyMatch(l -> l.startsWith("deployed checkout 2.2.0 (dep-"));
+    Run bad = ciJob(script, "3.0.0");
+    assertThat(bad.code()).as(bad.err()).isEqualTo(2);
+    assertThat(bad.err()).contains("::error::checkout 3.0.0 did not succeed").contains("Status:");
+  }
+
+  private static Run ciJob(Path script, String version) throws IOException, InterruptedException {
+    Path job = Files.createTempDirectory(dir, "job");
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", script.toAbsolutePath().toString(), "checkout", version)
+            .directory(job.toFile())
+            .redirectOutput(job.resolve("out.txt").toFile())
+            .redirectError(job.resolve("err.txt").toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().put("SLUICE_URL", url());
+    builder.environment().put("SLUICE", String.join(" ", command()));
+    builder.environment().put("CI_PIPELINE_ID", "it-" + version);
+    Process process = builder.start();
+    if (!process.waitFor(5, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("ci-deploy.sh " + version + " did not end in 5 minutes");
+    }
+    return new Run(
+        process.exitValue(),
+        Files.readAllLines(job.resolve("out.txt"), UTF_8),
+        Files.readString(job.resolve("err.txt"), UTF_8));
   }
 
   @Test
