@@ -28,8 +28,6 @@ import picocli.CommandLine.Spec;
       FlagsCommand.GetFlag.class,
       FlagsCommand.Rollout.class,
       FlagsCommand.RolloutStatus.class,
-      FlagsCommand.Kill.class,
-      FlagsCommand.Enable.class,
       FlagsCommand.Stale.class
     })
 final class FlagsCommand {
@@ -220,41 +218,23 @@ final class FlagsCommand {
   @Command(
       name = "kill",
       description = "The kill switch: everyone gets the code's default at once.")
-  static final class Kill implements Callable<Integer> {
-    @ParentCommand FlagsCommand flags;
-
-    @Parameters(paramLabel = "KEY")
-    String key;
-
-    @Option(names = "--reason", paramLabel = "TEXT")
-    String reason;
-
-    @Override
-    public Integer call() {
-      SluiceCli root = flags.root;
-      root.output.print(
-          root.out, root.api().post(path(key) + "/disable", reason(reason)), FlagsCommand::flag);
-      return 0;
-    }
+  int kill(
+      @Parameters(paramLabel = "KEY") String key,
+      @Option(names = "--reason", paramLabel = "TEXT") String reason) {
+    return post(key, "/disable", reason);
   }
 
   @Command(name = "enable", description = "Turn a killed flag back on.")
-  static final class Enable implements Callable<Integer> {
-    @ParentCommand FlagsCommand flags;
+  int enable(
+      @Parameters(paramLabel = "KEY") String key,
+      @Option(names = "--reason", paramLabel = "TEXT") String reason) {
+    return post(key, "/enable", reason);
+  }
 
-    @Parameters(paramLabel = "KEY")
-    String key;
-
-    @Option(names = "--reason", paramLabel = "TEXT")
-    String reason;
-
-    @Override
-    public Integer call() {
-      SluiceCli root = flags.root;
-      root.output.print(
-          root.out, root.api().post(path(key) + "/enable", reason(reason)), FlagsCommand::flag);
-      return 0;
-    }
+  private int post(String key, String action, String reason) {
+    root.output.print(
+        root.out, root.api().post(path(key) + action, reason(reason)), FlagsCommand::flag);
+    return 0;
   }
 
   @Command(

@@ -102,6 +102,11 @@ class SluiceCliTest {
       assertThat(help.code()).as(command).isZero();
       assertThat(help.out()).as(command).contains("Usage: sluice " + command);
     }
+    for (String flags : List.of("kill", "enable", "rollout")) {
+      Run help = run(Map.of(), "flags", flags, "--help");
+      assertThat(help.code()).as(flags).isZero();
+      assertThat(help.out()).as(flags).contains("Usage: sluice flags " + flags);
+    }
     Run get = run(Map.of(), "get", "deployment", "--help");
     assertThat(get.code()).isZero();
     assertThat(get.out()).contains("Usage: sluice get deployment").contains("--watch");

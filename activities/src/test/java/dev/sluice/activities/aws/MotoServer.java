@@ -46,12 +46,16 @@ public final class MotoServer implements AutoCloseable {
 
   /**
    * Starts moto on a free loopback port, its log in {@code dir/moto.log}, and waits until it
-   * answers.
+   * answers; sets the SDK's default-chain credentials (system properties) to dummy ones moto takes.
    *
    * @throws IllegalStateException when moto is not installed (saying how to install it) or does not
    *     come up within 30 seconds
    */
   public static MotoServer start(Path dir) throws IOException, InterruptedException {
+    // moto takes any credentials; the adapters under test find them through the SDK's default
+    // chain, as they do outside tests.
+    System.setProperty("aws.accessKeyId", "testing");
+    System.setProperty("aws.secretAccessKey", "testing");
     Path home = Path.of(System.getProperty("sluice.home", "..")).toAbsolutePath().normalize();
     Path install = home.resolve(LOCAL_INSTALL);
     Path script = home.resolve(SCRIPT);

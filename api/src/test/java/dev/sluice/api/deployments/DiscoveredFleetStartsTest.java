@@ -57,8 +57,6 @@ class DiscoveredFleetStartsTest {
   @BeforeAll
   static void startMoto() throws Exception {
     moto = MotoServer.start(dir);
-    System.setProperty("aws.accessKeyId", "testing");
-    System.setProperty("aws.secretAccessKey", "testing");
   }
 
   @AfterAll

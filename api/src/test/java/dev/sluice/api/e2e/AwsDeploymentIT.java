@@ -44,9 +44,6 @@ class AwsDeploymentIT {
   @BeforeAll
   static void startMoto() throws Exception {
     moto = MotoServer.start(dir.resolve("moto"));
-    // The server runs in this JVM and finds credentials through the SDK's default chain.
-    System.setProperty("aws.accessKeyId", "testing");
-    System.setProperty("aws.secretAccessKey", "testing");
   }
 
   @AfterAll

@@ -57,8 +57,6 @@ class SsmDeployerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    System.setProperty("aws.accessKeyId", "testing");
-    System.setProperty("aws.secretAccessKey", "testing");
     moto = MotoServer.start(dir.resolve("moto"));
     AwsConnection connection = new AwsConnection(MotoServer.REGION, moto.endpoint(), null);
     ssm = connection.build(SsmClient.builder());

@@ -39,9 +39,6 @@ class Ec2FleetSourceTest {
   @BeforeAll
   static void startMoto() throws Exception {
     moto = MotoServer.start(dir);
-    // Through the SDK's default chain, as the source finds credentials outside tests.
-    System.setProperty("aws.accessKeyId", "testing");
-    System.setProperty("aws.secretAccessKey", "testing");
   }
 
   @AfterAll

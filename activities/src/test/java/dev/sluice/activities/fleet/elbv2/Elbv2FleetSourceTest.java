@@ -41,8 +41,6 @@ class Elbv2FleetSourceTest {
   @BeforeAll
   static void startMoto() throws Exception {
     moto = MotoServer.start(dir);
-    System.setProperty("aws.accessKeyId", "testing");
-    System.setProperty("aws.secretAccessKey", "testing");
   }
 
   @AfterAll

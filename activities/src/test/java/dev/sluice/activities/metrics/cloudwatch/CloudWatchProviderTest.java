@@ -56,8 +56,6 @@ class CloudWatchProviderTest {
   @BeforeAll
   static void startMoto() throws Exception {
     moto = MotoServer.start(dir);
-    System.setProperty("aws.accessKeyId", "testing");
-    System.setProperty("aws.secretAccessKey", "testing");
     cloudWatch =
         CloudWatchClient.builder()
             .region(Region.of(MotoServer.REGION))

@@ -69,9 +69,6 @@ class Elbv2RouterTest {
   @BeforeAll
   static void startMoto() throws Exception {
     moto = MotoServer.start(dir);
-    // Through the SDK's default chain, as the router finds credentials outside tests.
-    System.setProperty("aws.accessKeyId", "testing");
-    System.setProperty("aws.secretAccessKey", "testing");
   }
 
   @AfterAll
