@@ -35,9 +35,9 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  *
  * <p>A façade: it opens the transaction (or handle) and hands it to the package's class for the
  * aggregate concerned ({@code ServiceStore}, {@code DeploymentStarts}, {@code ProgressRecords},
- * {@code CircuitBreaker}, {@code NotificationOutbox}, {@code DeploymentReads}, {@code AuditTrail}),
- * which works on that handle; so a write touching several of them (a final record releases the
- * lock, may open the circuit and adds notifications) stays one transaction.
+ * {@code CircuitBreaker}, {@code NotificationOutbox}, {@code DeploymentReads}, {@code AuditTrail},
+ * {@code LedgerTallies}), which works on that handle; so a write touching several of them (a final
+ * record releases the lock, may open the circuit and adds notifications) stays one transaction.
  *
  * <p>Secrets never reach the ledger: service definitions and workflow inputs hold only references
  * to them.
@@ -75,6 +75,7 @@ public final class Ledger {
   private final NotificationOutbox outbox;
   private final DeploymentReads reads;
   private final AuditTrail audit;
+  private final LedgerTallies tallies = new LedgerTallies();
 
   /** A ledger on {@code jdbi} with Sluice's JSON settings and the system UTC clock. */
   public Ledger(Jdbi jdbi) {
@@ -388,6 +389,19 @@ public final class Ledger {
   /** Every recorded event of the deployment, by sequence number; empty when unknown. */
   public List<DeploymentEvent> events(String deploymentId) {
     return jdbi.withHandle(h -> reads.events(h, deploymentId));
+  }
+
+  /**
+   * Every deployment ever recorded, counted by service, strategy and state: one row per group.
+   * Sluice's metrics read it at each scrape.
+   */
+  public List<DeploymentTally> deploymentTallies() {
+    return jdbi.withHandle(tallies::deployments);
+  }
+
+  /** Every canary analysis recorded, counted by service and verdict. */
+  public List<VerdictTally> verdictTallies() {
+    return jdbi.withHandle(tallies::verdicts);
   }
 
   /** The service's finished deployments, oldest first. */
