@@ -11,6 +11,7 @@ import dev.sluice.activities.ledger.LedgerActivitiesImpl;
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.activities.migrations.MigrationActivitiesImpl;
 import dev.sluice.ledger.Ledger;
+import dev.sluice.worker.metrics.ActivityMetrics;
 import dev.sluice.workflows.Strategies;
 import dev.sluice.workflows.StrategyRules;
 import dev.sluice.workflows.common.TargetGroupWorkflowImpl;
@@ -18,6 +19,7 @@ import dev.sluice.workflows.flags.FlagRolloutWorkflowImpl;
 import dev.sluice.workflows.migrations.DualWriteMigrationWorkflowImpl;
 import dev.sluice.workflows.migrations.SchemaMigrationWorkflowImpl;
 import dev.sluice.workflows.release.ReleaseWorkflowImpl;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -66,14 +68,23 @@ public final class SluiceWorker implements AutoCloseable {
     this.taskQueue = taskQueue;
   }
 
-  /** Registers everything on {@code taskQueue} and starts polling. */
+  /**
+   * Registers everything on {@code taskQueue} and starts polling; every activity attempt is timed
+   * into {@code metrics} ({@link ActivityMetrics}).
+   */
   public static SluiceWorker start(
       WorkflowClient client,
       String taskQueue,
       ProviderRegistry providers,
       Ledger ledger,
-      Datasources datasources) {
-    WorkerFactory factory = WorkerFactory.newInstance(client, FACTORY_OPTIONS);
+      Datasources datasources,
+      PrometheusRegistry metrics) {
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            client,
+            WorkerFactoryOptions.newBuilder(FACTORY_OPTIONS)
+                .setWorkerInterceptors(new ActivityMetrics(metrics))
+                .build());
     Worker worker =
         factory.newWorker(
             taskQueue,
