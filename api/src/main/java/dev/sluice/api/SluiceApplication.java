@@ -27,6 +27,7 @@ import dev.sluice.api.flags.FlagService;
 import dev.sluice.api.flags.FlagsResource;
 import dev.sluice.api.flags.SnapshotWatcher;
 import dev.sluice.api.health.TemporalHealthCheck;
+import dev.sluice.api.metrics.SluiceMetrics;
 import dev.sluice.api.migrations.DualWrites;
 import dev.sluice.api.migrations.DualWritesResource;
 import dev.sluice.api.migrations.Migrations;
@@ -180,6 +181,9 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
           .manage(managed(() -> dispatcher.start(Duration.ofSeconds(1)), dispatcher::close));
     }
 
+    SluiceMetrics metrics = new SluiceMetrics(ledger);
+    metrics.install(environment);
+
     TemporalBackend temporal = TemporalBackend.open(config.getTemporal(), home);
     environment.lifecycle().manage(managed(null, temporal::close));
     environment
@@ -205,7 +209,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
                               config.getTemporal().getTaskQueue(),
                               providers,
                               ledger,
-                              config.getMigrations().build()),
+                              config.getMigrations().build(),
+                              metrics.registry()),
                   () -> worker[0].close()));
     }
 
@@ -257,7 +262,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     FlagRollouts rollouts =
         new FlagRollouts(
             flagService, ledger, client, config.getTemporal().getTaskQueue(), providers);
-    jersey.register(new FlagsResource(flagService, rollouts, watcher));
+    jersey.register(new FlagsResource(flagService, rollouts, watcher, metrics.flagEvaluations()));
     jersey.register(
         new DualWritesResource(
             new DualWrites(

@@ -234,6 +234,7 @@ public class SluiceConfiguration extends Configuration {
   /** Whether this process also runs a worker (the dev profile) or only serves the API. */
   public static class WorkerSettings {
     private boolean embedded = true;
+    private Integer metricsPort;
 
     @JsonProperty
     public boolean isEmbedded() {
@@ -243,6 +244,20 @@ public class SluiceConfiguration extends Configuration {
     @JsonProperty
     public void setEmbedded(boolean embedded) {
       this.embedded = embedded;
+    }
+
+    /**
+     * The port on which a standalone worker ({@code sluice worker}) serves {@code GET /metrics};
+     * {@code null} (the default) serves none. An embedded worker's figures are the API's.
+     */
+    @JsonProperty
+    public Integer getMetricsPort() {
+      return metricsPort;
+    }
+
+    @JsonProperty
+    public void setMetricsPort(Integer metricsPort) {
+      this.metricsPort = metricsPort;
     }
   }
 

@@ -7,9 +7,12 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.worker.SluiceWorker;
 import dev.sluice.worker.TemporalBackend;
 import dev.sluice.worker.TemporalSettings;
+import dev.sluice.worker.metrics.MetricsEndpoint;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.db.ManagedDataSource;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -22,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code sluice worker CONFIG}: a standalone worker, as many as you like, against the same Temporal
  * and ledger as the API. With the {@code embedded} backend it connects to the API process's
  * embedded server ({@code 127.0.0.1:embeddedPort}) rather than starting its own. Stops gracefully
- * on SIGTERM/SIGINT, letting running activities finish.
+ * on SIGTERM/SIGINT, letting running activities finish. With {@code worker.metricsPort} set it
+ * serves its activity durations and JVM figures at {@code /metrics} on that port.
  */
 public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
 
@@ -47,6 +51,14 @@ public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
         config.getDatabase().build(new MetricRegistry(), "ledger-worker");
     Ledger.migrate(dataSource);
     TemporalBackend backend = TemporalBackend.open(temporal, home);
+    PrometheusRegistry metrics = new PrometheusRegistry();
+    JvmMetrics.builder().register(metrics);
+    Integer metricsPort = config.getWorker().getMetricsPort();
+    MetricsEndpoint endpoint =
+        metricsPort == null ? null : MetricsEndpoint.start("0.0.0.0", metricsPort, metrics);
+    if (endpoint != null) {
+      LOG.info("Worker metrics at http://0.0.0.0:{}/metrics", endpoint.port());
+    }
     SluiceWorker worker =
         SluiceWorker.start(
             backend.client(),
@@ -57,7 +69,8 @@ public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
                 Ledger.objectMapper(),
                 Clock.systemUTC(),
                 config.getCircuitBreaker().policy()),
-            config.getMigrations().build());
+            config.getMigrations().build(),
+            metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -66,6 +79,9 @@ public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
                   LOG.info("Stopping the worker");
                   worker.close();
                   backend.close();
+                  if (endpoint != null) {
+                    endpoint.close();
+                  }
                   try {
                     dataSource.stop();
                   } catch (Exception e) {

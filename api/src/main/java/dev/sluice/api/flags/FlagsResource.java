@@ -7,6 +7,7 @@ import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.common.Params;
 import dev.sluice.api.common.ReasonBody;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.api.metrics.FlagEvaluationMetrics;
 import dev.sluice.flags.EvaluationResult;
 import dev.sluice.ledger.FlagStore.Flag;
 import dev.sluice.ledger.FlagStore.Meta;
@@ -47,11 +48,17 @@ public class FlagsResource {
   private final FlagService flags;
   private final FlagRollouts rollouts;
   private final SnapshotWatcher watcher;
+  private final FlagEvaluationMetrics evaluations;
 
-  public FlagsResource(FlagService flags, FlagRollouts rollouts, SnapshotWatcher watcher) {
+  public FlagsResource(
+      FlagService flags,
+      FlagRollouts rollouts,
+      SnapshotWatcher watcher,
+      FlagEvaluationMetrics evaluations) {
     this.flags = flags;
     this.rollouts = rollouts;
     this.watcher = watcher;
+    this.evaluations = evaluations;
   }
 
   /** Starts a durable rollout (one per flag at a time): 202 with its status. */
@@ -282,6 +289,7 @@ public class FlagsResource {
   @Path("/{key}/evaluate")
   public EvaluationView evaluate(@PathParam("key") String key, EvaluateBody body) {
     EvaluationResult<Object> r = flags.evaluate(key, body == null ? null : body.context());
+    evaluations.served(key, r);
     return new EvaluationView(
         key,
         r.value(),
