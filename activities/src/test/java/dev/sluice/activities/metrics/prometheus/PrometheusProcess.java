@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * process: a temporary config scraping the given {@code host:port} targets every second, its TSDB
  * in a temporary directory, the HTTP API on a free loopback port.
  */
-final class PrometheusProcess implements AutoCloseable {
+public final class PrometheusProcess implements AutoCloseable {
 
   static final String INSTALL_HINT =
       "Prometheus is not installed: apt-get install prometheus (Debian/Ubuntu), or put a"
@@ -52,7 +52,7 @@ final class PrometheusProcess implements AutoCloseable {
   }
 
   /** The binary on {@code PATH}, else {@code /usr/bin/prometheus}. */
-  static Optional<Path> binary() {
+  public static Optional<Path> binary() {
     String path = System.getenv("PATH");
     return Stream.concat(
             path == null
@@ -66,7 +66,7 @@ final class PrometheusProcess implements AutoCloseable {
   }
 
   /** Starts Prometheus scraping {@code targets} ({@code host:port}); does not wait for it. */
-  static PrometheusProcess launch(Path dir, List<String> targets) {
+  public static PrometheusProcess launch(Path dir, List<String> targets) {
     Path binary = binary().orElseThrow(() -> new AssertionError(INSTALL_HINT));
     int port = SampleAppProcess.freePort();
     String config =
@@ -103,7 +103,7 @@ final class PrometheusProcess implements AutoCloseable {
   }
 
   /** Waits until Prometheus says it is ready to serve queries. */
-  PrometheusProcess awaitReady() {
+  public PrometheusProcess awaitReady() {
     await("Prometheus ready")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
@@ -127,12 +127,12 @@ final class PrometheusProcess implements AutoCloseable {
   }
 
   /** The base URL of the HTTP API. */
-  String url() {
+  public String url() {
     return url;
   }
 
   /** The sum of an instant query's values now; {@code NaN} when it gives no series. */
-  double value(String promql) throws IOException, InterruptedException {
+  public double value(String promql) throws IOException, InterruptedException {
     String body =
         HTTP.send(
                 HttpRequest.newBuilder(
