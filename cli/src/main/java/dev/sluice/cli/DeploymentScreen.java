@@ -97,13 +97,11 @@ final class DeploymentScreen {
   }
 
   /**
-   * Whether a deployment's analysis is worth asking for: a canary or a blue-green deployment of a
-   * server that has the endpoint.
+   * Whether the server can say what the deployment's analysis measured (a canary's analysis, a
+   * warm-up, post-deploy monitoring): older servers have no such link.
    */
   static boolean analysed(JsonNode d) {
-    String strategy = d.path("strategy").asText("");
-    return d.path("links").has("analysis")
-        && (strategy.equals("canary") || strategy.equals("blue-green"));
+    return d.path("links").has("analysis");
   }
 
   /** The latest analysis run: per metric, the last readings, p-value, threshold and verdict. */

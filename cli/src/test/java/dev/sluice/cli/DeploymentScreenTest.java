@@ -53,14 +53,13 @@ class DeploymentScreenTest {
   }
 
   @Test
-  void aRollingDeploymentHasNoAnalysisToAskFor() throws Exception {
-    JsonNode rolling =
-        json(
-            "{'id':'dep-2','strategy':'rolling','state':'RUNNING',"
-                + "'links':{'analysis':'/api/v1/deployments/dep-2/analysis'}}");
+  void aServerWithoutTheAnalysisLinkIsNotAskedAndTheScreenGoesWithoutIt() throws Exception {
+    JsonNode older = json("{'id':'dep-2','strategy':'canary','state':'RUNNING','links':{}}");
 
-    assertThat(DeploymentScreen.analysed(rolling)).isFalse();
-    assertThat(DeploymentScreen.render(rolling, null, 20, Instant.EPOCH))
+    assertThat(DeploymentScreen.analysed(older)).isFalse();
+    assertThat(DeploymentScreen.render(older, null, 20, Instant.EPOCH))
+        .noneMatch(l -> l.startsWith("Analysis"));
+    assertThat(DeploymentScreen.render(older, json("{'runs':[]}"), 20, Instant.EPOCH))
         .noneMatch(l -> l.startsWith("Analysis"));
   }
 }
