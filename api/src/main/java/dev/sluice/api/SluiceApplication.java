@@ -11,6 +11,7 @@ import dev.sluice.api.cli.HaproxyConfigCommand;
 import dev.sluice.api.cli.JudgeCommand;
 import dev.sluice.api.cli.StopInstancesCommand;
 import dev.sluice.api.cli.WorkerCommand;
+import dev.sluice.api.dashboard.DashboardResource;
 import dev.sluice.api.deployments.DeploymentResource;
 import dev.sluice.api.deployments.Deployments;
 import dev.sluice.api.deployments.DeploymentsResource;
@@ -246,6 +247,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new ServiceRollbackResource(deployments, environment.getObjectMapper()));
     jersey.register(new DeploymentsResource(deployments));
     jersey.register(new DeploymentResource(deployments, environment.getObjectMapper()));
+    jersey.register(new DashboardResource());
     jersey.register(new AuditResource(ledger));
     jersey.register(new AnalysisResource());
     FlagService flagService =

@@ -86,6 +86,14 @@ public final class Deployments {
     return controls.controlOutcome(id, controlId);
   }
 
+  /** The evidence behind the deployment's analysis verdicts; 404 for an unknown deployment. */
+  public AnalysisView analysis(String id) {
+    if (ledger.deployment(id).isEmpty()) {
+      throw ApiException.notFound("no deployment " + id);
+    }
+    return AnalysisView.of(id, ledger.analysis(id));
+  }
+
   public DeploymentView view(String id) {
     return views.view(id);
   }
