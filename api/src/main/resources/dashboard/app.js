@@ -283,18 +283,23 @@ async function service(name) {
       return `<tr><td>${state(d)}</td><td>${esc(d.version)}</td><td>${esc(d.strategy)}</td><td>${esc(d.requestedBy)}</td>
         <td class="muted">${esc(time(d.createdAt))}</td><td class="muted">${esc(time(d.finishedAt))}</td>
         <td><a href="#/deployments/${encodeURIComponent(d.id)}">${esc(d.id)}</a></td>
-        <td>${offer ? `<button class="rollback" data-version="${esc(d.version)}">Roll back to ${esc(d.version)}</button>` : ""}</td></tr>`;
+        <td>${offer ? `<button class="rollback" data-version="${esc(d.version)}">Roll back to ${esc(d.version)}</button>` : ""}
+          ${offer && d.version === history.previous ? `<button class="rollback danger" data-fast="1" data-version="${esc(d.version)}" title="skips bakes, pauses and analysis; batches as large as max-unavailable allows">Fast rollback</button>` : ""}</td></tr>`;
     }).join("")}</tbody></table>
     <h2>Targets</h2><table><tbody>${Object.entries(history.targets || {}).map(([t, v]) => `<tr><td>${esc(t)}</td><td>${esc(v)}</td></tr>`).join("")}</tbody></table>`;
   view().dataset.shown = "1";
   view().querySelectorAll("button.rollback").forEach(b => b.addEventListener("click", async () => {
     const version = b.dataset.version;
-    const reason = await confirmAction("Roll " + name + " back to " + version + "?",
-      version === history.previous ? "The previous version: an instant switch back for blue-green in its window, else a deployment of it." : "A new deployment of " + version + " with the service's strategy.");
+    const fast = b.dataset.fast === "1";
+    const reason = await confirmAction((fast ? "Fast rollback of " : "Roll ") + name + (fast ? " to " : " back to ") + version + "?",
+      fast ? "An emergency rollback: no bakes, pauses or analysis, batches as large as max-unavailable allows; health checks still run."
+        : version === history.previous ? "The previous version: an instant switch back for blue-green in its window, else a deployment of it." : "A new deployment of " + version + " with the service's strategy.");
     if (reason === null) return;
     try {
+      const body = reason ? { reason } : {};
+      if (fast) body.fast = true;
       const answer = version === history.previous
-        ? await api("POST", path + "/rollback", reason ? { reason } : {})
+        ? await api("POST", path + "/rollback", body)
         : await api("POST", "/api/v1/deployments", { service: name, version });
       const id = answer && (answer.deploymentId || answer.id || (answer.deployment && answer.deployment.id));
       if (id) location.hash = "#/deployments/" + encodeURIComponent(id); else { say("Rollback started", "info"); route(); }

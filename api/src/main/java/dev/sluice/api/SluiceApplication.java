@@ -173,12 +173,23 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
         new Ledger(
             jdbi, Ledger.objectMapper(), Clock.systemUTC(), config.getCircuitBreaker().policy());
     if (!config.getNotifications().getWebhooks().isEmpty()) {
+      // Links in notifications point at publicUrl, else at the API's own address: known once
+      // Jetty has bound its port, so delivery starts then.
+      AtomicReference<String> ownUrl = new AtomicReference<>();
       NotificationDispatcher dispatcher =
           new NotificationDispatcher(
-              ledger, config.getNotifications().getWebhooks(), new WebhookSender());
+              ledger,
+              config.getNotifications().getWebhooks(),
+              new WebhookSender(),
+              () -> config.getPublicUrl() != null ? config.getPublicUrl() : ownUrl.get());
       environment
           .lifecycle()
-          .manage(managed(() -> dispatcher.start(Duration.ofSeconds(1)), dispatcher::close));
+          .addServerLifecycleListener(
+              server -> {
+                ownUrl.set(StartupReport.apiUrl(server));
+                dispatcher.start(Duration.ofSeconds(1));
+              });
+      environment.lifecycle().manage(managed(null, dispatcher::close));
     }
 
     TemporalBackend temporal = TemporalBackend.open(config.getTemporal(), home);
