@@ -296,6 +296,38 @@ class RegisteringAnAdapterTest {
   }
 
   @Test
+  void postDeployMonitoringRecordsEachCheckAgainstItsCeilingForTheNamedDeployment() {
+    balancer.serve("c1", FAILING);
+
+    analysis.monitor(
+        new MonitorCall(
+            router,
+            List.of(CANARY),
+            "shop",
+            "2.0.0",
+            AnalysisConfig.DEFAULT,
+            new AutoRollbackSpec(
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(1),
+                List.of(new AutoRollbackSpec.Threshold("errors", 0.05, "ratio", null)),
+                20),
+            "dep-parent"));
+
+    assertThat(recordedFor).containsOnly("dep-parent");
+    assertThat(recorded)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(AnalysisPoint.MONITOR);
+              assertThat(p.metric()).isEqualTo("errors");
+              assertThat(p.canary()).isCloseTo(0.3, within(0.01));
+              assertThat(p.baseline()).isNull();
+              assertThat(p.threshold()).isEqualTo(0.05);
+              assertThat(p.verdict()).isEqualTo(Verdict.FAIL);
+            });
+  }
+
+  @Test
   void aRouterRegisteredWithoutMetricsLeavesTheThresholdJudgeAConfigurationError() {
     AnalysisActivities bare = activities(registry().router("bare", TallyRouter::fromRef));
     balancer.serve("s1", GOOD);

@@ -10,7 +10,8 @@ import java.time.Instant;
  *
  * @param run the analysis run it belongs to: the activity's id, unique within the deployment (a
  *     step that runs again after an inconclusive analysis is a new run)
- * @param kind {@code canary} (canary against baseline) or {@code warm-up} (a blue-green pool alone)
+ * @param kind {@code canary} (canary against baseline), {@code warm-up} (a blue-green pool alone)
+ *     or {@code monitor} (post-deploy monitoring of the new version against ceilings)
  * @param interval 0-based interval within the run
  * @param at when the interval ended
  * @param metric the metric's name
@@ -44,4 +45,7 @@ public record AnalysisPoint(
 
   /** Kind of a blue-green warm-up: the pool that took traffic, alone. */
   public static final String WARM_UP = "warm-up";
+
+  /** Kind of post-deploy monitoring: the new version's targets against absolute ceilings. */
+  public static final String MONITOR = "monitor";
 }

@@ -49,7 +49,7 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
     this.providers = providers;
     this.points = new AnalysisPoints(recorder);
     this.sequential = new SequentialWatch(providers, points);
-    this.monitor = new ThresholdMonitor(providers);
+    this.monitor = new ThresholdMonitor(providers, points);
   }
 
   @Override

@@ -26,7 +26,15 @@ final class AnalysisPoints {
   }
 
   void record(ActivityExecutionContext context, List<AnalysisPoint> points) {
+    record(context, null, points);
+  }
+
+  /**
+   * @param deploymentId the deployment the points belong to; null: the workflow's id
+   */
+  void record(ActivityExecutionContext context, String deploymentId, List<AnalysisPoint> points) {
     ActivityInfo info = context.getInfo();
+    String deployment = deploymentId == null ? info.getWorkflowId() : deploymentId;
     List<AnalysisPoint> stamped =
         points.stream()
             .map(
@@ -46,11 +54,11 @@ final class AnalysisPoints {
                         p.details()))
             .toList();
     try {
-      recorder.record(info.getWorkflowId(), stamped);
+      recorder.record(deployment, stamped);
     } catch (RuntimeException e) {
       log.warn(
           "analysis points of {} (interval {}) not recorded: {}",
-          info.getWorkflowId(),
+          deployment,
           points.isEmpty() ? "-" : points.get(0).interval(),
           e.toString());
     }
