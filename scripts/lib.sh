@@ -51,6 +51,12 @@ ensure_tmux() {
   command -v tmux >/dev/null 2>&1 || apt_install tmux
 }
 
+# Debian's Chromium and its WebDriver, for the dashboard's and the Temporal UI's browser tests.
+ensure_chromium() {
+  { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } \
+    || apt_install chromium chromium-driver
+}
+
 ensure_prometheus() {
   command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || apt_install prometheus
 }

@@ -2,6 +2,7 @@ package dev.sluice.activities;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.activities.analysis.AnalysisActivitiesImpl;
 import dev.sluice.activities.metrics.tallystats.TallyStatsProvider;
@@ -9,6 +10,7 @@ import dev.sluice.activities.traffic.tally.TallyBalancer;
 import dev.sluice.activities.traffic.tally.TallyBalancer.Behaviour;
 import dev.sluice.activities.traffic.tally.TallyRouter;
 import dev.sluice.model.AnalysisConfig;
+import dev.sluice.model.AnalysisPoint;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
 import dev.sluice.model.AutoRollbackSpec;
@@ -30,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,6 +63,8 @@ class RegisteringAnAdapterTest {
   private final TallyBalancer balancer = TallyBalancer.named(balancerName);
   private final ProviderRef router =
       new ProviderRef(TallyRouter.TYPE, Map.of("balancer", balancerName));
+  private final List<String> recordedFor = new CopyOnWriteArrayList<>();
+  private final List<AnalysisPoint> recorded = new CopyOnWriteArrayList<>();
   private TestActivityEnvironment environment;
   private AnalysisActivities analysis;
 
@@ -79,7 +84,13 @@ class RegisteringAnAdapterTest {
       environment.close();
     }
     environment = TestActivityEnvironment.newInstance();
-    environment.registerActivitiesImplementations(new AnalysisActivitiesImpl(providers));
+    environment.registerActivitiesImplementations(
+        new AnalysisActivitiesImpl(
+            providers,
+            (deploymentId, points) -> {
+              recordedFor.add(deploymentId);
+              recorded.addAll(points);
+            }));
     return environment.newActivityStub(
         AnalysisActivities.class,
         ActivityOptions.newBuilder()
@@ -134,6 +145,49 @@ class RegisteringAnAdapterTest {
 
     assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
     assertThat(result.reason()).startsWith("errors FAIL");
+  }
+
+  @Test
+  void eachIntervalsReadingsAndTheJudgesStandingAreRecordedForTheDeployment() {
+    balancer.serve("c1", FAILING).serve("s1", GOOD).serve("s2", GOOD);
+
+    analysis.watch(
+        new WatchCall(
+            router,
+            List.of(CANARY),
+            List.of(STABLE_1, STABLE_2),
+            new AnalysisSpec(
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(1),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                AnalysisSpec.SEQUENTIAL),
+            "shop",
+            "2.0.0",
+            "1.0.0",
+            AnalysisConfig.DEFAULT));
+
+    assertThat(recordedFor).isNotEmpty().allMatch(id -> id.equals(recordedFor.get(0)));
+    List<AnalysisPoint> errors =
+        recorded.stream().filter(p -> p.metric().equals("errors")).toList();
+    assertThat(errors).extracting(AnalysisPoint::interval).startsWith(0).isSorted();
+    assertThat(errors)
+        .allSatisfy(
+            p -> {
+              assertThat(p.run()).isNotBlank();
+              assertThat(p.kind()).isEqualTo(AnalysisPoint.CANARY);
+              assertThat(p.measure()).isEqualTo("rate");
+              assertThat(p.canary()).as("the canary's error rate").isCloseTo(0.3, within(0.1));
+              assertThat(p.baseline()).as("the baseline's error rate").isZero();
+            });
+    AnalysisPoint last = errors.get(errors.size() - 1);
+    assertThat(last.verdict()).isEqualTo(Verdict.FAIL);
+    assertThat(last.pValue()).isLessThanOrEqualTo(last.threshold());
+    assertThat(last.details()).isNotBlank();
   }
 
   @Test
@@ -239,6 +293,38 @@ class RegisteringAnAdapterTest {
 
     assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
     assertThat(result.reason()).startsWith("errors 30.00% (60/200) above the 5.00% ceiling");
+  }
+
+  @Test
+  void postDeployMonitoringRecordsEachCheckAgainstItsCeilingForTheNamedDeployment() {
+    balancer.serve("c1", FAILING);
+
+    analysis.monitor(
+        new MonitorCall(
+            router,
+            List.of(CANARY),
+            "shop",
+            "2.0.0",
+            AnalysisConfig.DEFAULT,
+            new AutoRollbackSpec(
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(1),
+                List.of(new AutoRollbackSpec.Threshold("errors", 0.05, "ratio", null)),
+                20),
+            "dep-parent"));
+
+    assertThat(recordedFor).containsOnly("dep-parent");
+    assertThat(recorded)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(AnalysisPoint.MONITOR);
+              assertThat(p.metric()).isEqualTo("errors");
+              assertThat(p.canary()).isCloseTo(0.3, within(0.01));
+              assertThat(p.baseline()).isNull();
+              assertThat(p.threshold()).isEqualTo(0.05);
+              assertThat(p.verdict()).isEqualTo(Verdict.FAIL);
+            });
   }
 
   @Test

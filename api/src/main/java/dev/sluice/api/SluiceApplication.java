@@ -11,6 +11,7 @@ import dev.sluice.api.cli.HaproxyConfigCommand;
 import dev.sluice.api.cli.JudgeCommand;
 import dev.sluice.api.cli.StopInstancesCommand;
 import dev.sluice.api.cli.WorkerCommand;
+import dev.sluice.api.dashboard.DashboardResource;
 import dev.sluice.api.deployments.DeploymentResource;
 import dev.sluice.api.deployments.Deployments;
 import dev.sluice.api.deployments.DeploymentsResource;
@@ -173,12 +174,23 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
         new Ledger(
             jdbi, Ledger.objectMapper(), Clock.systemUTC(), config.getCircuitBreaker().policy());
     if (!config.getNotifications().getWebhooks().isEmpty()) {
+      // Links in notifications point at publicUrl, else at the API's own address: known once
+      // Jetty has bound its port, so delivery starts then.
+      AtomicReference<String> ownUrl = new AtomicReference<>();
       NotificationDispatcher dispatcher =
           new NotificationDispatcher(
-              ledger, config.getNotifications().getWebhooks(), new WebhookSender());
+              ledger,
+              config.getNotifications().getWebhooks(),
+              new WebhookSender(),
+              () -> config.getPublicUrl() != null ? config.getPublicUrl() : ownUrl.get());
       environment
           .lifecycle()
-          .manage(managed(() -> dispatcher.start(Duration.ofSeconds(1)), dispatcher::close));
+          .addServerLifecycleListener(
+              server -> {
+                ownUrl.set(StartupReport.apiUrl(server));
+                dispatcher.start(Duration.ofSeconds(1));
+              });
+      environment.lifecycle().manage(managed(null, dispatcher::close));
     }
 
     TemporalBackend temporal = TemporalBackend.open(config.getTemporal(), home);
@@ -236,6 +248,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new ServiceRollbackResource(deployments, environment.getObjectMapper()));
     jersey.register(new DeploymentsResource(deployments));
     jersey.register(new DeploymentResource(deployments, environment.getObjectMapper()));
+    jersey.register(new DashboardResource());
     jersey.register(new AuditResource(ledger));
     jersey.register(new AnalysisResource());
     FlagService flagService =

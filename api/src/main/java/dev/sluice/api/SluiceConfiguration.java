@@ -9,6 +9,7 @@ import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,23 @@ public class SluiceConfiguration extends Configuration {
   @Valid @NotNull private MigrationSettings migrations = new MigrationSettings();
 
   @NotNull private String home = ".";
+
+  /**
+   * Where people reach Sluice (the dashboard at {@code /}, the API at {@code /api/v1}), for the
+   * links in notifications; unset: the API's own address.
+   */
+  @Pattern(regexp = "https?://[^\\s/?#]+(/[^\\s?#]*)?", message = "must be an http(s) URL")
+  private String publicUrl;
+
+  @JsonProperty
+  public String getPublicUrl() {
+    return publicUrl;
+  }
+
+  @JsonProperty
+  public void setPublicUrl(String publicUrl) {
+    this.publicUrl = publicUrl;
+  }
 
   /** The embedded default: an H2 file under .sluice/, shared by the API and a local worker. */
   static DataSourceFactory defaultDatabase() {

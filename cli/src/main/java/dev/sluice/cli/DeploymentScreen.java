@@ -39,6 +39,14 @@ final class DeploymentScreen {
   }
 
   static List<String> render(JsonNode d, int limit, Instant now) {
+    return render(d, null, limit, now);
+  }
+
+  /**
+   * @param analysis the deployment's analysis ({@code GET …/analysis}); its latest run is shown per
+   *     metric, or nothing when null
+   */
+  static List<String> render(JsonNode d, JsonNode analysis, int limit, Instant now) {
     List<String> lines = new ArrayList<>();
     String state = d.path("state").asText("?");
     String status = symbol(d) + " " + state;
@@ -82,9 +90,75 @@ final class DeploymentScreen {
     if (d.hasNonNull("reason") && !d.get("reason").asText().isBlank()) {
       lines.add(row("Reason", d.get("reason").asText()));
     }
+    lines.addAll(analysis(analysis));
     lines.addAll(targets(d.path("targets"), limit));
     lines.addAll(events(d.path("events")));
     return lines;
+  }
+
+  /**
+   * Whether the server can say what the deployment's analysis measured (a canary's analysis, a
+   * warm-up, post-deploy monitoring): older servers have no such link.
+   */
+  static boolean analysed(JsonNode d) {
+    return d.path("links").has("analysis");
+  }
+
+  /** The latest analysis run: per metric, the last readings, p-value, threshold and verdict. */
+  static List<String> analysis(JsonNode analysis) {
+    List<String> lines = new ArrayList<>();
+    JsonNode runs = analysis == null ? null : analysis.path("runs");
+    if (runs == null || !runs.isArray() || runs.isEmpty()) {
+      return lines;
+    }
+    JsonNode run = runs.get(runs.size() - 1);
+    int intervals = 0;
+    for (JsonNode m : run.path("metrics")) {
+      intervals = Math.max(intervals, m.path("points").size());
+    }
+    lines.add("");
+    lines.add(
+        "Analysis ("
+            + run.path("kind").asText("?")
+            + (runs.size() > 1 ? ", run " + runs.size() : "")
+            + ", "
+            + intervals
+            + " intervals)");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"METRIC", "CANARY", "BASELINE", "P-VALUE", "FAILS AT", "VERDICT"});
+    for (JsonNode m : run.path("metrics")) {
+      JsonNode points = m.path("points");
+      JsonNode last = points.isEmpty() ? m : points.get(points.size() - 1);
+      String measure = m.path("measure").asText("");
+      boolean sequential = m.hasNonNull("pValue");
+      rows.add(
+          new String[] {
+            m.path("name").asText("?"),
+            reading(last.path("canary"), measure),
+            reading(last.path("baseline"), measure),
+            sequential ? String.format("%.3g", m.get("pValue").asDouble()) : "-",
+            !m.hasNonNull("threshold")
+                ? "-"
+                : sequential
+                    ? "≤ " + String.format("%.3g", m.get("threshold").asDouble())
+                    : "> " + reading(m.get("threshold"), measure),
+            m.path("verdict").asText("?")
+          });
+    }
+    lines.addAll(Table.format(rows, "  "));
+    return lines;
+  }
+
+  private static String reading(JsonNode value, String measure) {
+    if (value == null || !value.isNumber()) {
+      return "-";
+    }
+    double v = value.asDouble();
+    return switch (measure) {
+      case "rate" -> String.format("%.2f%%", v * 100);
+      case "mean-ms" -> Math.round(v) + " ms";
+      default -> String.format("%.4g", v);
+    };
   }
 
   private static String versions(JsonNode d) {

@@ -61,14 +61,16 @@ final class GetCommand {
       if (!watch) {
         JsonNode view = api.get("/api/v1/deployments/" + SluiceApi.segment(id));
         root.output.print(
-            root.out, view, v -> DeploymentScreen.render(v, limit, Clock.systemUTC().instant()));
+            root.out,
+            view,
+            v -> DeploymentScreen.render(v, analysis(api, v), limit, Clock.systemUTC().instant()));
         return 0;
       }
       Consumer<JsonNode> show;
       if (root.output != OutputFormat.table) {
         show = view -> root.output.print(root.out, view, v -> List.of());
       } else if (root.terminal) {
-        show = new Screen(root, limit);
+        show = new Screen(root, api, limit);
       } else {
         show = new ProgressLog(root.out);
       }
@@ -77,15 +79,32 @@ final class GetCommand {
     }
   }
 
+  /**
+   * The deployment's analysis when it has one (canary, blue-green); null otherwise, or when the
+   * server cannot say: the screen then goes without it.
+   */
+  static JsonNode analysis(SluiceApi api, JsonNode view) {
+    if (!DeploymentScreen.analysed(view)) {
+      return null;
+    }
+    try {
+      return api.get(view.path("links").path("analysis").asText());
+    } catch (SluiceApi.ApiException e) {
+      return null;
+    }
+  }
+
   /** Redraws one screen in place: cursor home, the lines, clear to the end. */
   private static final class Screen implements Consumer<JsonNode> {
     private final SluiceCli root;
+    private final SluiceApi api;
     private final int limit;
     private final int width;
     private boolean cleared;
 
-    Screen(SluiceCli root, int limit) {
+    Screen(SluiceCli root, SluiceApi api, int limit) {
       this.root = root;
+      this.api = api;
       this.limit = limit;
       this.width = TerminalWidth.of(root.env);
     }
@@ -94,7 +113,9 @@ final class GetCommand {
     public void accept(JsonNode view) {
       StringBuilder frame = new StringBuilder(cleared ? "\033[H" : "\033[2J\033[H");
       cleared = true;
-      for (String line : DeploymentScreen.render(view, limit, Clock.systemUTC().instant())) {
+      JsonNode analysis = analysis(api, view);
+      for (String line :
+          DeploymentScreen.render(view, analysis, limit, Clock.systemUTC().instant())) {
         // One screen: a line wider than the terminal is cut, never wrapped.
         frame.append(TerminalWidth.cut(line, width)).append("\033[K\n");
       }

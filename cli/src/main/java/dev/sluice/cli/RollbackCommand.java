@@ -11,8 +11,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code sluice rollback SERVICE}: a blue-green deployment in its rollback window switches back;
- * otherwise the previous version is deployed. Prints the deployment's id.
+ * {@code sluice rollback SERVICE [--fast]}: a blue-green deployment in its rollback window switches
+ * back; otherwise the previous version is deployed — with {@code --fast}, without pauses, bakes,
+ * analysis or a monitoring window. Prints the deployment's id.
  */
 @Command(
     name = "rollback",
@@ -28,11 +29,21 @@ final class RollbackCommand implements Callable<Integer> {
   @Option(names = "--reason", paramLabel = "TEXT")
   String reason;
 
+  @Option(
+      names = "--fast",
+      description =
+          "Emergency: no pauses, bakes, analysis or monitoring; batches as large as"
+              + " max-unavailable allows (health checks still run).")
+  boolean fast;
+
   @Override
   public Integer call() {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     if (reason != null) {
       body.put("reason", reason);
+    }
+    if (fast) {
+      body.put("fast", true);
     }
     JsonNode answer =
         root.api().post("/api/v1/services/" + SluiceApi.segment(service) + "/rollback", body);

@@ -117,6 +117,11 @@ public class DemoCommand extends Command {
             + stack.workDir().resolve("sluice.log"));
     say(
         out,
+        "Dashboard on http://127.0.0.1:"
+            + stack.apiPort()
+            + "/ (each deployment at /#/deployments/ID: weights, analysis charts, controls)");
+    say(
+        out,
         "CLI: export SLUICE_URL=http://127.0.0.1:"
             + stack.apiPort()
             + "; ./sluice list; ./sluice get deployment ID --watch (docs/cli.md)");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.ledger.BeginResult.Busy;
 import dev.sluice.ledger.BeginResult.Created;
 import dev.sluice.ledger.BeginResult.Existing;
+import dev.sluice.model.AnalysisPoint;
 import dev.sluice.model.DeploymentEvent;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.ServiceDefinition;
@@ -35,9 +36,9 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  *
  * <p>A façade: it opens the transaction (or handle) and hands it to the package's class for the
  * aggregate concerned ({@code ServiceStore}, {@code DeploymentStarts}, {@code ProgressRecords},
- * {@code CircuitBreaker}, {@code NotificationOutbox}, {@code DeploymentReads}, {@code AuditTrail}),
- * which works on that handle; so a write touching several of them (a final record releases the
- * lock, may open the circuit and adds notifications) stays one transaction.
+ * {@code CircuitBreaker}, {@code NotificationOutbox}, {@code DeploymentReads}, {@code AuditTrail},
+ * {@code AnalysisPoints}), which works on that handle; so a write touching several of them (a final
+ * record releases the lock, may open the circuit and adds notifications) stays one transaction.
  *
  * <p>Secrets never reach the ledger: service definitions and workflow inputs hold only references
  * to them.
@@ -75,6 +76,7 @@ public final class Ledger {
   private final NotificationOutbox outbox;
   private final DeploymentReads reads;
   private final AuditTrail audit;
+  private final AnalysisPoints analysis = new AnalysisPoints();
 
   /** A ledger on {@code jdbi} with Sluice's JSON settings and the system UTC clock. */
   public Ledger(Jdbi jdbi) {
@@ -314,6 +316,28 @@ public final class Ledger {
    */
   public void recordChild(ChildEntry entry) {
     transactions.useTransaction(h -> progress.recordChild(h, entry));
+  }
+
+  // --- analysis ---------------------------------------------------------------------------------
+
+  /** Most analysis points {@link #analysis} answers for one deployment. */
+  public static final int MAX_ANALYSIS_POINTS = 50_000;
+
+  /**
+   * Records what analysis intervals of the deployment measured. Idempotent: a point already stored
+   * (same run, interval and metric) is skipped, so a retried activity attempt may report again.
+   */
+  public void recordAnalysis(String deploymentId, List<AnalysisPoint> points) {
+    Objects.requireNonNull(deploymentId, "deploymentId");
+    transactions.useTransaction(h -> analysis.record(h, deploymentId, points));
+  }
+
+  /**
+   * The deployment's analysis points, oldest first (at most {@link #MAX_ANALYSIS_POINTS}); empty
+   * when none was recorded.
+   */
+  public List<AnalysisPoint> analysis(String deploymentId) {
+    return jdbi.withHandle(h -> analysis.points(h, deploymentId, MAX_ANALYSIS_POINTS));
   }
 
   // --- circuit breaker --------------------------------------------------------------------------

@@ -45,10 +45,37 @@ final class NotificationOutbox {
 
   /** Adds a notification to the outbox; a second one for the same event is ignored. */
   void add(Handle h, String deploymentId, int seq, String service, String type, String message) {
+    add(h, deploymentId, seq, service, type, message, null, null);
+  }
+
+  /**
+   * Adds a notification to the outbox with what a reader acts on: the deployment's version and
+   * strategy, and its {@code state} and {@code reason} when this event was recorded (null: as
+   * stored). A second one for the same event is ignored.
+   */
+  void add(
+      Handle h,
+      String deploymentId,
+      int seq,
+      String service,
+      String type,
+      String message,
+      String state,
+      String reason) {
+    Map<String, Object> deployment =
+        h.createQuery("SELECT version, strategy, state, reason FROM deployments WHERE id = :id")
+            .bind("id", deploymentId)
+            .mapToMap()
+            .findOne()
+            .orElse(Map.of());
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("type", type);
     payload.put("service", service);
     payload.put("deploymentId", deploymentId);
+    payload.put("version", deployment.get("version"));
+    payload.put("strategy", deployment.get("strategy"));
+    payload.put("state", state != null ? state : deployment.get("state"));
+    payload.put("reason", reason != null ? reason : deployment.get("reason"));
     payload.put("message", message);
     payload.put("at", time.now().toString());
     h.createUpdate(

@@ -87,7 +87,7 @@ final class ProgressRecords {
             // MAX of no rows is one NULL row: map it to an Optional rather than a null element
             .map((rs, ctx) -> Optional.ofNullable(rs.getObject(1, Integer.class)))
             .one();
-    insertNewEvents(h, id, entry.service(), events);
+    insertNewEvents(h, id, entry.service(), events, entry.state().name(), entry.reason());
     boolean stale =
         !done
             && !events.isEmpty()
@@ -176,7 +176,13 @@ final class ProgressRecords {
       return; // unknown or finished parent: its own final record is the truth
     }
     List<TargetStatus> changed = entry.targets() == null ? List.of() : entry.targets();
-    insertNewEvents(h, id, entry.service(), entry.events() == null ? List.of() : entry.events());
+    insertNewEvents(
+        h,
+        id,
+        entry.service(),
+        entry.events() == null ? List.of() : entry.events(),
+        (entry.paused() ? DeploymentState.PAUSED : DeploymentState.RUNNING).name(),
+        null);
     Instant now = time.now();
     // A target group runs part of its parent's own flow: it says where the parent is (phase,
     // batch, wait). A canary's promotion is shown as the parent's PROMOTING phase.
@@ -202,9 +208,18 @@ final class ProgressRecords {
     updateTargetVersions(h, entry.service(), id, changed, now);
   }
 
-  /** Inserts the events whose sequence number is not stored yet; a retry resends some. */
+  /**
+   * Inserts the events whose sequence number is not stored yet; a retry resends some. The ones that
+   * notify are announced with the deployment's {@code state} and {@code reason} as this record says
+   * them (null: as stored).
+   */
   private void insertNewEvents(
-      Handle h, String deploymentId, String service, List<DeploymentEvent> events) {
+      Handle h,
+      String deploymentId,
+      String service,
+      List<DeploymentEvent> events,
+      String state,
+      String reason) {
     if (events.isEmpty()) {
       return;
     }
@@ -236,7 +251,8 @@ final class ProgressRecords {
             .bind("message", event.message())
             .add();
         if (NOTIFIED.contains(event.type())) {
-          outbox.add(h, deploymentId, event.seq(), service, event.type(), event.message());
+          outbox.add(
+              h, deploymentId, event.seq(), service, event.type(), event.message(), state, reason);
         }
       }
     }

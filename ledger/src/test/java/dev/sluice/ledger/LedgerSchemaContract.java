@@ -14,7 +14,7 @@ abstract class LedgerSchemaContract extends LedgerContract {
   void migrationsApplyOnAnEmptyDatabaseOnce() throws Exception {
     DataSource empty = emptyDatabase();
 
-    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(5);
+    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(6);
     assertThat(Ledger.migrate(empty)).isZero();
 
     Jdbi jdbi = Jdbi.create(empty);
@@ -28,6 +28,7 @@ abstract class LedgerSchemaContract extends LedgerContract {
             "target_versions",
             "audit",
             "notifications",
+            "analysis_points",
             "circuit_resets",
             "flags",
             "flag_versions")) {

@@ -90,7 +90,7 @@ public final class SluiceWorker implements AutoCloseable {
         new DeployActivitiesImpl(providers),
         new HealthActivitiesImpl(providers),
         new LedgerActivitiesImpl(ledger),
-        new AnalysisActivitiesImpl(providers),
+        new AnalysisActivitiesImpl(providers, ledger::recordAnalysis),
         new FlagActivitiesImpl(ledger.flagStore()),
         new MigrationActivitiesImpl(datasources),
         new DualWriteActivitiesImpl());

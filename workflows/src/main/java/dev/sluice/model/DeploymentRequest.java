@@ -21,6 +21,9 @@ package dev.sluice.model;
  * @param parentEventBase for a child: the number its events are shifted by in the parent's event
  *     list, so the ledger shows the child's steps as they happen under the parent's id; {@code
  *     null} otherwise (and in children started before Sluice recorded them)
+ * @param note why Sluice started it when it was not asked for as such (a service rollback: {@code
+ *     "fast rollback: <reason>"}), said in its started event; {@code null} for a plain request and
+ *     in deployments started before Sluice had it
  */
 public record DeploymentRequest(
     String deploymentId,
@@ -34,7 +37,8 @@ public record DeploymentRequest(
     BlueGreenOptions blueGreen,
     String parentDeploymentId,
     AutoRollbackSpec autoRollback,
-    Integer parentEventBase) {
+    Integer parentEventBase,
+    String note) {
 
   /** A request to build field by field: {@code DeploymentRequest.builder().deploymentId(...)}. */
   public static Builder builder() {
@@ -55,7 +59,8 @@ public record DeploymentRequest(
         .blueGreen(blueGreen)
         .parentDeploymentId(parentDeploymentId)
         .autoRollback(autoRollback)
-        .parentEventBase(parentEventBase);
+        .parentEventBase(parentEventBase)
+        .note(note);
   }
 
   /** This request with other post-deploy monitoring settings. */
@@ -82,6 +87,7 @@ public record DeploymentRequest(
     private String parentDeploymentId;
     private AutoRollbackSpec autoRollback;
     private Integer parentEventBase;
+    private String note;
 
     private Builder() {}
 
@@ -145,6 +151,11 @@ public record DeploymentRequest(
       return this;
     }
 
+    public Builder note(String note) {
+      this.note = note;
+      return this;
+    }
+
     public DeploymentRequest build() {
       return new DeploymentRequest(
           deploymentId,
@@ -158,7 +169,8 @@ public record DeploymentRequest(
           blueGreen,
           parentDeploymentId,
           autoRollback,
-          parentEventBase);
+          parentEventBase,
+          note);
     }
   }
 }

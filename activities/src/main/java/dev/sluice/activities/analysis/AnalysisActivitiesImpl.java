@@ -5,6 +5,7 @@ import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.analysis.ThresholdJudge.Judgement;
 import dev.sluice.activities.analysis.ThresholdWindows.Group;
 import dev.sluice.activities.analysis.ThresholdWindows.Reading;
+import dev.sluice.model.AnalysisPoint;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
 import dev.sluice.model.CanaryStep;
@@ -34,11 +35,21 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
   private final ProviderRegistry providers;
   private final SequentialWatch sequential;
   private final ThresholdMonitor monitor;
+  private final AnalysisPoints points;
 
+  /** Analysis that keeps no points: for tests and benchmarks that only want the verdicts. */
   public AnalysisActivitiesImpl(ProviderRegistry providers) {
+    this(providers, AnalysisRecorder.NONE);
+  }
+
+  /**
+   * @param recorder where each interval's readings and the judge's standing go (the ledger)
+   */
+  public AnalysisActivitiesImpl(ProviderRegistry providers, AnalysisRecorder recorder) {
     this.providers = providers;
-    this.sequential = new SequentialWatch(providers);
-    this.monitor = new ThresholdMonitor(providers);
+    this.points = new AnalysisPoints(recorder);
+    this.sequential = new SequentialWatch(providers, points);
+    this.monitor = new ThresholdMonitor(providers, points);
   }
 
   @Override
@@ -78,6 +89,18 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
               : baselineWindow.missing() != null
                   ? inconclusive(baselineWindow)
                   : ThresholdJudge.judge(canaryWindow.window(), baselineWindow.window(), spec);
+      points.record(
+          context,
+          ThresholdWindows.points(
+              AnalysisPoint.CANARY,
+              progress.checks(),
+              canaryWindow.window(),
+              baselineWindow.window(),
+              spec.maxErrorRate(),
+              baselineWindow.window() == null || baselineWindow.window().avgMillis() < 0
+                  ? null
+                  : baselineWindow.window().avgMillis() * spec.maxLatencyRatio(),
+              judgement));
       boolean inconclusive = judgement.verdict() == Verdict.INCONCLUSIVE;
       progress =
           new Progress(
@@ -143,6 +166,16 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
           window.missing() != null
               ? inconclusive(window)
               : ThresholdJudge.warmUp(window.window(), maxErrorRate, maxLatencyMs, minRequests);
+      points.record(
+          context,
+          ThresholdWindows.points(
+              AnalysisPoint.WARM_UP,
+              progress.checks(),
+              window.window(),
+              null,
+              maxErrorRate,
+              (double) maxLatencyMs,
+              judgement));
       boolean inconclusive = judgement.verdict() == Verdict.INCONCLUSIVE;
       progress =
           new Progress(

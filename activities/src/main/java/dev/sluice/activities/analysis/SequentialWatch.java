@@ -11,6 +11,7 @@ import dev.sluice.judge.JudgeSpec.MetricSpec;
 import dev.sluice.judge.JudgeState;
 import dev.sluice.judge.Observation;
 import dev.sluice.model.AnalysisConfig;
+import dev.sluice.model.AnalysisPoint;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AnalysisSpec;
 import dev.sluice.model.MetricCheck;
@@ -25,6 +26,7 @@ import dev.sluice.workflows.activities.AnalysisActivities.WatchCall;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -53,10 +55,15 @@ final class SequentialWatch {
       JudgeState judge,
       String last) {}
 
-  private final ProviderRegistry providers;
+  /** One interval's readings: as measured, and as the judge takes them (tolerances applied). */
+  private record Fetched(List<Observation.Pair> measured, IntervalObservations judged) {}
 
-  SequentialWatch(ProviderRegistry providers) {
+  private final ProviderRegistry providers;
+  private final AnalysisPoints points;
+
+  SequentialWatch(ProviderRegistry providers, AnalysisPoints points) {
     this.providers = providers;
+    this.points = points;
   }
 
   AnalysisResult watch(WatchCall call, ActivityExecutionContext context) {
@@ -86,9 +93,10 @@ final class SequentialWatch {
       Duration covered = Duration.ofSeconds(Math.max(1, Math.round((now - windowStart) / 1000.0)));
       windowStart = now;
       Progress current = progress;
-      IntervalObservations observed =
+      Fetched observed =
           fetchAll(provider, call, judgeSpec, covered, () -> context.heartbeat(current));
-      JudgeState state = judge.step(progress.judge(), observed);
+      JudgeState state = judge.step(progress.judge(), observed.judged());
+      points.record(context, points(progress.checks(), now, observed.measured(), state, judgeSpec));
       boolean inconclusive = state.verdict() == Verdict.INCONCLUSIVE;
       progress =
           new Progress(
@@ -186,8 +194,39 @@ final class SequentialWatch {
     return new AnalysisResult(verdict, progress.checks(), progress.inconclusive(), reason);
   }
 
+  /** The interval's reading of each metric, with the judge's standing after it. */
+  private static List<AnalysisPoint> points(
+      int interval,
+      long endedAtMillis,
+      List<Observation.Pair> measured,
+      JudgeState state,
+      JudgeSpec spec) {
+    List<AnalysisPoint> out = new ArrayList<>();
+    Instant at = Instant.ofEpochMilli(endedAtMillis);
+    for (int i = 0; i < spec.metrics().size(); i++) {
+      MetricSpec metric = spec.metrics().get(i);
+      JudgeState.MetricState standing = state.metrics().get(i);
+      Observation.Pair pair = measured.get(i);
+      out.add(
+          new AnalysisPoint(
+              null,
+              AnalysisPoint.CANARY,
+              interval,
+              at,
+              metric.name(),
+              AnalysisPoints.measure(metric.type()),
+              AnalysisPoints.reading(pair.canary()),
+              AnalysisPoints.reading(pair.baseline()),
+              standing.pValue(),
+              spec.alphaPerMetric(),
+              standing.verdict(),
+              standing.details()));
+    }
+    return out;
+  }
+
   /** Every metric of both groups over the window that ends now; missing data stays null. */
-  private static IntervalObservations fetchAll(
+  private static Fetched fetchAll(
       MetricProvider provider,
       WatchCall call,
       JudgeSpec spec,
@@ -196,6 +235,7 @@ final class SequentialWatch {
     List<Double> tolerances =
         call.analysis().effectiveMetrics().stream().map(MetricCheck::effectiveTolerance).toList();
     List<Observation.Pair> pairs = new ArrayList<>();
+    List<Observation.Pair> measured = new ArrayList<>();
     for (MetricSpec metric : spec.metrics()) {
       // A slow provider (a 5 s timeout per query) must not look like a dead worker.
       heartbeat.run();
@@ -226,11 +266,12 @@ final class SequentialWatch {
                       call.service(),
                       call.stableVersion(),
                       window));
+      measured.add(new Observation.Pair(baseline, canary));
       pairs.add(
           new Observation.Pair(
               baseline, JudgeSpecs.tolerate(canary, metric, tolerances.get(pairs.size()))));
     }
-    return new IntervalObservations(pairs);
+    return new Fetched(measured, new IntervalObservations(pairs));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.sluice.activities.analysis;
 
 import dev.sluice.activities.ConfigurationException;
 import dev.sluice.activities.ProviderRegistry;
+import dev.sluice.model.AnalysisPoint;
 import dev.sluice.model.AnalysisResult;
 import dev.sluice.model.AutoRollbackSpec;
 import dev.sluice.model.AutoRollbackSpec.Threshold;
@@ -14,6 +15,7 @@ import dev.sluice.ports.MetricProvider.Sample;
 import dev.sluice.ports.MetricProvider.Status;
 import dev.sluice.workflows.activities.AnalysisActivities.MonitorCall;
 import io.temporal.activity.ActivityExecutionContext;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,9 +38,11 @@ final class ThresholdMonitor {
   record Ceiling(Threshold threshold, MetricCheck metric, double max) {}
 
   private final ProviderRegistry providers;
+  private final AnalysisPoints points;
 
-  ThresholdMonitor(ProviderRegistry providers) {
+  ThresholdMonitor(ProviderRegistry providers, AnalysisPoints points) {
     this.providers = providers;
+    this.points = points;
   }
 
   AnalysisResult monitor(MonitorCall call, ActivityExecutionContext context) {
@@ -64,6 +68,7 @@ final class ThresholdMonitor {
       Progress current = progress;
       List<Reading> readings =
           fetchAll(provider, call, ceilings, spec, () -> context.heartbeat(current));
+      points.record(context, call.deploymentId(), points(progress.checks(), readings));
       boolean judged = readings.stream().anyMatch(r -> r.value() != null);
       String described = describe(readings);
       progress =
@@ -112,6 +117,30 @@ final class ThresholdMonitor {
       ceilings.add(new Ceiling(threshold, m, max));
     }
     return ceilings;
+  }
+
+  /** A check's readings as analysis points: each metric against its ceiling. */
+  private static List<AnalysisPoint> points(int interval, List<Reading> readings) {
+    Instant at = Instant.ofEpochMilli(System.currentTimeMillis());
+    return readings.stream()
+        .map(
+            r ->
+                new AnalysisPoint(
+                    null,
+                    AnalysisPoint.MONITOR,
+                    interval,
+                    at,
+                    r.ceiling().metric().name(),
+                    MetricCheck.RATIO.equals(r.ceiling().metric().type()) ? "rate" : "value",
+                    r.value(),
+                    null,
+                    null,
+                    r.ceiling().max(),
+                    r.breached()
+                        ? Verdict.FAIL
+                        : r.value() == null ? Verdict.INCONCLUSIVE : Verdict.PASS,
+                    r.text()))
+        .toList();
   }
 
   /** One ceiling's reading: the measured value (null: not judged) and what it means. */

@@ -1,7 +1,9 @@
 package dev.sluice.activities.analysis;
 
 import dev.sluice.activities.ConfigurationException;
+import dev.sluice.activities.analysis.ThresholdJudge.Judgement;
 import dev.sluice.activities.analysis.ThresholdJudge.Window;
+import dev.sluice.model.AnalysisPoint;
 import dev.sluice.model.Target;
 import dev.sluice.ports.MetricProvider;
 import dev.sluice.ports.MetricProvider.Kind;
@@ -9,6 +11,7 @@ import dev.sluice.ports.MetricProvider.Query;
 import dev.sluice.ports.MetricProvider.Sample;
 import dev.sluice.ports.MetricProvider.Status;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -88,5 +91,59 @@ final class ThresholdWindows {
       return Sample.error(String.valueOf(e.getMessage()));
     }
     return sample == null ? Sample.error("the provider answered nothing") : sample;
+  }
+
+  /**
+   * A threshold-judged interval as analysis points: the error rate and the mean response time of
+   * the watched group and of its baseline, each with its limit and the window's judgement.
+   *
+   * @param watched the canary's (or live pool's) window; null when it had no data
+   * @param baseline the baseline's window; null without one or without data
+   * @param latencyLimit the mean response time at which it fails, when one applies
+   */
+  static List<AnalysisPoint> points(
+      String kind,
+      int interval,
+      Window watched,
+      Window baseline,
+      double maxErrorRate,
+      Double latencyLimit,
+      Judgement judgement) {
+    Instant at = Instant.ofEpochMilli(System.currentTimeMillis());
+    return List.of(
+        new AnalysisPoint(
+            null,
+            kind,
+            interval,
+            at,
+            ERRORS,
+            "rate",
+            rate(watched),
+            rate(baseline),
+            null,
+            maxErrorRate,
+            judgement.verdict(),
+            judgement.reason()),
+        new AnalysisPoint(
+            null,
+            kind,
+            interval,
+            at,
+            LATENCY,
+            "mean-ms",
+            millis(watched),
+            millis(baseline),
+            null,
+            latencyLimit,
+            judgement.verdict(),
+            judgement.reason()));
+  }
+
+  private static Double rate(Window window) {
+    return window == null || window.requests() == 0 ? null : window.errorRate();
+  }
+
+  private static Double millis(Window window) {
+    return window == null || window.avgMillis() < 0 ? null : (double) window.avgMillis();
   }
 }

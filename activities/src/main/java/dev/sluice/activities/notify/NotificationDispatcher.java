@@ -1,5 +1,8 @@
 package dev.sluice.activities.notify;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.Notification;
 import java.io.IOException;
@@ -8,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +30,8 @@ public final class NotificationDispatcher implements AutoCloseable {
   private final Ledger ledger;
   private final List<Webhook> hooks;
   private final WebhookSender sender;
+  private final Supplier<String> publicUrl;
+  private final ObjectMapper json = new ObjectMapper();
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -34,10 +40,16 @@ public final class NotificationDispatcher implements AutoCloseable {
             return t;
           });
 
-  public NotificationDispatcher(Ledger ledger, List<Webhook> hooks, WebhookSender sender) {
+  /**
+   * @param publicUrl where people reach Sluice (the dashboard and the API), for the links each
+   *     notification carries; asked at each send
+   */
+  public NotificationDispatcher(
+      Ledger ledger, List<Webhook> hooks, WebhookSender sender, Supplier<String> publicUrl) {
     this.ledger = ledger;
     this.hooks = List.copyOf(hooks);
     this.sender = sender;
+    this.publicUrl = publicUrl;
   }
 
   /** Polls the outbox every {@code period}. */
@@ -61,12 +73,13 @@ public final class NotificationDispatcher implements AutoCloseable {
     int delivered = 0;
     for (Notification n : ledger.claimNotifications(50, MAX_ATTEMPTS, LEASE)) {
       String error = null;
+      String payload = withLinks(n.payload());
       for (Webhook hook : hooks) {
         if (!hook.wants(n.type())) {
           continue;
         }
         try {
-          sender.send(hook, n.payload());
+          sender.send(hook, payload);
         } catch (IOException e) {
           error = e.getMessage();
         } catch (InterruptedException e) {
@@ -84,6 +97,16 @@ public final class NotificationDispatcher implements AutoCloseable {
       }
     }
     return delivered;
+  }
+
+  /** The stored payload with the links of the moment's public URL. */
+  private String withLinks(String payload) {
+    try {
+      return json.writeValueAsString(
+          NotificationLinks.add((ObjectNode) json.readTree(payload), publicUrl.get()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a notification's stored payload is not JSON", e);
+    }
   }
 
   @Override

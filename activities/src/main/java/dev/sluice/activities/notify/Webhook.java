@@ -9,7 +9,8 @@ import java.util.List;
  * @param url the endpoint, when it holds no secret; otherwise leave null and use {@code urlEnv}
  * @param urlEnv name of an environment variable holding the endpoint (Slack webhook URLs are
  *     secrets)
- * @param format {@code json} (Sluice's payload) or {@code slack} ({@code {"text": …}})
+ * @param format {@code json} (Sluice's payload, with its links) or {@code slack} (an incoming
+ *     webhook's {@code text} and {@code blocks}: {@link SlackMessage})
  * @param events notification types to send (e.g. {@code deployment.failed}); empty = all
  * @param secretEnv name of an environment variable holding a shared secret: each request then
  *     carries {@code X-Sluice-Signature: sha256=<HMAC of the body>}

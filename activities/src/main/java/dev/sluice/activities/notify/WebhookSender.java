@@ -1,6 +1,5 @@
 package dev.sluice.activities.notify;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
@@ -71,20 +70,9 @@ public final class WebhookSender {
     }
   }
 
-  /** Slack's incoming-webhook shape: one line of text. */
+  /** Slack's incoming-webhook shape: {@link SlackMessage}. */
   private String slack(String payload) throws IOException {
-    JsonNode node = json.readTree(payload);
-    String text =
-        "*"
-            + node.path("service").asText()
-            + "* "
-            + node.path("type").asText()
-            + (node.path("deploymentId").isMissingNode() || node.path("deploymentId").isNull()
-                ? ""
-                : " (" + node.path("deploymentId").asText() + ")")
-            + ": "
-            + node.path("message").asText();
-    return json.writeValueAsString(Map.of("text", text));
+    return json.writeValueAsString(SlackMessage.of(json.readTree(payload)));
   }
 
   static String sign(String secret, String body) {

@@ -2,6 +2,8 @@ package dev.sluice.activities.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.NewDeployment;
@@ -32,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The outbox reaches a real HTTP endpoint: once per notification, again after a failure. */
 class NotificationDispatcherTest {
+
+  static final String PUBLIC = "https://sluice.example.com";
+  static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   JdbcConnectionPool pool;
@@ -73,7 +78,7 @@ class NotificationDispatcherTest {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
   }
 
-  private void deploymentFails() {
+  private void begin() {
     ServiceDefinition service =
         new ServiceDefinition(
             "checkout",
@@ -93,6 +98,10 @@ class NotificationDispatcherTest {
             .requestedBy("ci")
             .build();
     ledger.begin(NewDeployment.of(request, null, null, "1.0.0"));
+  }
+
+  private void deploymentFails() {
+    begin();
     Instant now = Instant.now();
     ledger.record(
         new LedgerEntry(
@@ -122,7 +131,8 @@ class NotificationDispatcherTest {
         new NotificationDispatcher(
             ledger,
             List.of(new Webhook("ops", null, "HOOK_URL", "json", List.of(), "HOOK_SECRET")),
-            sender);
+            sender,
+            () -> PUBLIC);
 
     assertThat(dispatcher.deliverPending()).as("the first one met a 500").isEqualTo(1);
     assertThat(ledger.undeliveredNotifications()).isEqualTo(1);
@@ -136,18 +146,128 @@ class NotificationDispatcherTest {
   }
 
   @Test
-  void slackWebhooksGetOneLineOfTextAndOnlyTheEventsTheyAskFor() throws Exception {
+  void jsonNotificationsSayTheDeploymentsStateAndLinkToItsActions() throws Exception {
+    deploymentFails();
+    NotificationDispatcher dispatcher =
+        new NotificationDispatcher(
+            ledger,
+            List.of(new Webhook("ops", url(), null, "json", List.of("deployment.failed"), null)),
+            new WebhookSender(Map.of()),
+            () -> PUBLIC + "/");
+
+    dispatcher.deliverPending();
+
+    JsonNode body = JSON.readTree(bodies.get(0));
+    assertThat(body.path("version").asText()).isEqualTo("2.0.0");
+    assertThat(body.path("strategy").asText()).isEqualTo("rolling");
+    assertThat(body.path("state").asText()).isEqualTo("FAILED");
+    assertThat(body.path("reason").asText()).isEqualTo("t1 unhealthy");
+    assertThat(body.path("links"))
+        .isEqualTo(
+            JSON.readTree(
+                """
+                {"deployment": "https://sluice.example.com/#/deployments/d-1",
+                 "promote": "https://sluice.example.com/#/deployments/d-1?action=promote",
+                 "abort": "https://sluice.example.com/#/deployments/d-1?action=abort",
+                 "api": "https://sluice.example.com/api/v1/deployments/d-1",
+                 "apiPromote": "https://sluice.example.com/api/v1/deployments/d-1/promote",
+                 "apiAbort": "https://sluice.example.com/api/v1/deployments/d-1/abort",
+                 "serviceHistory": "https://sluice.example.com/api/v1/services/checkout/history"}
+                """));
+  }
+
+  @Test
+  void slackWebhooksGetTextAndBlocksAndOnlyTheEventsTheyAskFor() throws Exception {
     deploymentFails();
     NotificationDispatcher dispatcher =
         new NotificationDispatcher(
             ledger,
             List.of(new Webhook("slack", url(), null, "slack", List.of("deployment.failed"), null)),
-            new WebhookSender(Map.of()));
+            new WebhookSender(Map.of()),
+            () -> PUBLIC);
 
     assertThat(dispatcher.deliverPending()).isEqualTo(2);
 
-    assertThat(bodies)
-        .containsExactly("{\"text\":\"*checkout* deployment.failed (d-1): FAILED: t1 unhealthy\"}");
+    assertThat(bodies).hasSize(1);
+    assertThat(JSON.readTree(bodies.get(0)))
+        .as("an ended deployment: only a button to open it")
+        .isEqualTo(
+            JSON.readTree(
+                """
+                {"text": "*checkout* deployment.failed (d-1): FAILED: t1 unhealthy",
+                 "blocks": [
+                   {"type": "section",
+                    "text": {"type": "mrkdwn",
+                             "text": "*checkout* deployment.failed (d-1): FAILED: t1 unhealthy"},
+                    "fields": [{"type": "mrkdwn", "text": "*Service*\\ncheckout"},
+                               {"type": "mrkdwn", "text": "*Version*\\n2.0.0"},
+                               {"type": "mrkdwn", "text": "*Strategy*\\nrolling"},
+                               {"type": "mrkdwn", "text": "*State*\\nFAILED"},
+                               {"type": "mrkdwn", "text": "*Reason*\\nt1 unhealthy"}]},
+                   {"type": "actions",
+                    "elements": [{"type": "button", "action_id": "open",
+                                  "text": {"type": "plain_text", "text": "Open"},
+                                  "url": "https://sluice.example.com/#/deployments/d-1"}]}]}
+                """));
     assertThat(ledger.undeliveredNotifications()).isZero();
+  }
+
+  @Test
+  void aDeploymentWaitingForAPersonGetsPromoteAndAbortButtonsOnSlack() throws Exception {
+    begin();
+    ledger.record(
+        new LedgerEntry(
+            "d-1",
+            "checkout",
+            "2.0.0",
+            "1.0.0",
+            DeploymentState.RUNNING,
+            Phase.WAITING,
+            1,
+            2,
+            null,
+            List.of(),
+            List.of(
+                new DeploymentEvent(
+                    1,
+                    Instant.now(),
+                    "deployment.paused-for-a-person",
+                    null,
+                    "canary <10%> waits")),
+            null));
+    NotificationDispatcher dispatcher =
+        new NotificationDispatcher(
+            ledger,
+            List.of(new Webhook("slack", url(), null, "slack", List.of(), null)),
+            new WebhookSender(Map.of()),
+            () -> PUBLIC);
+
+    dispatcher.deliverPending();
+
+    JsonNode message = JSON.readTree(bodies.get(0));
+    assertThat(message.path("text").asText())
+        .as("Slack's control characters escaped")
+        .isEqualTo("*checkout* deployment.paused-for-a-person (d-1): canary &lt;10%&gt; waits");
+    assertThat(message.path("blocks").get(0).path("fields").findValuesAsText("text"))
+        .containsExactly(
+            "*Service*\ncheckout", "*Version*\n2.0.0", "*Strategy*\nrolling", "*State*\nRUNNING");
+    assertThat(message.path("blocks").get(1))
+        .isEqualTo(
+            JSON.readTree(
+                """
+                {"type": "actions",
+                 "elements": [
+                   {"type": "button", "action_id": "open",
+                    "text": {"type": "plain_text", "text": "Open"},
+                    "url": "https://sluice.example.com/#/deployments/d-1"},
+                   {"type": "button", "action_id": "promote",
+                    "text": {"type": "plain_text", "text": "Promote"},
+                    "url": "https://sluice.example.com/#/deployments/d-1?action=promote",
+                    "style": "primary"},
+                   {"type": "button", "action_id": "abort",
+                    "text": {"type": "plain_text", "text": "Abort"},
+                    "url": "https://sluice.example.com/#/deployments/d-1?action=abort",
+                    "style": "danger"}]}
+                """));
   }
 }

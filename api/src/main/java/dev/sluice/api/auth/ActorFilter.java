@@ -69,6 +69,12 @@ public class ActorFilter implements ContainerRequestFilter {
       request.setProperty(ADMIN, true);
       return;
     }
+    if (request.getUriInfo().getMatchedResources().stream()
+        .anyMatch(PublicResource.class::isInstance)) {
+      request.setProperty(ACTOR, "anonymous");
+      request.setProperty(ADMIN, false);
+      return;
+    }
     String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
     String name = null;
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -45,6 +45,16 @@ public class DeploymentResource {
     return deployments.view(id);
   }
 
+  /**
+   * Per analysis run and metric: what the canary and its baseline measured each interval, the
+   * judge's p-value and threshold, and its verdict.
+   */
+  @GET
+  @Path("analysis")
+  public AnalysisView analysis(@PathParam("id") String id) {
+    return deployments.analysis(id);
+  }
+
   /** What became of a control answered {@code pending}: accepted, rejected or still pending. */
   @GET
   @Path("controls/{controlId}")

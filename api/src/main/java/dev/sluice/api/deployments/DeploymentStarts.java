@@ -91,7 +91,15 @@ final class DeploymentStarts {
    *     cannot be reached (the ledger row is then closed as failed to start)
    */
   public Started start(DeploymentCreate body, String idempotencyKey, String actor) {
-    Prepared prepared = prepare(body, idempotencyKey, actor);
+    return start(body, idempotencyKey, actor, null);
+  }
+
+  /**
+   * {@link #start(DeploymentCreate, String, String)} of a deployment Sluice starts for a reason of
+   * its own ({@code note}, e.g. "fast rollback: …"), said in the deployment's started event.
+   */
+  public Started start(DeploymentCreate body, String idempotencyKey, String actor, String note) {
+    Prepared prepared = prepare(body, idempotencyKey, actor, note);
     DeploymentRequest request = prepared.request();
     String previous = prepared.previousVersion();
     NewDeployment deployment =
@@ -137,6 +145,11 @@ final class DeploymentStarts {
    *     the service's fleet source cannot be reached
    */
   public Prepared prepare(DeploymentCreate body, String idempotencyKey, String actor) {
+    return prepare(body, idempotencyKey, actor, null);
+  }
+
+  private Prepared prepare(
+      DeploymentCreate body, String idempotencyKey, String actor, String note) {
     if (body == null) {
       throw ApiException.badRequest(null, "a JSON body with service and version is required");
     }
@@ -228,6 +241,7 @@ final class DeploymentStarts {
             .version(body.version())
             .strategy(strategy)
             .requestedBy(actor)
+            .note(note)
             .searchAttributes(searchAttributes)
             .autoRollback(
                 autoRollback == null ? null : autoRollback.orElse(AutoRollbackSpec.DEFAULT))

@@ -42,6 +42,7 @@ final class DeploymentViews {
     links.put("self", self);
     links.put("service", "/api/v1/services/" + r.service());
     links.put("history", "/api/v1/services/" + r.service() + "/history");
+    links.put("analysis", self + "/analysis");
     if (r.releaseId() != null) {
       links.put("release", "/api/v1/releases/" + r.releaseId());
     }

@@ -2,15 +2,16 @@ package dev.sluice.api.deployments;
 
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.services.ServiceMapper;
-import dev.sluice.api.services.ServiceSpec;
 import dev.sluice.ledger.DeploymentRecord;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.DeploymentState;
+import dev.sluice.model.ServiceDefinition;
 import dev.sluice.workflows.DeploymentWorkflow;
 import dev.sluice.workflows.Strategies;
 import io.temporal.client.WorkflowClient;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,6 +86,14 @@ public final class Deployments {
     return controls.controlOutcome(id, controlId);
   }
 
+  /** The evidence behind the deployment's analysis verdicts; 404 for an unknown deployment. */
+  public AnalysisView analysis(String id) {
+    if (ledger.deployment(id).isEmpty()) {
+      throw ApiException.notFound("no deployment " + id);
+    }
+    return AnalysisView.of(id, ledger.analysis(id));
+  }
+
   public DeploymentView view(String id) {
     return views.view(id);
   }
@@ -101,10 +110,13 @@ public final class Deployments {
    * Rolls a service back to the version that ran before. A running deployment whose abort switches
    * traffic back ({@code StrategyRules.abortSwitchesBack}: blue-green in its rollback window) is
    * aborted, which puts the old pool back at once; otherwise the previous version is deployed anew
-   * with the service's default strategy — a rollback is a deployment, with all its checks.
+   * with the service's default strategy — a rollback is a deployment, with all its checks — or,
+   * when {@code fast}, as {@link FastRollback} says: its health checks and nothing else to wait
+   * for.
    */
-  public RollbackView rollback(String service, String reason, String actor) {
-    ledger.service(service).orElseThrow(() -> ApiException.notFound("no service " + service));
+  public RollbackView rollback(String service, String reason, boolean fast, String actor) {
+    ServiceDefinition definition =
+        ledger.service(service).orElseThrow(() -> ApiException.notFound("no service " + service));
     Optional<String> holder = ledger.lockHolder(service);
     if (holder.isPresent()) {
       DeploymentRecord running =
@@ -119,6 +131,7 @@ public final class Deployments {
                 + " is in progress: abort it, which rolls it back",
             Map.of("deploymentId", running.id()));
       }
+      // Switching back is already the fastest rollback there is: fast changes nothing here.
       ControlView aborted =
           control(
               running.id(),
@@ -137,25 +150,26 @@ public final class Deployments {
                         "no_previous_version",
                         service + " has no earlier version to roll back to",
                         Map.of()));
-    // No post-deploy window on a rollback: ceilings breached by whatever prompted it must not
-    // roll the bad version back in.
     Started started =
-        start(
-            new DeploymentCreate(
-                service,
-                previous,
-                null,
-                null,
-                null,
-                null,
-                new ServiceSpec.AutoRollbackBody("0s", null, null, null)),
+        starts.start(
+            FastRollback.request(definition, previous, fast),
             null,
-            actor);
-    ledger.audit(actor, "service.rollback", service, Map.of("to", previous));
+            actor,
+            FastRollback.note(fast, reason));
+    Map<String, Object> audit = new LinkedHashMap<>();
+    audit.put("to", previous);
+    audit.put("deploymentId", started.deployment().id());
+    audit.put("fast", fast);
+    if (reason != null) {
+      audit.put("reason", reason);
+    }
+    ledger.audit(actor, "service.rollback", service, audit);
     return new RollbackView(
         "redeploy",
         started.deployment().id(),
         previous,
-        "deploying " + previous + ", the version that ran before");
+        (fast ? "fast rollback: deploying " : "deploying ")
+            + previous
+            + ", the version that ran before");
   }
 }

@@ -31,21 +31,23 @@ public class ServiceRollbackResource {
 
   /**
    * An instant switch back for a blue-green deployment in its rollback window, otherwise a new
-   * deployment of the previous version. The body, optional, is a {@link ControlBody} with a reason.
+   * deployment of the previous version — with {@code "fast": true}, one that skips every wait. The
+   * body, optional, is a {@link RollbackBody}.
    */
   @POST
   public Response rollback(
       @PathParam("name") String name, String body, @Context ContainerRequestContext request) {
-    String reason = null;
+    RollbackBody parsed = null;
     if (body != null && !body.isBlank()) {
       try {
-        ControlBody parsed = json.readValue(body, ControlBody.class);
-        reason = parsed == null ? null : parsed.reason();
+        parsed = json.readValue(body, RollbackBody.class);
       } catch (JsonProcessingException e) {
         throw JsonExceptionMapper.translate(e);
       }
     }
-    return Response.accepted(deployments.rollback(name, reason, ActorFilter.actor(request)))
+    String reason = parsed == null ? null : parsed.reason();
+    boolean fast = parsed != null && parsed.isFast();
+    return Response.accepted(deployments.rollback(name, reason, fast, ActorFilter.actor(request)))
         .build();
   }
 }

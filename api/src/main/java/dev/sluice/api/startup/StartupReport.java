@@ -32,6 +32,16 @@ public final class StartupReport implements ServerLifecycleListener {
     this.inMemory = inMemory;
   }
 
+  /** Where the API answers once {@code server} has started ({@code http://host:port}). */
+  public static String apiUrl(Server server) {
+    for (Connector connector : server.getConnectors()) {
+      if (connector instanceof ServerConnector bound && "application".equals(bound.getName())) {
+        return "http://" + host(server) + ":" + bound.getLocalPort();
+      }
+    }
+    return "http://localhost:8080";
+  }
+
   @Override
   public void serverStarted(Server server) {
     String host = host(server);

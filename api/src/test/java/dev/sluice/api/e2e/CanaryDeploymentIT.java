@@ -99,6 +99,26 @@ class CanaryDeploymentIT {
       assertThat(waiting.path("waiting").path("since").asText()).isNotEmpty();
       assertThat(waiting.path("trafficWeight").asInt()).isEqualTo(25);
       assertThat(load.snapshot().byVersion()).containsKey("2.0.0");
+      // The evidence behind the pass: per metric, each interval's canary and baseline readings.
+      JsonNode run = api.get("/api/v1/deployments/" + v2 + "/analysis").expect(200).body();
+      assertThat(run.path("runs")).hasSize(1);
+      JsonNode errors = run.path("runs").get(0).path("metrics").get(0);
+      assertThat(errors.path("name").asText()).isEqualTo("errors");
+      assertThat(errors.path("measure").asText()).isEqualTo("rate");
+      assertThat(errors.path("verdict").asText()).isEqualTo("PASS");
+      String verdict =
+          waiting.path("events").findValuesAsText("message").stream()
+              .filter(m -> m.matches("PASS after \\d+ checks.*"))
+              .findFirst()
+              .orElseThrow();
+      int checks = Integer.parseInt(verdict.replaceAll("PASS after (\\d+) checks.*", "$1"));
+      assertThat(errors.path("points").size())
+          .as("one point per check: " + verdict)
+          .isEqualTo(checks);
+      assertThat(checks).as("a 16 s analysis of 2 s intervals").isGreaterThanOrEqualTo(7);
+      assertThat(errors.path("points").findValues("canary")).allMatch(v -> v.asDouble() == 0.0);
+      assertThat(errors.path("points").findValues("baseline")).isNotEmpty();
+      assertThat(errors.path("threshold").asDouble()).isPositive();
       api.post("/api/v1/deployments/" + v2 + "/promote", Map.of("reason", "analysis passed"))
           .expect(202);
       // The stable servers' promotion (a child workflow) shows its steps as they happen...

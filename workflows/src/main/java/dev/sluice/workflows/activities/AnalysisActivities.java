@@ -46,6 +46,8 @@ public interface AnalysisActivities {
    * @param version the new version
    * @param analysis the service's metrics and their provider
    * @param spec window, interval, ceilings (every field set)
+   * @param deploymentId the deployment whose analysis record the readings join (a canary's, for the
+   *     monitoring of its promoted servers in a child workflow); null: the workflow's own id
    */
   record MonitorCall(
       ProviderRef router,
@@ -53,7 +55,19 @@ public interface AnalysisActivities {
       String service,
       String version,
       AnalysisConfig analysis,
-      AutoRollbackSpec spec) {}
+      AutoRollbackSpec spec,
+      String deploymentId) {
+
+    public MonitorCall(
+        ProviderRef router,
+        List<Target> targets,
+        String service,
+        String version,
+        AnalysisConfig analysis,
+        AutoRollbackSpec spec) {
+      this(router, targets, service, version, analysis, spec, null);
+    }
+  }
 
   record WarmUpCall(
       ProviderRef router,

@@ -210,7 +210,11 @@ public final class DeploymentSteps {
             request.service().name(),
             request.version(),
             request.service().effectiveAnalysis(),
-            spec));
+            spec,
+            // A promotion's child monitors the canary's servers: its readings are the canary's.
+            request.parentDeploymentId() != null
+                ? request.parentDeploymentId()
+                : request.deploymentId()));
   }
 
   /**

@@ -67,7 +67,9 @@ public final class DeploymentTracker {
             + " "
             + request.version()
             + " requested by "
-            + request.requestedBy());
+            + request.requestedBy()
+            // Text only, from the input: replaying an older history (no note) adds the same event.
+            + (request.note() == null ? "" : " (" + request.note() + ")"));
     setPhase(Phase.PREPARING);
   }
 

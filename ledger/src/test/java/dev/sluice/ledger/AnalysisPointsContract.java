@@ -1,0 +1,73 @@
+package dev.sluice.ledger;
+
+import static dev.sluice.ledger.LedgerFixtures.START;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.sluice.model.AnalysisPoint;
+import dev.sluice.model.Verdict;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Analysis points ({@link AnalysisPoints}). */
+abstract class AnalysisPointsContract extends LedgerContract {
+
+  private static AnalysisPoint point(String run, int interval, String metric, Double canary) {
+    return new AnalysisPoint(
+        run,
+        AnalysisPoint.CANARY,
+        interval,
+        START.plusSeconds(10L * interval),
+        metric,
+        "rate",
+        canary,
+        0.01,
+        0.4,
+        0.005,
+        Verdict.PASS,
+        "estimate ×1.1");
+  }
+
+  @Test
+  void pointsComeBackOldestFirstWithEveryField() {
+    ledger.recordAnalysis(
+        "d-1", List.of(point("5", 1, "errors", 0.02), point("5", 1, "latency", 120.0)));
+    ledger.recordAnalysis("d-1", List.of(point("5", 0, "errors", null)));
+    ledger.recordAnalysis("d-2", List.of(point("5", 0, "errors", 0.5)));
+
+    List<AnalysisPoint> points = ledger.analysis("d-1");
+
+    assertThat(points)
+        .extracting(AnalysisPoint::interval, AnalysisPoint::metric, AnalysisPoint::canary)
+        .containsExactly(
+            tuple(0, "errors", null), tuple(1, "errors", 0.02), tuple(1, "latency", 120.0));
+    assertThat(points.get(1))
+        .isEqualTo(point("5", 1, "errors", 0.02))
+        .extracting(AnalysisPoint::at)
+        .isEqualTo(START.plusSeconds(10));
+  }
+
+  @Test
+  void anIntervalReportedAgainByARetriedAttemptIsKeptOnce() {
+    ledger.recordAnalysis("d-1", List.of(point("5", 0, "errors", 0.02)));
+    ledger.recordAnalysis(
+        "d-1", List.of(point("5", 0, "errors", 0.9), point("5", 1, "errors", 0.03)));
+
+    assertThat(ledger.analysis("d-1"))
+        .extracting(AnalysisPoint::interval, AnalysisPoint::canary)
+        .containsExactly(tuple(0, 0.02), tuple(1, 0.03));
+  }
+
+  @Test
+  void readingsThatAreNotNumbersAreStoredAsNoReading() {
+    ledger.recordAnalysis(
+        "d-1", List.of(point("5", 0, "errors", Double.NaN), point("5", 0, "latency", 1.0 / 0.0)));
+
+    assertThat(ledger.analysis("d-1")).extracting(AnalysisPoint::canary).containsOnlyNulls();
+  }
+
+  @Test
+  void aDeploymentWithoutAnalysisHasNoPoints() {
+    assertThat(ledger.analysis("d-404")).isEmpty();
+  }
+}

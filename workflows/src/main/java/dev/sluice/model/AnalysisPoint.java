@@ -1,0 +1,51 @@
+package dev.sluice.model;
+
+import java.time.Instant;
+
+/**
+ * One metric's reading in one interval of an analysis, as the judge saw it: what the canary and its
+ * baseline measured, and the judge's standing after that interval. Recorded in the ledger so people
+ * can see why a canary passed or failed (the dashboard's charts, the CLI's analysis table); the
+ * verdict that counts is the analysis activity's result in the workflow's history.
+ *
+ * @param run the analysis run it belongs to: the activity's id, unique within the deployment (a
+ *     step that runs again after an inconclusive analysis is a new run)
+ * @param kind {@code canary} (canary against baseline), {@code warm-up} (a blue-green pool alone)
+ *     or {@code monitor} (post-deploy monitoring of the new version against ceilings)
+ * @param interval 0-based interval within the run
+ * @param at when the interval ended
+ * @param metric the metric's name
+ * @param measure what {@code canary} and {@code baseline} are: {@code rate} (events out of
+ *     requests), {@code median} (of the interval's samples), {@code value} or {@code mean-ms}
+ * @param canary the canary's (or the watched pool's) reading; null when it had no data
+ * @param baseline the baseline's reading; null without a baseline or data
+ * @param pValue the sequential judge's always-valid p-value after this interval; null for the
+ *     threshold judge
+ * @param threshold what the metric is held to: the p-value at or below which it fails (its share of
+ *     alpha), or the threshold judge's limit on {@code canary}; null when none applies
+ * @param verdict the metric's verdict after this interval
+ * @param details the judge's sentence: estimates, evidence, why this verdict
+ */
+public record AnalysisPoint(
+    String run,
+    String kind,
+    int interval,
+    Instant at,
+    String metric,
+    String measure,
+    Double canary,
+    Double baseline,
+    Double pValue,
+    Double threshold,
+    Verdict verdict,
+    String details) {
+
+  /** Kind of a canary's analysis against its baseline. */
+  public static final String CANARY = "canary";
+
+  /** Kind of a blue-green warm-up: the pool that took traffic, alone. */
+  public static final String WARM_UP = "warm-up";
+
+  /** Kind of post-deploy monitoring: the new version's targets against absolute ceilings. */
+  public static final String MONITOR = "monitor";
+}
