@@ -53,6 +53,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import dev.sluice.api.migrations.GateBody;
 
 /**
  * The OpenAPI document of the resources registered in the application: swagger-core reads their
@@ -85,7 +86,8 @@ public final class OpenApiDocument {
           "migrations", "Expand-contract schema migrations and dual-write migrations",
           "releases",
               "Releases: migration, deployment, flag rollout, gate and contract in one call",
-          "openapi", "This document");
+          "openapi", "This document",
+          "dashboard", "The web dashboard's page and scripts: no data, no token needed");
 
   private OpenApiDocument() {}
 
@@ -317,7 +319,7 @@ public final class OpenApiDocument {
     /** Names given by hand to types whose own names are taken by another type. */
     private static final Map<Class<?>, String> RENAMED =
         Map.of(
-            dev.sluice.api.migrations.GateBody.class, "MigrationGateBody",
+            GateBody.class, "MigrationGateBody",
             dev.sluice.api.releases.GateBody.class, "ReleaseGateBody");
 
     @Override

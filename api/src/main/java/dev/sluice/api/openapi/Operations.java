@@ -1,10 +1,12 @@
 package dev.sluice.api.openapi;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.api.auth.PublicResource;
 import dev.sluice.api.common.ErrorBody;
 import dev.sluice.api.deployments.ControlBody;
 import dev.sluice.api.deployments.ControlView;
 import dev.sluice.api.deployments.DeploymentView;
+import dev.sluice.api.deployments.RollbackBody;
 import dev.sluice.api.deployments.RollbackView;
 import dev.sluice.api.flags.FlagView;
 import dev.sluice.api.releases.ReleaseView;
@@ -17,6 +19,8 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.media.ComposedSchema;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.parameters.RequestBody;
@@ -37,9 +41,9 @@ import java.util.TreeSet;
  * endpoint cannot be left undescribed; {@code OpenApiTest} fails until it has one.
  *
  * <p>Every operation can answer 400 (a bad query parameter, header or {@code X-Sluice-Actor}), 401
- * (a server with tokens, without a valid one) and 500 (a bug, logged with the id the body gives);
- * every operation that takes a body also 400 for unreadable JSON and 413 for one over {@code
- * limits.maxBodyBytes}.
+ * (a server with tokens, without a valid one; not a {@link PublicResource}) and 500 (a bug, logged
+ * with the id the body gives); every operation that takes a body also 400 for unreadable JSON and
+ * 413 for one over {@code limits.maxBodyBytes}.
  */
 final class Operations {
 
@@ -95,7 +99,7 @@ final class Operations {
             line("GET /api/v1/services/{name}/circuit").errors(404),
             line("POST /api/v1/services/{name}/circuit/reset").errors(403, 404),
             line("POST /api/v1/services/{name}/rollback")
-                .body(ControlBody.class)
+                .body(RollbackBody.class)
                 .answer(
                     202,
                     "A switch back or a deployment of the previous version",
@@ -112,6 +116,7 @@ final class Operations {
                 .errors(409, 422, 503),
             line("GET /api/v1/deployments"),
             line("GET /api/v1/deployments/{id}").errors(404),
+            line("GET /api/v1/deployments/{id}/analysis").errors(404),
             line("GET /api/v1/deployments/{id}/controls/{controlId}").errors(404, 503),
             line("POST /api/v1/deployments/{id}/{action}")
                 .body(ControlBody.class)
@@ -198,6 +203,16 @@ final class Operations {
                     ReleaseView.class,
                     SignalSent.class)
                 .errors(404, 409, 503),
+            // the dashboard: files, no data, no token
+            line("GET /").file(200, "The dashboard's page", "text/html; charset=utf-8"),
+            line("GET /dashboard/{file}")
+                .file(
+                    200,
+                    "One of the dashboard's files",
+                    "text/html; charset=utf-8",
+                    "text/javascript; charset=utf-8",
+                    "text/css; charset=utf-8")
+                .errors(404),
             line("GET /api/openapi.json").answer(200, "This document", ObjectNode.class));
     Map<String, Line> table = new LinkedHashMap<>();
     for (Line l : lines) {
@@ -228,7 +243,10 @@ final class Operations {
                           if (line == null) {
                             missing.add(verb + " " + path + " (" + origins.get(operation) + ")");
                           } else {
-                            line.applyTo(operation, components);
+                            boolean open =
+                                PublicResource.class.isAssignableFrom(
+                                    origins.get(operation).getDeclaringClass());
+                            line.applyTo(operation, components, open);
                           }
                         }));
     if (!missing.isEmpty()) {
@@ -263,6 +281,16 @@ final class Operations {
       return this;
     }
 
+    Line file(int status, String description, String... mediaTypes) {
+      Content content = new Content();
+      for (String type : mediaTypes) {
+        content.addMediaType(type, new MediaType().schema(new StringSchema()));
+      }
+      answers.put(status, new ApiResponse().description(description).content(content));
+      answerTypes.put(status, List.of());
+      return this;
+    }
+
     Line header(int status, String name, String description) {
       answers
           .get(status)
@@ -285,7 +313,10 @@ final class Operations {
       return this;
     }
 
-    void applyTo(Operation operation, Components components) {
+    /**
+     * @param open a {@link PublicResource}: served without a token even when tokens are set
+     */
+    void applyTo(Operation operation, Components components, boolean open) {
       if (body != null) {
         operation.setRequestBody(
             new RequestBody()
@@ -314,8 +345,12 @@ final class Operations {
           });
       TreeSet<Integer> all = new TreeSet<>(errors);
       all.add(400);
-      all.add(401);
       all.add(500);
+      if (open) {
+        operation.setSecurity(List.of());
+      } else {
+        all.add(401);
+      }
       if (operation.getRequestBody() != null) {
         all.add(413);
       }

@@ -184,6 +184,7 @@ class OpenApiTest {
       String segment = r.getPath().startsWith("/") ? r.getPath() : "/" + r.getPath();
       path = segment.replaceAll("/+$", "") + path;
     }
-    return path.replaceAll("\\{\\s*(\\w+)\\s*:[^}]*}", "{$1}");
+    path = path.replaceAll("\\{\\s*(\\w+)\\s*:[^}]*}", "{$1}");
+    return path.isEmpty() ? "/" : path;
   }
 }
