@@ -164,6 +164,7 @@ final class Operations {
                     SignalSent.class)
                 .errors(404, 409, 503),
             // migrations
+            line("GET /api/v1/migrations").errors(503),
             line("POST /api/v1/migrations")
                 .answer(202, "Started", SchemaMigrationWorkflow.Status.class)
                 .header(202, "Location", "The migration's address")
@@ -176,6 +177,7 @@ final class Operations {
                     SchemaMigrationWorkflow.Status.class,
                     SignalSent.class)
                 .errors(404, 409, 503),
+            line("GET /api/v1/dual-writes").errors(503),
             line("POST /api/v1/dual-writes")
                 .answer(202, "Started", DualWriteMigrationWorkflow.Status.class)
                 .header(202, "Location", "The migration's address")
@@ -189,6 +191,8 @@ final class Operations {
                     SignalSent.class)
                 .errors(404, 409, 503),
             // releases
+            // states it cannot learn are shown as unanswered, not refused
+            line("GET /api/v1/releases"),
             line("POST /api/v1/releases")
                 .answer(
                     202, "Started, or replayed for a repeated Idempotency-Key", ReleaseView.class)
