@@ -33,6 +33,7 @@ import dev.sluice.api.migrations.DualWrites;
 import dev.sluice.api.migrations.DualWritesResource;
 import dev.sluice.api.migrations.Migrations;
 import dev.sluice.api.migrations.MigrationsResource;
+import dev.sluice.api.openapi.OpenApiResource;
 import dev.sluice.api.releases.Releases;
 import dev.sluice.api.releases.ReleasesResource;
 import dev.sluice.api.services.ServiceMapper;
@@ -296,6 +297,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
                 ledger,
                 client,
                 config.getTemporal().getTaskQueue())));
+    jersey.register(new OpenApiResource(jersey.getResourceConfig()));
     environment
         .healthChecks()
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));

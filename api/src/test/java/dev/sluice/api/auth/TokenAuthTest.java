@@ -79,6 +79,14 @@ class TokenAuthTest {
         .contains("\"actor\":\"ops-admin\"");
   }
 
+  /** The OpenAPI document is an API call like any GET: a token is needed, any token will do. */
+  @Test
+  void theOpenApiDocumentNeedsATokenLikeEveryGet() throws Exception {
+    assertThat(send("GET", "/api/openapi.json", null, null).statusCode()).isEqualTo(401);
+    assertThat(send("GET", "/api/openapi.json", "s3cr3t-ci-token", null).statusCode())
+        .isEqualTo(200);
+  }
+
   @Test
   void callsWithoutAValidTokenAre401() throws Exception {
     assertThat(send("GET", "/api/v1/services", null, null).statusCode()).isEqualTo(401);
