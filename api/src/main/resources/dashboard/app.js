@@ -361,15 +361,25 @@ async function listed(title, path, key, columns) {
 
 const field = name => r => esc(typeof r[name] === "object" && r[name] !== null ? JSON.stringify(r[name]) : r[name]);
 
+const status = key => r => esc(r.status && r.status[key] != null ? r.status[key] : "");
+
 async function migrations() {
-  await listed("Schema migrations", "/api/v1/migrations", "migrations", [["Datasource", field("datasource")], ["State", field("state")], ["Phase", field("phase")], ["Detail", field("detail")]]);
+  await listed("Schema migrations", "/api/v1/migrations", "migrations", [
+    ["Datasource", field("datasource")], ["Migration", status("name")], ["Phase", status("phase")],
+    ["Rows backfilled", status("rowsBackfilled")], ["Reason", r => esc(r.status ? r.status.reason : r.answer === "none" ? "no migration yet" : r.message || r.answer)]]);
   const schema = view().innerHTML;
-  await listed("Dual-write migrations", "/api/v1/dual-writes", "dualWrites", [["Name", field("name")], ["Phase", field("phase")], ["State", field("state")], ["Detail", field("detail")]]);
+  await listed("Dual-write migrations", "/api/v1/dual-writes", "dualWrites", [
+    ["Name", field("name")], ["Flag", field("flagKey")], ["Phase", status("phase")], ["State", status("state")],
+    ["Compared", status("compared")], ["Mismatches", status("mismatches")], ["Started", r => esc(time(r.startedAt) + " " + (r.startedBy || ""))]]);
   view().innerHTML = schema + view().innerHTML;
 }
 
 async function releases() {
-  await listed("Releases", "/api/v1/releases", "releases", [["Release", field("id")], ["State", field("state")], ["Step", field("step")], ["Started", r => esc(time(r.startedAt || r.createdAt))]]);
+  await listed("Releases", "/api/v1/releases", "releases", [
+    ["Release", field("id")], ["State", field("state")], ["Stage", field("stage")],
+    ["Deployment", r => r.deployment ? `<a href="#/deployments/${encodeURIComponent(r.deployment)}">${esc(r.deployment)}</a>` : ""],
+    ["Migration", field("migration")], ["Flag rollout", field("flagRollout")],
+    ["Started", r => esc(time(r.startedAt) + " " + (r.startedBy || ""))]]);
 }
 
 route();

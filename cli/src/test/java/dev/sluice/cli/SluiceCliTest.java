@@ -113,6 +113,67 @@ class SluiceCliTest {
   }
 
   @Test
+  void listsPrintOneRowPerEntryAndSayWhatIsMissing() throws IOException {
+    JsonNode releases =
+        view(
+            "{\"releases\":[{\"id\":\"rel-000000000001\",\"state\":\"RUNNING\",\"stage\":null,"
+                + "\"migration\":\"add_email on app\",\"deployment\":\"dep-1 checkout 2.0.0\","
+                + "\"startedAt\":\"2026-12-02T17:08:24Z\",\"startedBy\":\"alice\"},"
+                + "{\"id\":\"rel-000000000000\",\"state\":\"COMPLETED\",\"stage\":\"ROLLED_BACK\","
+                + "\"flagRollout\":\"new-checkout on\",\"startedAt\":\"2026-12-01T09:00:00Z\","
+                + "\"startedBy\":\"ci\"}]}");
+    assertThat(new StatusCommands.Releases().table(releases))
+        .containsExactly(
+            "ID                STATE      STAGE        STAGES"
+                + "                                                        STARTED               BY",
+            "rel-000000000001  RUNNING    -            migration add_email on app → deployment dep-1"
+                + " checkout 2.0.0  2026-12-02T17:08:24Z  alice",
+            "rel-000000000000  COMPLETED  ROLLED_BACK  flagRollout new-checkout on"
+                + "                                   2026-12-01T09:00:00Z  ci");
+
+    JsonNode migrations =
+        view(
+            "{\"migrations\":[{\"datasource\":\"app\",\"answer\":\"status\",\"status\":{"
+                + "\"name\":\"add_email\",\"datasource\":\"app\",\"phase\":\"BACKFILLING\","
+                + "\"rowsBackfilled\":1200,\"reason\":null,\"events\":[]}},"
+                + "{\"datasource\":\"spare\",\"answer\":\"none\",\"status\":null,"
+                + "\"message\":\"no migration has run on spare\"}]}");
+    assertThat(new StatusCommands.Migrations().table(migrations))
+        .containsExactly(
+            "DATASOURCE  MIGRATION  PHASE        ROWS  REASON",
+            "app         add_email  BACKFILLING  1200  -",
+            "spare       -          none         -     no migration has run on spare");
+    assertThat(new StatusCommands.Migrations().listPath(20)).isEqualTo("/api/v1/migrations");
+
+    JsonNode dualWrites =
+        view(
+            "{\"dualWrites\":[{\"name\":\"orders\",\"flagKey\":\"orders-store\","
+                + "\"startedAt\":\"2026-12-02T17:08:24Z\",\"answer\":\"unanswered\",\"status\":null}]}");
+    assertThat(new StatusCommands.DualWrites().table(dualWrites))
+        .containsExactly(
+            "NAME    FLAG          STATE       PHASE  COMPARED  MISMATCHES  STARTED",
+            "orders  orders-store  unanswered  -      -         -           2026-12-02T17:08:24Z");
+    assertThat(new StatusCommands.DualWrites().listPath(5))
+        .isEqualTo("/api/v1/dual-writes?limit=5");
+    assertThat(new StatusCommands.Releases().table(view("{\"releases\":[]}")))
+        .containsExactly("no releases");
+  }
+
+  @Test
+  void everyListHasHelpAndAnUnreachableServerIsOneLine() throws IOException {
+    String url = "http://127.0.0.1:" + closedPort();
+    for (String of : List.of("releases", "migrations", "dual-writes")) {
+      Run help = run(Map.of(), of, "list", "--help");
+      assertThat(help.code()).as(of).isZero();
+      assertThat(help.out()).as(of).contains("Usage: sluice " + of + " list").contains("--limit");
+      Run unreachable = run(Map.of(), of, "list", "-o", "json", "--url", url);
+      assertThat(unreachable.code()).as(of).isEqualTo(1);
+      assertThat(unreachable.err()).as(of).startsWith("error: cannot reach Sluice at " + url);
+      assertThat(unreachable.out()).as(of).isEmpty();
+    }
+  }
+
+  @Test
   void theServersCommandsAreNotTheClis() {
     assertThat(SluiceCli.handles("deploy")).isTrue();
     assertThat(SluiceCli.handles("promote")).isTrue();

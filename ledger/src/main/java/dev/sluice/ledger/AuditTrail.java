@@ -3,11 +3,14 @@ package dev.sluice.ledger;
 import static dev.sluice.ledger.Timestamps.at;
 import static dev.sluice.ledger.Timestamps.instant;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** The audit trail: who did what to which service or deployment, and when. Append-only. */
 final class AuditTrail {
@@ -44,6 +47,25 @@ final class AuditTrail {
         .execute();
   }
 
+  /**
+   * The newest entry of each subject audited with {@code action}; see {@link Ledger#latestAudit}.
+   */
+  List<AuditEntry> latestPerSubject(Handle h, String action, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive: " + limit);
+    }
+    return h.createQuery(
+            "SELECT id, at, actor, action, subject, details FROM audit a"
+                + " WHERE action = :action AND subject IS NOT NULL"
+                + " AND id = (SELECT MAX(b.id) FROM audit b"
+                + " WHERE b.action = :action AND b.subject = a.subject)"
+                + " ORDER BY id DESC LIMIT :limit")
+        .bind("action", Objects.requireNonNull(action, "action"))
+        .bind("limit", limit)
+        .map(this::entry)
+        .list();
+  }
+
   /** The newest {@code limit} entries, about {@code subject} only unless it is null. */
   List<AuditEntry> trail(Handle h, String subject, int limit) {
     if (limit < 1) {
@@ -57,16 +79,16 @@ final class AuditTrail {
     if (subject != null) {
       query.bind("subject", subject);
     }
-    return query
-        .map(
-            (rs, ctx) ->
-                new AuditEntry(
-                    rs.getLong("id"),
-                    instant(rs, "at"),
-                    rs.getString("actor"),
-                    rs.getString("action"),
-                    rs.getString("subject"),
-                    json.readTree(rs.getString("details"))))
-        .list();
+    return query.map(this::entry).list();
+  }
+
+  private AuditEntry entry(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new AuditEntry(
+        rs.getLong("id"),
+        instant(rs, "at"),
+        rs.getString("actor"),
+        rs.getString("action"),
+        rs.getString("subject"),
+        json.readTree(rs.getString("details")));
   }
 }

@@ -464,4 +464,16 @@ public final class Ledger {
   public List<AuditEntry> auditTrail(String subject, int limit) {
     return jdbi.withHandle(h -> audit.trail(h, subject, limit));
   }
+
+  /**
+   * The newest entry of each subject audited with {@code action}, newest first, at most {@code
+   * limit}: what was started, by the start's own audit row ({@code release.start} gives every
+   * release, {@code dualwrite.start} every dual-write migration by name, each at its latest start).
+   * Entries without a subject are left out.
+   *
+   * @throws IllegalArgumentException when {@code limit} is below 1
+   */
+  public List<AuditEntry> latestAudit(String action, int limit) {
+    return jdbi.withHandle(h -> audit.latestPerSubject(h, action, limit));
+  }
 }

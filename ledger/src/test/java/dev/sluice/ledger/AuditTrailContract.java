@@ -63,6 +63,26 @@ abstract class AuditTrailContract extends LedgerContract {
   }
 
   @Test
+  void latestAuditGivesEachSubjectsNewestEntryOfOneActionNewestFirst() {
+    ledger.audit("alice", "dualwrite.start", "orders", Map.of("flagKey", "orders-v1"));
+    ledger.audit("bob", "dualwrite.start", "profiles", Map.of("flagKey", "profiles-phase"));
+    ledger.audit("bob", "dualwrite.abort", "orders", null);
+    ledger.audit("carol", "dualwrite.start", "orders", Map.of("flagKey", "orders-v2"));
+    ledger.audit("carol", "dualwrite.start", null, null);
+
+    List<AuditEntry> latest = ledger.latestAudit("dualwrite.start", 10);
+
+    assertThat(latest)
+        .extracting(AuditEntry::actor, AuditEntry::subject)
+        .containsExactly(tuple("carol", "orders"), tuple("bob", "profiles"));
+    assertThat(latest.get(0).details().get("flagKey").asText()).isEqualTo("orders-v2");
+    assertThat(ledger.latestAudit("dualwrite.start", 1))
+        .extracting(AuditEntry::subject)
+        .containsExactly("orders");
+    assertThat(ledger.latestAudit("release.start", 10)).isEmpty();
+  }
+
+  @Test
   void progressRecordsAreNotAudited() {
     ledger.begin(newDeployment("d-1", service("checkout", "web-1"), "2.0", null, null));
     int before = ledger.auditTrail(null, 100).size();

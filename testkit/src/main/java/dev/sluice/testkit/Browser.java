@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -83,9 +84,15 @@ public final class Browser implements AutoCloseable {
     driver.get(url);
   }
 
-  /** Waits up to {@code timeout} for {@code condition} to give a non-null, non-false answer. */
+  /**
+   * Waits up to {@code timeout} for {@code condition} to give a non-null, non-false answer. An
+   * element the page replaced while the condition read it (the dashboard redraws as it polls) is
+   * asked about again.
+   */
   public <T> T await(Duration timeout, Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, timeout, Duration.ofMillis(200)).until(condition::apply);
+    return new WebDriverWait(driver, timeout, Duration.ofMillis(200))
+        .ignoring(StaleElementReferenceException.class)
+        .until(condition::apply);
   }
 
   /** The first element matching the CSS selector, once it is displayed (up to {@code timeout}). */

@@ -83,6 +83,25 @@ public final class Queries {
     }
   }
 
+  /**
+   * Queries for one list answer, each bounded like {@link #within}: once one goes unanswered (no
+   * worker), the rest are not asked, so a list of n items waits {@link #TIMEOUT} once rather than n
+   * times. Not thread-safe: one per request.
+   */
+  public static final class ForList {
+    private boolean unanswered;
+
+    /** The query's answer; empty when no worker answered it or an earlier one. */
+    public <T> Optional<T> within(Supplier<T> query) {
+      if (unanswered) {
+        return Optional.empty();
+      }
+      Optional<T> answer = Queries.within(query);
+      unanswered = answer.isEmpty();
+      return answer;
+    }
+  }
+
   /** As {@link #within}, answering 503 when no worker answered in time. */
   public static <T> T orUnavailable(Supplier<T> query, String what) {
     return within(query)

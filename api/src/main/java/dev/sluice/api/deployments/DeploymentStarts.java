@@ -314,13 +314,15 @@ final class DeploymentStarts {
   }
 
   private void startWorkflow(DeploymentRequest request, String previous) {
+    // The ledger knows no previous version before a service's first finished deployment: the
+    // summary then names only the new one (the workflow's details show what each target ran).
     String summary =
         request.strategy()
             + " "
             + request.service().name()
             + " "
-            + (previous == null ? "?" : previous)
-            + " → "
+            + (previous == null ? "" : previous + " ")
+            + "→ "
             + request.version();
     WorkflowOptions.Builder options =
         WorkflowOptions.newBuilder()

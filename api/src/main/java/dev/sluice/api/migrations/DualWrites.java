@@ -8,6 +8,7 @@ import dev.sluice.api.common.ErrorBody.FieldError;
 import dev.sluice.api.common.Queries;
 import dev.sluice.api.common.ReasonBody;
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.ledger.AuditEntry;
 import dev.sluice.ledger.FlagStore;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.DualWriteMigration;
@@ -18,6 +19,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowServiceException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,7 +137,7 @@ public final class DualWrites {
       throw ApiException.conflict(
           "dual_write_running", "dual-write " + body.name() + " is running", Map.of());
     }
-    ledger.audit(actor, "dualwrite.start", body.name(), Map.of("flagKey", body.flagKey()));
+    ledger.audit(actor, START_ACTION, body.name(), Map.of("flagKey", body.flagKey()));
     return new Status(
         DualWriteMigrationWorkflow.State.RUNNING.name(),
         "old-only",
@@ -155,6 +157,48 @@ public final class DualWrites {
 
   public Status status(String name) {
     return Queries.orUnavailable(() -> query(name), "dual-write migration " + name);
+  }
+
+  /** What a dual-write migration's start is audited as: the list reads it. */
+  static final String START_ACTION = "dualwrite.start";
+
+  /**
+   * The dual-write migrations started, newest start first, at most {@code limit}: the ledger's
+   * {@code dualwrite.start} audit rows say which (by name, at its latest start), and one query each
+   * where it stands. Once a query goes unanswered the rest are not asked ({@code unanswered}).
+   */
+  public List<DualWriteEntry> list(int limit) {
+    Queries.ForList queries = new Queries.ForList();
+    List<DualWriteEntry> list = new ArrayList<>();
+    for (AuditEntry started : ledger.latestAudit(START_ACTION, limit)) {
+      String name = started.subject();
+      String flagKey =
+          started.details() == null ? null : started.details().path("flagKey").asText(null);
+      Map<String, String> links = Map.of("self", "/api/v1/dual-writes/" + name);
+      String answer = "unanswered";
+      Status status = null;
+      String message = "no worker answered within " + Queries.TIMEOUT.toSeconds() + " s";
+      try {
+        Optional<Status> now = queries.within(() -> query(name));
+        if (now.isPresent()) {
+          answer = "status";
+          status = now.get();
+          message = null;
+        }
+      } catch (ApiException e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+        answer = "none";
+        message = "Temporal no longer has it";
+      } catch (WorkflowServiceException e) {
+        throw ApiException.unavailable("Temporal did not answer: " + e.getMessage());
+      }
+      list.add(
+          new DualWriteEntry(
+              name, flagKey, started.at(), started.actor(), answer, status, message, links));
+    }
+    return list;
   }
 
   /** Where the migration stands; empty when no worker answers in time. */

@@ -1,6 +1,7 @@
 package dev.sluice.api.migrations;
 
 import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.common.Params;
 import dev.sluice.api.common.ReasonBody;
 import dev.sluice.workflows.migrations.DualWriteMigrationWorkflow.Status;
 import jakarta.ws.rs.Consumes;
@@ -9,6 +10,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -36,6 +38,15 @@ public class DualWritesResource {
     return Response.accepted(started)
         .header("Location", "/api/v1/dual-writes/" + body.name())
         .build();
+  }
+
+  /**
+   * The dual-write migrations started, newest start first, at most {@code limit} (default 20, at
+   * most 100), each with where it stands.
+   */
+  @GET
+  public DualWriteList list(@QueryParam("limit") String limit) {
+    return new DualWriteList(dualWrites.list(Params.integer("limit", limit, 20, 1, 100)));
   }
 
   @GET

@@ -15,6 +15,8 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowServiceException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +87,44 @@ public final class Migrations {
   /** The migration on {@code datasource} now (or the last one that ran there). */
   public Status status(String datasource) {
     return Queries.orUnavailable(() -> query(datasource), "the migration on " + datasource);
+  }
+
+  /**
+   * Every configured datasource, by name, with its migration: one query each (a migration's status
+   * is its workflow's to say, so a worker answers); a datasource where none ran shows as {@code
+   * none}. Once a query goes unanswered the rest are not asked ({@code unanswered}).
+   */
+  public List<MigrationEntry> list() {
+    Queries.ForList queries = new Queries.ForList();
+    List<MigrationEntry> list = new ArrayList<>();
+    for (String datasource : datasources.names()) {
+      Map<String, String> links = Map.of("self", "/api/v1/migrations/" + datasource);
+      list.add(
+          queries
+              .within(() -> entry(datasource, links))
+              .orElseGet(
+                  () ->
+                      new MigrationEntry(
+                          datasource,
+                          "unanswered",
+                          null,
+                          "no worker answered within " + Queries.TIMEOUT.toSeconds() + " s",
+                          links)));
+    }
+    return list;
+  }
+
+  private MigrationEntry entry(String datasource, Map<String, String> links) {
+    try {
+      return new MigrationEntry(datasource, "status", query(datasource), null, links);
+    } catch (ApiException e) {
+      if (e.status() != 404) {
+        throw e;
+      }
+      return new MigrationEntry(datasource, "none", null, e.body().message(), links);
+    } catch (WorkflowServiceException e) {
+      throw ApiException.unavailable("Temporal did not answer: " + e.getMessage());
+    }
   }
 
   private Status query(String datasource) {

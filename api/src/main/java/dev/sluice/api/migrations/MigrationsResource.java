@@ -39,6 +39,15 @@ public class MigrationsResource {
         .build();
   }
 
+  /**
+   * Every configured datasource with its migration ({@code none} where none ran, {@code unanswered}
+   * when no worker answers).
+   */
+  @GET
+  public MigrationList list() {
+    return new MigrationList(migrations.list());
+  }
+
   /** The migration on {@code datasource} now (or the last one that ran there). */
   @GET
   @Path("/{datasource}")

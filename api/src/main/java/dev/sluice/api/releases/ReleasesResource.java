@@ -1,6 +1,7 @@
 package dev.sluice.api.releases;
 
 import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.common.Params;
 import dev.sluice.api.common.ReasonBody;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -9,6 +10,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -46,6 +48,15 @@ public class ReleasesResource {
         .location(URI.create(started.view().links().get("self")))
         .header("Idempotent-Replayed", Boolean.toString(started.replay()))
         .build();
+  }
+
+  /**
+   * The newest releases first, at most {@code limit} (default 20, at most 100), each as a summary:
+   * what it started with and how its workflow stands (its own view for the stage and events).
+   */
+  @GET
+  public ReleaseList list(@QueryParam("limit") String limit) {
+    return new ReleaseList(releases.list(Params.integer("limit", limit, 20, 1, 100)));
   }
 
   @GET

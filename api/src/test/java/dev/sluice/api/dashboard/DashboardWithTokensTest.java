@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
@@ -79,7 +80,7 @@ class DashboardWithTokensTest {
   }
 
   @Test
-  void thePageAsksForTheTokenAndShowsTheDataWithIt() throws Exception {
+  void thePageAsksForTheTokenAndEveryPageRendersWithIt() throws Exception {
     HttpResponse<String> put =
         HttpClient.newHttpClient()
             .send(
@@ -107,6 +108,29 @@ class DashboardWithTokensTest {
           Duration.ofSeconds(30),
           d -> !d.findElements(By.cssSelector("a[href='#/services/shop']")).isEmpty());
       browser.screenshot("dashboard-with-token");
+      for (Map.Entry<String, String> page :
+          Map.of(
+                  "/",
+                  "Deployments",
+                  "/services/shop",
+                  "shop",
+                  "/flags",
+                  "Feature flags",
+                  "/migrations",
+                  "Schema migrations",
+                  "/releases",
+                  "Releases")
+              .entrySet()) {
+        browser.open(base() + "/#" + page.getKey());
+        browser.await(
+            Duration.ofSeconds(30),
+            d -> d.findElement(By.tagName("h1")).getText().equals(page.getValue()));
+        assertThat(browser.driver().findElement(By.id("message")).isDisplayed())
+            .as(
+                "an error shown on " + page.getKey() + ": %s",
+                browser.driver().findElement(By.id("message")).getText())
+            .isFalse();
+      }
     }
   }
 }

@@ -242,6 +242,33 @@ class ReleasesApiTest {
     api.post("/api/v1/releases/" + first + "/rewind", null).expect(404);
   }
 
+  @Test
+  void aStartedReleaseIsListedFromTheLedgerWithItsStateFromTemporalWithoutAWorker() {
+    api.put("/api/v1/services/rel-list", ApiFixture.service()).expect(201);
+    JsonNode started =
+        api.post(
+                "/api/v1/releases",
+                Map.of("deployment", Map.of("service", "rel-list", "version", "2.0.0")))
+            .expect(202)
+            .body();
+    String id = started.path("id").asText();
+
+    JsonNode listed = null;
+    for (JsonNode release :
+        api.get("/api/v1/releases?limit=100").expect(200).body().path("releases")) {
+      if (release.path("id").asText().equals(id)) {
+        listed = release;
+      }
+    }
+
+    assertThat(listed).as("listed").isNotNull();
+    assertThat(listed.path("state").asText()).isEqualTo("RUNNING");
+    assertThat(listed.path("deployment").asText()).endsWith(" rel-list 2.0.0");
+    assertThat(listed.path("links").path("deployment").asText())
+        .isEqualTo(started.path("links").path("deployment").asText());
+    assertThat(listed.path("links").path("self").asText()).isEqualTo("/api/v1/releases/" + id);
+  }
+
   private static void assertField(JsonNode error, String... fields) {
     assertThat(error.path("errors").findValuesAsText("field"))
         .as("%s", error)
