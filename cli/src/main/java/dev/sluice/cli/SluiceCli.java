@@ -189,11 +189,16 @@ public final class SluiceCli {
     return ControlCommands.send(this, id, "retry", ControlCommands.body(null));
   }
 
+  /**
+   * The command tree with no streams or server behind it, for checking a command line without
+   * running it ({@code commandTree().parseArgs(…)}; the documentation tests do).
+   */
+  public static CommandLine commandTree() {
+    return commandLine(new SluiceCli(null, null, Map.of(), null));
+  }
+
   private static Set<String> names() {
-    Set<String> names =
-        new HashSet<>(
-            commandLine(new SluiceCli(null, null, Map.of(), null)).getSubcommands().keySet());
-    return names;
+    return new HashSet<>(commandTree().getSubcommands().keySet());
   }
 
   /** {@code --version}: the jar's version. */
