@@ -11,6 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -55,6 +57,30 @@ public final class SluiceClient {
 
   public Answer get(String path) {
     return send("GET", path, null, null);
+  }
+
+  /**
+   * Starts a canary deployment of {@code service} with these steps ({@code setWeight}, {@code
+   * pause}, {@code analysis} as the API takes them).
+   *
+   * @return the deployment's id
+   */
+  public String startCanary(String service, String version, List<Map<String, Object>> steps) {
+    return post(
+            "/api/v1/deployments",
+            Map.of(
+                "service",
+                service,
+                "version",
+                version,
+                "strategy",
+                "canary",
+                "canary",
+                Map.of("steps", steps)))
+        .expect(202)
+        .body()
+        .path("id")
+        .asText();
   }
 
   private Answer send(String method, String path, Object body, String idempotencyKey) {

@@ -58,21 +58,7 @@ class CanaryDeploymentIT {
   }
 
   String canary(String version, List<Map<String, Object>> steps) {
-    return api.post(
-            "/api/v1/deployments",
-            Map.of(
-                "service",
-                "checkout",
-                "version",
-                version,
-                "strategy",
-                "canary",
-                "canary",
-                Map.of("steps", steps)))
-        .expect(202)
-        .body()
-        .path("id")
-        .asText();
+    return api.startCanary("checkout", version, steps);
   }
 
   @Test

@@ -76,26 +76,13 @@ class DashboardIT {
 
   private void watchAndPromote(Browser browser, LoadGenerator load) {
     String id =
-        api.post(
-                "/api/v1/deployments",
-                Map.of(
-                    "service",
-                    "checkout",
-                    "version",
-                    "2.0.0",
-                    "strategy",
-                    "canary",
-                    "canary",
-                    Map.of(
-                        "steps",
-                        List.of(
-                            Map.of("setWeight", 25),
-                            Map.of("analysis", Map.of("duration", "16s", "interval", "2s")),
-                            Map.of("pause", Map.of())))))
-            .expect(202)
-            .body()
-            .path("id")
-            .asText();
+        api.startCanary(
+            "checkout",
+            "2.0.0",
+            List.of(
+                Map.of("setWeight", 25),
+                Map.of("analysis", Map.of("duration", "16s", "interval", "2s")),
+                Map.of("pause", Map.of())));
 
     browser.open(url("/deployments/" + id));
     browser.await(WAIT, d -> text(browser, "#weight").equals("25%"));

@@ -48,22 +48,8 @@ class ServerRestartIT {
     awaitUp(client, "server-1.log");
     client.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(201);
     String id =
-        client
-            .post(
-                "/api/v1/deployments",
-                Map.of(
-                    "service",
-                    "checkout",
-                    "version",
-                    "2.0.0",
-                    "strategy",
-                    "canary",
-                    "canary",
-                    Map.of("steps", List.of(Map.of("setWeight", 25), Map.of("pause", Map.of())))))
-            .expect(202)
-            .body()
-            .path("id")
-            .asText();
+        client.startCanary(
+            "checkout", "2.0.0", List.of(Map.of("setWeight", 25), Map.of("pause", Map.of())));
     client.awaitDeployment(
         id, Duration.ofMinutes(2), d -> d.path("phase").asText().equals("WAITING"));
 

@@ -106,21 +106,8 @@ class TemporalUiIT {
   @Test
   void anOperatorFindsAWaitingCanaryInTheTemporalUiAndPromotesItWithASignal() throws IOException {
     String id =
-        api.post(
-                "/api/v1/deployments",
-                Map.of(
-                    "service",
-                    "checkout",
-                    "version",
-                    "2.0.0",
-                    "strategy",
-                    "canary",
-                    "canary",
-                    Map.of("steps", List.of(Map.of("setWeight", 25), Map.of("pause", Map.of())))))
-            .expect(202)
-            .body()
-            .path("id")
-            .asText();
+        api.startCanary(
+            "checkout", "2.0.0", List.of(Map.of("setWeight", 25), Map.of("pause", Map.of())));
     api.awaitDeployment(id, WAIT, d -> d.path("waiting").path("endsOn").asText().equals("promote"));
 
     try (Browser browser = Browser.start()) {
