@@ -9,6 +9,6 @@ public record MigrationBody(
     String datasource,
     List<MigrationOperation> operations,
     BackfillBody backfill,
-    GateBody gate,
+    MigrationGateBody gate,
     VerifyBody verify,
     String reason) {}

@@ -1,3 +1,3 @@
 package dev.sluice.api.migrations;
 
-public record GateBody(Boolean promote, String after) {}
+public record MigrationGateBody(Boolean promote, String after) {}

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.introspect.AnnotatedMethod;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.common.ErrorBody;
-import dev.sluice.api.migrations.GateBody;
 import io.swagger.v3.core.converter.AnnotatedType;
 import io.swagger.v3.core.converter.ModelConverter;
 import io.swagger.v3.core.converter.ModelConverterContext;
@@ -316,15 +315,9 @@ public final class OpenApiDocument {
       }
     }
 
-    /** Names given by hand to types whose own names are taken by another type. */
-    private static final Map<Class<?>, String> RENAMED =
-        Map.of(
-            GateBody.class, "MigrationGateBody",
-            dev.sluice.api.releases.GateBody.class, "ReleaseGateBody");
-
     @Override
     protected String getNameOfClass(Class<?> cls) {
-      String name = RENAMED.getOrDefault(cls, cls.getSimpleName());
+      String name = cls.getSimpleName();
       for (Class<?> outer = cls.getEnclosingClass();
           outer != null;
           outer = outer.getEnclosingClass()) {
@@ -340,7 +333,7 @@ public final class OpenApiDocument {
                   + other
                   + " and "
                   + cls
-                  + "; name one in OpenApiDocument.NamedSchemas.RENAMED");
+                  + "; rename one of them");
         }
       }
       return name;

@@ -18,5 +18,5 @@ public record ReleaseBody(
     MigrationBody migration,
     DeploymentCreate deployment,
     FlagRolloutBody flagRollout,
-    GateBody gate,
+    ReleaseGateBody gate,
     String reason) {}

@@ -1,4 +1,4 @@
 package dev.sluice.api.releases;
 
 /** The release's gate before contract: {@code after} opens it by itself; unset, promote does. */
-public record GateBody(String after) {}
+public record ReleaseGateBody(String after) {}

@@ -1,9 +1,7 @@
 package dev.sluice.api.releases;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.sluice.activities.Settings;
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.api.common.Ids;
@@ -15,7 +13,6 @@ import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.flags.FlagRollouts;
 import dev.sluice.api.migrations.MigrationSpecs;
 import dev.sluice.api.services.ServiceSpec;
-import dev.sluice.ledger.AuditEntry;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.DeploymentRequest;
 import dev.sluice.model.FlagRollout;
@@ -25,7 +22,6 @@ import dev.sluice.workflows.migrations.SchemaMigrationWorkflow;
 import dev.sluice.workflows.release.ReleaseWorkflow;
 import dev.sluice.workflows.release.ReleaseWorkflow.Stage;
 import dev.sluice.workflows.release.ReleaseWorkflow.Status;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -33,15 +29,12 @@ import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowQueryException;
 import io.temporal.client.WorkflowServiceException;
-import io.temporal.client.WorkflowStub;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +62,7 @@ public final class Releases {
   private final Ledger ledger;
   private final WorkflowClient client;
   private final String taskQueue;
+  private final ReleaseLists lists;
 
   public Releases(
       Deployments deployments,
@@ -83,6 +77,7 @@ public final class Releases {
     this.ledger = ledger;
     this.client = client;
     this.taskQueue = taskQueue;
+    this.lists = new ReleaseLists(ledger, client);
   }
 
   /** Result of a start: the release, and whether an earlier request with its key started it. */
@@ -354,77 +349,9 @@ public final class Releases {
   /** What a release's start is audited as: the list of releases reads it. */
   static final String START_ACTION = "release.start";
 
-  /**
-   * The newest {@code limit} releases, newest first, as summaries. The ledger's {@code
-   * release.start} audit rows say which releases exist: every release has one, whatever its stages
-   * (deployment rows name only the releases with a deployment, and are written before the start, so
-   * also for releases that never started). The Temporal server says how each stands (a describe,
-   * and the result once completed); no worker is asked, so a list of 100 costs no replay. When
-   * Temporal cannot be reached, the rest are {@code UNKNOWN} without asking.
-   */
+  /** The newest {@code limit} releases, newest first, as summaries ({@link ReleaseLists}). */
   public List<ReleaseSummary> list(int limit) {
-    List<ReleaseSummary> list = new ArrayList<>();
-    boolean reachable = true;
-    for (AuditEntry started : ledger.latestAudit(START_ACTION, limit)) {
-      String id = started.subject();
-      Outcome outcome = reachable ? outcome(id) : null;
-      reachable = outcome != null;
-      JsonNode details = started.details() == null ? MissingNode.getInstance() : started.details();
-      String deployment = details.path("deployment").asText(null);
-      Map<String, String> links = new LinkedHashMap<>();
-      links.put("self", "/api/v1/releases/" + id);
-      if (deployment != null) {
-        links.put("deployment", "/api/v1/deployments/" + deployment.split(" ", 2)[0]);
-      }
-      list.add(
-          new ReleaseSummary(
-              id,
-              started.at(),
-              started.actor(),
-              details.path("migration").asText(null),
-              deployment,
-              details.path("flagRollout").asText(null),
-              details.path("gateAfter").asText(null),
-              details.path("reason").asText(null),
-              outcome == null ? UNKNOWN : outcome.state(),
-              outcome == null ? null : outcome.stage(),
-              Map.copyOf(links)));
-    }
-    return list;
-  }
-
-  private static final String UNKNOWN = "UNKNOWN";
-
-  /** A release's workflow as the Temporal server describes it; see {@link ReleaseSummary}. */
-  private record Outcome(String state, String stage) {}
-
-  /**
-   * The release's workflow status, and its final stage once it completed; UNKNOWN when Temporal no
-   * longer has it; null when Temporal could not be asked.
-   */
-  private Outcome outcome(String id) {
-    WorkflowStub stub = client.newUntypedWorkflowStub(id);
-    WorkflowExecutionStatus status;
-    try {
-      status = stub.describe().getStatus();
-    } catch (WorkflowNotFoundException e) {
-      return new Outcome(UNKNOWN, null);
-    } catch (RuntimeException e) {
-      LOG.warn("Temporal did not describe release {}: {}", id, e.toString());
-      return null;
-    }
-    String state = status.name().substring("WORKFLOW_EXECUTION_STATUS_".length());
-    if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-      return new Outcome(state, null);
-    }
-    try {
-      Status result =
-          stub.getResult(Queries.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS, Status.class);
-      return new Outcome(state, result.stage().name());
-    } catch (TimeoutException | RuntimeException e) {
-      LOG.warn("Temporal did not give release {}'s result: {}", id, e.toString());
-      return new Outcome(state, null);
-    }
+    return lists.newest(limit);
   }
 
   // --- view and controls ----------------------------------------------------------------------
@@ -520,7 +447,7 @@ public final class Releases {
         .request();
   }
 
-  static Duration gateAfter(GateBody gate) {
+  static Duration gateAfter(ReleaseGateBody gate) {
     if (gate == null || gate.after() == null) {
       return null;
     }

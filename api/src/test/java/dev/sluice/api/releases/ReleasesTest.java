@@ -23,15 +23,15 @@ class ReleasesTest {
 
   @Test
   void gateOpensByItselfAfterTheGivenDurationOrWaitsForPromote() {
-    assertThat(Releases.gateAfter(new GateBody("2h"))).isEqualTo(Duration.ofHours(2));
-    assertThat(Releases.gateAfter(new GateBody("0s"))).isEqualTo(Duration.ZERO);
-    assertThat(Releases.gateAfter(new GateBody(null))).isNull();
+    assertThat(Releases.gateAfter(new ReleaseGateBody("2h"))).isEqualTo(Duration.ofHours(2));
+    assertThat(Releases.gateAfter(new ReleaseGateBody("0s"))).isEqualTo(Duration.ZERO);
+    assertThat(Releases.gateAfter(new ReleaseGateBody(null))).isNull();
     assertThat(Releases.gateAfter(null)).isNull();
   }
 
   @Test
   void gateRefusesWhatIsNotADurationAndMoreThanThirtyDays() {
-    assertThatThrownBy(() -> Releases.gateAfter(new GateBody("soon")))
+    assertThatThrownBy(() -> Releases.gateAfter(new ReleaseGateBody("soon")))
         .isInstanceOfSatisfying(
             ApiException.class,
             e -> {
@@ -39,7 +39,7 @@ class ReleasesTest {
               assertThat(e.body().field()).isEqualTo("gate.after");
               assertThat(e.body().message()).contains("must be a duration");
             });
-    assertThatThrownBy(() -> Releases.gateAfter(new GateBody("31d")))
+    assertThatThrownBy(() -> Releases.gateAfter(new ReleaseGateBody("31d")))
         .isInstanceOfSatisfying(
             ApiException.class,
             e -> assertThat(e.body().message()).isEqualTo("must be between 0 and 30 days"));
@@ -56,11 +56,12 @@ class ReleasesTest {
 
   @Test
   void aDifferentRequestHasADifferentFingerprint() {
-    ReleaseBody body = new ReleaseBody(null, null, null, new GateBody("1h"), "why");
+    ReleaseBody body = new ReleaseBody(null, null, null, new ReleaseGateBody("1h"), "why");
 
     assertThat(Releases.fingerprint(body))
         .isEqualTo(
-            Releases.fingerprint(new ReleaseBody(null, null, null, new GateBody("1h"), "why")))
+            Releases.fingerprint(
+                new ReleaseBody(null, null, null, new ReleaseGateBody("1h"), "why")))
         .isNotEqualTo(Releases.fingerprint(new ReleaseBody(null, null, null, null, "why")));
   }
 
