@@ -227,7 +227,15 @@ public final class Migrator {
     keyset.forgetProgress();
   }
 
+  /**
+   * Undoes what expand left, newest operation first. On a database other than PostgreSQL there is
+   * nothing to undo ({@link #check} refuses it before anything runs), and the catalog queries would
+   * fail on every retry, so it returns at once.
+   */
   public void rollback() throws SQLException {
+    if (!isPostgres(c)) {
+      return;
+    }
     for (int i = spec.operations().size() - 1; i >= 0; i--) {
       MigrationOperation op = spec.operations().get(i);
       if (!Catalog.tableExists(c, op.table())) {
