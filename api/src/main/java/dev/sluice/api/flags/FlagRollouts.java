@@ -8,6 +8,7 @@ import dev.sluice.activities.ProviderRegistry;
 import dev.sluice.activities.Settings;
 import dev.sluice.api.common.ErrorBody.FieldError;
 import dev.sluice.api.common.Queries;
+import dev.sluice.api.common.WorkflowStarts;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.services.FleetSources;
 import dev.sluice.api.services.ServiceMapper;
@@ -192,7 +193,10 @@ public final class FlagRollouts {
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build());
     try {
-      WorkflowClient.start(workflow::run, rollout);
+      WorkflowStarts.start(
+          () -> WorkflowClient.start(workflow::run, rollout),
+          "the rollout of " + key,
+          "GET /api/v1/flags/" + key + "/rollouts/current");
     } catch (WorkflowExecutionAlreadyStarted running) {
       throw ApiException.conflict(
           "rollout_running",

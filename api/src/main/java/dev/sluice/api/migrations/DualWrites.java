@@ -7,6 +7,7 @@ import dev.sluice.activities.Settings;
 import dev.sluice.api.common.ErrorBody.FieldError;
 import dev.sluice.api.common.Queries;
 import dev.sluice.api.common.ReasonBody;
+import dev.sluice.api.common.WorkflowStarts;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.ledger.AuditEntry;
 import dev.sluice.ledger.FlagStore;
@@ -132,7 +133,10 @@ public final class DualWrites {
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build());
     try {
-      WorkflowClient.start(workflow::run, migration);
+      WorkflowStarts.start(
+          () -> WorkflowClient.start(workflow::run, migration),
+          "dual-write " + body.name(),
+          "GET /api/v1/dual-writes/" + body.name());
     } catch (WorkflowExecutionAlreadyStarted running) {
       throw ApiException.conflict(
           "dual_write_running", "dual-write " + body.name() + " is running", Map.of());

@@ -3,6 +3,7 @@ package dev.sluice.api.migrations;
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.api.common.Queries;
 import dev.sluice.api.common.ReasonBody;
+import dev.sluice.api.common.WorkflowStarts;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.MigrationOperation;
@@ -67,7 +68,10 @@ public final class Migrations {
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build());
     try {
-      WorkflowClient.start(workflow::run, spec, actor);
+      WorkflowStarts.start(
+          () -> WorkflowClient.start(workflow::run, spec, actor),
+          "the migration on " + spec.datasource(),
+          "GET /api/v1/migrations/" + spec.datasource());
     } catch (WorkflowExecutionAlreadyStarted running) {
       throw ApiException.conflict(
           "migration_running",
