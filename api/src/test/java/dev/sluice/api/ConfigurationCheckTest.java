@@ -71,4 +71,24 @@ class ConfigurationCheckTest {
       assertThat(checked.failure()).as(backend).isEmpty();
     }
   }
+
+  @Test
+  void aPublicUrlThatIsNotAnHttpUrlIsRefusedAndAnHttpsOneAccepted(@TempDir Path dir)
+      throws IOException {
+    String shipped = Files.readString(SHIPPED);
+
+    Checked bare =
+        check(
+            Files.writeString(
+                dir.resolve("bare.yml"), shipped + "\npublicUrl: sluice.example.com\n"));
+    assertThat(bare.failure()).isPresent();
+    assertThat(bare.err()).contains("publicUrl").contains("must be an http(s) URL");
+
+    Checked https =
+        check(
+            Files.writeString(
+                dir.resolve("https.yml"),
+                shipped + "\npublicUrl: https://sluice.example.com/ops\n"));
+    assertThat(https.failure()).isEmpty();
+  }
 }
