@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.SluiceApplication;
 import dev.sluice.testkit.LocalStack;
 import dev.sluice.testkit.SluiceClient;
-import java.io.File;
+import dev.sluice.testkit.SluiceCommand;
+import dev.sluice.testkit.SluiceCommand.Run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,37 +60,20 @@ class CliIT {
     }
   }
 
-  record Run(int code, List<String> out, String err) {}
-
   static List<String> command(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-jar");
-    command.add(System.getProperty("sluice.jar"));
-    command.addAll(List.of(args));
-    return command;
+    return cli().line(args);
   }
 
   static String url() {
     return "http://127.0.0.1:" + stack.apiPort();
   }
 
+  static SluiceCommand cli() {
+    return new SluiceCommand(Path.of(System.getProperty("sluice.jar")), url(), dir.resolve("cli"));
+  }
+
   static Run sluice(String... args) throws IOException, InterruptedException {
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    ProcessBuilder builder =
-        new ProcessBuilder(command(args))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().put("SLUICE_URL", url());
-    Process process = builder.start();
-    if (!process.waitFor(5, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError("sluice " + String.join(" ", args) + " did not end in 5 minutes");
-    }
-    return new Run(
-        process.exitValue(), Files.readAllLines(out, UTF_8), Files.readString(err, UTF_8));
+    return cli().run(args);
   }
 
   @Test
@@ -201,25 +185,12 @@ class CliIT {
   }
 
   private static Run ciJob(Path script, String version) throws IOException, InterruptedException {
-    Path job = Files.createTempDirectory(dir, "job");
-    ProcessBuilder builder =
-        new ProcessBuilder("bash", script.toAbsolutePath().toString(), "checkout", version)
-            .directory(job.toFile())
-            .redirectOutput(job.resolve("out.txt").toFile())
-            .redirectError(job.resolve("err.txt").toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().put("SLUICE_URL", url());
-    builder.environment().put("SLUICE", String.join(" ", command()));
-    builder.environment().put("CI_PIPELINE_ID", "it-" + version);
-    Process process = builder.start();
-    if (!process.waitFor(5, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError("ci-deploy.sh " + version + " did not end in 5 minutes");
-    }
-    return new Run(
-        process.exitValue(),
-        Files.readAllLines(job.resolve("out.txt"), UTF_8),
-        Files.readString(job.resolve("err.txt"), UTF_8));
+    return cli()
+        .run(
+            List.of("bash", script.toAbsolutePath().toString(), "checkout", version),
+            Map.of("SLUICE", String.join(" ", command()), "CI_PIPELINE_ID", "it-" + version),
+            Files.createTempDirectory(dir, "job"),
+            "ci-deploy.sh " + version);
   }
 
   @Test

@@ -3,10 +3,13 @@ package dev.sluice.api.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.SluiceApplication;
 import dev.sluice.testkit.LoadGenerator;
 import dev.sluice.testkit.LocalStack;
 import dev.sluice.testkit.SluiceClient;
+import dev.sluice.testkit.SluiceCommand;
+import dev.sluice.testkit.SluiceCommand.Run;
 import dev.sluice.worker.TemporalBackend;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
@@ -49,6 +52,8 @@ class ReleaseIT {
   static LocalStack stack;
   static SluiceApplication.Running server;
   static SluiceClient api;
+  static SluiceCommand cli;
+  static final ObjectMapper JSON = new ObjectMapper();
   static Path config;
   static Process worker;
 
@@ -90,6 +95,11 @@ class ReleaseIT {
     server = SluiceApplication.startServer(config);
     worker = SeparateWorker.start(config, dir, "worker-1.log", Map.of());
     api = new SluiceClient(URI.create("http://127.0.0.1:" + port), "ci");
+    cli =
+        new SluiceCommand(
+            Path.of(System.getProperty("sluice.jar")),
+            "http://127.0.0.1:" + port,
+            dir.resolve("cli"));
     api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(201);
     for (String flag : List.of("new-checkout", "fast-search")) {
       api.post(
@@ -264,8 +274,20 @@ class ReleaseIT {
 
       stopWriter.set(true);
       oldApp.join(10_000);
-      api.post("/api/v1/releases/" + release + "/promote", Map.of("reason", "dashboards green"))
-          .expect(202);
+      // An operator finds the release waiting at its gate and opens it from the command line.
+      Run listed = cli.run("releases", "list");
+      assertThat(listed.code()).as(listed.err()).isZero();
+      assertThat(listed.out()).anyMatch(line -> line.contains(release) && line.contains("RUNNING"));
+      Run waiting = cli.run("releases", "get", release, "-o", "json");
+      assertThat(waiting.code()).as(waiting.err()).isZero();
+      assertThat(JSON.readTree(String.join("\n", waiting.out())).path("stage").asText())
+          .isEqualTo("GATE");
+      Run migrations = cli.run("migrations", "list");
+      assertThat(migrations.out())
+          .anyMatch(line -> line.startsWith("app ") && line.contains("WAITING"));
+      Run opened =
+          cli.run("releases", "control", release, "promote", "--reason", "dashboards green");
+      assertThat(opened.code()).as(opened.err()).isZero();
       JsonNode done = awaitStage(release, "COMPLETED");
       assertThat(columns()).contains("phone_number").doesNotContain("phone");
       assertThat(count("SELECT count(*) FROM users"))
