@@ -13,6 +13,23 @@ public final class Problems {
 
   private final List<FieldError> problems = new ArrayList<>();
 
+  /** The longest part of a refused value an error message repeats. */
+  static final int SHOWN = 80;
+
+  /**
+   * A refused value as an error message repeats it: in quotes, cut after {@link #SHOWN} characters
+   * with its length named, so a megabyte-long value does not come back in the answer.
+   */
+  public static String quote(String value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value.length() <= SHOWN) {
+      return "\"" + value + "\"";
+    }
+    return "\"" + value.substring(0, SHOWN) + "…\" (" + value.length() + " characters)";
+  }
+
   public void add(String field, String message) {
     problems.add(new FieldError(field, message));
   }
@@ -48,7 +65,7 @@ public final class Problems {
       }
       return value;
     } catch (RuntimeException e) {
-      add(field, "must be a duration like \"10s\", \"2m\" or \"PT30S\", got \"" + text + "\"");
+      add(field, "must be a duration like \"10s\", \"2m\" or \"PT30S\", got " + quote(text));
       return null;
     }
   }
@@ -66,7 +83,7 @@ public final class Problems {
       }
       return value;
     } catch (RuntimeException e) {
-      add(field, "must be a duration like \"10s\", \"2m\" or \"PT30S\", got \"" + text + "\"");
+      add(field, "must be a duration like \"10s\", \"2m\" or \"PT30S\", got " + quote(text));
       return null;
     }
   }

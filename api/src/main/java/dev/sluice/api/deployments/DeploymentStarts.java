@@ -162,7 +162,7 @@ final class DeploymentStarts {
     } else if (!Versions.isValid(body.version())) {
       problems.add(
           "version",
-          "must match " + Versions.PATTERN.pattern() + ", got \"" + body.version() + "\"");
+          "must match " + Versions.PATTERN.pattern() + ", got " + Problems.quote(body.version()));
     }
     if (idempotencyKey != null && Ids.badIdempotencyKey(idempotencyKey)) {
       problems.add("Idempotency-Key", Ids.IDEMPOTENCY_KEY_RULE);
@@ -175,7 +175,8 @@ final class DeploymentStarts {
             .orElseThrow(
                 () ->
                     ApiException.invalid(
-                        "service", "unknown service \"" + body.service() + "\"; PUT it first"));
+                        "service",
+                        "unknown service " + Problems.quote(body.service()) + "; PUT it first"));
     CircuitState circuit = ledger.circuit(stored.name());
     if (circuit.open()) {
       throw ApiException.conflict(

@@ -113,7 +113,7 @@ final class AnalysisMapping {
         ok = false;
       }
       if (t.unit() != null && !UNITS.contains(t.unit())) {
-        problems.add(at + ".unit", "must be one of ratio, ms, s; got \"" + t.unit() + "\"");
+        problems.add(at + ".unit", "must be one of ratio, ms, s; got " + Problems.quote(t.unit()));
         ok = false;
       }
       MetricCheck metric =

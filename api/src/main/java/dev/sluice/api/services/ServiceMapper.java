@@ -48,7 +48,8 @@ public final class ServiceMapper {
   public ServiceDefinition toModel(String name, ServiceSpec spec) {
     Problems problems = new Problems();
     if (!SERVICE_NAME.matcher(name).matches()) {
-      problems.add("name", "must match " + SERVICE_NAME.pattern() + ", got \"" + name + "\"");
+      problems.add(
+          "name", "must match " + SERVICE_NAME.pattern() + ", got " + Problems.quote(name));
     }
     if (spec == null) {
       problems.add("body", "a service definition is required");

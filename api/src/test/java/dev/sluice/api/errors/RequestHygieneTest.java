@@ -320,4 +320,22 @@ class RequestHygieneTest {
         .doesNotContain("`")
         .doesNotContainIgnoringCase("jackson");
   }
+
+  @Test
+  void aRefusedValueOfFiftyThousandCharactersComesBackCutShortNamingItsLength() {
+    String huge = "v".repeat(50_000); // under this test's body limit
+
+    JsonNode version =
+        api.post("/api/v1/deployments", Map.of("service", "tidy", "version", huge))
+            .expect(422)
+            .body();
+    JsonNode service =
+        api.post("/api/v1/deployments", Map.of("service", huge, "version", "1.0.0"))
+            .expect(422)
+            .body();
+
+    for (JsonNode error : List.of(version, service)) {
+      assertThat(error.toString()).hasSizeLessThan(2_000).contains("(50000 characters)");
+    }
+  }
 }
