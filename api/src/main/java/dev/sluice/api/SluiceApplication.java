@@ -5,10 +5,10 @@ import dev.sluice.activities.StandardProviders;
 import dev.sluice.activities.notify.NotificationDispatcher;
 import dev.sluice.activities.notify.WebhookSender;
 import dev.sluice.api.analysis.AnalysisResource;
+import dev.sluice.api.analysis.OfflineJudge;
 import dev.sluice.api.audit.AuditResource;
 import dev.sluice.api.auth.ActorFilter;
 import dev.sluice.api.cli.HaproxyConfigCommand;
-import dev.sluice.api.cli.JudgeCommand;
 import dev.sluice.api.cli.StopInstancesCommand;
 import dev.sluice.api.cli.WorkerCommand;
 import dev.sluice.api.dashboard.DashboardResource;
@@ -87,7 +87,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
    */
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && SluiceCli.handles(args[0])) {
-      SluiceCli.main(args);
+      SluiceCli.main(args, new OfflineJudge());
       return;
     }
     new SluiceApplication().run(args);
@@ -135,7 +135,6 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     bootstrap.addCommand(new WorkerCommand());
-    bootstrap.addCommand(new JudgeCommand());
     bootstrap.addCommand(new HaproxyConfigCommand());
     bootstrap.addCommand(new StopInstancesCommand());
   }

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,6 +47,7 @@ import picocli.CommandLine.ScopeType;
       StatusCommands.Releases.class,
       StatusCommands.Migrations.class,
       StatusCommands.DualWrites.class,
+      JudgeCommand.class,
       AutoComplete.GenerateCompletion.class
     },
     exitCodeOnInvalidInput = Outcome.USAGE,
@@ -78,14 +81,27 @@ public final class SluiceCli {
   /** Whether the CLI runs on a terminal. */
   final boolean terminal;
 
+  /**
+   * The judge in this process, for {@code judge --offline}: takes the body of {@code POST
+   * /api/v1/analysis/judge} and answers as that endpoint does (its result, or its 400 error body).
+   * The launcher plugs in the real judge; null where none is (the CLI alone talks only REST).
+   */
+  final UnaryOperator<JsonNode> offlineJudge;
+
   private SluiceApi api;
 
-  SluiceCli(PrintWriter out, PrintWriter err, Map<String, String> env, BufferedReader in) {
+  SluiceCli(
+      PrintWriter out,
+      PrintWriter err,
+      Map<String, String> env,
+      BufferedReader in,
+      UnaryOperator<JsonNode> offlineJudge) {
     this.out = out;
     this.err = err;
     this.env = env;
     this.in = in;
     this.terminal = in != null;
+    this.offlineJudge = offlineJudge;
   }
 
   SluiceApi api() {
@@ -102,6 +118,15 @@ public final class SluiceCli {
 
   /** Runs {@code args} with the process's streams and environment, then exits with its code. */
   public static void main(String[] args) {
+    main(args, null);
+  }
+
+  /**
+   * As {@link #main(String[])}, with the judge {@code judge --offline} runs in this process.
+   *
+   * @param offlineJudge see {@link #offlineJudge}
+   */
+  public static void main(String[] args, UnaryOperator<JsonNode> offlineJudge) {
     PrintWriter out =
         new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
     PrintWriter err =
@@ -110,13 +135,23 @@ public final class SluiceCli {
         System.console() == null
             ? null
             : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    System.exit(run(args, in, out, err, System.getenv()));
+    System.exit(run(args, in, out, err, System.getenv(), offlineJudge));
   }
 
   /** Runs {@code args}, {@code in} the terminal's input or null; returns the exit code. */
   static int run(
       String[] args, BufferedReader in, PrintWriter out, PrintWriter err, Map<String, String> env) {
-    SluiceCli root = new SluiceCli(out, err, env, in);
+    return run(args, in, out, err, env, null);
+  }
+
+  static int run(
+      String[] args,
+      BufferedReader in,
+      PrintWriter out,
+      PrintWriter err,
+      Map<String, String> env,
+      UnaryOperator<JsonNode> offlineJudge) {
+    SluiceCli root = new SluiceCli(out, err, env, in, offlineJudge);
     CommandLine cli = commandLine(root);
     cli.setOut(out);
     cli.setErr(err);
@@ -194,7 +229,7 @@ public final class SluiceCli {
    * running it ({@code commandTree().parseArgs(…)}; the documentation tests do).
    */
   public static CommandLine commandTree() {
-    return commandLine(new SluiceCli(null, null, Map.of(), null));
+    return commandLine(new SluiceCli(null, null, Map.of(), null, null));
   }
 
   private static Set<String> names() {

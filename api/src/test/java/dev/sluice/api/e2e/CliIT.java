@@ -239,6 +239,63 @@ class CliIT {
     assertThat(noRelease.err()).startsWith("error: 404");
   }
 
+  /** A recorded error-rate series: the canary at {@code canaryErrors} per 1,000 requests. */
+  private static Path series(String name, int canaryErrors) throws IOException {
+    List<Map<String, Object>> intervals = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      intervals.add(
+          Map.of(
+              "baseline", Map.of("events", 9, "total", 9000),
+              "canary", Map.of("events", canaryErrors, "total", 1000)));
+    }
+    Map<String, Object> body =
+        Map.of(
+            "metrics",
+            List.of(
+                Map.of(
+                    "name", "errors", "type", "ratio", "critical", true, "intervals", intervals)));
+    return Files.writeString(dir.resolve(name), JSON.writeValueAsString(body));
+  }
+
+  @Test
+  void judgeReplaysRecordedSeriesOnTheServerOrOfflineAndExitsWithTheVerdict() throws Exception {
+    Path bad = series("bad.json", 10);
+    Path good = series("good.json", 1);
+
+    Run failed = sluice("judge", bad.toString());
+    assertThat(failed.code()).as(failed.err()).isEqualTo(2);
+    assertThat(failed.out().get(0)).startsWith("FAIL at interval ");
+    assertThat(failed.out()).anyMatch(l -> l.startsWith("errors") && l.contains("FAIL"));
+
+    Run passed = sluice("judge", good.toString(), "-o", "json");
+    assertThat(passed.code()).as(passed.err()).isZero();
+    assertThat(JSON.readTree(String.join("\n", passed.out())).path("verdict").asText())
+        .isEqualTo("PASS");
+
+    // Offline: the same judge in the CLI's process, with no server to ask.
+    Run offline =
+        cli()
+            .run(
+                command("judge", bad.toString(), "--offline", "-o", "json"),
+                Map.of("SLUICE_URL", "http://127.0.0.1:1"),
+                null,
+                "sluice judge --offline");
+    assertThat(offline.code()).as(offline.err()).isEqualTo(2);
+    assertThat(JSON.readTree(String.join("\n", offline.out())))
+        .isEqualTo(
+            JSON.readTree(String.join("\n", sluice("judge", bad.toString(), "-o", "json").out())));
+
+    Path unknown =
+        Files.writeString(dir.resolve("unknown.json"), "{\"metrics\": [], \"alhpa\": 0.01}");
+    for (Run refused :
+        List.of(
+            sluice("judge", unknown.toString()),
+            sluice("judge", unknown.toString(), "--offline"))) {
+      assertThat(refused.code()).isEqualTo(1);
+      assertThat(refused.err()).startsWith("error: 400").contains("alhpa");
+    }
+  }
+
   private static List<String> quoted(List<String> words) {
     return words.stream().map(w -> "'" + w.replace("'", "'\\''") + "'").toList();
   }
