@@ -78,10 +78,6 @@ function confirmAction(title, text) {
 const time = t => t ? new Date(t).toLocaleString() : "";
 const pct = x => x == null ? "–" : (x * 100).toFixed(2) + "%";
 function state(d) { return `<span class="state s-${esc(d.state)}">${SYMBOLS[d.state] || ""} ${esc(d.state)}</span>`; }
-function needsAttention(d) {
-  return d.state === "PAUSED" || d.state === "FAILED" || (d.waiting && d.waiting.endsOn === "promote")
-    || /inconclusive/i.test(d.reason || "");
-}
 function left(until) {
   if (!until) return "";
   const ms = new Date(until) - Date.now();
@@ -126,7 +122,7 @@ async function deployments(params, current) {
   if (filters.state) query.set("state", filters.state);
   const [list, known] = await Promise.all([api("GET", "/api/v1/deployments?" + query), api("GET", "/api/v1/services")]);
   if (!current()) return;
-  const rows = list.deployments.filter(d => !filters.attention || needsAttention(d));
+  const rows = list.deployments.filter(d => !filters.attention || d.needsAttention);
   const option = (value, chosen) => `<option value="${esc(value)}" ${value === chosen ? "selected" : ""}>${esc(value || "any")}</option>`;
   view().innerHTML = `
     <h1>Deployments</h1>

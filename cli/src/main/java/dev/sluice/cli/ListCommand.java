@@ -1,6 +1,8 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -26,6 +28,13 @@ final class ListCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "20", paramLabel = "N")
   int limit;
 
+  @Option(
+      names = "--attention",
+      description =
+          "of those --limit lists, only the ones a person should look at: waiting for one,"
+              + " failed, inconclusive")
+  boolean attention;
+
   @Override
   public Integer call() {
     StringBuilder query = new StringBuilder("?limit=").append(limit);
@@ -36,6 +45,15 @@ final class ListCommand implements Callable<Integer> {
       query.append("&state=").append(SluiceApi.segment(state));
     }
     JsonNode answer = root.api().get("/api/v1/deployments" + query);
+    if (attention) {
+      ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+      for (JsonNode d : answer.path("deployments")) {
+        if (d.path("needsAttention").asBoolean()) {
+          kept.add(d);
+        }
+      }
+      answer = JsonNodeFactory.instance.objectNode().set("deployments", kept);
+    }
     root.output.print(root.out, answer, ListCommand::table);
     return 0;
   }

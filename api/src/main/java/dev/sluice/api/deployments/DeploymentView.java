@@ -24,6 +24,7 @@ public record DeploymentView(
     Instant finishedAt,
     WaitingView waiting,
     Integer trafficWeight,
+    boolean needsAttention,
     List<EventView> events,
     Map<String, String> links) {
 

@@ -9,6 +9,7 @@ import dev.sluice.model.DeploymentState;
 import io.temporal.client.WorkflowClient;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Deployments as the API shows them, from the ledger: state, targets, events and links. */
@@ -92,6 +93,7 @@ final class DeploymentViews {
                 r.waiting().until(),
                 r.waiting().forPromote() ? "promote" : "timer or promote"),
         r.trafficWeight(),
+        needsAttention(r),
         events == null
             ? null
             : events.stream()
@@ -101,5 +103,19 @@ final class DeploymentViews {
                             e.seq(), e.at(), e.type(), e.target(), e.message()))
                 .toList(),
         links);
+  }
+
+  /**
+   * Whether a person should look at the deployment now: it waits for one (paused, or at a step only
+   * promote ends), it failed, or its analysis could not decide. The dashboard's "needs attention"
+   * filter and the CLI's list read this; the rule lives here only.
+   */
+  static boolean needsAttention(DeploymentRecord r) {
+    DeploymentState state = r.state();
+    boolean waitsForPromote = !state.isFinal() && r.waiting() != null && r.waiting().forPromote();
+    return state == DeploymentState.PAUSED
+        || state == DeploymentState.FAILED
+        || waitsForPromote
+        || (r.reason() != null && r.reason().toLowerCase(Locale.ROOT).contains("inconclusive"));
   }
 }

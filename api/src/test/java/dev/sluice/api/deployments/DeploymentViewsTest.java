@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.errors.ApiException;
+import dev.sluice.ledger.DeploymentRecord;
+import dev.sluice.model.DeploymentState;
+import dev.sluice.model.Waiting;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,5 +62,56 @@ class DeploymentViewsTest {
     assertThat(views.list("shop", null, 10))
         .singleElement()
         .satisfies(v -> assertThat(v.events()).isNull());
+  }
+
+  static DeploymentRecord record(DeploymentState state, String reason, Waiting waiting) {
+    return new DeploymentRecord(
+        "dep-1",
+        "shop",
+        "2.0.0",
+        "canary",
+        state,
+        null,
+        1,
+        3,
+        reason,
+        "1.0.0",
+        null,
+        "ci",
+        null,
+        null,
+        null,
+        List.of(),
+        Instant.EPOCH,
+        Instant.EPOCH,
+        null,
+        null,
+        waiting,
+        25);
+  }
+
+  @Test
+  void aDeploymentNeedsAttentionWhenItWaitsForAPersonFailedOrCouldNotDecide() {
+    Waiting promote = new Waiting("pause until promoted", Instant.EPOCH, null);
+    Waiting bake = new Waiting("bake 10m", Instant.EPOCH, Instant.EPOCH.plusSeconds(600));
+
+    assertThat(DeploymentViews.needsAttention(record(DeploymentState.PAUSED, null, null))).isTrue();
+    assertThat(DeploymentViews.needsAttention(record(DeploymentState.FAILED, "boom", null)))
+        .isTrue();
+    assertThat(DeploymentViews.needsAttention(record(DeploymentState.RUNNING, null, promote)))
+        .isTrue();
+    assertThat(
+            DeploymentViews.needsAttention(
+                record(DeploymentState.ROLLED_BACK, "analysis inconclusive: no data", null)))
+        .isTrue();
+
+    assertThat(DeploymentViews.needsAttention(record(DeploymentState.RUNNING, null, bake)))
+        .as("a bake ends by itself")
+        .isFalse();
+    assertThat(DeploymentViews.needsAttention(record(DeploymentState.SUCCEEDED, null, promote)))
+        .as("a finished deployment waits for nobody")
+        .isFalse();
+    assertThat(DeploymentViews.needsAttention(record(DeploymentState.ROLLED_BACK, "errors", null)))
+        .isFalse();
   }
 }
