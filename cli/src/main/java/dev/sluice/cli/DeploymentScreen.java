@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * A deployment's view ({@code GET /api/v1/deployments/{id}}) as a screen of text: the state with
@@ -204,8 +205,57 @@ final class DeploymentScreen {
           new StringBuilder("  … ").append(targets.size() - shown).append(" more:");
       rest.forEach((state, count) -> more.append(' ').append(state).append(' ').append(count));
       lines.add(more.toString());
+      lines.addAll(groups(targets));
     }
     return lines;
+  }
+
+  /**
+   * One line per pool (blue-green), else per zone, else for the whole fleet: how many targets, on
+   * which versions, in which states. Shown when the table is cut, so a fleet of hundreds stays on
+   * one screen and still says where every target stands.
+   */
+  static List<String> groups(JsonNode targets) {
+    String by = null;
+    for (String field : List.of("pool", "zone")) {
+      for (JsonNode t : targets) {
+        if (t.hasNonNull(field)) {
+          by = field;
+        }
+      }
+      if (by != null) {
+        break;
+      }
+    }
+    Map<String, List<JsonNode>> grouped = new TreeMap<>();
+    for (JsonNode t : targets) {
+      String key = by == null ? "all" : t.path(by).asText("-");
+      grouped.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
+    }
+    List<String[]> rows = new ArrayList<>();
+    for (Map.Entry<String, List<JsonNode>> group : grouped.entrySet()) {
+      rows.add(
+          new String[] {
+            (by == null ? "" : by + " ") + group.getKey(),
+            group.getValue().size() + " targets",
+            counts(group.getValue(), "version"),
+            counts(group.getValue(), "state")
+          });
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add("  All " + targets.size() + (by == null ? ":" : " by " + by + ":"));
+    lines.addAll(Table.format(rows, "    "));
+    return lines;
+  }
+
+  /** {@code 2.0.0 ×38, 2.1.0 ×2}: the values of {@code field}, most frequent first. */
+  private static String counts(List<JsonNode> targets, String field) {
+    Map<String, Integer> counts = new TreeMap<>();
+    targets.forEach(t -> counts.merge(t.path(field).asText("-"), 1, Integer::sum));
+    return counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .map(e -> e.getKey() + " ×" + e.getValue())
+        .collect(Collectors.joining(", "));
   }
 
   private static List<String> events(JsonNode events) {

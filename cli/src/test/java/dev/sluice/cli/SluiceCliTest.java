@@ -264,7 +264,51 @@ class SluiceCliTest {
     assertThat(text).contains("Targets (4)").contains("  t1  ").contains("  t2  ");
     assertThat(text).doesNotContain("  t3  ");
     assertThat(text).contains("… 2 more: PENDING 2");
+    assertThat(text)
+        .containsPattern(
+            "All 4:\\n +all +4 targets +1\\.0\\.0 ×3, 2\\.0\\.0 ×1 +PENDING ×3, UPGRADED ×1");
     assertThat(text).contains("canary.weight  25%");
+  }
+
+  @Test
+  void aFleetOfTwoHundredStaysOnOneScreenWithALinePerPool() throws IOException {
+    StringBuilder targets = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      boolean green = i >= 100;
+      String version = green && i < 190 ? "2.0.0" : "1.0.0";
+      String state =
+          !green ? "SUCCEEDED" : i < 190 ? "UPGRADED" : i == 190 ? "DEPLOYING" : "PENDING";
+      targets
+          .append(i == 0 ? "" : ",")
+          .append("{\"id\":\"t")
+          .append(i)
+          .append("\",\"version\":\"")
+          .append(version)
+          .append("\",\"state\":\"")
+          .append(state)
+          .append("\",\"pool\":\"")
+          .append(green ? "green" : "blue")
+          .append("\"}");
+    }
+    JsonNode blueGreen =
+        view(
+            "{\"id\":\"dep-7\",\"service\":\"checkout\",\"version\":\"2.0.0\","
+                + "\"previousVersion\":\"1.0.0\",\"strategy\":\"blue-green\","
+                + "\"state\":\"RUNNING\",\"phase\":\"DEPLOYING\",\"targets\":["
+                + targets
+                + "]}");
+
+    List<String> screen =
+        DeploymentScreen.render(blueGreen, 5, Instant.parse("2026-12-04T12:00:00Z"));
+    String text = String.join("\n", screen);
+
+    assertThat(screen).hasSizeLessThan(30);
+    assertThat(text).contains("Targets (200)").contains("… 195 more:").contains("All 200 by pool:");
+    assertThat(text)
+        .containsPattern("pool blue +100 targets +1\\.0\\.0 ×100 +SUCCEEDED ×100")
+        .containsPattern(
+            "pool green +100 targets +2\\.0\\.0 ×90, 1\\.0\\.0 ×10 +UPGRADED ×90, PENDING ×9,"
+                + " DEPLOYING ×1");
   }
 
   @Test

@@ -39,9 +39,19 @@ public record DeploymentView(
   /** Current batch (from 1, 0 before the first) of {@code total}. */
   public record Batch(int current, int total) {}
 
+  /**
+   * One target now; {@code pool} and {@code zone} as the deployment's fleet names them (null when
+   * it does not).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TargetView(
-      String id, String previousVersion, String version, String state, String detail) {}
+      String id,
+      String previousVersion,
+      String version,
+      String state,
+      String detail,
+      String pool,
+      String zone) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record EventView(int seq, Instant at, String type, String target, String message) {}

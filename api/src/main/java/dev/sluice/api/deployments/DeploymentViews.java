@@ -6,7 +6,9 @@ import dev.sluice.ledger.DeploymentWithEvents;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.model.DeploymentEvent;
 import dev.sluice.model.DeploymentState;
+import dev.sluice.model.Target;
 import io.temporal.client.WorkflowClient;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,12 +76,7 @@ final class DeploymentViews {
         r.state().name(),
         r.phase() == null ? null : r.phase().name(),
         new DeploymentView.Batch(r.batch(), r.batches()),
-        r.targets().stream()
-            .map(
-                t ->
-                    new DeploymentView.TargetView(
-                        t.id(), t.previousVersion(), t.version(), t.state().name(), t.detail()))
-            .toList(),
+        targets(r),
         r.reason(),
         r.requestedBy(),
         r.createdAt(),
@@ -117,5 +114,29 @@ final class DeploymentViews {
         || state == DeploymentState.FAILED
         || waitsForPromote
         || (r.reason() != null && r.reason().toLowerCase(Locale.ROOT).contains("inconclusive"));
+  }
+
+  /** The targets' states, with the pool and zone the deployment's fleet gives each. */
+  private static List<DeploymentView.TargetView> targets(DeploymentRecord r) {
+    Map<String, Target> fleet = new HashMap<>();
+    if (r.request() != null
+        && r.request().service() != null
+        && r.request().service().fleet() != null) {
+      r.request().service().fleet().forEach(t -> fleet.put(t.id(), t));
+    }
+    return r.targets().stream()
+        .map(
+            t -> {
+              Target known = fleet.get(t.id());
+              return new DeploymentView.TargetView(
+                  t.id(),
+                  t.previousVersion(),
+                  t.version(),
+                  t.state().name(),
+                  t.detail(),
+                  known == null ? null : known.pool(),
+                  known == null ? null : known.zone());
+            })
+        .toList();
   }
 }

@@ -2,10 +2,13 @@ package dev.sluice.api.deployments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.ledger.DeploymentRecord;
 import dev.sluice.model.DeploymentState;
+import dev.sluice.model.ServiceDefinition;
+import dev.sluice.model.Target;
 import dev.sluice.model.Waiting;
 import java.time.Instant;
 import java.util.List;
@@ -113,5 +116,28 @@ class DeploymentViewsTest {
         .isFalse();
     assertThat(DeploymentViews.needsAttention(record(DeploymentState.ROLLED_BACK, "errors", null)))
         .isFalse();
+  }
+
+  @Test
+  void eachTargetShowsThePoolAndZoneItsFleetGivesIt() {
+    ServiceDefinition pooled =
+        new ServiceDefinition(
+            "shop",
+            List.of(
+                new Target("t1", "127.0.0.1", 9101, "blue", "eu-1a"),
+                new Target("t2", "127.0.0.1", 9102, "green", "eu-1b")),
+            LedgerFixture.SHOP.trafficRouter(),
+            LedgerFixture.SHOP.deployer(),
+            null,
+            "blue-green",
+            null);
+    String id = fixture.recorded("dep-0000000004", null, pooled);
+
+    assertThat(views.view(id).targets())
+        .extracting(
+            DeploymentView.TargetView::id,
+            DeploymentView.TargetView::pool,
+            DeploymentView.TargetView::zone)
+        .containsExactly(tuple("t1", "blue", "eu-1a"), tuple("t2", "green", "eu-1b"));
   }
 }

@@ -39,10 +39,15 @@ final class LedgerFixture implements AutoCloseable {
 
   /** Records a deployment of shop as the API does before starting its workflow. */
   String recorded(String id, String releaseId) {
+    return recorded(id, releaseId, SHOP);
+  }
+
+  /** Records a deployment of {@code service} (shop with another fleet, say). */
+  String recorded(String id, String releaseId, ServiceDefinition service) {
     DeploymentRequest request =
         DeploymentRequest.builder()
             .deploymentId(id)
-            .service(SHOP)
+            .service(service)
             .version("2.0.0")
             .strategy("rolling")
             .rolling(RollingOptions.DEFAULT)
