@@ -118,30 +118,26 @@ class RegisteringAnAdapterTest {
         .contains("keeps means only");
   }
 
+  /** c1 (2.0.0) analysed against s1 and s2 (1.0.0) at one check a second, by {@code judge}. */
+  private WatchCall canaryAgainstStable(Duration duration, String judge) {
+    return new WatchCall(
+        router,
+        List.of(CANARY),
+        List.of(STABLE_1, STABLE_2),
+        new AnalysisSpec(
+            duration, Duration.ofSeconds(1), null, null, null, null, null, null, judge),
+        "shop",
+        "2.0.0",
+        "1.0.0",
+        AnalysisConfig.DEFAULT);
+  }
+
   @Test
   void theSequentialJudgeFailsABadCanaryOnTheNewRoutersMetrics() {
     balancer.serve("c1", FAILING).serve("s1", GOOD).serve("s2", GOOD);
 
     AnalysisResult result =
-        analysis.watch(
-            new WatchCall(
-                router,
-                List.of(CANARY),
-                List.of(STABLE_1, STABLE_2),
-                new AnalysisSpec(
-                    Duration.ofSeconds(30),
-                    Duration.ofSeconds(1),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    AnalysisSpec.SEQUENTIAL),
-                "shop",
-                "2.0.0",
-                "1.0.0",
-                AnalysisConfig.DEFAULT));
+        analysis.watch(canaryAgainstStable(Duration.ofSeconds(30), AnalysisSpec.SEQUENTIAL));
 
     assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
     assertThat(result.reason()).startsWith("errors FAIL");
@@ -151,25 +147,7 @@ class RegisteringAnAdapterTest {
   void eachIntervalsReadingsAndTheJudgesStandingAreRecordedForTheDeployment() {
     balancer.serve("c1", FAILING).serve("s1", GOOD).serve("s2", GOOD);
 
-    analysis.watch(
-        new WatchCall(
-            router,
-            List.of(CANARY),
-            List.of(STABLE_1, STABLE_2),
-            new AnalysisSpec(
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(1),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                AnalysisSpec.SEQUENTIAL),
-            "shop",
-            "2.0.0",
-            "1.0.0",
-            AnalysisConfig.DEFAULT));
+    analysis.watch(canaryAgainstStable(Duration.ofSeconds(30), AnalysisSpec.SEQUENTIAL));
 
     assertThat(recordedFor).isNotEmpty().allMatch(id -> id.equals(recordedFor.get(0)));
     List<AnalysisPoint> errors =
@@ -183,6 +161,9 @@ class RegisteringAnAdapterTest {
               assertThat(p.measure()).isEqualTo("rate");
               assertThat(p.canary()).as("the canary's error rate").isCloseTo(0.3, within(0.1));
               assertThat(p.baseline()).as("the baseline's error rate").isZero();
+              assertThat(p.canaryRequests()).as("requests the canary served").isPositive();
+              assertThat(p.baselineRequests()).as("requests the baseline served").isPositive();
+              assertThat(p.actualWeight()).as("the canary's share").isStrictlyBetween(0.0, 100.0);
             });
     AnalysisPoint last = errors.get(errors.size() - 1);
     assertThat(last.verdict()).isEqualTo(Verdict.FAIL);
@@ -195,25 +176,7 @@ class RegisteringAnAdapterTest {
     balancer.serve("c1", FAILING).serve("s1", GOOD).serve("s2", GOOD);
 
     AnalysisResult result =
-        analysis.watch(
-            new WatchCall(
-                router,
-                List.of(CANARY),
-                List.of(STABLE_1, STABLE_2),
-                new AnalysisSpec(
-                    Duration.ofSeconds(10),
-                    Duration.ofSeconds(1),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    AnalysisSpec.THRESHOLD),
-                "shop",
-                "2.0.0",
-                "1.0.0",
-                AnalysisConfig.DEFAULT));
+        analysis.watch(canaryAgainstStable(Duration.ofSeconds(10), AnalysisSpec.THRESHOLD));
 
     assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
     assertThat(result.checks()).isEqualTo(1);

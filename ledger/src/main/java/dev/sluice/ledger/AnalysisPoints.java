@@ -8,6 +8,7 @@ import dev.sluice.model.Verdict;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -28,9 +29,11 @@ final class AnalysisPoints {
     PreparedBatch batch =
         h.prepareBatch(
             "INSERT INTO analysis_points (deployment_id, run, kind, interval_index, at, metric,"
-                + " measure, canary, baseline, p_value, threshold, verdict, details)"
+                + " measure, canary, baseline, p_value, threshold, verdict, details,"
+                + " canary_requests, baseline_requests)"
                 + " SELECT :id, :run, :kind, :interval, :at, :metric, :measure, :canary,"
-                + " :baseline, :pValue, :threshold, :verdict, :details"
+                + " :baseline, :pValue, :threshold, :verdict, :details, :canaryRequests,"
+                + " :baselineRequests"
                 + " WHERE NOT EXISTS (SELECT 1 FROM analysis_points WHERE deployment_id = :id"
                 + " AND run = :run AND interval_index = :interval AND metric = :metric)");
     for (AnalysisPoint p : points) {
@@ -48,6 +51,8 @@ final class AnalysisPoints {
           .bind("threshold", finite(p.threshold()))
           .bind("verdict", p.verdict().name())
           .bind("details", cut(p.details()))
+          .bind("canaryRequests", p.canaryRequests())
+          .bind("baselineRequests", p.baselineRequests())
           .add();
     }
     batch.execute();
@@ -57,12 +62,26 @@ final class AnalysisPoints {
   List<AnalysisPoint> points(Handle h, String deploymentId, int limit) {
     return h.createQuery(
             "SELECT run, kind, interval_index, at, metric, measure, canary, baseline, p_value,"
-                + " threshold, verdict, details FROM analysis_points WHERE deployment_id = :id"
+                + " threshold, verdict, details, canary_requests, baseline_requests"
+                + " FROM analysis_points WHERE deployment_id = :id"
                 + " ORDER BY at, run, interval_index, metric LIMIT :limit")
         .bind("id", deploymentId)
         .bind("limit", limit)
         .map((rs, ctx) -> point(rs))
         .list();
+  }
+
+  /** See {@link Ledger#latestActualWeight}. */
+  Optional<AnalysisPoint> latestCounted(Handle h, String deploymentId) {
+    return h.createQuery(
+            "SELECT run, kind, interval_index, at, metric, measure, canary, baseline, p_value,"
+                + " threshold, verdict, details, canary_requests, baseline_requests"
+                + " FROM analysis_points WHERE deployment_id = :id AND canary_requests IS NOT NULL"
+                + " AND baseline_requests IS NOT NULL AND canary_requests + baseline_requests > 0"
+                + " ORDER BY at DESC, run DESC, interval_index DESC, metric LIMIT 1")
+        .bind("id", deploymentId)
+        .map((rs, ctx) -> point(rs))
+        .findOne();
   }
 
   private static AnalysisPoint point(ResultSet rs) throws SQLException {
@@ -78,7 +97,14 @@ final class AnalysisPoints {
         number(rs, "p_value"),
         number(rs, "threshold"),
         Verdict.valueOf(rs.getString("verdict")),
-        rs.getString("details"));
+        rs.getString("details"),
+        count(rs, "canary_requests"),
+        count(rs, "baseline_requests"));
+  }
+
+  private static Long count(ResultSet rs, String column) throws SQLException {
+    long value = rs.getLong(column);
+    return rs.wasNull() ? null : value;
   }
 
   private static Double number(ResultSet rs, String column) throws SQLException {

@@ -342,6 +342,14 @@ public final class Ledger {
     return jdbi.withHandle(h -> analysis.points(h, deploymentId, MAX_ANALYSIS_POINTS));
   }
 
+  /**
+   * The deployment's latest analysis point that counts requests of both groups, some (its {@link
+   * AnalysisPoint#actualWeight} is the canary's actual share of the traffic); empty before one.
+   */
+  public Optional<AnalysisPoint> latestActualWeight(String deploymentId) {
+    return jdbi.withHandle(h -> analysis.latestCounted(h, deploymentId));
+  }
+
   // --- circuit breaker --------------------------------------------------------------------------
 
   public CircuitState circuit(String service) {

@@ -48,6 +48,54 @@ abstract class AnalysisPointsContract extends LedgerContract {
   }
 
   @Test
+  void theRequestsEachGroupServedComeBackWithThePointAndGiveTheActualWeight() {
+    AnalysisPoint counted =
+        new AnalysisPoint(
+            "7",
+            AnalysisPoint.CANARY,
+            0,
+            START,
+            "errors",
+            "rate",
+            0.01,
+            0.01,
+            0.5,
+            0.005,
+            Verdict.PASS,
+            "ok",
+            250L,
+            750L);
+    ledger.recordAnalysis("d-1", List.of(counted, point("7", 0, "latency", 120.0)));
+
+    List<AnalysisPoint> points = ledger.analysis("d-1");
+
+    assertThat(points.get(0)).isEqualTo(counted);
+    assertThat(points.get(0).actualWeight()).isEqualTo(25.0);
+    assertThat(points.get(1).canaryRequests()).isNull();
+    assertThat(points.get(1).actualWeight()).isNull();
+    assertThat(ledger.latestActualWeight("d-1")).contains(counted);
+    AnalysisPoint later =
+        new AnalysisPoint(
+            "7",
+            AnalysisPoint.CANARY,
+            1,
+            START.plusSeconds(10),
+            "errors",
+            "rate",
+            0.01,
+            0.01,
+            0.4,
+            0.005,
+            Verdict.PASS,
+            "ok",
+            100L,
+            900L);
+    ledger.recordAnalysis("d-1", List.of(later));
+    assertThat(ledger.latestActualWeight("d-1")).contains(later);
+    assertThat(ledger.latestActualWeight("d-2")).isEmpty();
+  }
+
+  @Test
   void anIntervalReportedAgainByARetriedAttemptIsKeptOnce() {
     ledger.recordAnalysis("d-1", List.of(point("5", 0, "errors", 0.02)));
     ledger.recordAnalysis(

@@ -25,6 +25,10 @@ import java.time.Instant;
  *     alpha), or the threshold judge's limit on {@code canary}; null when none applies
  * @param verdict the metric's verdict after this interval
  * @param details the judge's sentence: estimates, evidence, why this verdict
+ * @param canaryRequests the requests the canary (or watched pool) served in the interval, for a
+ *     metric that counts events out of requests; null otherwise
+ * @param baselineRequests the same for the baseline: with {@code canaryRequests}, the share of
+ *     traffic the canary actually took (its actual weight)
  */
 public record AnalysisPoint(
     String run,
@@ -38,7 +42,59 @@ public record AnalysisPoint(
     Double pValue,
     Double threshold,
     Verdict verdict,
-    String details) {
+    String details,
+    Long canaryRequests,
+    Long baselineRequests) {
+
+  /** A point that counts no requests (samples, values, or no baseline). */
+  public AnalysisPoint(
+      String run,
+      String kind,
+      int interval,
+      Instant at,
+      String metric,
+      String measure,
+      Double canary,
+      Double baseline,
+      Double pValue,
+      Double threshold,
+      Verdict verdict,
+      String details) {
+    this(
+        run, kind, interval, at, metric, measure, canary, baseline, pValue, threshold, verdict,
+        details, null, null);
+  }
+
+  /** This point as part of analysis run {@code run}. */
+  public AnalysisPoint inRun(String run) {
+    return new AnalysisPoint(
+        run,
+        kind,
+        interval,
+        at,
+        metric,
+        measure,
+        canary,
+        baseline,
+        pValue,
+        threshold,
+        verdict,
+        details,
+        canaryRequests,
+        baselineRequests);
+  }
+
+  /**
+   * The canary's share of the requests both groups served in this interval, in percent; null when
+   * the point counts no requests or neither group served any.
+   */
+  public Double actualWeight() {
+    if (canaryRequests == null || baselineRequests == null) {
+      return null;
+    }
+    long all = canaryRequests + baselineRequests;
+    return all == 0 ? null : 100.0 * canaryRequests / all;
+  }
 
   /** Kind of a canary's analysis against its baseline. */
   public static final String CANARY = "canary";

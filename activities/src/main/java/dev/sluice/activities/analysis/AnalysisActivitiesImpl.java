@@ -35,7 +35,7 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
   private final ProviderRegistry providers;
   private final SequentialWatch sequential;
   private final ThresholdMonitor monitor;
-  private final AnalysisPoints points;
+  private final AnalysisEvidence points;
 
   /** Analysis that keeps no points: for tests and benchmarks that only want the verdicts. */
   public AnalysisActivitiesImpl(ProviderRegistry providers) {
@@ -47,7 +47,7 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
    */
   public AnalysisActivitiesImpl(ProviderRegistry providers, AnalysisRecorder recorder) {
     this.providers = providers;
-    this.points = new AnalysisPoints(recorder);
+    this.points = new AnalysisEvidence(recorder);
     this.sequential = new SequentialWatch(providers, points);
     this.monitor = new ThresholdMonitor(providers, points);
   }

@@ -59,9 +59,9 @@ final class SequentialWatch {
   private record Fetched(List<Observation.Pair> measured, IntervalObservations judged) {}
 
   private final ProviderRegistry providers;
-  private final AnalysisPoints points;
+  private final AnalysisEvidence points;
 
-  SequentialWatch(ProviderRegistry providers, AnalysisPoints points) {
+  SequentialWatch(ProviderRegistry providers, AnalysisEvidence points) {
     this.providers = providers;
     this.points = points;
   }
@@ -214,13 +214,15 @@ final class SequentialWatch {
               interval,
               at,
               metric.name(),
-              AnalysisPoints.measure(metric.type()),
-              AnalysisPoints.reading(pair.canary()),
-              AnalysisPoints.reading(pair.baseline()),
+              AnalysisEvidence.measure(metric.type()),
+              AnalysisEvidence.reading(pair.canary()),
+              AnalysisEvidence.reading(pair.baseline()),
               standing.pValue(),
               spec.alphaPerMetric(),
               standing.verdict(),
-              standing.details()));
+              standing.details(),
+              AnalysisEvidence.requests(pair.canary()),
+              AnalysisEvidence.requests(pair.baseline())));
     }
     return out;
   }

@@ -38,9 +38,9 @@ final class ThresholdMonitor {
   record Ceiling(Threshold threshold, MetricCheck metric, double max) {}
 
   private final ProviderRegistry providers;
-  private final AnalysisPoints points;
+  private final AnalysisEvidence points;
 
-  ThresholdMonitor(ProviderRegistry providers, AnalysisPoints points) {
+  ThresholdMonitor(ProviderRegistry providers, AnalysisEvidence points) {
     this.providers = providers;
     this.points = points;
   }

@@ -123,7 +123,9 @@ final class ThresholdWindows {
             null,
             maxErrorRate,
             judgement.verdict(),
-            judgement.reason()),
+            judgement.reason(),
+            baseline == null ? null : requests(watched),
+            baseline == null ? null : requests(baseline)),
         new AnalysisPoint(
             null,
             kind,
@@ -137,6 +139,14 @@ final class ThresholdWindows {
             latencyLimit,
             judgement.verdict(),
             judgement.reason()));
+  }
+
+  /**
+   * The requests a window counted (0 without data), for the actual weight; asked only when a
+   * baseline was measured (a pool watched alone has no share to show).
+   */
+  private static long requests(Window window) {
+    return window == null ? 0L : window.requests();
   }
 
   private static Double rate(Window window) {

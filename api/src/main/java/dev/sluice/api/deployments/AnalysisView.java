@@ -41,9 +41,20 @@ public record AnalysisView(String deploymentId, List<Run> runs) {
       String details,
       List<Point> points) {}
 
+  /**
+   * One interval of a metric; {@code canaryRequests} and {@code baselineRequests} are the requests
+   * each group served in it, for a metric that counts them (their ratio is the actual weight).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Point(
-      int interval, Instant at, Double canary, Double baseline, Double pValue, Verdict verdict) {}
+      int interval,
+      Instant at,
+      Double canary,
+      Double baseline,
+      Double pValue,
+      Verdict verdict,
+      Long canaryRequests,
+      Long baselineRequests) {}
 
   /** Groups the ledger's points (oldest first) by run, then by metric. */
   static AnalysisView of(String deploymentId, List<AnalysisPoint> points) {
@@ -84,7 +95,9 @@ public record AnalysisView(String deploymentId, List<Run> runs) {
                                     p.canary(),
                                     p.baseline(),
                                     p.pValue(),
-                                    p.verdict()))
+                                    p.verdict(),
+                                    p.canaryRequests(),
+                                    p.baselineRequests()))
                         .toList()));
           }
           runs.add(new Run(run, kind, started, ended, out));

@@ -24,6 +24,7 @@ public record DeploymentView(
     Instant finishedAt,
     WaitingView waiting,
     Integer trafficWeight,
+    ActualWeight actualWeight,
     boolean needsAttention,
     List<EventView> events,
     Map<String, String> links) {
@@ -35,6 +36,41 @@ public record DeploymentView(
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record WaitingView(String what, Instant since, Instant until, String endsOn) {}
+
+  /** This view with {@code actual} as its actual weight. */
+  public DeploymentView withActualWeight(ActualWeight actual) {
+    return new DeploymentView(
+        id,
+        service,
+        version,
+        previousVersion,
+        strategy,
+        state,
+        phase,
+        batch,
+        targets,
+        reason,
+        requestedBy,
+        createdAt,
+        updatedAt,
+        finishedAt,
+        waiting,
+        trafficWeight,
+        actual,
+        needsAttention,
+        events,
+        links);
+  }
+
+  /**
+   * The share of the traffic the canary actually took in the latest analysis interval that counted
+   * requests, beside {@code trafficWeight}, the share the router was set to give it.
+   *
+   * @param percent the canary's requests out of both groups', in percent
+   * @param at when that interval ended
+   */
+  public record ActualWeight(
+      double percent, Instant at, long canaryRequests, long baselineRequests) {}
 
   /** Current batch (from 1, 0 before the first) of {@code total}. */
   public record Batch(int current, int total) {}

@@ -32,7 +32,15 @@ final class DeploymentViews {
         ledger
             .deploymentWithEvents(id)
             .orElseThrow(() -> ApiException.notFound("no deployment " + id));
-    return view(recorded.deployment(), recorded.events());
+    DeploymentView view = view(recorded.deployment(), recorded.events());
+    return ledger
+        .latestActualWeight(id)
+        .map(
+            p ->
+                view.withActualWeight(
+                    new DeploymentView.ActualWeight(
+                        p.actualWeight(), p.at(), p.canaryRequests(), p.baselineRequests())))
+        .orElse(view);
   }
 
   public List<DeploymentView> list(String service, DeploymentState state, int limit) {
@@ -90,6 +98,7 @@ final class DeploymentViews {
                 r.waiting().until(),
                 r.waiting().forPromote() ? "promote" : "timer or promote"),
         r.trafficWeight(),
+        null,
         needsAttention(r),
         events == null
             ? null

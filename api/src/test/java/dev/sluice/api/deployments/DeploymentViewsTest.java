@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.ledger.DeploymentRecord;
+import dev.sluice.model.AnalysisPoint;
 import dev.sluice.model.DeploymentState;
 import dev.sluice.model.ServiceDefinition;
 import dev.sluice.model.Target;
+import dev.sluice.model.Verdict;
 import dev.sluice.model.Waiting;
 import java.time.Instant;
 import java.util.List;
@@ -139,5 +141,53 @@ class DeploymentViewsTest {
             DeploymentView.TargetView::pool,
             DeploymentView.TargetView::zone)
         .containsExactly(tuple("t1", "blue", "eu-1a"), tuple("t2", "green", "eu-1b"));
+  }
+
+  @Test
+  void aCanaryShowsTheShareOfRequestsItActuallyServedInItsLatestCountedInterval() {
+    String id = fixture.recorded("dep-0000000005", null);
+    assertThat(views.view(id).actualWeight()).as("before any analysis").isNull();
+
+    Instant at = Instant.parse("2026-12-05T10:00:00Z");
+    fixture.ledger.recordAnalysis(
+        id,
+        List.of(
+            new AnalysisPoint(
+                "8",
+                AnalysisPoint.CANARY,
+                0,
+                at,
+                "errors",
+                "rate",
+                0.0,
+                0.0,
+                1.0,
+                0.005,
+                Verdict.PASS,
+                "ok",
+                240L,
+                760L),
+            new AnalysisPoint(
+                "8",
+                AnalysisPoint.CANARY,
+                0,
+                at,
+                "latency",
+                "median",
+                12.0,
+                11.0,
+                1.0,
+                0.005,
+                Verdict.PASS,
+                "ok")));
+
+    DeploymentView.ActualWeight actual = views.view(id).actualWeight();
+    assertThat(actual.percent()).isEqualTo(24.0);
+    assertThat(actual.at()).isEqualTo(at);
+    assertThat(actual.canaryRequests()).isEqualTo(240);
+    assertThat(actual.baselineRequests()).isEqualTo(760);
+    assertThat(views.list("shop", null, 10))
+        .as("lists do not read analysis")
+        .allSatisfy(v -> assertThat(v.actualWeight()).isNull());
   }
 }

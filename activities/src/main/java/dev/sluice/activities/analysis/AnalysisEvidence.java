@@ -15,13 +15,13 @@ import org.slf4j.LoggerFactory;
  * deployment (the workflow's id) and the run (the activity's id). The points explain a verdict;
  * they do not make it: a recorder that fails is logged and the analysis goes on.
  */
-final class AnalysisPoints {
+final class AnalysisEvidence {
 
-  private static final Logger log = LoggerFactory.getLogger(AnalysisPoints.class);
+  private static final Logger log = LoggerFactory.getLogger(AnalysisEvidence.class);
 
   private final AnalysisRecorder recorder;
 
-  AnalysisPoints(AnalysisRecorder recorder) {
+  AnalysisEvidence(AnalysisRecorder recorder) {
     this.recorder = recorder;
   }
 
@@ -35,24 +35,7 @@ final class AnalysisPoints {
   void record(ActivityExecutionContext context, String deploymentId, List<AnalysisPoint> points) {
     ActivityInfo info = context.getInfo();
     String deployment = deploymentId == null ? info.getWorkflowId() : deploymentId;
-    List<AnalysisPoint> stamped =
-        points.stream()
-            .map(
-                p ->
-                    new AnalysisPoint(
-                        info.getActivityId(),
-                        p.kind(),
-                        p.interval(),
-                        p.at(),
-                        p.metric(),
-                        p.measure(),
-                        p.canary(),
-                        p.baseline(),
-                        p.pValue(),
-                        p.threshold(),
-                        p.verdict(),
-                        p.details()))
-            .toList();
+    List<AnalysisPoint> stamped = points.stream().map(p -> p.inRun(info.getActivityId())).toList();
     try {
       recorder.record(deployment, stamped);
     } catch (RuntimeException e) {
@@ -85,6 +68,11 @@ final class AnalysisPoints {
       return v.value();
     }
     return null;
+  }
+
+  /** The requests a group served in the interval, for a metric that counts them; else null. */
+  static Long requests(Observation observation) {
+    return observation instanceof Observation.Counts c ? c.total() : null;
   }
 
   static double median(double[] values) {
