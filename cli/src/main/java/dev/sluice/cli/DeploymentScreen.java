@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -68,7 +69,27 @@ final class DeploymentScreen {
     lines.add(row("Versions", versions(d)));
     if (d.hasNonNull("trafficWeight")) {
       int weight = d.get("trafficWeight").asInt();
-      lines.add(row("Weight", bar(weight) + " " + weight + "% to " + d.path("version").asText()));
+      lines.add(
+          row(
+              "Weight",
+              bar(weight) + " " + weight + "% to " + d.path("version").asText() + " (set)"));
+      JsonNode actual = d.path("actualWeight");
+      if (actual.hasNonNull("percent")) {
+        double percent = actual.get("percent").asDouble();
+        lines.add(
+            row(
+                "",
+                bar((int) Math.round(percent))
+                    + String.format(Locale.ROOT, " %.1f%% actual", percent)
+                    + " ("
+                    + actual.path("canaryRequests").asLong()
+                    + " of "
+                    + (actual.path("canaryRequests").asLong()
+                        + actual.path("baselineRequests").asLong())
+                    + " requests at "
+                    + clock(actual.path("at").asText())
+                    + ")"));
+      }
     }
     JsonNode waiting = d.path("waiting");
     if (waiting.isObject() && waiting.hasNonNull("what")) {
@@ -301,8 +322,15 @@ final class DeploymentScreen {
     return s + "s";
   }
 
+  /** A labelled line; an empty label continues the line above. */
   private static String row(String label, String value) {
-    return String.format("%-11s %s", label + ":", value);
+    return String.format("%-11s %s", label.isEmpty() ? "" : label + ":", value);
+  }
+
+  /** {@code HH:mm:ss} of an ISO-8601 instant, in the local zone; {@code --:--:--} without one. */
+  private static String clock(String text) {
+    Instant at = instant(text);
+    return at == null ? "--:--:--" : CLOCK.format(at);
   }
 
   private static Instant instant(String text) {

@@ -244,6 +244,7 @@ class SluiceCliTest {
             {"id":"dep-42","service":"checkout","version":"2.0.0","previousVersion":"1.0.0",
              "strategy":"canary","state":"RUNNING","phase":"WAITING","batch":{"current":3,"total":5},
              "trafficWeight":25,
+             "actualWeight":{"percent":22.4,"at":"2026-12-04T12:04:00Z","canaryRequests":224,"baselineRequests":776},
              "waiting":{"what":"pause","since":"2026-12-04T12:00:00Z","until":"2026-12-04T12:10:00Z","endsOn":"timer or promote"},
              "targets":[
                {"id":"t1","previousVersion":"1.0.0","version":"2.0.0","state":"UPGRADED"},
@@ -258,7 +259,10 @@ class SluiceCliTest {
     assertThat(screen.get(1)).isEqualTo("Status:     ◌ RUNNING · WAITING");
     assertThat(text).contains("Strategy:   canary  batch 3/5");
     assertThat(text).contains("Versions:   stable 1.0.0  canary 2.0.0");
-    assertThat(text).contains("Weight:     [█████···············] 25% to 2.0.0");
+    assertThat(text).contains("Weight:     [█████···············] 25% to 2.0.0 (set)");
+    assertThat(text)
+        .containsPattern(
+            "\\n {12}\\[████▌?·+\\] 22\\.4% actual \\(224 of 1000 requests at \\d\\d:\\d\\d:\\d\\d\\)");
     assertThat(text).contains("Waiting:    pause, 5m30s left");
     assertThat(text).contains("ends on timer or promote");
     assertThat(text).contains("Targets (4)").contains("  t1  ").contains("  t2  ");
