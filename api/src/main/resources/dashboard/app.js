@@ -183,18 +183,25 @@ function chart(metric) {
   const limit = metric.pValue == null && metric.threshold != null ? metric.threshold : null;
   if (limit != null) values.push(limit);
   const top = Math.max(...values, 0) * 1.15 || (metric.measure === "rate" ? 0.01 : 1);
+  // The x axis is time: each point where its interval ended (by index when times cannot span it).
+  const times = pts.map(p => Date.parse(p.at)).filter(t => !isNaN(t));
+  const t0 = Math.min(...times), t1 = Math.max(...times);
   const n = Math.max(...pts.map(p => p.interval), 1);
-  const x = i => L + (W - L - R) * (i / n);
+  const timed = times.length === pts.length && t1 > t0;
+  const xAt = p => L + (W - L - R) * (timed ? (Date.parse(p.at) - t0) / (t1 - t0) : p.interval / n);
   const y = v => T + (H - T - B) * (1 - v / top);
   const fmt = v => metric.measure === "rate" ? (v * 100).toFixed(v * 100 < 1 ? 2 : 1) + "%" : (Math.round(v * 10) / 10).toString();
   const series = (key, cls) => {
     const have = pts.filter(p => p[key] != null);
-    const line = have.map(p => x(p.interval).toFixed(1) + "," + y(p[key]).toFixed(1)).join(" ");
+    const line = have.map(p => xAt(p).toFixed(1) + "," + y(p[key]).toFixed(1)).join(" ");
     return `<polyline class="line ${cls}" fill="none" stroke="var(--${cls})" stroke-width="2" points="${line}"/>`
-      + have.map(p => `<circle class="pt ${cls}" cx="${x(p.interval).toFixed(1)}" cy="${y(p[key]).toFixed(1)}" r="3" fill="var(--${cls})"><title>${esc(key)} ${esc(fmt(p[key]))} · interval ${p.interval + 1} · ${esc(time(p.at))}</title></circle>`).join("");
+      + have.map(p => `<circle class="pt ${cls}" cx="${xAt(p).toFixed(1)}" cy="${y(p[key]).toFixed(1)}" r="3" fill="var(--${cls})"><title>${esc(key)} ${esc(fmt(p[key]))} · interval ${p.interval + 1} · ${esc(time(p.at))}</title></circle>`).join("");
   };
   const grid = [0, 0.5, 1].map(f => `<line x1="${L}" x2="${W - R}" y1="${y(top * f)}" y2="${y(top * f)}" stroke="#e5e7eb"/><text x="${L - 4}" y="${y(top * f) + 4}" text-anchor="end" font-size="10" fill="#6b7280">${esc(fmt(top * f))}</text>`).join("");
   const threshold = limit == null ? "" : `<line class="threshold" x1="${L}" x2="${W - R}" y1="${y(limit)}" y2="${y(limit)}" stroke="var(--bad)" stroke-dasharray="4 3"/>`;
+  const clock = t => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  const ticks = timed ? [0, 0.5, 1].map(f => [L + (W - L - R) * f, clock(t0 + (t1 - t0) * f)]) : [[L, "interval 1"], [W - R, String(n + 1)]];
+  const axis = ticks.map(([at, label], i) => `<text class="tick" x="${at.toFixed(1)}" y="${H - 6}" font-size="10" text-anchor="${i === 0 ? "start" : i === ticks.length - 1 ? "end" : "middle"}" fill="#6b7280">${esc(label)}</text>`).join("");
   const last = pts[pts.length - 1] || {};
   const judged = metric.pValue != null
     ? `p = ${metric.pValue.toPrecision(3)} (fails at ≤ ${metric.threshold == null ? "–" : metric.threshold.toPrecision(3)})`
@@ -202,7 +209,7 @@ function chart(metric) {
   return `<div class="chart" data-metric="${esc(metric.name)}">
     <div><b>${esc(metric.name)}</b> <span class="muted">${esc(metric.measure)}</span> · <span class="verdict v-${esc(metric.verdict)}">${esc(metric.verdict)}</span> · ${judged}</div>
     <svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="none">${grid}${threshold}${series("baseline", "baseline")}${series("canary", "canary")}
-      <text x="${L}" y="${H - 6}" font-size="10" fill="#6b7280">interval 1</text><text x="${W - R}" y="${H - 6}" font-size="10" text-anchor="end" fill="#6b7280">${n + 1}</text></svg>
+      ${axis}</svg>
     <div class="legend"><b class="c">● canary</b> ${last.canary == null ? "no data" : esc(fmt(last.canary))} &nbsp; <b class="b">● baseline</b> ${last.baseline == null ? "–" : esc(fmt(last.baseline))}</div>
     <div class="muted details">${esc(metric.details)}</div></div>`;
 }
@@ -213,6 +220,7 @@ async function deployment(id, params, current, first) {
   if (!current()) return;
   const targets = d.targets || [];
   const weight = d.trafficWeight;
+  const actual = d.actualWeight;
   const versions = d.strategy === "canary" ? `stable ${esc(d.previousVersion || "–")} · canary ${esc(d.version)}`
     : d.strategy === "blue-green" ? `active ${esc(d.previousVersion || "–")} · preview ${esc(d.version)}` : `${esc(d.previousVersion || "–")} → ${esc(d.version)}`;
   const runs = (analysis.runs || []).slice().reverse();
@@ -227,7 +235,8 @@ async function deployment(id, params, current, first) {
       <div class="card"><div class="label">Step</div><b id="step">${d.batch ? esc(d.batch.current + " / " + d.batch.total) : "–"}</b></div>
       <div class="card"><div class="label">Versions</div>${versions}</div>
       <div class="card"><div class="label">Traffic to the new version</div>
-        ${weight == null ? "–" : `<div class="bar" title="${weight}%"><span style="width:${Math.max(0, Math.min(100, weight))}%"></span></div><b id="weight">${weight}%</b> new · ${100 - weight}% stable`}</div>
+        ${weight == null ? "–" : `<div class="bar" title="set to ${weight}%"><span style="width:${Math.max(0, Math.min(100, weight))}%"></span></div><b id="weight">${weight}%</b> new · ${100 - weight}% stable (set)`}
+        ${actual == null ? "" : `<div class="bar actual" title="${actual.percent.toFixed(1)}% of requests"><span style="width:${Math.max(0, Math.min(100, actual.percent))}%"></span></div><b id="actual-weight">${actual.percent.toFixed(1)}%</b> actual <span class="muted">(${actual.canaryRequests} of ${actual.canaryRequests + actual.baselineRequests} requests at ${esc(new Date(actual.at).toLocaleTimeString())})</span>`}</div>
       <div class="card"><div class="label">Waiting</div>${d.waiting ? `${esc(d.waiting.what)}<br><span class="muted">${d.waiting.until ? esc(left(d.waiting.until)) + " left · " : ""}ends on ${esc(d.waiting.endsOn)}</span>` : "–"}</div>
     </div>
     <div class="actions">${CONTROLS.map(c => `<button id="do-${c.action}" class="${c.danger ? "danger" : ""}" ${c.can(d) ? "" : "disabled"}>${esc(c.label)}</button>`).join("")}</div>

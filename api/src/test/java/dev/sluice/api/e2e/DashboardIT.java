@@ -96,6 +96,15 @@ class DashboardIT {
         .as("the baseline is charted beside the canary")
         .hasSizeGreaterThanOrEqualTo(3);
     assertThat(errors.getText()).contains("canary").contains("baseline").contains("p =");
+    assertThat(errors.findElements(By.cssSelector("text.tick")))
+        .as("the chart's time axis")
+        .extracting(WebElement::getText)
+        .hasSize(3)
+        .allMatch(t -> t.matches("\\d\\d:\\d\\d:\\d\\d"));
+    // Beside the weight the router was set to, the share of requests the canary really served.
+    browser.await(WAIT, d -> text(browser, "#actual-weight").matches("\\d+\\.\\d%"));
+    double actual = Double.parseDouble(text(browser, "#actual-weight").replace("%", ""));
+    assertThat(actual).as("the canary's actual share at a 25% weight").isBetween(10.0, 45.0);
     browser.screenshot("dashboard-canary-analysis");
 
     // Waiting at its pause for a person: the page shows it and the list flags it.
