@@ -199,7 +199,7 @@ function chart(metric) {
   };
   const grid = [0, 0.5, 1].map(f => `<line x1="${L}" x2="${W - R}" y1="${y(top * f)}" y2="${y(top * f)}" stroke="#e5e7eb"/><text x="${L - 4}" y="${y(top * f) + 4}" text-anchor="end" font-size="10" fill="#6b7280">${esc(fmt(top * f))}</text>`).join("");
   const threshold = limit == null ? "" : `<line class="threshold" x1="${L}" x2="${W - R}" y1="${y(limit)}" y2="${y(limit)}" stroke="var(--bad)" stroke-dasharray="4 3"/>`;
-  const clock = t => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  const clock = t => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
   const ticks = timed ? [0, 0.5, 1].map(f => [L + (W - L - R) * f, clock(t0 + (t1 - t0) * f)]) : [[L, "interval 1"], [W - R, String(n + 1)]];
   const axis = ticks.map(([at, label], i) => `<text class="tick" x="${at.toFixed(1)}" y="${H - 6}" font-size="10" text-anchor="${i === 0 ? "start" : i === ticks.length - 1 ? "end" : "middle"}" fill="#6b7280">${esc(label)}</text>`).join("");
   const last = pts[pts.length - 1] || {};
@@ -212,6 +212,11 @@ function chart(metric) {
       ${axis}</svg>
     <div class="legend"><b class="c">● canary</b> ${last.canary == null ? "no data" : esc(fmt(last.canary))} &nbsp; <b class="b">● baseline</b> ${last.baseline == null ? "–" : esc(fmt(last.baseline))}</div>
     <div class="muted details">${esc(metric.details)}</div></div>`;
+}
+
+// A bar's width is set through the CSSOM, not a style attribute: the CSP allows no inline styles.
+function widths(root) {
+  root.querySelectorAll("[data-width]").forEach(el => { el.style.width = el.dataset.width + "%"; });
 }
 
 async function deployment(id, params, current, first) {
@@ -235,8 +240,8 @@ async function deployment(id, params, current, first) {
       <div class="card"><div class="label">Step</div><b id="step">${d.batch ? esc(d.batch.current + " / " + d.batch.total) : "–"}</b></div>
       <div class="card"><div class="label">Versions</div>${versions}</div>
       <div class="card"><div class="label">Traffic to the new version</div>
-        ${weight == null ? "–" : `<div class="bar" title="set to ${weight}%"><span style="width:${Math.max(0, Math.min(100, weight))}%"></span></div><b id="weight">${weight}%</b> new · ${100 - weight}% stable (set)`}
-        ${actual == null ? "" : `<div class="bar actual" title="${actual.percent.toFixed(1)}% of requests"><span style="width:${Math.max(0, Math.min(100, actual.percent))}%"></span></div><b id="actual-weight">${actual.percent.toFixed(1)}%</b> actual <span class="muted">(${actual.canaryRequests} of ${actual.canaryRequests + actual.baselineRequests} requests at ${esc(new Date(actual.at).toLocaleTimeString())})</span>`}</div>
+        ${weight == null ? "–" : `<div class="bar" title="set to ${weight}%"><span data-width="${Math.max(0, Math.min(100, weight))}"></span></div><b id="weight">${weight}%</b> new · ${100 - weight}% stable (set)`}
+        ${actual == null ? "" : `<div class="bar actual" title="${actual.percent.toFixed(1)}% of requests"><span data-width="${Math.max(0, Math.min(100, actual.percent))}"></span></div><b id="actual-weight">${actual.percent.toFixed(1)}%</b> actual <span class="muted">(${actual.canaryRequests} of ${actual.canaryRequests + actual.baselineRequests} requests at ${esc(new Date(actual.at).toLocaleTimeString())})</span>`}</div>
       <div class="card"><div class="label">Waiting</div>${d.waiting ? `${esc(d.waiting.what)}<br><span class="muted">${d.waiting.until ? esc(left(d.waiting.until)) + " left · " : ""}ends on ${esc(d.waiting.endsOn)}</span>` : "–"}</div>
     </div>
     <div class="actions">${CONTROLS.map(c => `<button id="do-${c.action}" class="${c.danger ? "danger" : ""}" ${c.can(d) ? "" : "disabled"}>${esc(c.label)}</button>`).join("")}</div>
@@ -249,6 +254,7 @@ async function deployment(id, params, current, first) {
     <h2>Events</h2>
     <ol class="timeline" id="events">${(d.events || []).map(e => `<li><span class="muted mono">${esc(time(e.at))}</span> <b>${esc(e.type)}</b> ${e.target ? esc(e.target) + ": " : ""}${esc(e.message)}</li>`).join("")}</ol>`;
   view().dataset.shown = "1";
+  widths(view());
   CONTROLS.forEach(c => $("do-" + c.action).addEventListener("click", () => control(d, c)));
   const asked = first && params.get("action");
   const wanted = CONTROLS.find(c => c.action === asked);

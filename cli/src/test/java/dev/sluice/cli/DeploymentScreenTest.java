@@ -62,4 +62,38 @@ class DeploymentScreenTest {
     assertThat(DeploymentScreen.render(older, json("{'runs':[]}"), 20, Instant.EPOCH))
         .noneMatch(l -> l.startsWith("Analysis"));
   }
+
+  @Test
+  void aCanarysSetWeightAndActualWeightAreTwoBarsOneUnderTheOther() throws Exception {
+    JsonNode deployment =
+        json(
+            "{'id':'dep-3','service':'shop','strategy':'canary','state':'RUNNING',"
+                + "'phase':'ANALYSING','version':'2.0','previousVersion':'1.0','trafficWeight':25,"
+                + "'actualWeight':{'percent':40.0,'at':'2026-12-05T10:00:00Z',"
+                + "'canaryRequests':400,'baselineRequests':600},'links':{}}");
+
+    List<String> lines = DeploymentScreen.render(deployment, null, 20, Instant.EPOCH);
+
+    int set = lines.indexOf("Weight:     [█████···············] 25% to 2.0 (set)");
+    assertThat(set).as("the set weight's bar").isNotNegative();
+    assertThat(lines.get(set + 1))
+        .as("the actual weight's bar, under it")
+        .matches(
+            " {12}\\[████████············\\] 40\\.0% actual"
+                + " \\(400 of 1000 requests at \\d\\d:\\d\\d:\\d\\d\\)");
+  }
+
+  @Test
+  void beforeAnIntervalCountedRequestsOnlyTheSetWeightIsShown() throws Exception {
+    JsonNode deployment =
+        json(
+            "{'id':'dep-4','service':'shop','strategy':'canary','state':'RUNNING',"
+                + "'phase':'WAITING','version':'2.0','previousVersion':'1.0','trafficWeight':10,"
+                + "'actualWeight':null,'links':{}}");
+
+    List<String> lines = DeploymentScreen.render(deployment, null, 20, Instant.EPOCH);
+
+    assertThat(lines).contains("Weight:     [██··················] 10% to 2.0 (set)");
+    assertThat(lines).noneMatch(l -> l.contains("actual"));
+  }
 }

@@ -28,9 +28,11 @@ public class DashboardResource implements PublicResource {
           "js", "text/javascript; charset=utf-8",
           "css", "text/css; charset=utf-8");
 
-  /** Scripts only from this origin, no framing, no inline scripts: the page renders API data. */
+  /**
+   * Scripts and styles only from this origin, none inline, no framing: the page renders API data.
+   */
   static final String POLICY =
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+      "default-src 'self'; script-src 'self'; style-src 'self';"
           + " img-src 'self' data:; frame-ancestors 'none'";
 
   @GET

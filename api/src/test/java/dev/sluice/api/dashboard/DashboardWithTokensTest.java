@@ -66,7 +66,12 @@ class DashboardWithTokensTest {
     assertThat(page.headers().firstValue("Content-Type"))
         .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
     assertThat(page.headers().firstValue("Content-Security-Policy"))
-        .hasValueSatisfying(p -> assertThat(p).contains("script-src 'self'"));
+        .hasValueSatisfying(
+            p ->
+                assertThat(p)
+                    .contains("script-src 'self'")
+                    .contains("style-src 'self'")
+                    .doesNotContain("unsafe-inline"));
     assertThat(page.body()).contains("/dashboard/app.js");
     HttpResponse<String> script = get("/dashboard/app.js");
     assertThat(script.statusCode()).isEqualTo(200);

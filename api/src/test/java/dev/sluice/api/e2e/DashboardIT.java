@@ -61,6 +61,13 @@ class DashboardIT {
     return found.isEmpty() ? "" : found.get(0).getText();
   }
 
+  /** How much of the bar {@code css} is filled, in percent of its width, as Chromium drew it. */
+  static double filled(Browser browser, String css) {
+    WebElement bar = browser.driver().findElement(By.cssSelector(css));
+    WebElement fill = bar.findElement(By.cssSelector("span"));
+    return 100.0 * fill.getSize().getWidth() / bar.getSize().getWidth();
+  }
+
   @Test
   void anOperatorWatchesACanarysAnalysisAndPromotesItFromTheDashboard() {
     try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start();
@@ -105,6 +112,16 @@ class DashboardIT {
     browser.await(WAIT, d -> text(browser, "#actual-weight").matches("\\d+\\.\\d%"));
     double actual = Double.parseDouble(text(browser, "#actual-weight").replace("%", ""));
     assertThat(actual).as("the canary's actual share at a 25% weight").isBetween(10.0, 45.0);
+    // The bars' widths are set through the CSSOM, which the CSP (no inline styles) lets through;
+    // the page redraws every 2 s, so the actual bar is compared with the figure beside it at once.
+    browser.await(WAIT, d -> Math.abs(filled(browser, ".bar:not(.actual)") - 25.0) < 2.0);
+    browser.await(
+        WAIT,
+        d ->
+            Math.abs(
+                    filled(browser, ".bar.actual")
+                        - Double.parseDouble(text(browser, "#actual-weight").replace("%", "")))
+                < 2.0);
     browser.screenshot("dashboard-canary-analysis");
 
     // Waiting at its pause for a person: the page shows it and the list flags it.
