@@ -8,6 +8,11 @@ import dev.sluice.api.analysis.AnalysisResource;
 import dev.sluice.api.analysis.OfflineJudge;
 import dev.sluice.api.audit.AuditResource;
 import dev.sluice.api.auth.ActorFilter;
+import dev.sluice.api.auth.Caller;
+import dev.sluice.api.auth.Role;
+import dev.sluice.api.auth.TokenLookup;
+import dev.sluice.api.auth.Tokens;
+import dev.sluice.api.auth.TokensResource;
 import dev.sluice.api.cli.HaproxyConfigCommand;
 import dev.sluice.api.cli.StopInstancesCommand;
 import dev.sluice.api.cli.WorkerCommand;
@@ -64,9 +69,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -193,8 +196,10 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
       environment.lifecycle().manage(managed(null, dispatcher::close));
     }
 
+    Map<String, Caller> fromFile = tokens(config);
+    TokenLookup lookup = new TokenLookup(fromFile, ledger);
     SluiceMetrics metrics = new SluiceMetrics(ledger);
-    metrics.install(environment);
+    metrics.install(environment, lookup, config.getAuth().isPublicMetrics());
 
     TemporalBackend temporal = TemporalBackend.open(config.getTemporal(), home);
     environment.lifecycle().manage(managed(null, temporal::close));
@@ -240,7 +245,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     Services services = new Services(ledger, mapper, providers);
 
     var jersey = environment.jersey();
-    jersey.register(new ActorFilter(tokens(config), admins(config)));
+    jersey.register(new ActorFilter(lookup, ledger));
+    jersey.register(new TokensResource(new Tokens(ledger, fromFile.values())));
     jersey.register(new BodyLimitFilter(config.getLimits().getMaxBodyBytes()));
     jersey.register(new BodyTooLargeMapper());
     jersey.register(new ApiExceptionMapper());
@@ -302,19 +308,12 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
         .register("temporal", new TemporalHealthCheck(temporal.stubs(), temporal.address()));
   }
 
-  static Set<String> admins(SluiceConfiguration config) {
-    Set<String> admins = new HashSet<>();
-    for (SluiceConfiguration.Token token : config.getAuth().getTokens()) {
-      if (token.isAdmin()) {
-        admins.add(token.getName());
-      }
-    }
-    return admins;
-  }
-
-  /** Token secret → name, read from the environment or files named in the configuration. */
-  static Map<String, String> tokens(SluiceConfiguration config) throws IOException {
-    Map<String, String> tokens = new HashMap<>();
+  /**
+   * Token secret → caller, read from the environment or files named in the configuration; a token
+   * without a role is an admin with {@code admin: true}, else an approver.
+   */
+  static Map<String, Caller> tokens(SluiceConfiguration config) throws IOException {
+    Map<String, Caller> tokens = new HashMap<>();
     for (SluiceConfiguration.Token token : config.getAuth().getTokens()) {
       String secret = null;
       if (token.getSecretEnv() != null) {
@@ -329,7 +328,11 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
                 + "' has no secret (set secretEnv to a non-empty environment variable or"
                 + " secretFile to a readable file)");
       }
-      tokens.put(secret, token.getName());
+      Role role =
+          token.getRole() != null
+              ? Role.of(token.getRole()).orElseThrow()
+              : token.isAdmin() ? Role.ADMIN : Role.APPROVER;
+      tokens.put(secret, new Caller(token.getName(), role, null));
     }
     return tokens;
   }

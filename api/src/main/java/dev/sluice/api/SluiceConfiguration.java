@@ -286,6 +286,21 @@ public class SluiceConfiguration extends Configuration {
    */
   public static class AuthSettings {
     private List<Token> tokens = new ArrayList<>();
+    private boolean publicMetrics;
+
+    /**
+     * Whether {@code /metrics} on the application port answers without a token when tokens exist
+     * (for a scraper that cannot send one); the admin port's {@code /prometheus} never asks.
+     */
+    @JsonProperty
+    public boolean isPublicMetrics() {
+      return publicMetrics;
+    }
+
+    @JsonProperty
+    public void setPublicMetrics(boolean publicMetrics) {
+      this.publicMetrics = publicMetrics;
+    }
 
     @JsonProperty
     public List<Token> getTokens() {
@@ -304,6 +319,26 @@ public class SluiceConfiguration extends Configuration {
     private String secretEnv;
     private String secretFile;
     private boolean admin;
+
+    @jakarta.validation.constraints.Pattern(
+        regexp = "(?i)viewer|deployer|approver|admin",
+        message = "must be viewer, deployer, approver or admin")
+    private String role;
+
+    /**
+     * The token's role: {@code viewer}, {@code deployer}, {@code approver} or {@code admin}; unset,
+     * {@code admin} for a token with {@code admin: true}, else {@code approver} (what a token could
+     * do before roles: everything but admin actions on deployments, flags' kill switch included).
+     */
+    @JsonProperty
+    public String getRole() {
+      return role;
+    }
+
+    @JsonProperty
+    public void setRole(String role) {
+      this.role = role;
+    }
 
     /** Whether this token may do what only admins may (reset a circuit breaker). */
     @JsonProperty

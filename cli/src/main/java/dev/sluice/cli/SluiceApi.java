@@ -78,6 +78,10 @@ final class SluiceApi {
     return send("POST", path, body == null ? JsonNodeFactory.instance.objectNode() : body, headers);
   }
 
+  JsonNode delete(String path) {
+    return send("DELETE", path, null, Map.of());
+  }
+
   /** One path segment, escaped. */
   static String segment(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

@@ -48,6 +48,7 @@ import picocli.CommandLine.ScopeType;
       StatusCommands.Migrations.class,
       StatusCommands.DualWrites.class,
       JudgeCommand.class,
+      TokenCommand.class,
       AutoComplete.GenerateCompletion.class
     },
     exitCodeOnInvalidInput = Outcome.USAGE,
@@ -136,6 +137,15 @@ public final class SluiceCli {
             ? null
             : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     System.exit(run(args, in, out, err, System.getenv(), offlineJudge));
+  }
+
+  /**
+   * Runs {@code args} off a terminal with {@code env} as its environment ({@code SLUICE_URL},
+   * {@code SLUICE_TOKEN}); returns the exit code. For callers in the same JVM, such as the API's
+   * tests driving the CLI against a running server.
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    return run(args, null, out, err, env, null);
   }
 
   /** Runs {@code args}, {@code in} the terminal's input or null; returns the exit code. */

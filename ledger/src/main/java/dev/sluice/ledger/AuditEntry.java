@@ -11,6 +11,15 @@ import java.time.Instant;
  * @param action what was done, e.g. {@code service.put} or {@code deployment.begin}
  * @param subject what it was done to: a service name or a deployment id; may be {@code null}
  * @param details action-specific facts as JSON; {@code null} when there are none
+ * @param role the actor's role when a request of the API made the change; else null
+ * @param source the address that request came from; else null
  */
 public record AuditEntry(
-    long id, Instant at, String actor, String action, String subject, JsonNode details) {}
+    long id,
+    Instant at,
+    String actor,
+    String action,
+    String subject,
+    JsonNode details,
+    String role,
+    String source) {}

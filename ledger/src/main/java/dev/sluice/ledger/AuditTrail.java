@@ -36,9 +36,12 @@ final class AuditTrail {
    * own rows (a flag's version row) and its audit row show the same instant.
    */
   void append(Handle h, Instant when, String actor, String action, String subject, Object details) {
+    AuditOrigin origin = AuditOrigin.current();
     h.createUpdate(
-            "INSERT INTO audit (at, actor, action, subject, details)"
-                + " VALUES (:at, :actor, :action, :subject, :details)")
+            "INSERT INTO audit (at, actor, action, subject, details, role, source)"
+                + " VALUES (:at, :actor, :action, :subject, :details, :role, :source)")
+        .bind("role", origin == null ? null : origin.role())
+        .bind("source", origin == null ? null : origin.source())
         .bind("at", at(when))
         .bind("actor", Objects.requireNonNull(actor, "actor"))
         .bind("action", Objects.requireNonNull(action, "action"))
@@ -55,7 +58,7 @@ final class AuditTrail {
       throw new IllegalArgumentException("limit must be positive: " + limit);
     }
     return h.createQuery(
-            "SELECT id, at, actor, action, subject, details FROM audit a"
+            "SELECT id, at, actor, action, subject, details, role, source FROM audit a"
                 + " WHERE action = :action AND subject IS NOT NULL"
                 + " AND id = (SELECT MAX(b.id) FROM audit b"
                 + " WHERE b.action = :action AND b.subject = a.subject)"
@@ -72,7 +75,7 @@ final class AuditTrail {
       throw new IllegalArgumentException("limit must be positive: " + limit);
     }
     String sql =
-        "SELECT id, at, actor, action, subject, details FROM audit"
+        "SELECT id, at, actor, action, subject, details, role, source FROM audit"
             + (subject == null ? "" : " WHERE subject = :subject")
             + " ORDER BY id DESC LIMIT :limit";
     Query query = h.createQuery(sql).bind("limit", limit);
@@ -89,6 +92,8 @@ final class AuditTrail {
         rs.getString("actor"),
         rs.getString("action"),
         rs.getString("subject"),
-        json.readTree(rs.getString("details")));
+        json.readTree(rs.getString("details")),
+        rs.getString("role"),
+        rs.getString("source"));
   }
 }

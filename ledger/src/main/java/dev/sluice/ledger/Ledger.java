@@ -13,6 +13,7 @@ import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,6 +78,7 @@ public final class Ledger {
   private final NotificationOutbox outbox;
   private final DeploymentReads reads;
   private final AuditTrail audit;
+  private final ApiTokens tokens;
   private final AnalysisPoints analysis = new AnalysisPoints();
   private final LedgerTallies tallies = new LedgerTallies();
 
@@ -108,6 +110,7 @@ public final class Ledger {
     this.time = new Timestamps(Objects.requireNonNull(clock, "clock"));
     Objects.requireNonNull(policy, "policy");
     this.audit = new AuditTrail(json, time);
+    this.tokens = new ApiTokens(time);
     this.reads = new DeploymentReads(json);
     this.services = new ServiceStore(json, time, audit);
     this.starts = new DeploymentStarts(json, time, audit, reads);
@@ -477,6 +480,58 @@ public final class Ledger {
    */
   public void audit(String actor, String action, String subject, Object details) {
     transactions.useTransaction(h -> audit.append(h, actor, action, subject, details));
+  }
+
+  // --- API tokens -------------------------------------------------------------------------------
+
+  /**
+   * Stores a new API token by its secret's SHA-256 (hex), and audits it as {@code token.create}.
+   *
+   * @return false when a token of that name exists, or existed: names are never given twice
+   */
+  public boolean createToken(ApiToken token, String secretSha256) {
+    return transactions.inTransaction(
+        h -> {
+          boolean created = tokens.create(h, token, secretSha256);
+          if (created) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("role", token.role());
+            details.put("services", token.services());
+            audit.append(h, token.createdBy(), "token.create", token.name(), details);
+          }
+          return created;
+        });
+  }
+
+  /** Every API token made over the API, revoked ones included, oldest first; no secrets. */
+  public List<ApiToken> tokens() {
+    return jdbi.withHandle(tokens::all);
+  }
+
+  /** The working (not revoked) token whose secret has this SHA-256 (hex). */
+  public Optional<ApiToken> tokenBySecretHash(String secretSha256) {
+    return jdbi.withHandle(h -> tokens.working(h, secretSha256));
+  }
+
+  /** Whether any token made over the API still works (then the API needs a token). */
+  public boolean anyWorkingToken() {
+    return jdbi.withHandle(tokens::anyWorking);
+  }
+
+  /**
+   * Revokes a token at once, audited as {@code token.revoke}.
+   *
+   * @return false when no working token has that name
+   */
+  public boolean revokeToken(String name, String by) {
+    return transactions.inTransaction(
+        h -> {
+          boolean revoked = tokens.revoke(h, name, by);
+          if (revoked) {
+            audit.append(h, by, "token.revoke", name, null);
+          }
+          return revoked;
+        });
   }
 
   /**

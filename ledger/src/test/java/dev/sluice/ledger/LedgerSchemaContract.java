@@ -14,7 +14,7 @@ abstract class LedgerSchemaContract extends LedgerContract {
   void migrationsApplyOnAnEmptyDatabaseOnce() throws Exception {
     DataSource empty = emptyDatabase();
 
-    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(8);
+    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(10);
     assertThat(Ledger.migrate(empty)).isZero();
 
     Jdbi jdbi = Jdbi.create(empty);
@@ -29,6 +29,7 @@ abstract class LedgerSchemaContract extends LedgerContract {
             "audit",
             "notifications",
             "analysis_points",
+            "api_tokens",
             "circuit_resets",
             "flags",
             "flag_versions")) {

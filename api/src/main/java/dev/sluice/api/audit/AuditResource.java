@@ -32,7 +32,14 @@ public class AuditResource {
             .map(
                 e ->
                     new AuditView.Entry(
-                        e.id(), e.at(), e.actor(), e.action(), e.subject(), e.details()))
+                        e.id(),
+                        e.at(),
+                        e.actor(),
+                        e.role(),
+                        e.source(),
+                        e.action(),
+                        e.subject(),
+                        e.details()))
             .toList());
   }
 }

@@ -1,16 +1,15 @@
 package dev.sluice.api.metrics;
 
+import dev.sluice.api.common.Routes;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
-import java.util.List;
 import java.util.Set;
 import org.glassfish.jersey.server.ContainerResponse;
 import org.glassfish.jersey.server.monitoring.ApplicationEvent;
 import org.glassfish.jersey.server.monitoring.ApplicationEventListener;
 import org.glassfish.jersey.server.monitoring.RequestEvent;
 import org.glassfish.jersey.server.monitoring.RequestEventListener;
-import org.glassfish.jersey.uri.UriTemplate;
 
 /**
  * {@code sluice_http_request_duration_seconds}: every REST request's latency by method, route
@@ -68,29 +67,9 @@ public final class RequestMetrics implements ApplicationEventListener {
     return (status / 100) + "xx";
   }
 
-  /** The matched templates, outermost (the resource class's) first, joined into one path. */
+  /** The route's template ({@link Routes}), or {@link #UNMATCHED}. */
   static String route(RequestEvent event) {
-    List<UriTemplate> templates = event.getUriInfo().getMatchedTemplates();
-    if (templates.isEmpty()) {
-      return UNMATCHED;
-    }
-    StringBuilder route = new StringBuilder();
-    for (int i = templates.size() - 1; i >= 0; i--) {
-      String part = templates.get(i).getTemplate();
-      boolean slashBefore = route.length() > 0 && route.charAt(route.length() - 1) == '/';
-      boolean slashAfter = part.startsWith("/");
-      if (slashBefore && slashAfter) {
-        route.append(part, 1, part.length());
-      } else {
-        if (!slashBefore && !slashAfter) {
-          route.append('/');
-        }
-        route.append(part);
-      }
-    }
-    if (route.length() > 1 && route.charAt(route.length() - 1) == '/') {
-      route.setLength(route.length() - 1);
-    }
-    return route.toString();
+    String path = Routes.path(event.getUriInfo());
+    return path == null ? UNMATCHED : path;
   }
 }

@@ -1,9 +1,12 @@
 package dev.sluice.api.metrics;
 
+import dev.sluice.api.auth.TokenLookup;
 import dev.sluice.ledger.Ledger;
 import io.dropwizard.core.setup.Environment;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
 
 /**
  * Sluice's own metrics in Prometheus' format: deployments and verdicts from the ledger, REST
@@ -40,11 +43,22 @@ public final class SluiceMetrics {
     return flagEvaluations;
   }
 
-  /** Times the REST API's requests and serves the registry on both connectors. */
-  public void install(Environment environment) {
+  /**
+   * Times the REST API's requests and serves the registry on both connectors.
+   *
+   * @param tokens when any exists, {@code /metrics} on the application port needs one (any role)
+   * @param publicMetrics serve the application port's {@code /metrics} without a token anyway
+   */
+  public void install(Environment environment, TokenLookup tokens, boolean publicMetrics) {
     environment.jersey().register(requests);
     MetricsServlet servlet = new MetricsServlet(registry);
     environment.servlets().addServlet("prometheus", servlet).addMapping(PATH);
+    if (!publicMetrics) {
+      environment
+          .servlets()
+          .addFilter("prometheus-token", new MetricsTokenFilter(tokens))
+          .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, PATH);
+    }
     environment.admin().addServlet("prometheus", servlet).addMapping(ADMIN_PATH);
   }
 }

@@ -2,6 +2,7 @@ package dev.sluice.api.openapi;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.auth.PublicResource;
+import dev.sluice.api.auth.Tokens;
 import dev.sluice.api.common.ErrorBody;
 import dev.sluice.api.deployments.ControlBody;
 import dev.sluice.api.deployments.ControlView;
@@ -58,8 +59,11 @@ final class Operations {
         400,
         "The request cannot be read: malformed JSON, an unknown field, a value of the wrong type,"
             + " a bad query parameter or header; `field` names it");
-    e.put(401, "A server with auth.tokens needs Authorization: Bearer <token>");
-    e.put(403, "The token may not do this (an admin token is needed)");
+    e.put(401, "A server with API tokens needs Authorization: Bearer <token>");
+    e.put(
+        403,
+        "The token's role does not include the one this needs (the message names both), or the"
+            + " token is limited to other services");
     e.put(404, "No such service, deployment, flag, release, migration or action");
     e.put(
         409,
@@ -97,7 +101,7 @@ final class Operations {
             line("GET /api/v1/services/{name}/{file}").errors(404, 422, 503),
             line("GET /api/v1/services/{name}/fleet").errors(404, 422, 503),
             line("GET /api/v1/services/{name}/circuit").errors(404),
-            line("POST /api/v1/services/{name}/circuit/reset").errors(403, 404),
+            line("POST /api/v1/services/{name}/circuit/reset").errors(404),
             line("POST /api/v1/services/{name}/rollback")
                 .body(RollbackBody.class)
                 .answer(
@@ -123,6 +127,12 @@ final class Operations {
                 .answer(202, "Accepted by the workflow, or pending a worker", ControlView.class)
                 .errors(404, 409, 422, 503),
             line("GET /api/v1/audit"),
+            // tokens
+            line("GET /api/v1/tokens"),
+            line("POST /api/v1/tokens")
+                .answer(201, "Created; the secret is shown this once", Tokens.Created.class)
+                .errors(409),
+            line("DELETE /api/v1/tokens/{name}").errors(404, 409),
             line("POST /api/v1/analysis/judge"),
             // flags
             line("GET /api/v1/flags"),
@@ -354,6 +364,7 @@ final class Operations {
         operation.setSecurity(List.of());
       } else {
         all.add(401);
+        all.add(403);
       }
       if (operation.getRequestBody() != null) {
         all.add(413);

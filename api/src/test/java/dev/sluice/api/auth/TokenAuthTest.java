@@ -18,7 +18,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** With API tokens configured, every call needs one, and mutations are audited as its name. */
+/**
+ * With API tokens configured, every call needs one, and mutations are audited as its name, role and
+ * address. The file's token without a role is an approver, the one with {@code admin: true} an
+ * admin.
+ */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class TokenAuthTest {
 
@@ -64,7 +68,7 @@ class TokenAuthTest {
         "{\"fleet\":[{\"id\":\"t1\",\"host\":\"127.0.0.1\",\"port\":9101}],"
             + "\"trafficRouter\":{\"type\":\"haproxy\",\"settings\":{\"socket\":\"/tmp/x\",\"backend\":\"b\"}},"
             + "\"deployer\":{\"type\":\"local-process\",\"settings\":{\"sampleAppJar\":\"/tmp/x.jar\"}}}";
-    send("PUT", "/api/v1/services/breaker", "s3cr3t-ci-token", service);
+    send("PUT", "/api/v1/services/breaker", "adm1n-token", service);
 
     HttpResponse<String> refused =
         send("POST", "/api/v1/services/breaker/circuit/reset", "s3cr3t-ci-token", null);
@@ -72,7 +76,9 @@ class TokenAuthTest {
         send("POST", "/api/v1/services/breaker/circuit/reset", "adm1n-token", null);
 
     assertThat(refused.statusCode()).isEqualTo(403);
-    assertThat(refused.body()).contains("admin token");
+    assertThat(refused.body())
+        .contains("needs role admin")
+        .contains("token ci-pipeline has approver");
     assertThat(allowed.statusCode()).isEqualTo(200);
     assertThat(send("GET", "/api/v1/audit?subject=breaker", "adm1n-token", null).body())
         .contains("\"action\":\"circuit.reset\"")
@@ -101,10 +107,14 @@ class TokenAuthTest {
         "{\"fleet\":[{\"id\":\"t1\",\"host\":\"127.0.0.1\",\"port\":9101}],"
             + "\"trafficRouter\":{\"type\":\"haproxy\",\"settings\":{\"socket\":\"/tmp/x\",\"backend\":\"b\"}},"
             + "\"deployer\":{\"type\":\"local-process\",\"settings\":{\"sampleAppJar\":\"/tmp/x.jar\"}}}";
-    assertThat(send("PUT", "/api/v1/services/auth-demo", "s3cr3t-ci-token", service).statusCode())
+    assertThat(send("PUT", "/api/v1/services/auth-demo", "adm1n-token", service).statusCode())
         .isEqualTo(201);
 
     String audit = send("GET", "/api/v1/audit?subject=auth-demo", "s3cr3t-ci-token", null).body();
-    assertThat(audit).contains("\"actor\":\"ci-pipeline\"").doesNotContain("mallory");
+    assertThat(audit)
+        .contains("\"actor\":\"ops-admin\"")
+        .contains("\"role\":\"admin\"")
+        .contains("\"source\":\"127.0.0.1\"")
+        .doesNotContain("mallory");
   }
 }

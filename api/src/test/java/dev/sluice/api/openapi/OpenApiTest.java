@@ -152,7 +152,7 @@ class OpenApiTest {
     JsonNode create = document.at("/paths/~1api~1v1~1deployments/post/responses");
     assertThat(create.fieldNames())
         .toIterable()
-        .containsExactly("202", "400", "401", "409", "413", "422", "500", "503");
+        .containsExactly("202", "400", "401", "403", "409", "413", "422", "500", "503");
     assertThat(create.path("409").path("$ref").asText())
         .isEqualTo("#/components/responses/Error409");
     assertThat(
