@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code rolling}: the end-to-end scenario with numbers: a rolling deployment of four
  *       sample-app targets behind HAProxy (25% batches, 2 s pauses) while 100 requests/s go through
  *       HAProxy.
+ *   <li>{@code crash}: deployments whose worker or Temporal server is killed with SIGKILL at random
+ *       points (see {@link CrashBench}).
  *   <li>{@code judge}: canary judges run as live over simulated canaries (see {@link JudgeBench}).
  *   <li>{@code detect}: the judge end to end on the local fleet (see {@link DetectBench}).
  *   <li>{@code flags}: flag evaluation, engine and OpenFeature provider, with JMH (see {@link
@@ -43,8 +45,8 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
       System.err.println(
-          "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, judge, detect, flags,"
-              + " backfill, history)");
+          "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, crash, judge, detect,"
+              + " flags, backfill, history)");
       System.exit(2);
     }
     PrintStream out = System.out;
@@ -65,6 +67,11 @@ public final class Bench {
               out,
               args.length > 1 ? Integer.parseInt(args[1]) : 2000,
               args.length > 2 ? args[2] : "25%");
+      case "crash" ->
+          CrashBench.run(
+              out,
+              args.length > 1 ? Integer.parseInt(args[1]) : 20,
+              args.length > 2 ? args[2] : "all");
       case "judge" -> JudgeBench.run(out, args.length > 1 ? Integer.parseInt(args[1]) : 2400);
       case "detect" ->
           DetectBench.run(
@@ -75,8 +82,8 @@ public final class Bench {
         System.err.println(
             "unknown benchmark "
                 + args[0]
-                + " (names: rolling, abort, bluegreen_rollback, judge, detect, flags, backfill,"
-                + " history)");
+                + " (names: rolling, abort, bluegreen_rollback, crash, judge, detect, flags,"
+                + " backfill, history)");
         System.exit(2);
       }
     }

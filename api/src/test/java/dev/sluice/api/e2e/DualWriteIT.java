@@ -8,6 +8,7 @@ import dev.sluice.api.SluiceApplication;
 import dev.sluice.sampleapp.SampleApp;
 import dev.sluice.sampleapp.SampleAppConfig;
 import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SeparateWorker;
 import dev.sluice.worker.TemporalBackend;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;

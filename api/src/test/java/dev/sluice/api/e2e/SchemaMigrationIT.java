@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.api.SluiceApplication;
 import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SeparateWorker;
 import dev.sluice.testkit.SluiceClient;
 import dev.sluice.worker.TemporalBackend;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

