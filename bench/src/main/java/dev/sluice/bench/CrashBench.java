@@ -92,7 +92,9 @@ final class CrashBench {
 
   static void run(PrintStream out, int runs, String only) throws Exception {
     Path home = Path.of(System.getProperty("sluice.home", ".")).toAbsolutePath();
-    Path work = Files.createTempDirectory(home.resolve(".sluice"), "bench-crash-");
+    // In the system's temporary directory: HAProxy's admin sockets live under it, and a Unix
+    // socket's path may not be longer than about 100 bytes, whatever the checkout's path is.
+    Path work = Files.createTempDirectory("sluice-crash-");
     long seed = Long.getLong("sluice.bench.seed", System.nanoTime());
     System.err.println("crash: seed " + seed + " (-Dsluice.bench.seed to repeat), work " + work);
     CrashBench bench = new CrashBench(work, home.resolve("sample-app/target/sample-app.jar"), seed);
