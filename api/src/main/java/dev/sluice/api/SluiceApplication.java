@@ -24,6 +24,7 @@ import dev.sluice.api.deployments.ServiceRollbackResource;
 import dev.sluice.api.errors.ApiExceptionMapper;
 import dev.sluice.api.errors.BodyLimitFilter;
 import dev.sluice.api.errors.BodyTooLargeMapper;
+import dev.sluice.api.errors.BoundedJsonFactory;
 import dev.sluice.api.errors.JsonErrorHandler;
 import dev.sluice.api.errors.JsonExceptionMapper;
 import dev.sluice.api.errors.UnexpectedExceptionMapper;
@@ -60,6 +61,7 @@ import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
+import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.lifecycle.Managed;
 import io.temporal.client.WorkflowClient;
@@ -134,6 +136,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
 
   @Override
   public void initialize(Bootstrap<SluiceConfiguration> bootstrap) {
+    // Every body is read through a parser that counts list items and string lengths as it goes.
+    bootstrap.setObjectMapper(Jackson.newObjectMapper(new BoundedJsonFactory()));
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
@@ -152,6 +156,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
       server.setRegisterDefaultExceptionMappers(false);
     }
     ApiJson.configure(environment.getObjectMapper());
+    ((BoundedJsonFactory) environment.getObjectMapper().getFactory())
+        .limit(config.getLimits().getMaxItems(), config.getLimits().getMaxStringLength());
     // Jetty's own errors (a bad path, a bad header, an unknown path) on both connectors answer
     // in the API's JSON error shape, not as Jetty's HTML page.
     JsonErrorHandler errors = new JsonErrorHandler(environment.getObjectMapper());

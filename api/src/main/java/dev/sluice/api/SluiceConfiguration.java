@@ -79,10 +79,40 @@ public class SluiceConfiguration extends Configuration {
 
   /**
    * Request limits: a body over {@code maxBodyBytes} is refused with 413 before it is read. The
-   * default, 10 MiB, holds a service of 10,000 targets several times over.
+   * default, 10 MiB, holds a service of 10,000 targets several times over. While a body is read, a
+   * list with more than {@code maxItems} elements (or an object with more fields) and a string
+   * longer than {@code maxStringLength} characters are refused with 422 naming the field.
    */
   public static class LimitSettings {
     private long maxBodyBytes = 10L * 1024 * 1024;
+    private int maxItems = 10_000;
+    private int maxStringLength = 64 * 1024;
+
+    @JsonProperty
+    public int getMaxItems() {
+      return maxItems;
+    }
+
+    @JsonProperty
+    public void setMaxItems(int maxItems) {
+      if (maxItems < 100) {
+        throw new IllegalArgumentException("limits.maxItems must be at least 100");
+      }
+      this.maxItems = maxItems;
+    }
+
+    @JsonProperty
+    public int getMaxStringLength() {
+      return maxStringLength;
+    }
+
+    @JsonProperty
+    public void setMaxStringLength(int maxStringLength) {
+      if (maxStringLength < 1024) {
+        throw new IllegalArgumentException("limits.maxStringLength must be at least 1024");
+      }
+      this.maxStringLength = maxStringLength;
+    }
 
     @JsonProperty
     public long getMaxBodyBytes() {
