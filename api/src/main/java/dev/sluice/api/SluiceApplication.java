@@ -175,8 +175,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     Path home = Path.of(config.getHome()).toAbsolutePath().normalize();
     Files.createDirectories(home.resolve(".sluice"));
 
-    config.getDatabase().setUrl(Ledger.durableUrl(config.getDatabase().getUrl()));
-    ManagedDataSource dataSource = config.getDatabase().build(environment.metrics(), "ledger");
+    ManagedDataSource dataSource = config.ledgerDatabase().build(environment.metrics(), "ledger");
     Ledger.migrate(dataSource);
     Jdbi jdbi = new JdbiFactory().build(environment, config.getDatabase(), dataSource, "ledger");
     Ledger ledger =

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.activities.notify.Webhook;
 import dev.sluice.ledger.CircuitPolicy;
+import dev.sluice.ledger.Ledger;
 import dev.sluice.worker.TemporalSettings;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
@@ -136,6 +137,18 @@ public class SluiceConfiguration extends Configuration {
   @JsonProperty
   public void setDatabase(DataSourceFactory database) {
     this.database = database;
+  }
+
+  /**
+   * The ledger's database as Sluice opens it, in the server and in a standalone worker: an H2 file
+   * URL made durable ({@link Ledger#durableUrl}), and each pooled connection checked before use (at
+   * most once per {@code validationInterval}), so a connection the database dropped — it restarted,
+   * or failed over — is replaced instead of failing the request that drew it.
+   */
+  public DataSourceFactory ledgerDatabase() {
+    database.setUrl(Ledger.durableUrl(database.getUrl()));
+    database.setCheckConnectionOnBorrow(true);
+    return database;
   }
 
   @JsonProperty

@@ -46,9 +46,8 @@ public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
       temporal.setAddress("127.0.0.1:" + temporal.getEmbeddedPort());
     }
     Path home = Path.of(config.getHome()).toAbsolutePath().normalize();
-    config.getDatabase().setUrl(Ledger.durableUrl(config.getDatabase().getUrl()));
     ManagedDataSource dataSource =
-        config.getDatabase().build(new MetricRegistry(), "ledger-worker");
+        config.ledgerDatabase().build(new MetricRegistry(), "ledger-worker");
     Ledger.migrate(dataSource);
     TemporalBackend backend = TemporalBackend.open(temporal, home);
     PrometheusRegistry metrics = new PrometheusRegistry();
