@@ -71,7 +71,8 @@ public final class Bench {
           CrashBench.run(
               out,
               args.length > 1 ? Integer.parseInt(args[1]) : 20,
-              args.length > 2 ? args[2] : "all");
+              args.length > 2 ? args[2] : "all",
+              args.length > 3 ? args[3] : "all");
       case "judge" -> JudgeBench.run(out, args.length > 1 ? Integer.parseInt(args[1]) : 2400);
       case "detect" ->
           DetectBench.run(
