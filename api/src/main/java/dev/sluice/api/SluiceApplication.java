@@ -16,6 +16,9 @@ import dev.sluice.api.auth.TokensResource;
 import dev.sluice.api.cli.HaproxyConfigCommand;
 import dev.sluice.api.cli.StopInstancesCommand;
 import dev.sluice.api.cli.WorkerCommand;
+import dev.sluice.api.codec.CodecCors;
+import dev.sluice.api.codec.CodecEndpoint;
+import dev.sluice.api.codec.CodecResource;
 import dev.sluice.api.dashboard.DashboardResource;
 import dev.sluice.api.deployments.DeploymentResource;
 import dev.sluice.api.deployments.Deployments;
@@ -201,6 +204,9 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     SluiceMetrics metrics = new SluiceMetrics(ledger);
     metrics.install(environment, lookup, config.getAuth().isPublicMetrics());
 
+    // Known before the API binds its port only when the port is fixed: a dev server Sluice starts
+    // learns it as its UI's codec endpoint.
+    config.getTemporal().getEncryption().setUiCodecEndpoint(CodecEndpoint.of(config));
     TemporalBackend temporal = TemporalBackend.open(config.getTemporal(), home);
     environment.lifecycle().manage(managed(null, temporal::close));
     environment
@@ -261,6 +267,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new DashboardResource());
     jersey.register(new AuditResource(ledger));
     jersey.register(new AnalysisResource());
+    jersey.register(new CodecCors(CodecEndpoint.origins(config, temporal.uiUrl())));
+    jersey.register(new CodecResource(temporal.encryption(), temporal.namespace()));
     FlagService flagService =
         new FlagService(ledger.flagStore(), environment.getObjectMapper(), Clock.systemUTC());
     SnapshotWatcher watcher =
