@@ -14,6 +14,7 @@ import dev.sluice.api.auth.TokenLookup;
 import dev.sluice.api.auth.Tokens;
 import dev.sluice.api.auth.TokensResource;
 import dev.sluice.api.cli.HaproxyConfigCommand;
+import dev.sluice.api.cli.SluiceCheckCommand;
 import dev.sluice.api.cli.StopInstancesCommand;
 import dev.sluice.api.cli.WorkerCommand;
 import dev.sluice.api.codec.CodecCors;
@@ -133,6 +134,13 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
   @Override
   public String getName() {
     return "sluice";
+  }
+
+  /** Dropwizard's {@code server}, and a {@code check} that also reads the encryption keys. */
+  @Override
+  protected void addDefaultCommands(Bootstrap<SluiceConfiguration> bootstrap) {
+    bootstrap.addCommand(new ServerCommand<>(this));
+    bootstrap.addCommand(new SluiceCheckCommand(this));
   }
 
   @Override

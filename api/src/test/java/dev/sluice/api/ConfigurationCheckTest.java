@@ -2,7 +2,7 @@ package dev.sluice.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dropwizard.core.cli.CheckCommand;
+import dev.sluice.api.cli.SluiceCheckCommand;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.util.JarLocation;
@@ -28,7 +28,7 @@ class ConfigurationCheckTest {
     SluiceApplication app = new SluiceApplication();
     Bootstrap<SluiceConfiguration> bootstrap = new Bootstrap<>(app);
     // As Application.run does: the default commands, then the application's.
-    bootstrap.addCommand(new CheckCommand<>(app));
+    bootstrap.addCommand(new SluiceCheckCommand(app));
     app.initialize(bootstrap);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import java.util.TreeMap;
 
 /**
  * With {@code temporal.encryption} on, a deployment run by the real application and its embedded
@@ -183,7 +184,7 @@ class EncryptedHistoryTest {
   }
 
   static Map<String, Object> wire(Payload payload) {
-    Map<String, String> metadata = new java.util.TreeMap<>();
+    Map<String, String> metadata = new TreeMap<>();
     payload
         .getMetadataMap()
         .forEach((k, v) -> metadata.put(k, Base64.getEncoder().encodeToString(v.toByteArray())));

@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import javax.crypto.SecretKey;
@@ -54,57 +56,72 @@ public final class PayloadEncryption {
     if (settings == null || !settings.enabled()) {
       return OFF;
     }
-    List<String> problems = new ArrayList<>();
+    List<String> problems = new ArrayList<>(shapeProblems(settings));
     Map<String, SecretKey> keys = new LinkedHashMap<>();
+    if (problems.isEmpty()) {
+      for (EncryptionSettings.KeyRef ref : settings.getKeys()) {
+        try {
+          keys.put(ref.getId(), new SecretKeySpec(bytes(ref, env), "AES"));
+        } catch (IllegalArgumentException e) {
+          problems.add("temporal.encryption key " + ref.getId() + ": " + e.getMessage());
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    return new PayloadEncryption(new AesGcmPayloadCodec(keys, settings.getEncryptWith()));
+  }
+
+  /**
+   * What is wrong with {@code settings} that can be told without reading a key: ids, a key given
+   * both or neither way, an {@code encryptWith} that names no key. Empty when nothing is.
+   */
+  public static List<String> shapeProblems(EncryptionSettings settings) {
+    List<String> problems = new ArrayList<>();
+    if (settings == null || !settings.enabled()) {
+      return problems;
+    }
+    Set<String> ids = new LinkedHashSet<>();
     for (int i = 0; i < settings.getKeys().size(); i++) {
       EncryptionSettings.KeyRef ref = settings.getKeys().get(i);
       String id = ref == null ? null : ref.getId();
-      String at = "temporal.encryption.keys[" + i + "]";
       if (id == null || !KEY_ID.matcher(id).matches()) {
-        problems.add(at + ".id must be 1 to 64 letters, digits, '.', '_' or '-'");
+        problems.add(
+            "temporal.encryption.keys["
+                + i
+                + "].id must be 1 to 64 letters, digits, '.', '_' or '-'");
         continue;
       }
-      at = "temporal.encryption key " + id;
-      if (keys.containsKey(id)) {
-        problems.add(at + " is listed twice");
-        continue;
+      if (!ids.add(id)) {
+        problems.add("temporal.encryption key " + id + " is listed twice");
       }
-      try {
-        keys.put(id, new SecretKeySpec(bytes(ref, env), "AES"));
-      } catch (IllegalArgumentException e) {
-        problems.add(at + ": " + e.getMessage());
+      boolean hasFile = ref.getFile() != null && !ref.getFile().isBlank();
+      boolean hasEnv = ref.getEnv() != null && !ref.getEnv().isBlank();
+      if (hasFile == hasEnv) {
+        problems.add(
+            "temporal.encryption key "
+                + id
+                + ": give exactly one of file (a file holding the key's base64) or env (the name"
+                + " of an environment variable holding it)");
       }
     }
     String current = settings.getEncryptWith();
     if (current == null || current.isBlank()) {
       problems.add(
-          "temporal.encryption.encryptWith must name the key that encrypts, one of "
-              + settings.getKeys().stream()
-                  .map(k -> k == null ? null : k.getId())
-                  .filter(id -> id != null)
-                  .toList());
-    } else if (!keys.containsKey(current)
-        && settings.getKeys().stream().noneMatch(k -> k != null && current.equals(k.getId()))) {
+          "temporal.encryption.encryptWith must name the key that encrypts, one of " + ids);
+    } else if (!ids.contains(current)) {
       problems.add(
           "temporal.encryption.encryptWith names key "
               + current
               + ", which temporal.encryption.keys does not list");
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
-    }
-    return new PayloadEncryption(new AesGcmPayloadCodec(keys, current));
+    return problems;
   }
 
   /** The key's 32 bytes, from the base64 in its file or variable. */
   private static byte[] bytes(EncryptionSettings.KeyRef ref, UnaryOperator<String> env) {
-    boolean hasFile = ref.getFile() != null && !ref.getFile().isBlank();
     boolean hasEnv = ref.getEnv() != null && !ref.getEnv().isBlank();
-    if (hasFile == hasEnv) {
-      throw new IllegalArgumentException(
-          "give exactly one of file (a file holding the key's base64) or env (the name of an"
-              + " environment variable holding it)");
-    }
     String text;
     String source;
     if (hasEnv) {

@@ -135,15 +135,26 @@ class AesGcmPayloadCodecTest {
   }
 
   @Test
-  void aMissingVariableAnUnknownCurrentKeyAndABadKeyRefAreEachNamed() {
-    EncryptionSettings settings = settings("k3", "k1", "gone");
+  void anUnknownCurrentKeyAndAKeyGivenTwoWaysAreNamedBeforeAnyKeyIsRead() {
+    EncryptionSettings settings = settings("k3", "k1");
     settings.getKeys().add(new EncryptionSettings.KeyRef("both", "/tmp/x", "KEY_k1"));
 
+    assertThat(PayloadEncryption.shapeProblems(settings))
+        .anySatisfy(p -> assertThat(p).contains("key both: give exactly one of file"))
+        .anySatisfy(p -> assertThat(p).contains("encryptWith names key k3"));
+    assertThatThrownBy(() -> load(settings)).hasMessageContaining("encryptWith names key k3");
+  }
+
+  @Test
+  void aMissingVariableOrFileIsNamedWithItsKey() {
+    EncryptionSettings settings = settings("k1", "k1", "gone");
+    settings.getKeys().add(new EncryptionSettings.KeyRef("lost", "/nonexistent/k.key", null));
+
+    assertThat(PayloadEncryption.shapeProblems(settings)).isEmpty();
     assertThatThrownBy(() -> load(settings))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("key gone: environment variable KEY_gone is not set")
-        .hasMessageContaining("key both: give exactly one of file")
-        .hasMessageContaining("encryptWith names key k3");
+        .hasMessageContaining("key lost: cannot read file /nonexistent/k.key");
   }
 
   @Test
