@@ -14,8 +14,12 @@ import dev.sluice.api.auth.TokenLookup;
 import dev.sluice.api.auth.Tokens;
 import dev.sluice.api.auth.TokensResource;
 import dev.sluice.api.cli.HaproxyConfigCommand;
+import dev.sluice.api.cli.SluiceCheckCommand;
 import dev.sluice.api.cli.StopInstancesCommand;
 import dev.sluice.api.cli.WorkerCommand;
+import dev.sluice.api.codec.CodecCors;
+import dev.sluice.api.codec.CodecEndpoint;
+import dev.sluice.api.codec.CodecResource;
 import dev.sluice.api.dashboard.DashboardResource;
 import dev.sluice.api.deployments.DeploymentResource;
 import dev.sluice.api.deployments.Deployments;
@@ -134,6 +138,13 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     return "sluice";
   }
 
+  /** Dropwizard's {@code server}, and a {@code check} that also reads the encryption keys. */
+  @Override
+  protected void addDefaultCommands(Bootstrap<SluiceConfiguration> bootstrap) {
+    bootstrap.addCommand(new ServerCommand<>(this));
+    bootstrap.addCommand(new SluiceCheckCommand(this));
+  }
+
   @Override
   public void initialize(Bootstrap<SluiceConfiguration> bootstrap) {
     // Every body is read through a parser that counts list items and string lengths as it goes.
@@ -206,6 +217,9 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     SluiceMetrics metrics = new SluiceMetrics(ledger);
     metrics.install(environment, lookup, config.getAuth().isPublicMetrics());
 
+    // Known before the API binds its port only when the port is fixed: a dev server Sluice starts
+    // learns it as its UI's codec endpoint.
+    config.getTemporal().getEncryption().setUiCodecEndpoint(CodecEndpoint.of(config));
     TemporalBackend temporal = TemporalBackend.open(config.getTemporal(), home);
     environment.lifecycle().manage(managed(null, temporal::close));
     environment
@@ -266,6 +280,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new DashboardResource());
     jersey.register(new AuditResource(ledger));
     jersey.register(new AnalysisResource());
+    jersey.register(new CodecCors(CodecEndpoint.origins(config, temporal.uiUrl())));
+    jersey.register(new CodecResource(temporal.encryption(), temporal.namespace()));
     FlagService flagService =
         new FlagService(ledger.flagStore(), environment.getObjectMapper(), Clock.systemUTC());
     SnapshotWatcher watcher =

@@ -3,6 +3,7 @@ package dev.sluice.api;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.activities.notify.Webhook;
+import dev.sluice.api.codec.ValidEncryption;
 import dev.sluice.ledger.CircuitPolicy;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.worker.TemporalSettings;
@@ -22,7 +23,7 @@ public class SluiceConfiguration extends Configuration {
 
   @Valid @NotNull private DataSourceFactory database = defaultDatabase();
 
-  @Valid @NotNull private TemporalSettings temporal = new TemporalSettings();
+  @Valid @NotNull @ValidEncryption private TemporalSettings temporal = new TemporalSettings();
 
   @Valid @NotNull private WorkerSettings worker = new WorkerSettings();
 

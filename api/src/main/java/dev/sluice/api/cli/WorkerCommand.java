@@ -3,6 +3,7 @@ package dev.sluice.api.cli;
 import com.codahale.metrics.MetricRegistry;
 import dev.sluice.activities.StandardProviders;
 import dev.sluice.api.SluiceConfiguration;
+import dev.sluice.api.codec.CodecEndpoint;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.worker.SluiceWorker;
 import dev.sluice.worker.TemporalBackend;
@@ -49,6 +50,7 @@ public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
     ManagedDataSource dataSource =
         config.ledgerDatabase().build(new MetricRegistry(), "ledger-worker");
     Ledger.migrate(dataSource);
+    temporal.getEncryption().setUiCodecEndpoint(CodecEndpoint.of(config));
     TemporalBackend backend = TemporalBackend.open(temporal, home);
     PrometheusRegistry metrics = new PrometheusRegistry();
     JvmMetrics.builder().register(metrics);
