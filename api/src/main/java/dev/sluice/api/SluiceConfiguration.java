@@ -88,7 +88,9 @@ public class SluiceConfiguration extends Configuration {
   public static class LimitSettings {
     private long maxBodyBytes = 10L * 1024 * 1024;
     private int maxItems = 10_000;
-    private int maxStringLength = 64 * 1024;
+    // Room for a Temporal payload in base64 (the codec endpoint's bodies; Temporal refuses a
+    // payload over 2 MB): each field of Sluice's own bodies has its own, much shorter limit.
+    private int maxStringLength = 4 * 1024 * 1024;
 
     @JsonProperty
     public int getMaxItems() {

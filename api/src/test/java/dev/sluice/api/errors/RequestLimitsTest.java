@@ -83,13 +83,15 @@ class RequestLimitsTest {
   @Test
   void aStringOverTheLimitIsA422NamingTheField() {
     JsonNode error =
-        api.post("/api/v1/deployments", Map.of("service", "any", "version", "v".repeat(70_000)))
+        api.post(
+                "/api/v1/deployments",
+                Map.of("service", "any", "version", "v".repeat(4 * 1024 * 1024 + 1)))
             .expect(422)
             .body();
 
     assertThat(error.path("field").asText()).isEqualTo("version");
     assertThat(error.path("message").asText())
-        .isEqualTo("version: at most 65536 characters (limits.maxStringLength)");
+        .isEqualTo("version: at most 4194304 characters (limits.maxStringLength)");
     assertThat(error.toString()).hasSizeLessThan(1_000);
   }
 
