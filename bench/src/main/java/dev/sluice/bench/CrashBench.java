@@ -314,9 +314,10 @@ final class CrashBench {
     if (good && !state.equals("SUCCEEDED")) {
       violations.add("healthy version ended " + state + ": " + done.path("reason").asText());
     }
-    // A version that never gets healthy: rolling and canary roll the targets they touched back;
-    // blue-green fails before its switch, with the idle pool put back and the live one untouched.
-    String undone = strategy.equals("blue-green") ? "FAILED" : "ROLLED_BACK";
+    // A version that never gets healthy: rolling rolls back the targets it upgraded; a canary
+    // fails on its first target, and blue-green before its switch, each with what it touched put
+    // back and no traffic ever sent to the bad version.
+    String undone = strategy.equals("rolling") ? "ROLLED_BACK" : "FAILED";
     if (!good && !state.equals(undone)) {
       violations.add("failing version ended " + state + ": " + done.path("reason").asText());
     }
