@@ -49,6 +49,12 @@ public final class Bench {
               + " flags, backfill, history)");
       System.exit(2);
     }
+    // Interrupted (Ctrl-C, a kill): the processes a benchmark started (HAProxy, sample-app,
+    // Temporal, Sluice) stop with it rather than outlive it.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy)));
     PrintStream out = System.out;
     // Only BENCH lines on stdout: logs written before logging is configured go to stderr.
     System.setOut(System.err);
