@@ -20,6 +20,7 @@ import dev.sluice.api.cli.WorkerCommand;
 import dev.sluice.api.codec.CodecCors;
 import dev.sluice.api.codec.CodecEndpoint;
 import dev.sluice.api.codec.CodecResource;
+import dev.sluice.api.codec.CodecSession;
 import dev.sluice.api.dashboard.DashboardResource;
 import dev.sluice.api.deployments.DeploymentResource;
 import dev.sluice.api.deployments.Deployments;
@@ -282,6 +283,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new AnalysisResource());
     jersey.register(new CodecCors(CodecEndpoint.origins(config, temporal.uiUrl())));
     jersey.register(new CodecResource(temporal.encryption(), temporal.namespace()));
+    jersey.register(new CodecSession());
     FlagService flagService =
         new FlagService(ledger.flagStore(), environment.getObjectMapper(), Clock.systemUTC());
     SnapshotWatcher watcher =

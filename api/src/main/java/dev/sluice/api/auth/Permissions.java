@@ -40,6 +40,8 @@ public final class Permissions {
           entry("POST /api/v1/flags/{key}/evaluate", VIEWER),
           entry("POST /api/v1/codec/decode", VIEWER),
           entry("POST /api/v1/codec/encode", VIEWER),
+          entry("POST /api/v1/codec/session", VIEWER),
+          entry("DELETE /api/v1/codec/session", VIEWER),
           // flags: definitions are the admin's, traffic the deployer's, the kill switch the
           // approver's
           entry("POST /api/v1/flags", ADMIN),

@@ -137,6 +137,8 @@ final class Operations {
             // Temporal's codec protocol: encrypted payloads in and out
             line("POST /api/v1/codec/decode").errors(422),
             line("POST /api/v1/codec/encode").errors(422),
+            line("POST /api/v1/codec/session"),
+            line("DELETE /api/v1/codec/session"),
             // flags
             line("GET /api/v1/flags"),
             line("POST /api/v1/flags")

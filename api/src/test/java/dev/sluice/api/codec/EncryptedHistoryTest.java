@@ -340,6 +340,45 @@ class EncryptedHistoryTest {
   }
 
   @Test
+  void aTokenTradedForASessionCookieReadsTheCodecFromTheBrowserAndNothingElse() throws Exception {
+    HttpResponse<String> session = call("POST", "/api/v1/codec/session", "v1ewer-token", null);
+
+    assertThat(session.statusCode()).isEqualTo(204);
+    String setCookie = session.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(setCookie)
+        .startsWith(CodecSession.COOKIE + "=")
+        .contains("Path=/api/v1/codec")
+        .containsIgnoringCase("HttpOnly")
+        .containsIgnoringCase("SameSite=Strict")
+        .doesNotContain("v1ewer-token");
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    String body = "{\"payloads\":[]}";
+    Map<String, String> fromTheUi =
+        Map.of("Origin", UI, "Content-Type", "application/json", "Cookie", cookie);
+
+    HttpResponse<String> decoded = send("POST", "/api/v1/codec/decode", fromTheUi, body);
+    assertThat(decoded.statusCode()).as(decoded.body()).isEqualTo(200);
+    assertThat(decoded.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+    assertThat(decoded.headers().firstValue("Access-Control-Allow-Origin")).hasValue(UI);
+    // The cookie opens the codec's routes only: everywhere else a token is still needed.
+    assertThat(send("GET", "/api/v1/deployments", Map.of("Cookie", cookie), null).statusCode())
+        .isEqualTo(401);
+    // A cookie with a token that is not one is no session.
+    String forged = CodecSession.COOKIE + "=" + "d3JvbmctdG9rZW4";
+    assertThat(
+            send(
+                    "POST",
+                    "/api/v1/codec/decode",
+                    Map.of("Content-Type", "application/json", "Cookie", forged),
+                    body)
+                .statusCode())
+        .isEqualTo(401);
+    HttpResponse<String> closed = call("DELETE", "/api/v1/codec/session", "v1ewer-token", null);
+    assertThat(closed.statusCode()).isEqualTo(204);
+    assertThat(closed.headers().firstValue("Set-Cookie").orElseThrow()).contains("Max-Age=0");
+  }
+
+  @Test
   void theUisPreflightIsAnsweredWithoutATokenAndOtherOriginsAreNot() throws Exception {
     HttpResponse<String> preflight =
         send(
