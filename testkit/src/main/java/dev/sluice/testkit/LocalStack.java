@@ -46,6 +46,7 @@ public final class LocalStack implements AutoCloseable {
   private AutoCloseable server;
   private SluiceClient client;
   private int apiPort;
+  private int temporalPort;
   private int temporalUiPort;
 
   /** Starts a Sluice server in this JVM on a configuration file; closing the result stops it. */
@@ -272,7 +273,8 @@ public final class LocalStack implements AutoCloseable {
     if (options.startServer()) {
       apiPort = freePort();
       temporalUiPort = options.durableTemporal() ? freePort() : 0;
-      Path config = writeServerConfig(apiPort, freePort(), freePort());
+      temporalPort = freePort();
+      Path config = writeServerConfig(apiPort, freePort(), temporalPort);
       server = serverStarter.start(config);
       client = new SluiceClient(URI.create("http://127.0.0.1:" + apiPort), "demo");
     }
@@ -320,7 +322,7 @@ public final class LocalStack implements AutoCloseable {
         home: %s
         database:
           driverClass: org.h2.Driver
-          url: "jdbc:h2:file:%s/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;WRITE_DELAY=0"
+          url: "%s"
           user: sa
           password: ""
         temporal:
@@ -330,7 +332,7 @@ public final class LocalStack implements AutoCloseable {
           loggers: {io.temporal: WARN, io.grpc: WARN}
           appenders: [{type: file, currentLogFilename: %s/sluice.log, archive: false}]
         """
-            .formatted(port, adminPort, dir, dir, temporal(temporalPort, dir), dir);
+            .formatted(port, adminPort, dir, ledgerUrl(), temporal(temporalPort, dir), dir);
     if (options.serverConfig() != null) {
       yaml = yaml + options.serverConfig();
     }
@@ -350,6 +352,19 @@ public final class LocalStack implements AutoCloseable {
         "  address: 127.0.0.1:" + port,
         "  uiPort: " + temporalUiPort,
         "  devDbFile: " + dir.resolve("temporal.db"));
+  }
+
+  /** Where the server's Temporal frontend listens ({@code host:port}), embedded or dev server. */
+  public String temporalAddress() {
+    return "127.0.0.1:" + temporalPort;
+  }
+
+  /**
+   * The ledger's JDBC URL; {@code AUTO_SERVER} lets another connection in while the server runs.
+   */
+  public String ledgerUrl() {
+    return "jdbc:h2:file:%s/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;WRITE_DELAY=0"
+        .formatted(options.workDir().toAbsolutePath());
   }
 
   /** The Temporal UI of a stack with {@link Options#durableTemporal}; null for one in memory. */
