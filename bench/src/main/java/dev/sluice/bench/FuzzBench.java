@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * API fuzzing: schemathesis generates requests from the OpenAPI document the server serves and
  * sends them to a local stack (embedded Temporal, H2 ledger, HAProxy, sample-app fleet) with tokens
  * configured, seeded with a service, a canary waiting at a pause and a flag so that paths with ids
- * have real targets. Three phases:
+ * have real targets. Four phases:
  *
  * <ol>
  *   <li>{@code rejected}: requests that violate the schema (schemathesis' negative mode), with an
@@ -34,6 +35,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code forbidden}: valid mutations with a viewer token. Every one should be 403 and change
  *       nothing, compared the same way.
  *   <li>{@code accepted}: valid requests with an admin token; they may change state.
+ *   <li>{@code rejected-again}: the first phase again, on the state the accepted requests left once
+ *       it has settled.
  * </ol>
  *
  * <p>In every phase schemathesis checks that no answer is a 5xx and that status, content type and
@@ -124,6 +127,10 @@ final class FuzzBench {
       for (int round = 1; observer.requests() < wanted && round <= 5; round++) {
         run(observer, config, schema, Phase.accepted(adminToken, perOperation * 2, round));
       }
+      // Again on the state the accepted requests left (deployments, flags, releases, tokens), once
+      // what they started has settled.
+      awaitQuiet(state);
+      run(observer, config, schema, Phase.rejectedAgain(adminToken, perOperation));
       List<FuzzObserver.Finding> changes = observer.stateChanges();
       System.err.printf(
           Locale.ROOT,
@@ -175,6 +182,24 @@ final class FuzzBench {
                         "defaultVariant", "off")))
         .expect(201);
     return new Seeds(LocalStack.SERVICE, deployment, "new-checkout");
+  }
+
+  /** Returns once two snapshots two seconds apart are equal, or after two minutes. */
+  private static void awaitQuiet(StateSnapshot.Reader state)
+      throws SQLException, InterruptedException {
+    StateSnapshot last = state.take();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (System.nanoTime() < deadline) {
+      // Deployments the accepted requests started finish on their own; nothing to wait on but
+      // the state itself.
+      TimeUnit.SECONDS.sleep(2);
+      StateSnapshot now = state.take();
+      if (last.differences(now).isEmpty()) {
+        return;
+      }
+      last = now;
+    }
+    System.err.println("fuzz: ledger or Temporal still changing after 2 minutes");
   }
 
   /**
@@ -237,6 +262,10 @@ final class FuzzBench {
 
     static Phase rejected(String adminToken, int maxExamples) {
       return new Phase("rejected", adminToken, "negative", maxExamples, 1, true, List.of());
+    }
+
+    static Phase rejectedAgain(String adminToken, int maxExamples) {
+      return new Phase("rejected-again", adminToken, "negative", maxExamples, 99, true, List.of());
     }
 
     static Phase forbidden(String viewerToken, int maxExamples) {
