@@ -4,10 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * One evaluation, OpenFeature-style: an error is a result (reason {@code ERROR} with its code and
- * message), not a failed request. Fields that do not apply are left out rather than sent as {@code
- * null}: {@code variant} and {@code value} when no variant was chosen, {@code errorCode} and {@code
+ * message), not a failed request. {@code value} is always there, {@code null} when no variant was
+ * chosen (the caller's default applies); the string fields that do not apply are left out rather
+ * than sent as {@code null}: {@code variant} when none was chosen, {@code errorCode} and {@code
  * message} when there was no error.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvaluationView(
-    String key, Object value, String variant, String reason, String errorCode, String message) {}
+    String key,
+    Object value,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String variant,
+    String reason,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String errorCode,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String message) {}

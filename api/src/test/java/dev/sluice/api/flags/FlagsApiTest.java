@@ -603,7 +603,9 @@ class FlagsApiTest {
     assertThat(served.has("errorCode")).isFalse();
     assertThat(served.has("message")).isFalse();
     assertThat(versions.path("versions").findValuesAsText("action")).contains("enable");
-    for (JsonNode body : List.of(missing, served, versions)) {
+    assertThat(missing.has("value")).as("null: the caller's default applies").isTrue();
+    assertThat(missing.toString().replace("\"value\":null", "")).doesNotContain(":null");
+    for (JsonNode body : List.of(served, versions)) {
       assertThat(body.toString()).doesNotContain(":null");
     }
   }
