@@ -56,7 +56,12 @@ function askToken(why) {
 }
 $("login").addEventListener("close", () => {
   const value = $("login-token").value.trim();
-  if (value) { token = value; sessionStorage.setItem("sluice.token", value); say(""); route(); }
+  if (value) {
+    token = value; sessionStorage.setItem("sluice.token", value); say(""); route();
+    // The same token lets the Temporal UI decrypt payloads through the codec endpoint: it can
+    // send only cookies, so trade the token for the codec's session cookie.
+    api("POST", "/api/v1/codec/session").catch(() => {});
+  }
 });
 
 /** Asks for confirmation; resolves to the reason typed, or null when cancelled. */

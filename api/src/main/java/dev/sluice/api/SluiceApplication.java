@@ -14,8 +14,13 @@ import dev.sluice.api.auth.TokenLookup;
 import dev.sluice.api.auth.Tokens;
 import dev.sluice.api.auth.TokensResource;
 import dev.sluice.api.cli.HaproxyConfigCommand;
+import dev.sluice.api.cli.SluiceCheckCommand;
 import dev.sluice.api.cli.StopInstancesCommand;
 import dev.sluice.api.cli.WorkerCommand;
+import dev.sluice.api.codec.CodecCors;
+import dev.sluice.api.codec.CodecEndpoint;
+import dev.sluice.api.codec.CodecResource;
+import dev.sluice.api.codec.CodecSession;
 import dev.sluice.api.dashboard.DashboardResource;
 import dev.sluice.api.deployments.DeploymentResource;
 import dev.sluice.api.deployments.Deployments;
@@ -24,6 +29,7 @@ import dev.sluice.api.deployments.ServiceRollbackResource;
 import dev.sluice.api.errors.ApiExceptionMapper;
 import dev.sluice.api.errors.BodyLimitFilter;
 import dev.sluice.api.errors.BodyTooLargeMapper;
+import dev.sluice.api.errors.BoundedJsonFactory;
 import dev.sluice.api.errors.JsonErrorHandler;
 import dev.sluice.api.errors.JsonExceptionMapper;
 import dev.sluice.api.errors.UnexpectedExceptionMapper;
@@ -60,6 +66,7 @@ import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
+import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.lifecycle.Managed;
 import io.temporal.client.WorkflowClient;
@@ -132,8 +139,17 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     return "sluice";
   }
 
+  /** Dropwizard's {@code server}, and a {@code check} that also reads the encryption keys. */
+  @Override
+  protected void addDefaultCommands(Bootstrap<SluiceConfiguration> bootstrap) {
+    bootstrap.addCommand(new ServerCommand<>(this));
+    bootstrap.addCommand(new SluiceCheckCommand(this));
+  }
+
   @Override
   public void initialize(Bootstrap<SluiceConfiguration> bootstrap) {
+    // Every body is read through a parser that counts list items and string lengths as it goes.
+    bootstrap.setObjectMapper(Jackson.newObjectMapper(new BoundedJsonFactory()));
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
@@ -152,6 +168,8 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
       server.setRegisterDefaultExceptionMappers(false);
     }
     ApiJson.configure(environment.getObjectMapper());
+    ((BoundedJsonFactory) environment.getObjectMapper().getFactory())
+        .limit(config.getLimits().getMaxItems(), config.getLimits().getMaxStringLength());
     // Jetty's own errors (a bad path, a bad header, an unknown path) on both connectors answer
     // in the API's JSON error shape, not as Jetty's HTML page.
     JsonErrorHandler errors = new JsonErrorHandler(environment.getObjectMapper());
@@ -169,8 +187,7 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     Path home = Path.of(config.getHome()).toAbsolutePath().normalize();
     Files.createDirectories(home.resolve(".sluice"));
 
-    config.getDatabase().setUrl(Ledger.durableUrl(config.getDatabase().getUrl()));
-    ManagedDataSource dataSource = config.getDatabase().build(environment.metrics(), "ledger");
+    ManagedDataSource dataSource = config.ledgerDatabase().build(environment.metrics(), "ledger");
     Ledger.migrate(dataSource);
     Jdbi jdbi = new JdbiFactory().build(environment, config.getDatabase(), dataSource, "ledger");
     Ledger ledger =
@@ -201,6 +218,9 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     SluiceMetrics metrics = new SluiceMetrics(ledger);
     metrics.install(environment, lookup, config.getAuth().isPublicMetrics());
 
+    // Known before the API binds its port only when the port is fixed: a dev server Sluice starts
+    // learns it as its UI's codec endpoint.
+    config.getTemporal().getEncryption().setUiCodecEndpoint(CodecEndpoint.of(config));
     TemporalBackend temporal = TemporalBackend.open(config.getTemporal(), home);
     environment.lifecycle().manage(managed(null, temporal::close));
     environment
@@ -261,6 +281,9 @@ public class SluiceApplication extends Application<SluiceConfiguration> {
     jersey.register(new DashboardResource());
     jersey.register(new AuditResource(ledger));
     jersey.register(new AnalysisResource());
+    jersey.register(new CodecCors(CodecEndpoint.origins(config, temporal.uiUrl())));
+    jersey.register(new CodecResource(temporal.encryption(), temporal.namespace()));
+    jersey.register(new CodecSession());
     FlagService flagService =
         new FlagService(ledger.flagStore(), environment.getObjectMapper(), Clock.systemUTC());
     SnapshotWatcher watcher =

@@ -3,7 +3,9 @@ package dev.sluice.api;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sluice.activities.migrations.Datasources;
 import dev.sluice.activities.notify.Webhook;
+import dev.sluice.api.codec.ValidEncryption;
 import dev.sluice.ledger.CircuitPolicy;
+import dev.sluice.ledger.Ledger;
 import dev.sluice.worker.TemporalSettings;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
@@ -21,7 +23,7 @@ public class SluiceConfiguration extends Configuration {
 
   @Valid @NotNull private DataSourceFactory database = defaultDatabase();
 
-  @Valid @NotNull private TemporalSettings temporal = new TemporalSettings();
+  @Valid @NotNull @ValidEncryption private TemporalSettings temporal = new TemporalSettings();
 
   @Valid @NotNull private WorkerSettings worker = new WorkerSettings();
 
@@ -79,10 +81,42 @@ public class SluiceConfiguration extends Configuration {
 
   /**
    * Request limits: a body over {@code maxBodyBytes} is refused with 413 before it is read. The
-   * default, 10 MiB, holds a service of 10,000 targets several times over.
+   * default, 10 MiB, holds a service of 10,000 targets several times over. While a body is read, a
+   * list with more than {@code maxItems} elements (or an object with more fields) and a string
+   * longer than {@code maxStringLength} characters are refused with 422 naming the field.
    */
   public static class LimitSettings {
     private long maxBodyBytes = 10L * 1024 * 1024;
+    private int maxItems = 10_000;
+    // Room for a Temporal payload in base64 (the codec endpoint's bodies; Temporal refuses a
+    // payload over 2 MB): each field of Sluice's own bodies has its own, much shorter limit.
+    private int maxStringLength = 4 * 1024 * 1024;
+
+    @JsonProperty
+    public int getMaxItems() {
+      return maxItems;
+    }
+
+    @JsonProperty
+    public void setMaxItems(int maxItems) {
+      if (maxItems < 100) {
+        throw new IllegalArgumentException("limits.maxItems must be at least 100");
+      }
+      this.maxItems = maxItems;
+    }
+
+    @JsonProperty
+    public int getMaxStringLength() {
+      return maxStringLength;
+    }
+
+    @JsonProperty
+    public void setMaxStringLength(int maxStringLength) {
+      if (maxStringLength < 1024) {
+        throw new IllegalArgumentException("limits.maxStringLength must be at least 1024");
+      }
+      this.maxStringLength = maxStringLength;
+    }
 
     @JsonProperty
     public long getMaxBodyBytes() {
@@ -106,6 +140,18 @@ public class SluiceConfiguration extends Configuration {
   @JsonProperty
   public void setDatabase(DataSourceFactory database) {
     this.database = database;
+  }
+
+  /**
+   * The ledger's database as Sluice opens it, in the server and in a standalone worker: an H2 file
+   * URL made durable ({@link Ledger#durableUrl}), and each pooled connection checked before use (at
+   * most once per {@code validationInterval}), so a connection the database dropped — it restarted,
+   * or failed over — is replaced instead of failing the request that drew it.
+   */
+  public DataSourceFactory ledgerDatabase() {
+    database.setUrl(Ledger.durableUrl(database.getUrl()));
+    database.setCheckConnectionOnBorrow(true);
+    return database;
   }
 
   @JsonProperty

@@ -2,7 +2,7 @@ package dev.sluice.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dropwizard.core.cli.CheckCommand;
+import dev.sluice.api.cli.SluiceCheckCommand;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.util.JarLocation;
@@ -28,7 +28,7 @@ class ConfigurationCheckTest {
     SluiceApplication app = new SluiceApplication();
     Bootstrap<SluiceConfiguration> bootstrap = new Bootstrap<>(app);
     // As Application.run does: the default commands, then the application's.
-    bootstrap.addCommand(new CheckCommand<>(app));
+    bootstrap.addCommand(new SluiceCheckCommand(app));
     app.initialize(bootstrap);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -90,5 +90,46 @@ class ConfigurationCheckTest {
                 dir.resolve("https.yml"),
                 shipped + "\npublicUrl: https://sluice.example.com/ops\n"));
     assertThat(https.failure()).isEmpty();
+  }
+
+  @Test
+  void anEncryptionKeyOfTheWrongLengthIsReportedByItsIdAndAGoodOneAccepted(@TempDir Path dir)
+      throws IOException {
+    String shipped = Files.readString(SHIPPED);
+    Path shortKey = Files.writeString(dir.resolve("k1.key"), "c2hvcnQ=\n");
+    Path goodKey =
+        Files.writeString(dir.resolve("k2.key"), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
+    String encryption =
+        "  encryption:\n"
+            + "    encryptWith: k2\n"
+            + "    keys:\n"
+            + "      - {id: k2, file: "
+            + goodKey
+            + "}\n"
+            + "      - {id: k1, file: "
+            + shortKey
+            + "}\n";
+
+    Checked bad =
+        check(
+            Files.writeString(
+                dir.resolve("bad.yml"),
+                shipped.replace("  taskQueue: sluice\n", "  taskQueue: sluice\n" + encryption)));
+    Checked good =
+        check(
+            Files.writeString(
+                dir.resolve("good.yml"),
+                shipped.replace(
+                    "  taskQueue: sluice\n",
+                    "  taskQueue: sluice\n"
+                        + encryption.replace(shortKey.toString(), goodKey.toString()))));
+
+    assertThat(bad.failure()).isPresent();
+    assertThat(bad.err())
+        .contains("temporal.encryption")
+        .contains("key k1")
+        .contains("holds 5 bytes; a key is 32")
+        .doesNotContain("c2hvcnQ=");
+    assertThat(good.failure()).as(good.err()).isEmpty();
   }
 }

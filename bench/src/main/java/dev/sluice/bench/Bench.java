@@ -51,6 +51,12 @@ public final class Bench {
               + " flags, backfill, history, fuzz)");
       System.exit(2);
     }
+    // Interrupted (Ctrl-C, a kill): the processes a benchmark started (HAProxy, sample-app,
+    // Temporal, Sluice) stop with it rather than outlive it.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy)));
     PrintStream out = System.out;
     // Only BENCH lines on stdout: logs written before logging is configured go to stderr.
     System.setOut(System.err);
@@ -73,7 +79,8 @@ public final class Bench {
           CrashBench.run(
               out,
               args.length > 1 ? Integer.parseInt(args[1]) : 20,
-              args.length > 2 ? args[2] : "all");
+              args.length > 2 ? args[2] : "all",
+              args.length > 3 ? args[3] : "all");
       case "fuzz" ->
           FuzzBench.run(
               out, args.length > 1 ? Integer.parseInt(args[1]) : FuzzBench.DEFAULT_REQUESTS);

@@ -330,9 +330,9 @@ public final class LocalStack implements AutoCloseable {
         logging:
           level: INFO
           loggers: {io.temporal: WARN, io.grpc: WARN}
-          appenders: [{type: file, currentLogFilename: %s/sluice.log, archive: false}]
+          appenders: [{type: file, currentLogFilename: %s, archive: false}]
         """
-            .formatted(port, adminPort, dir, ledgerUrl(), temporal(temporalPort, dir), dir);
+            .formatted(port, adminPort, dir, ledgerUrl(), temporal(temporalPort, dir), serverLog());
     if (options.serverConfig() != null) {
       yaml = yaml + options.serverConfig();
     }
@@ -354,17 +354,20 @@ public final class LocalStack implements AutoCloseable {
         "  devDbFile: " + dir.resolve("temporal.db"));
   }
 
-  /** Where the server's Temporal frontend listens ({@code host:port}), embedded or dev server. */
+  /** {@code host:port} of the server's Temporal frontend, embedded or the dev server's. */
   public String temporalAddress() {
     return "127.0.0.1:" + temporalPort;
   }
 
-  /**
-   * The ledger's JDBC URL; {@code AUTO_SERVER} lets another connection in while the server runs.
-   */
+  /** The server's H2 ledger; {@code AUTO_SERVER}, so a test may connect while the server runs. */
   public String ledgerUrl() {
     return "jdbc:h2:file:%s/ledger;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;WRITE_DELAY=0"
         .formatted(options.workDir().toAbsolutePath());
+  }
+
+  /** The server's log file. */
+  public Path serverLog() {
+    return options.workDir().toAbsolutePath().resolve("sluice.log");
   }
 
   /** The Temporal UI of a stack with {@link Options#durableTemporal}; null for one in memory. */

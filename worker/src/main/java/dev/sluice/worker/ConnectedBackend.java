@@ -1,11 +1,13 @@
 package dev.sluice.worker;
 
+import dev.sluice.worker.encryption.PayloadEncryption;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What every backend shares once connected: the stubs, the namespace, the address, and whether
- * Sluice's search attributes could be registered (checked once, at connection).
+ * What every backend shares once connected: the stubs, the namespace, the address, the payload
+ * encryption, and whether Sluice's search attributes could be registered (checked once, at
+ * connection).
  */
 abstract class ConnectedBackend implements TemporalBackend {
 
@@ -13,11 +15,14 @@ abstract class ConnectedBackend implements TemporalBackend {
   private final String namespace;
   private final String address;
   private final boolean searchAttributes;
+  private final PayloadEncryption encryption;
 
-  ConnectedBackend(WorkflowServiceStubs stubs, String namespace, String address) {
+  ConnectedBackend(
+      WorkflowServiceStubs stubs, String namespace, String address, PayloadEncryption encryption) {
     this.stubs = stubs;
     this.namespace = namespace;
     this.address = address;
+    this.encryption = encryption;
     this.searchAttributes = SearchAttributeRegistrar.ensure(stubs, address, namespace);
   }
 
@@ -34,6 +39,11 @@ abstract class ConnectedBackend implements TemporalBackend {
   @Override
   public final String address() {
     return address;
+  }
+
+  @Override
+  public final PayloadEncryption encryption() {
+    return encryption;
   }
 
   @Override

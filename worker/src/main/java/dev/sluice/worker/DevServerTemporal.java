@@ -1,5 +1,6 @@
 package dev.sluice.worker;
 
+import dev.sluice.worker.encryption.PayloadEncryption;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * started again: if the pid file names it (a Sluice in this home was killed before it could stop
  * it), it is adopted and stopped on close like one this Sluice started; otherwise it is somebody
  * else's, used and left running.
+ *
+ * <p>With payload encryption on, the server Sluice starts has its UI pointed at Sluice's codec
+ * endpoint ({@code temporal.encryption.uiCodecEndpoint}), so the UI shows histories decrypted.
  */
 final class DevServerTemporal extends ConnectedBackend {
 
@@ -51,15 +55,17 @@ final class DevServerTemporal extends ConnectedBackend {
       Ownership ownership,
       DevServerPidFile pidFile,
       WorkflowServiceStubs stubs,
-      TemporalSettings settings) {
-    super(stubs, settings.getNamespace(), settings.getAddress());
+      TemporalSettings settings,
+      PayloadEncryption encryption) {
+    super(stubs, settings.getNamespace(), settings.getAddress(), encryption);
     this.owned = owned;
     this.ownership = ownership;
     this.pidFile = pidFile;
     this.settings = settings;
   }
 
-  static DevServerTemporal start(TemporalSettings settings, Path home) {
+  static DevServerTemporal start(
+      TemporalSettings settings, Path home, PayloadEncryption encryption) {
     HostPort address = HostPort.parse(settings.getAddress());
     DevServerPidFile pidFile = DevServerPidFile.of(home, settings.getAddress());
     Process process = null;
@@ -82,8 +88,15 @@ final class DevServerTemporal extends ConnectedBackend {
                 + " when Sluice stops",
             settings.getAddress());
       }
+      if (encryption.enabled()) {
+        LOG.info(
+            "Payloads are encrypted; this dev server's UI was not started by this Sluice, so it"
+                + " decodes them only if set to the codec endpoint {} (UI: the codec server"
+                + " settings)",
+            settings.getEncryption().getUiCodecEndpoint());
+      }
     } else {
-      process = launch(settings, home, address);
+      process = launch(settings, home, address, encryption);
       owned = process.toHandle();
       ownership = Ownership.STARTED;
       pidFile.write(process.pid());
@@ -93,7 +106,7 @@ final class DevServerTemporal extends ConnectedBackend {
             WorkflowServiceStubsOptions.newBuilder().setTarget(settings.getAddress()).build());
     try {
       awaitReady(stubs, process, settings.getStartTimeout(), home);
-      return new DevServerTemporal(owned, ownership, pidFile, stubs, settings);
+      return new DevServerTemporal(owned, ownership, pidFile, stubs, settings, encryption);
     } catch (RuntimeException e) {
       stubs.shutdownNow();
       if (process != null) {
@@ -104,7 +117,8 @@ final class DevServerTemporal extends ConnectedBackend {
     }
   }
 
-  private static Process launch(TemporalSettings settings, Path home, HostPort address) {
+  private static Process launch(
+      TemporalSettings settings, Path home, HostPort address, PayloadEncryption encryption) {
     Path binary = TemporalCli.locate(settings.getDevBinary(), home);
     Path db = settings.devDbPath(home);
     Path log = db.resolveSibling("temporal-dev.log");
@@ -126,6 +140,10 @@ final class DevServerTemporal extends ConnectedBackend {
             "warn"));
     if (!"default".equals(settings.getNamespace())) {
       command.addAll(List.of("--namespace", settings.getNamespace()));
+    }
+    String codecEndpoint = settings.getEncryption().getUiCodecEndpoint();
+    if (encryption.enabled() && codecEndpoint != null) {
+      command.addAll(List.of("--ui-codec-endpoint", codecEndpoint));
     }
     SluiceSearchAttributes.ALL
         .keySet()

@@ -1,5 +1,6 @@
 package dev.sluice.worker;
 
+import dev.sluice.worker.encryption.PayloadEncryption;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testserver.TestServer;
@@ -15,21 +16,26 @@ final class EmbeddedTemporal extends ConnectedBackend {
 
   private final TestServer.PortBoundTestServer server;
 
-  private EmbeddedTemporal(TestServer.PortBoundTestServer server, int port, String namespace) {
+  private EmbeddedTemporal(
+      TestServer.PortBoundTestServer server,
+      int port,
+      String namespace,
+      PayloadEncryption encryption) {
     super(
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build()),
         namespace,
-        "127.0.0.1:" + port);
+        "127.0.0.1:" + port,
+        encryption);
     this.server = server;
   }
 
-  static EmbeddedTemporal start(TemporalSettings settings) {
+  static EmbeddedTemporal start(TemporalSettings settings, PayloadEncryption encryption) {
     int port = settings.getEmbeddedPort() == 0 ? freePort() : settings.getEmbeddedPort();
     // true = time skipping locked: deployments wait in real time, as on a real cluster.
     TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
     try {
-      return new EmbeddedTemporal(server, port, settings.getNamespace());
+      return new EmbeddedTemporal(server, port, settings.getNamespace(), encryption);
     } catch (RuntimeException e) {
       server.close();
       throw e;

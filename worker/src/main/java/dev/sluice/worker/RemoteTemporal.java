@@ -1,5 +1,6 @@
 package dev.sluice.worker;
 
+import dev.sluice.worker.encryption.PayloadEncryption;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -15,12 +16,14 @@ import javax.net.ssl.TrustManagerFactory;
 /** A Temporal cluster or Temporal Cloud Sluice connects to but does not run. */
 final class RemoteTemporal extends ConnectedBackend {
 
-  private RemoteTemporal(WorkflowServiceStubs stubs, TemporalSettings settings) {
-    super(stubs, settings.getNamespace(), settings.getAddress());
+  private RemoteTemporal(
+      WorkflowServiceStubs stubs, TemporalSettings settings, PayloadEncryption encryption) {
+    super(stubs, settings.getNamespace(), settings.getAddress(), encryption);
   }
 
-  static RemoteTemporal connect(TemporalSettings settings) {
-    return new RemoteTemporal(WorkflowServiceStubs.newServiceStubs(options(settings)), settings);
+  static RemoteTemporal connect(TemporalSettings settings, PayloadEncryption encryption) {
+    return new RemoteTemporal(
+        WorkflowServiceStubs.newServiceStubs(options(settings)), settings, encryption);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.sluice.worker;
 
+import dev.sluice.worker.encryption.PayloadEncryption;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -34,9 +35,23 @@ public interface TemporalBackend extends AutoCloseable {
    */
   boolean searchAttributes();
 
+  /**
+   * How payloads are encrypted on their way to Temporal ({@code temporal.encryption}); {@link
+   * PayloadEncryption#OFF} when they are not. Never {@code null}.
+   */
+  PayloadEncryption encryption();
+
+  /**
+   * A client of the namespace, with the data converter of {@link #encryption()}: the one way
+   * Sluice's API and workers talk to Temporal, so what one encrypts the other reads.
+   */
   default WorkflowClient client() {
     return WorkflowClient.newInstance(
-        stubs(), WorkflowClientOptions.newBuilder().setNamespace(namespace()).build());
+        stubs(),
+        WorkflowClientOptions.newBuilder()
+            .setNamespace(namespace())
+            .setDataConverter(encryption().dataConverter())
+            .build());
   }
 
   @Override
@@ -44,15 +59,18 @@ public interface TemporalBackend extends AutoCloseable {
 
   /**
    * Starts or connects to the backend {@code settings} names, registering Sluice's search
-   * attributes where it can.
+   * attributes where it can. The encryption keys are loaded first, so a bad one stops Sluice before
+   * any server is started.
    *
    * @param home directory relative paths (the dev server's database) are resolved against
+   * @throws IllegalArgumentException when an encryption key cannot be used, naming its id
    */
   static TemporalBackend open(TemporalSettings settings, Path home) {
+    PayloadEncryption encryption = PayloadEncryption.load(settings.getEncryption());
     return switch (settings.getBackend()) {
-      case EMBEDDED -> EmbeddedTemporal.start(settings);
-      case DEV -> DevServerTemporal.start(settings, home);
-      case REMOTE -> RemoteTemporal.connect(settings);
+      case EMBEDDED -> EmbeddedTemporal.start(settings, encryption);
+      case DEV -> DevServerTemporal.start(settings, home, encryption);
+      case REMOTE -> RemoteTemporal.connect(settings, encryption);
     };
   }
 }

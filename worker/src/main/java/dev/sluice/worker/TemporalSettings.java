@@ -3,6 +3,7 @@ package dev.sluice.worker;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.sluice.worker.encryption.EncryptionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -24,7 +25,8 @@ import java.util.stream.Collectors;
  *       API key read from the environment variable named by {@code apiKeyEnv}.
  * </ul>
  *
- * Secrets are never stored here: TLS settings are file paths and the API key an env var name.
+ * Secrets are never stored here: TLS settings are file paths, the API key an env var name, and the
+ * payload encryption keys ({@link EncryptionSettings}) files or env var names.
  */
 public class TemporalSettings {
 
@@ -71,6 +73,7 @@ public class TemporalSettings {
   private Duration startTimeout = Duration.ofSeconds(60);
   private Tls tls = new Tls();
   private String apiKeyEnv;
+  private EncryptionSettings encryption = new EncryptionSettings();
 
   /** mTLS to a remote cluster: PEM files (PKCS8 key), all optional but cert and key go together. */
   public static class Tls {
@@ -239,6 +242,17 @@ public class TemporalSettings {
   @JsonProperty
   public void setApiKeyEnv(String apiKeyEnv) {
     this.apiKeyEnv = apiKeyEnv;
+  }
+
+  /** Payload encryption; off unless it lists a key. */
+  @JsonProperty
+  public EncryptionSettings getEncryption() {
+    return encryption;
+  }
+
+  @JsonProperty
+  public void setEncryption(EncryptionSettings encryption) {
+    this.encryption = encryption == null ? new EncryptionSettings() : encryption;
   }
 
   /** The dev server's database file, resolved against {@code base} when relative. */

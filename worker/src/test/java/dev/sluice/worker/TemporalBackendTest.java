@@ -3,6 +3,7 @@ package dev.sluice.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.worker.encryption.EncryptionSettings;
 import dev.sluice.workflows.SluiceSearchAttributes;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.common.v1.WorkflowType;
@@ -15,6 +16,11 @@ import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -81,6 +87,35 @@ class TemporalBackendTest {
       assertThat(describe(backend.stubs(), backend.namespace(), workflowId))
           .as("the workflow started before the restart is still there")
           .isTrue();
+    }
+  }
+
+  @Test
+  void withEncryptionTheDevServersUiIsToldSluicesCodecEndpoint(@TempDir Path dir) throws Exception {
+    Path key =
+        Files.writeString(dir.resolve("k1.key"), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+    TemporalSettings settings = new TemporalSettings();
+    settings.setBackend(TemporalSettings.Backend.DEV);
+    settings.setAddress("127.0.0.1:" + EmbeddedTemporal.freePort());
+    settings.setUiPort(EmbeddedTemporal.freePort());
+    settings.setDevDbFile(dir.resolve("temporal.db").toString());
+    settings.setDevBinary(TemporalCli.locate(null, home()).toString());
+    settings
+        .getEncryption()
+        .getKeys()
+        .add(new EncryptionSettings.KeyRef("k1", key.toString(), null));
+    settings.getEncryption().setEncryptWith("k1");
+    settings.getEncryption().setUiCodecEndpoint("http://127.0.0.1:8080/api/v1/codec");
+
+    try (TemporalBackend backend = TemporalBackend.open(settings, home())) {
+      HttpResponse<String> ui =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(backend.uiUrl() + "/api/v1/settings")).build(),
+                  HttpResponse.BodyHandlers.ofString());
+
+      assertThat(backend.encryption().enabled()).isTrue();
+      assertThat(ui.body()).contains("\"Endpoint\":\"http://127.0.0.1:8080/api/v1/codec\"");
     }
   }
 

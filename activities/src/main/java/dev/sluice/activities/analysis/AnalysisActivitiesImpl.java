@@ -75,7 +75,13 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
         context
             .getHeartbeatDetails(Progress.class)
             .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, null));
-    long deadline = progress.startedAtMillis() + spec.duration().toMillis();
+    long deadline =
+        deadline(
+            progress.startedAtMillis(),
+            progress.checks(),
+            spec.duration(),
+            spec.interval(),
+            System.currentTimeMillis());
     ThresholdWindows.read(metrics, canary, spec.interval());
     ThresholdWindows.read(metrics, baseline, spec.interval());
     while (System.currentTimeMillis() < deadline) {
@@ -152,7 +158,13 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
         context
             .getHeartbeatDetails(Progress.class)
             .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, null));
-    long deadline = progress.startedAtMillis() + duration.plus(delay).toMillis();
+    long deadline =
+        deadline(
+            progress.startedAtMillis(),
+            progress.checks(),
+            duration.plus(delay),
+            interval,
+            System.currentTimeMillis());
     long firstWindowDone = progress.startedAtMillis() + interval.plus(delay).toMillis();
     ThresholdWindows.read(metrics, live, interval);
     while (System.currentTimeMillis() < deadline) {
@@ -230,6 +242,21 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
 
   private static String text(Duration duration) {
     return duration.toMillis() % 1000 == 0 ? CanaryStep.text(duration) : duration.toMillis() + "ms";
+  }
+
+  /**
+   * When a watch of {@code duration}, in windows of {@code interval}, ends for an attempt that
+   * carries on after {@code checks} windows of a watch begun at {@code startedAtMillis}: a first
+   * attempt at start + duration; a retry after a worker crash as much later as no worker watched
+   * (the crashed attempt's unfinished window, the wait for the retry), so every watch observes its
+   * whole duration — a retry that came after the first deadline would otherwise end at once with no
+   * window, "inconclusive", and pause the canary for a person.
+   */
+  static long deadline(
+      long startedAtMillis, int checks, Duration duration, Duration interval, long nowMillis) {
+    return Math.max(
+        startedAtMillis + duration.toMillis(),
+        nowMillis + duration.toMillis() - checks * interval.toMillis());
   }
 
   static void waitUntil(long until, ActivityExecutionContext context, Object progress) {

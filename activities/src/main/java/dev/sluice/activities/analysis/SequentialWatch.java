@@ -77,7 +77,13 @@ final class SequentialWatch {
     Judge judge = new Judge(judgeSpec);
     MetricProvider provider = provider(providers, call.analysis(), call.router());
     Progress progress = resume(context, judge);
-    long deadline = progress.startedAtMillis() + spec.duration().toMillis();
+    long deadline =
+        AnalysisActivitiesImpl.deadline(
+            progress.startedAtMillis(),
+            progress.checks(),
+            spec.duration(),
+            spec.interval(),
+            System.currentTimeMillis());
     Duration window = spec.interval();
     // A first reading starts the window: counter-based providers answer differences.
     Progress beat = progress;

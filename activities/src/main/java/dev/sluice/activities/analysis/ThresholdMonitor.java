@@ -56,7 +56,13 @@ final class ThresholdMonitor {
     }
     MetricProvider provider = SequentialWatch.provider(providers, call.analysis(), call.router());
     Progress progress = resume(context);
-    long deadline = progress.startedAtMillis() + spec.window().toMillis();
+    long deadline =
+        AnalysisActivitiesImpl.deadline(
+            progress.startedAtMillis(),
+            progress.checks(),
+            spec.window(),
+            spec.interval(),
+            System.currentTimeMillis());
     Progress first = progress;
     // The first reading starts the window.
     fetchAll(provider, call, ceilings, spec, () -> context.heartbeat(first));

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +36,12 @@ public final class MotoServer implements AutoCloseable {
   /** The region the tests' resources live in (moto keeps each region apart). */
   public static final String REGION = "eu-west-1";
 
+  /**
+   * The secret key the SDK's default chain finds: random, so a scan for it in histories, the ledger
+   * and logs cannot match by chance.
+   */
+  public static final String SECRET_ACCESS_KEY = "moto-secret-" + UUID.randomUUID();
+
   private final Path dir;
   private final int port;
   private Process process;
@@ -55,7 +62,7 @@ public final class MotoServer implements AutoCloseable {
     // moto takes any credentials; the adapters under test find them through the SDK's default
     // chain, as they do outside tests.
     System.setProperty("aws.accessKeyId", "testing");
-    System.setProperty("aws.secretAccessKey", "testing");
+    System.setProperty("aws.secretAccessKey", SECRET_ACCESS_KEY);
     Path home = Path.of(System.getProperty("sluice.home", "..")).toAbsolutePath().normalize();
     Path install = home.resolve(LOCAL_INSTALL);
     Path script = home.resolve(SCRIPT);

@@ -2,6 +2,7 @@ package dev.sluice.api.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.api.codec.CodecSession;
 import dev.sluice.api.common.ErrorBody;
 import dev.sluice.api.common.Routes;
 import dev.sluice.ledger.AuditOrigin;
@@ -67,7 +68,12 @@ public class ActorFilter implements ContainerRequestFilter, ContainerResponseFil
       request.setProperty(ACTOR, "anonymous");
       return;
     }
-    Caller caller = tokens.bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+    String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+    if (authorization == null) {
+      // The Temporal UI's calls to the codec carry the session cookie instead.
+      authorization = CodecSession.authorization(request);
+    }
+    Caller caller = tokens.bearer(authorization);
     if (caller == null) {
       request.abortWith(
           error(401, "unauthorized", "a valid API token is required: Authorization: Bearer <token>")

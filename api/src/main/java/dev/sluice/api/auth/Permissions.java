@@ -38,6 +38,10 @@ public final class Permissions {
           // pure computation
           entry("POST /api/v1/analysis/judge", VIEWER),
           entry("POST /api/v1/flags/{key}/evaluate", VIEWER),
+          entry("POST /api/v1/codec/decode", VIEWER),
+          entry("POST /api/v1/codec/encode", VIEWER),
+          entry("POST /api/v1/codec/session", VIEWER),
+          entry("DELETE /api/v1/codec/session", VIEWER),
           // flags: definitions are the admin's, traffic the deployer's, the kill switch the
           // approver's
           entry("POST /api/v1/flags", ADMIN),

@@ -3,6 +3,7 @@ package dev.sluice.api.cli;
 import com.codahale.metrics.MetricRegistry;
 import dev.sluice.activities.StandardProviders;
 import dev.sluice.api.SluiceConfiguration;
+import dev.sluice.api.codec.CodecEndpoint;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.worker.SluiceWorker;
 import dev.sluice.worker.TemporalBackend;
@@ -46,10 +47,10 @@ public class WorkerCommand extends ConfiguredCommand<SluiceConfiguration> {
       temporal.setAddress("127.0.0.1:" + temporal.getEmbeddedPort());
     }
     Path home = Path.of(config.getHome()).toAbsolutePath().normalize();
-    config.getDatabase().setUrl(Ledger.durableUrl(config.getDatabase().getUrl()));
     ManagedDataSource dataSource =
-        config.getDatabase().build(new MetricRegistry(), "ledger-worker");
+        config.ledgerDatabase().build(new MetricRegistry(), "ledger-worker");
     Ledger.migrate(dataSource);
+    temporal.getEncryption().setUiCodecEndpoint(CodecEndpoint.of(config));
     TemporalBackend backend = TemporalBackend.open(temporal, home);
     PrometheusRegistry metrics = new PrometheusRegistry();
     JvmMetrics.builder().register(metrics);

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * A request body Jackson could not read becomes a 400 naming the field and the reason: malformed
- * JSON, an unknown field, a value of the wrong type.
+ * JSON, an unknown field, a value of the wrong type; one over the API's limits on list sizes and
+ * string lengths ({@link BoundedJsonFactory}) a 422.
  */
 @Provider
 public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingException> {
@@ -36,6 +37,19 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
       return tooLarge.asApiException();
     }
     for (Throwable t = exception; t != null; t = t.getCause()) {
+      if (t instanceof LimitExceededException limit) {
+        return ApiException.invalid(limit.field() == null ? "body" : limit.field(), limit.reason());
+      }
+      if (t instanceof StreamConstraintsException limit
+          && limit.getOriginalMessage().startsWith("String value length")
+          && exception instanceof JsonMappingException mapping) {
+        String field = path(mapping);
+        return ApiException.invalid(
+            field == null ? "body" : field,
+            "at most "
+                + limit.getOriginalMessage().replaceAll("(?s).*maximum allowed \\((\\d+).*", "$1")
+                + " characters (limits.maxStringLength)");
+      }
       if (t instanceof StreamConstraintsException limit) {
         // The reader's own limits (number length, nesting depth): said without Jackson's names.
         return ApiException.badRequest(

@@ -134,6 +134,11 @@ final class Operations {
                 .errors(409),
             line("DELETE /api/v1/tokens/{name}").errors(404, 409),
             line("POST /api/v1/analysis/judge"),
+            // Temporal's codec protocol: encrypted payloads in and out
+            line("POST /api/v1/codec/decode").errors(422),
+            line("POST /api/v1/codec/encode").errors(422),
+            line("POST /api/v1/codec/session"),
+            line("DELETE /api/v1/codec/session"),
             // flags
             line("GET /api/v1/flags"),
             line("POST /api/v1/flags")

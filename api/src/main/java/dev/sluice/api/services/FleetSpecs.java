@@ -66,6 +66,9 @@ final class FleetSpecs {
       if (t.host() == null || t.host().isBlank()) {
         problems.add(at + ".host", "is required");
         ok = false;
+      } else if (t.host().length() > 253) {
+        problems.add(at + ".host", "must be at most 253 characters (a DNS name or an address)");
+        ok = false;
       }
       if (t.port() == null || t.port() < 1 || t.port() > 65535) {
         problems.add(at + ".port", "must be between 1 and 65535");

@@ -8,6 +8,7 @@ import dev.sluice.activities.aws.MotoServer;
 import dev.sluice.api.SluiceApplication;
 import dev.sluice.model.Target;
 import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SecretScan;
 import dev.sluice.testkit.SluiceClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -236,6 +237,8 @@ class AwsDeploymentIT {
         assertThat(alb.shares(listener)).containsEntry(stable, 100).doesNotContainValue(50);
         assertThat(healthy(alb, canary)).isEmpty();
         assertThat(healthy(alb, stable)).isEqualTo(ids(instances));
+        SecretScan.assertNoneOf(
+            List.of(MotoServer.SECRET_ACCESS_KEY), v2, SecretScan.Sources.of(stack));
       }
     }
   }
@@ -380,6 +383,8 @@ class AwsDeploymentIT {
         assertThat(alb.shares(listener)).containsExactly(Map.entry(green, 100));
         assertThat(api.get("/api/v1/services/checkout/history").body().path("current").asText())
             .isEqualTo("2.0.0");
+        SecretScan.assertNoneOf(
+            List.of(MotoServer.SECRET_ACCESS_KEY), v2, SecretScan.Sources.of(stack));
       }
     }
   }

@@ -1,18 +1,22 @@
 package dev.sluice.api.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.api.SluiceApplication;
 import dev.sluice.testkit.LoadGenerator;
 import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SecretScan;
 import dev.sluice.testkit.SluiceClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +66,7 @@ class CanaryDeploymentIT {
   }
 
   @Test
-  void canariesArePromotedOrAbortedWithoutLosingARequestAndABadOneIsRolledBack() {
+  void canariesArePromotedOrAbortedWithoutLosingARequestAndABadOneIsRolledBack() throws Exception {
     String v21;
     String bad;
     try (LoadGenerator load = new LoadGenerator(stack.frontend(), 120).start()) {
@@ -198,7 +202,10 @@ class CanaryDeploymentIT {
 
     // --- metrics that never arrive: the canary pauses for a person, never promotes ----------
     Map<String, Object> noData = new HashMap<>(stack.serviceDefinition());
-    // A metrics outage: Prometheus' address answers nothing, so every fetch is "no data".
+    // A metrics outage: Prometheus' address answers nothing, so every fetch is "no data". Its
+    // token is a secret in a file: read by the provider, stored and logged nowhere.
+    String token = "prom-" + UUID.randomUUID();
+    Path tokenFile = Files.writeString(dir.resolve("prometheus-token"), token + "\n");
     noData.put(
         "analysis",
         Map.of(
@@ -210,6 +217,8 @@ class CanaryDeploymentIT {
                 Map.of(
                     "url",
                     "http://127.0.0.1:9",
+                    "bearerTokenFile",
+                    tokenFile.toString(),
                     "timeout",
                     "1s",
                     "queries",
@@ -251,6 +260,14 @@ class CanaryDeploymentIT {
       assertThat(aborted.path("state").asText()).isEqualTo("ABORTED");
       assertThat(stack.versions().values()).containsOnly("2.0.0");
       assertThat(load.stop().failed()).isZero();
+      SecretScan.Sources everywhere = SecretScan.Sources.of(stack);
+      SecretScan.assertNoneOf(List.of(token), blind, everywhere);
+      // The scan finds what is there: the provider's URL, a plain setting, is in the service's
+      // snapshot in the workflow's input and in the ledger.
+      assertThatThrownBy(
+              () -> SecretScan.assertNoneOf(List.of("http://127.0.0.1:9"), blind, everywhere))
+          .hasMessageContaining("workflow " + blind)
+          .hasMessageContaining("ledger ");
     } finally {
       api.put("/api/v1/services/checkout", stack.serviceDefinition()).expect(200);
     }

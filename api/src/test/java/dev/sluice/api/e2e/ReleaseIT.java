@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.SluiceApplication;
 import dev.sluice.testkit.LoadGenerator;
 import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SecretScan;
 import dev.sluice.testkit.SeparateWorker;
 import dev.sluice.testkit.SluiceClient;
 import dev.sluice.testkit.SluiceCommand;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,6 +48,9 @@ class ReleaseIT {
 
   static final int ROWS = 3_000;
 
+  /** The app database's password, given to Sluice only as a file; never stored or logged. */
+  static final String DB_PASSWORD = "db-" + UUID.randomUUID();
+
   @TempDir static Path dir;
   static EmbeddedPostgres postgres;
   static String appUrl;
@@ -64,6 +69,7 @@ class ReleaseIT {
     try (Connection c = postgres.getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE app");
+      s.execute("CREATE ROLE app_owner LOGIN SUPERUSER PASSWORD '" + DB_PASSWORD + "'");
     }
     appUrl = postgres.getJdbcUrl("postgres", "app");
     sql(
@@ -73,7 +79,7 @@ class ReleaseIT {
             + ROWS
             + ") g");
     Path password = dir.resolve("app-db-password");
-    Files.writeString(password, "postgres\n");
+    Files.writeString(password, DB_PASSWORD + "\n");
     temporal = SeparateWorker.startDevServer(dir);
     stack =
         LocalStack.start(
@@ -90,7 +96,7 @@ class ReleaseIT {
             """
             migrations:
               datasources:
-                app: {url: "%s", user: postgres, passwordFile: "%s"}
+                app: {url: "%s", user: app_owner, passwordFile: "%s"}
             """
                 .formatted(appUrl, password));
     server = SluiceApplication.startServer(config);
@@ -384,6 +390,18 @@ class ReleaseIT {
       JsonNode audit = api.get("/api/v1/audit?subject=" + aborted).expect(200).body();
       assertThat(audit.path("entries").findValuesAsText("action"))
           .containsExactly("release.abort", "release.start");
+      // The app database's password was read from its file inside the migration's activities:
+      // it is in no workflow history, no ledger row and neither worker's log.
+      SecretScan.assertNoneOf(
+          List.of(DB_PASSWORD),
+          release,
+          new SecretScan.Sources(
+              temporal.address(),
+              "default",
+              postgres.getJdbcUrl("postgres", "postgres"),
+              "postgres",
+              "postgres",
+              List.of(dir.resolve("worker-1.log"), dir.resolve("worker-2.log"))));
     } finally {
       stopWriter.set(true);
       oldApp.join(10_000);

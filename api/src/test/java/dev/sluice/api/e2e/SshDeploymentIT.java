@@ -9,6 +9,7 @@ import dev.sluice.model.ProviderRef;
 import dev.sluice.model.Target;
 import dev.sluice.testkit.LoadGenerator;
 import dev.sluice.testkit.LocalStack;
+import dev.sluice.testkit.SecretScan;
 import dev.sluice.testkit.SeparateWorker;
 import dev.sluice.testkit.SluiceClient;
 import dev.sluice.worker.TemporalBackend;
@@ -123,6 +124,9 @@ class SshDeploymentIT {
     assertThat(done)
         .doesNotHaveDuplicates()
         .contains(v2 + "/t1/upgrade", v2 + "/t2/upgrade", v2 + "/t3/upgrade", v2 + "/t4/upgrade");
+    // The key's passphrase was read from its file on every connection: it reached no workflow
+    // history, no ledger row and no log.
+    SecretScan.assertNoneOf(List.of(SshdInstance.PASSPHRASE), v2, SecretScan.Sources.of(stack));
   }
 
   @Test
@@ -157,6 +161,7 @@ class SshDeploymentIT {
           .containsEntry("t4", "2.0.0");
       assertThat(report.failed()).as("failed requests: %s", report.failures()).isZero();
       assertThat(report.byVersion()).containsKeys("1.0.0", "2.0.0");
+      SecretScan.assertNoneOf(List.of(SshdInstance.PASSPHRASE), v2, SecretScan.Sources.of(stack));
     }
   }
 
@@ -209,6 +214,17 @@ class SshDeploymentIT {
     assertThat(history(stack.targets().get(1)))
         .as("the new worker's retry found t2's deploy done on the host")
         .anyMatch(l -> l.contains(" already-done " + id + "/t2/"));
+    // Separate processes, the dev server and PostgreSQL: the passphrase is in none of them.
+    SecretScan.assertNoneOf(
+        List.of(SshdInstance.PASSPHRASE),
+        id,
+        new SecretScan.Sources(
+            temporal.address(),
+            "default",
+            postgres.getJdbcUrl("postgres", "postgres"),
+            "postgres",
+            "postgres",
+            List.of(dir.resolve("worker-1.log"), dir.resolve("worker-2.log"))));
   }
 
   private List<String> history(Target target) throws IOException {

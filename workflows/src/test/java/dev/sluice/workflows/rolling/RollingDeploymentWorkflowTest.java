@@ -196,6 +196,24 @@ class RollingDeploymentWorkflowTest {
   }
 
   @Test
+  void aRouterBrieflyUnreachableIsRetriedAndTheDeploymentGoesOn(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet =
+        start(env, worker, new InMemoryFleet(FLEET, "1.0.0").drainFailsTimes("t2", 2));
+
+    DeploymentResult result =
+        stub(client, worker, "dep-flaky-router").run(request("2.0.0", RollingOptions.NONE));
+
+    assertThat(result.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(fleet.operations())
+        .containsSubsequence("drain failed t2", "drain failed t2", "drain t2", "deploy t2 2.0.0")
+        .containsOnlyOnce("deploy t2 2.0.0");
+    assertThat(fleet.version("t2")).isEqualTo("2.0.0");
+    assertThat(fleet.outOfRotation()).isEmpty();
+    fleet.assertLedgerMatchesFleet();
+  }
+
+  @Test
   void aTargetThatCannotBeRestoredTurnsTheOutcomeIntoFailedNamingIt(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     InMemoryFleet fleet =

@@ -52,6 +52,7 @@ public final class InMemoryFleet
   private final Map<String, CountDownLatch> deployGates = new HashMap<>();
   private final Map<String, CountDownLatch> deployStarted = new HashMap<>();
   private final Set<String> brokenDrains = new HashSet<>();
+  private final Map<String, Integer> flakyDrains = new HashMap<>();
   private boolean describeBroken;
   private final Set<String> stopped = new HashSet<>();
   private final Set<String> failingSmoke = new HashSet<>();
@@ -90,6 +91,15 @@ public final class InMemoryFleet
   /** Every drain of {@code targetId} fails, as when the router cannot be reached. */
   public synchronized InMemoryFleet drainFails(String targetId) {
     brokenDrains.add(targetId);
+    return this;
+  }
+
+  /**
+   * The next {@code times} drains of {@code targetId} fail as a router socket error does (a
+   * retryable activity failure), then drains work again: a router that was briefly unreachable.
+   */
+  public synchronized InMemoryFleet drainFailsTimes(String targetId, int times) {
+    flakyDrains.put(targetId, times);
     return this;
   }
 
@@ -164,6 +174,12 @@ public final class InMemoryFleet
     if (brokenDrains.contains(call.target().id())) {
       operations.add("drain failed " + call.target().id());
       throw new IllegalStateException("router unreachable");
+    }
+    int failuresLeft = flakyDrains.getOrDefault(call.target().id(), 0);
+    if (failuresLeft > 0) {
+      flakyDrains.put(call.target().id(), failuresLeft - 1);
+      operations.add("drain failed " + call.target().id());
+      throw new IllegalStateException("router socket: connection refused");
     }
     outOfRotation.add(call.target().id());
     maxOutOfRotation = Math.max(maxOutOfRotation, outOfRotation.size());

@@ -67,6 +67,8 @@ public final class HttpHealthChecker implements HealthChecker {
     long deadline = started + spec.timeout().toNanos();
     int probes = 0;
     int streak = 0;
+    int passed = 0;
+    int flaps = 0;
     String lastError = null;
     while (true) {
       long probeStarted = System.nanoTime();
@@ -74,7 +76,11 @@ public final class HttpHealthChecker implements HealthChecker {
       probes++;
       if (error == null) {
         streak++;
+        passed++;
       } else {
+        if (streak > 0) {
+          flaps++; // it was up, and is down again
+        }
         streak = 0;
         lastError = error;
       }
@@ -84,7 +90,13 @@ public final class HttpHealthChecker implements HealthChecker {
       }
       long next = probeStarted + spec.interval().toNanos();
       if (next >= deadline) {
-        return new HealthResult(false, probes, streak, verdict(lastError, streak, needed, spec));
+        return new HealthResult(
+            false,
+            probes,
+            streak,
+            flaps > 0
+                ? flapping(probes, passed, flaps, needed, lastError)
+                : verdict(lastError, streak, needed, spec));
       }
       try {
         TimeUnit.NANOSECONDS.sleep(next - System.nanoTime());
@@ -157,6 +169,21 @@ public final class HttpHealthChecker implements HealthChecker {
       return null;
     }
     return "field " + field + " was " + node + ", expected \"" + expected + "\"";
+  }
+
+  /** A target that went up and down again: why it failed, in words a person recognises. */
+  private static String flapping(int probes, int passed, int flaps, int needed, String lastError) {
+    return "flapping: "
+        + passed
+        + " of "
+        + probes
+        + " probes passed but never "
+        + needed
+        + " in a row (down again "
+        + flaps
+        + (flaps == 1 ? " time" : " times")
+        + "); last failure: "
+        + lastError;
   }
 
   private static String verdict(String lastError, int streak, int needed, HealthCheckSpec spec) {

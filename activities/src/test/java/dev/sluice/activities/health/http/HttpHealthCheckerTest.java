@@ -2,6 +2,7 @@ package dev.sluice.activities.health.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.sluice.activities.deploy.localprocess.LocalFleet;
 import dev.sluice.activities.deploy.localprocess.LocalFleetFixture;
 import dev.sluice.activities.health.http.HttpHealthChecker.Progress;
@@ -10,6 +11,7 @@ import dev.sluice.model.Target;
 import dev.sluice.ports.Deployer.DeployResult;
 import dev.sluice.ports.HealthChecker.HealthResult;
 import dev.sluice.ports.Heartbeat;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +111,37 @@ class HttpHealthCheckerTest {
         .startsWith("status 503 (expected 200): ")
         .contains("\"status\":\"failing\"")
         .contains("\"failing\":\"self-test\"");
+  }
+
+  @Test
+  void aFlappingTargetNeverReachesItsStreakAndFailsSayingItFlapped() throws Exception {
+    // A real HTTP server whose health answers alternate: up, down, up, down…
+    AtomicInteger calls = new AtomicInteger();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/health",
+        exchange -> {
+          int status = calls.getAndIncrement() % 2 == 0 ? 200 : 503;
+          exchange.sendResponseHeaders(status, -1);
+          exchange.close();
+        });
+    server.start();
+    try {
+      Target flapping = new Target("t1", "127.0.0.1", server.getAddress().getPort(), null);
+
+      HealthResult result =
+          checker.waitHealthy(
+              flapping, spec("/health", 200, null, null, 3, Duration.ofSeconds(1)), Heartbeat.NONE);
+
+      assertThat(result.healthy()).isFalse();
+      assertThat(result.probes()).isGreaterThanOrEqualTo(6);
+      assertThat(result.lastError())
+          .startsWith("flapping: ")
+          .contains(" probes passed but never 3 in a row (down again ")
+          .endsWith("; last failure: status 503 (expected 200): ");
+    } finally {
+      server.stop(0);
+    }
   }
 
   @Test
