@@ -90,6 +90,22 @@ ensure_moto() {
   [ -f "$dir/bin/moto_server" ] || { echo "moto[server] installed no moto_server at $dir/bin" >&2; return 1; }
 }
 
+# schemathesis (PyPI) for ./bench/run fuzz only — the test suite does not need it. Pinned: the
+# bench reads its event stream and loads its hooks, both of which change between major versions.
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  local root="$1"
+  local dir="$root/.sluice/tools/schemathesis"
+  [ -f "$dir/schemathesis-$SCHEMATHESIS_VERSION.dist-info/METADATA" ] && return 0
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3 python3-pip
+  fi
+  echo "Installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into .sluice/tools …" >&2
+  rm -rf "$dir"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$dir" "schemathesis==$SCHEMATHESIS_VERSION"
+  [ -d "$dir/schemathesis" ] || { echo "pip installed no schemathesis package at $dir" >&2; return 1; }
+}
+
 # Builds the jars (the server's, api/target/sluice.jar, and the demo's, demo/target/sluice-demo.jar)
 # when missing or older than any source or pom.
 ensure_built() {

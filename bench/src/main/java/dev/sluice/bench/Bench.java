@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  *       {@link BackfillBench}).
  *   <li>{@code history}: the longest history of any run of a rolling, a canary and a blue-green
  *       deployment of 2,000 in-memory targets, time skipped (see {@link HistoryBench}).
+ *   <li>{@code fuzz}: schemathesis against the OpenAPI document, at least 10,000 requests: no 5xx,
+ *       answers as documented, rejected requests change nothing (see {@link FuzzBench}).
  * </ul>
  */
 public final class Bench {
@@ -46,7 +48,7 @@ public final class Bench {
     if (args.length == 0) {
       System.err.println(
           "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, crash, judge, detect,"
-              + " flags, backfill, history)");
+              + " flags, backfill, history, fuzz)");
       System.exit(2);
     }
     // Interrupted (Ctrl-C, a kill): the processes a benchmark started (HAProxy, sample-app,
@@ -79,6 +81,9 @@ public final class Bench {
               args.length > 1 ? Integer.parseInt(args[1]) : 20,
               args.length > 2 ? args[2] : "all",
               args.length > 3 ? args[3] : "all");
+      case "fuzz" ->
+          FuzzBench.run(
+              out, args.length > 1 ? Integer.parseInt(args[1]) : FuzzBench.DEFAULT_REQUESTS);
       case "judge" -> JudgeBench.run(out, args.length > 1 ? Integer.parseInt(args[1]) : 2400);
       case "detect" ->
           DetectBench.run(
@@ -90,7 +95,7 @@ public final class Bench {
             "unknown benchmark "
                 + args[0]
                 + " (names: rolling, abort, bluegreen_rollback, crash, judge, detect, flags,"
-                + " backfill, history)");
+                + " backfill, history, fuzz)");
         System.exit(2);
       }
     }

@@ -23,12 +23,23 @@ public final class SluiceClient {
 
   private final URI base;
   private final String actor;
+  private final String token;
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = Jackson.newObjectMapper();
 
   public SluiceClient(URI base, String actor) {
+    this(base, actor, null);
+  }
+
+  /**
+   * A client of a server with tokens configured.
+   *
+   * @param token sent as {@code Authorization: Bearer token}; null to send none
+   */
+  public SluiceClient(URI base, String actor, String token) {
     this.base = base;
     this.actor = actor;
+    this.token = token;
   }
 
   /** A response: status and parsed JSON body. */
@@ -90,6 +101,9 @@ public final class SluiceClient {
               .timeout(Duration.ofSeconds(30))
               .header("Accept", "application/json")
               .header("X-Sluice-Actor", actor);
+      if (token != null) {
+        request.header("Authorization", "Bearer " + token);
+      }
       if (idempotencyKey != null) {
         request.header("Idempotency-Key", idempotencyKey);
       }

@@ -1,5 +1,6 @@
 package dev.sluice.api.auth;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.sluice.api.common.Problems;
 import dev.sluice.api.errors.ApiException;
 import dev.sluice.api.services.ServiceMapper;
@@ -45,6 +46,7 @@ public final class Tokens {
   }
 
   /** A token as listed: never its secret. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TokenView(
       String name,
       String role,

@@ -21,6 +21,12 @@ public record ErrorBody(
     List<FieldError> errors,
     Map<String, Object> details) {
 
-  /** One problem with one field. */
+  /**
+   * One problem with one field.
+   *
+   * @param field the field as a JSON path; absent when the problem is the body as a whole (not a
+   *     JSON object, malformed JSON, over the reader's limits)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record FieldError(String field, String message) {}
 }

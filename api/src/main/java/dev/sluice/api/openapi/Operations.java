@@ -137,8 +137,9 @@ final class Operations {
             // Temporal's codec protocol: encrypted payloads in and out
             line("POST /api/v1/codec/decode").errors(422),
             line("POST /api/v1/codec/encode").errors(422),
-            line("POST /api/v1/codec/session"),
-            line("DELETE /api/v1/codec/session"),
+            line("POST /api/v1/codec/session")
+                .answer(204, "The session cookie set (none is needed on an API without tokens)"),
+            line("DELETE /api/v1/codec/session").answer(204, "The session cookie cleared"),
             // flags
             line("GET /api/v1/flags"),
             line("POST /api/v1/flags")

@@ -85,6 +85,30 @@ class TokenAuthTest {
         .contains("\"actor\":\"ops-admin\"");
   }
 
+  /**
+   * Found by ./bench/run fuzz: the document types these fields as strings, so a closed circuit's
+   * {@code blockedUntil} and a configured token's {@code createdAt}, {@code createdBy}, {@code
+   * revokedAt} and {@code revokedBy} are left out rather than sent as null.
+   */
+  @Test
+  void aClosedCircuitAndConfiguredTokensLeaveOutTheFieldsThatHaveNoValue() throws Exception {
+    String service =
+        "{\"fleet\":[{\"id\":\"t1\",\"host\":\"127.0.0.1\",\"port\":9101}],"
+            + "\"trafficRouter\":{\"type\":\"haproxy\",\"settings\":{\"socket\":\"/tmp/x\",\"backend\":\"b\"}},"
+            + "\"deployer\":{\"type\":\"local-process\",\"settings\":{\"sampleAppJar\":\"/tmp/x.jar\"}}}";
+    send("PUT", "/api/v1/services/null-free", "adm1n-token", service);
+
+    HttpResponse<String> circuit =
+        send("GET", "/api/v1/services/null-free/circuit", "adm1n-token", null);
+    HttpResponse<String> reset =
+        send("POST", "/api/v1/services/null-free/circuit/reset", "adm1n-token", null);
+    HttpResponse<String> tokens = send("GET", "/api/v1/tokens", "adm1n-token", null);
+
+    assertThat(circuit.body()).contains("\"open\":false").doesNotContain("blockedUntil");
+    assertThat(reset.body()).contains("\"open\":false").doesNotContain("blockedUntil");
+    assertThat(tokens.body()).contains("\"origin\":\"configuration\"").doesNotContain(":null");
+  }
+
   /** The OpenAPI document is an API call like any GET: a token is needed, any token will do. */
   @Test
   void theOpenApiDocumentNeedsATokenLikeEveryGet() throws Exception {

@@ -338,4 +338,24 @@ class RequestHygieneTest {
       assertThat(error.toString()).hasSizeLessThan(2_000).contains("(50000 characters)");
     }
   }
+
+  /** Bodies that are wrong as a whole, with no field to name (found by ./bench/run fuzz). */
+  static Stream<Arguments> wrongAsAWhole() {
+    return Stream.of(
+        Arguments.of("a JSON array", "[null, null]"),
+        Arguments.of("a JSON string", "\"v2\""),
+        Arguments.of("malformed JSON", "{\"service\": "));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("wrongAsAWhole")
+  void aBodyWrongAsAWholeIsA400WhoseErrorsNameNoFieldRatherThanANullOne(String what, String body) {
+    JsonNode error = api.post("/api/v1/deployments", body).expect(400).body();
+
+    assertThat(error.path("message").asText()).isNotBlank();
+    assertThat(error.has("field")).isFalse();
+    assertThat(error.path("errors")).hasSize(1);
+    assertThat(error.path("errors").get(0).has("field")).isFalse();
+    assertThat(error.path("errors").get(0).path("message").asText()).isNotBlank();
+  }
 }

@@ -568,4 +568,45 @@ class FlagsApiTest {
                 .asText())
         .isEqualTo("DISABLED");
   }
+
+  /**
+   * Found by ./bench/run fuzz: the document types these fields as strings, so an evaluation's
+   * {@code variant} or {@code errorCode} and a version's {@code reason} are left out, not null.
+   */
+  @Test
+  void anEvaluationLeavesOutTheFieldsThatDoNotApplyRatherThanSendingNull() throws Exception {
+    call(
+        "POST",
+        "/api/v1/flags",
+        Map.of(
+            "key", "null-free",
+            "type", "ops",
+            "owner", "team-checkout",
+            "definition",
+                Map.of(
+                    "state", "ENABLED",
+                    "variants", Map.of("on", true, "off", false),
+                    "defaultVariant", "off"),
+            "reason", "test"));
+
+    call("POST", "/api/v1/flags/null-free/enable", Map.of());
+    JsonNode versions = call("GET", "/api/v1/flags/null-free/versions", null).body();
+    JsonNode missing =
+        call("POST", "/api/v1/flags/no-such-flag/evaluate", Map.of("context", Map.of())).body();
+    JsonNode served =
+        call("POST", "/api/v1/flags/null-free/evaluate", Map.of("context", Map.of())).body();
+
+    assertThat(missing.path("reason").asText()).isEqualTo("ERROR");
+    assertThat(missing.path("errorCode").asText()).isEqualTo("FLAG_NOT_FOUND");
+    assertThat(missing.has("variant")).isFalse();
+    assertThat(served.path("variant").asText()).isEqualTo("off");
+    assertThat(served.has("errorCode")).isFalse();
+    assertThat(served.has("message")).isFalse();
+    assertThat(versions.path("versions").findValuesAsText("action")).contains("enable");
+    assertThat(missing.has("value")).as("null: the caller's default applies").isTrue();
+    assertThat(missing.toString().replace("\"value\":null", "")).doesNotContain(":null");
+    for (JsonNode body : List.of(served, versions)) {
+      assertThat(body.toString()).doesNotContain(":null");
+    }
+  }
 }

@@ -124,7 +124,7 @@ class OpenFeatureProviderTest {
       assertThat(local.getValue()).as("value for %s", context).isEqualTo(expected);
       assertThat(local.getVariant())
           .as("variant for %s", context)
-          .isEqualTo(rest.path("variant").isNull() ? null : rest.path("variant").asText());
+          .isEqualTo(rest.hasNonNull("variant") ? rest.path("variant").asText() : null);
       assertThat(local.getReason())
           .as("reason for %s", context)
           .isEqualTo(rest.path("reason").asText());

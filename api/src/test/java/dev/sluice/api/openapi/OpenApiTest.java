@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -103,6 +104,28 @@ class OpenApiTest {
 
     assertThat(registered).hasSizeGreaterThan(40).contains("GET /api/openapi.json");
     assertThat(operations(document())).isEqualTo(registered);
+  }
+
+  /** Found by ./bench/run fuzz: the codec session answers 204, and the document said 200. */
+  @Test
+  void theCodecSessionsAnswerIsDocumentedAsNoContent() throws Exception {
+    JsonNode session = document().path("paths").path("/api/v1/codec/session");
+    for (String verb : List.of("POST", "DELETE")) {
+      HttpResponse<String> answer =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:" + APP.getLocalPort() + "/api/v1/codec/session"))
+                      .method(verb, HttpRequest.BodyPublishers.noBody())
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      JsonNode responses = session.path(verb.toLowerCase(Locale.ROOT)).path("responses");
+
+      assertThat(answer.statusCode()).as(verb).isEqualTo(204);
+      assertThat(responses.has("204")).as(verb + " documents 204").isTrue();
+      assertThat(responses.has("200")).as(verb + " documents no 200").isFalse();
+    }
   }
 
   @Test
