@@ -48,7 +48,7 @@ public final class Bench {
     if (args.length == 0) {
       System.err.println(
           "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, crash, judge, detect,"
-              + " flags, backfill, history, fuzz)");
+              + " flags, backfill, history, history72, fuzz)");
       System.exit(2);
     }
     // Interrupted (Ctrl-C, a kill): the processes a benchmark started (HAProxy, sample-app,
@@ -75,6 +75,11 @@ public final class Bench {
               out,
               args.length > 1 ? Integer.parseInt(args[1]) : 2000,
               args.length > 2 ? args[2] : "25%");
+      case "history72" ->
+          HistoryBench.longCanary(
+              out,
+              args.length > 1 ? Integer.parseInt(args[1]) : 72,
+              args.length > 2 ? Integer.parseInt(args[2]) : 30);
       case "crash" ->
           CrashBench.run(
               out,
@@ -95,7 +100,7 @@ public final class Bench {
             "unknown benchmark "
                 + args[0]
                 + " (names: rolling, abort, bluegreen_rollback, crash, judge, detect, flags,"
-                + " backfill, history, fuzz)");
+                + " backfill, history, history72, fuzz)");
         System.exit(2);
       }
     }

@@ -16,7 +16,6 @@ import dev.sluice.workflows.activities.AnalysisActivities;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Watches a canary with the sequential judge over the service's metrics ({@link SequentialWatch}),
@@ -36,6 +35,7 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
   private final SequentialWatch sequential;
   private final ThresholdMonitor monitor;
   private final AnalysisEvidence points;
+  private final WatchClock clock;
 
   /** Analysis that keeps no points: for tests and benchmarks that only want the verdicts. */
   public AnalysisActivitiesImpl(ProviderRegistry providers) {
@@ -46,10 +46,19 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
    * @param recorder where each interval's readings and the judge's standing go (the ledger)
    */
   public AnalysisActivitiesImpl(ProviderRegistry providers, AnalysisRecorder recorder) {
+    this(providers, recorder, WatchClock.SYSTEM);
+  }
+
+  /**
+   * @param clock what windows are timed and waited for by ({@link WatchClock#SYSTEM} in a worker)
+   */
+  public AnalysisActivitiesImpl(
+      ProviderRegistry providers, AnalysisRecorder recorder, WatchClock clock) {
     this.providers = providers;
     this.points = new AnalysisEvidence(recorder);
-    this.sequential = new SequentialWatch(providers, points);
-    this.monitor = new ThresholdMonitor(providers, points);
+    this.clock = clock;
+    this.sequential = new SequentialWatch(providers, points, clock);
+    this.monitor = new ThresholdMonitor(providers, points, clock);
   }
 
   @Override
@@ -74,19 +83,19 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
     Progress progress =
         context
             .getHeartbeatDetails(Progress.class)
-            .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, null));
+            .orElse(new Progress(clock.millis(), 0, 0, 0, null));
     long deadline =
         deadline(
             progress.startedAtMillis(),
             progress.checks(),
             spec.duration(),
             spec.interval(),
-            System.currentTimeMillis());
+            clock.millis());
     ThresholdWindows.read(metrics, canary, spec.interval());
     ThresholdWindows.read(metrics, baseline, spec.interval());
-    while (System.currentTimeMillis() < deadline) {
-      long windowEnd = Math.min(deadline, System.currentTimeMillis() + spec.interval().toMillis());
-      waitUntil(windowEnd, context, progress);
+    while (clock.millis() < deadline) {
+      long windowEnd = Math.min(deadline, clock.millis() + spec.interval().toMillis());
+      waitUntil(clock, windowEnd, context, progress);
       Reading canaryWindow = ThresholdWindows.read(metrics, canary, spec.interval());
       Reading baselineWindow = ThresholdWindows.read(metrics, baseline, spec.interval());
       Judgement judgement =
@@ -157,20 +166,19 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
     Progress progress =
         context
             .getHeartbeatDetails(Progress.class)
-            .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, null));
+            .orElse(new Progress(clock.millis(), 0, 0, 0, null));
     long deadline =
         deadline(
             progress.startedAtMillis(),
             progress.checks(),
             duration.plus(delay),
             interval,
-            System.currentTimeMillis());
+            clock.millis());
     long firstWindowDone = progress.startedAtMillis() + interval.plus(delay).toMillis();
     ThresholdWindows.read(metrics, live, interval);
-    while (System.currentTimeMillis() < deadline) {
-      waitUntil(
-          Math.min(deadline, System.currentTimeMillis() + interval.toMillis()), context, progress);
-      if (System.currentTimeMillis() < firstWindowDone) {
+    while (clock.millis() < deadline) {
+      waitUntil(clock, Math.min(deadline, clock.millis() + interval.toMillis()), context, progress);
+      if (clock.millis() < firstWindowDone) {
         continue;
       }
       Reading window = ThresholdWindows.read(metrics, live, interval);
@@ -259,14 +267,15 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
         nowMillis + duration.toMillis() - checks * interval.toMillis());
   }
 
-  static void waitUntil(long until, ActivityExecutionContext context, Object progress) {
+  static void waitUntil(
+      WatchClock clock, long until, ActivityExecutionContext context, Object progress) {
     while (true) {
-      long left = until - System.currentTimeMillis();
+      long left = until - clock.millis();
       if (left <= 0) {
         return;
       }
       try {
-        TimeUnit.MILLISECONDS.sleep(Math.min(left, BEAT.toMillis()));
+        clock.sleep(Math.min(left, BEAT.toMillis()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while watching", e);

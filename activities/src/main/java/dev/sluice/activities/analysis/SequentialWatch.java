@@ -60,10 +60,12 @@ final class SequentialWatch {
 
   private final ProviderRegistry providers;
   private final AnalysisEvidence points;
+  private final WatchClock clock;
 
-  SequentialWatch(ProviderRegistry providers, AnalysisEvidence points) {
+  SequentialWatch(ProviderRegistry providers, AnalysisEvidence points, WatchClock clock) {
     this.providers = providers;
     this.points = points;
+    this.clock = clock;
   }
 
   AnalysisResult watch(WatchCall call, ActivityExecutionContext context) {
@@ -83,19 +85,19 @@ final class SequentialWatch {
             progress.checks(),
             spec.duration(),
             spec.interval(),
-            System.currentTimeMillis());
+            clock.millis());
     Duration window = spec.interval();
     // A first reading starts the window: counter-based providers answer differences.
     Progress beat = progress;
     Runnable heartbeat = () -> context.heartbeat(beat);
     fetchAll(provider, call, judgeSpec, window, heartbeat);
-    long windowStart = System.currentTimeMillis();
-    while (System.currentTimeMillis() < deadline) {
-      long windowEnd = Math.min(deadline, System.currentTimeMillis() + window.toMillis());
-      AnalysisActivitiesImpl.waitUntil(windowEnd, context, progress);
+    long windowStart = clock.millis();
+    while (clock.millis() < deadline) {
+      long windowEnd = Math.min(deadline, clock.millis() + window.toMillis());
+      AnalysisActivitiesImpl.waitUntil(clock, windowEnd, context, progress);
       // The window actually covered (the last one may be cut short by the deadline): queries
       // over a longer one would count the previous interval's data twice.
-      long now = System.currentTimeMillis();
+      long now = clock.millis();
       Duration covered = Duration.ofSeconds(Math.max(1, Math.round((now - windowStart) / 1000.0)));
       windowStart = now;
       Progress current = progress;
@@ -155,7 +157,7 @@ final class SequentialWatch {
     }
   }
 
-  private static Progress resume(ActivityExecutionContext context, Judge judge) {
+  private Progress resume(ActivityExecutionContext context, Judge judge) {
     Optional<Progress> saved;
     try {
       saved = context.getHeartbeatDetails(Progress.class);
@@ -166,7 +168,7 @@ final class SequentialWatch {
     JudgeState fresh = judge.start();
     return saved
         .filter(p -> p.judge() != null && compatible(p.judge(), fresh))
-        .orElse(new Progress(System.currentTimeMillis(), 0, 0, 0, fresh, null));
+        .orElse(new Progress(clock.millis(), 0, 0, 0, fresh, null));
   }
 
   /**

@@ -39,10 +39,12 @@ final class ThresholdMonitor {
 
   private final ProviderRegistry providers;
   private final AnalysisEvidence points;
+  private final WatchClock clock;
 
-  ThresholdMonitor(ProviderRegistry providers, AnalysisEvidence points) {
+  ThresholdMonitor(ProviderRegistry providers, AnalysisEvidence points, WatchClock clock) {
     this.providers = providers;
     this.points = points;
+    this.clock = clock;
   }
 
   AnalysisResult monitor(MonitorCall call, ActivityExecutionContext context) {
@@ -62,13 +64,14 @@ final class ThresholdMonitor {
             progress.checks(),
             spec.window(),
             spec.interval(),
-            System.currentTimeMillis());
+            clock.millis());
     Progress first = progress;
     // The first reading starts the window.
     fetchAll(provider, call, ceilings, spec, () -> context.heartbeat(first));
-    while (System.currentTimeMillis() < deadline) {
+    while (clock.millis() < deadline) {
       AnalysisActivitiesImpl.waitUntil(
-          Math.min(deadline, System.currentTimeMillis() + spec.interval().toMillis()),
+          clock,
+          Math.min(deadline, clock.millis() + spec.interval().toMillis()),
           context,
           progress);
       Progress current = progress;
@@ -126,8 +129,8 @@ final class ThresholdMonitor {
   }
 
   /** A check's readings as analysis points: each metric against its ceiling. */
-  private static List<AnalysisPoint> points(int interval, List<Reading> readings) {
-    Instant at = Instant.ofEpochMilli(System.currentTimeMillis());
+  private List<AnalysisPoint> points(int interval, List<Reading> readings) {
+    Instant at = Instant.ofEpochMilli(clock.millis());
     return readings.stream()
         .map(
             r ->
@@ -290,13 +293,13 @@ final class ThresholdMonitor {
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
   }
 
-  private static Progress resume(ActivityExecutionContext context) {
+  private Progress resume(ActivityExecutionContext context) {
     try {
       return context
           .getHeartbeatDetails(Progress.class)
-          .orElse(new Progress(System.currentTimeMillis(), 0, 0, null));
+          .orElse(new Progress(clock.millis(), 0, 0, null));
     } catch (RuntimeException unreadable) {
-      return new Progress(System.currentTimeMillis(), 0, 0, null);
+      return new Progress(clock.millis(), 0, 0, null);
     }
   }
 }
