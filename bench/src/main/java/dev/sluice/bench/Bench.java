@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  *       FlagsBench}).
  *   <li>{@code backfill}: the schema-migration backfill on embedded PostgreSQL under writers (see
  *       {@link BackfillBench}).
+ *   <li>{@code scale}: a thousand canaries at once on one worker process (see {@link ScaleBench});
+ *       {@code scale-worker} is that process, started by it.
  *   <li>{@code history}: the longest history of any run of a rolling, a canary and a blue-green
  *       deployment of 2,000 in-memory targets, time skipped (see {@link HistoryBench}).
  *   <li>{@code fuzz}: schemathesis against the OpenAPI document, at least 10,000 requests: no 5xx,
@@ -48,7 +50,7 @@ public final class Bench {
     if (args.length == 0) {
       System.err.println(
           "usage: bench/run NAME   (names: rolling, abort, bluegreen_rollback, crash, judge, detect,"
-              + " flags, backfill, history, history72, fuzz)");
+              + " flags, backfill, history, history72, fuzz, scale)");
       System.exit(2);
     }
     // Interrupted (Ctrl-C, a kill): the processes a benchmark started (HAProxy, sample-app,
@@ -80,6 +82,12 @@ public final class Bench {
               out,
               args.length > 1 ? Integer.parseInt(args[1]) : 72,
               args.length > 2 ? Integer.parseInt(args[2]) : 30);
+      case "scale" -> ScaleBench.run(out, args.length > 1 ? Integer.parseInt(args[1]) : 1000);
+      case "scale-worker" -> {
+        ScaleBench.worker(args[1], args[2], Integer.parseInt(args[3]));
+        // Temporal's and H2's threads would keep the process up.
+        System.exit(0);
+      }
       case "crash" ->
           CrashBench.run(
               out,
@@ -100,7 +108,7 @@ public final class Bench {
             "unknown benchmark "
                 + args[0]
                 + " (names: rolling, abort, bluegreen_rollback, crash, judge, detect, flags,"
-                + " backfill, history, history72, fuzz)");
+                + " backfill, history, history72, fuzz, scale)");
         System.exit(2);
       }
     }

@@ -58,6 +58,14 @@ public final class SluiceWorker implements AutoCloseable {
   public static final WorkerFactoryOptions FACTORY_OPTIONS =
       WorkerFactoryOptions.newBuilder().setMaxWorkflowThreadCount(3_000).build();
 
+  /** How one worker polls and how much it runs at once; see the fields' comments. */
+  public static final WorkerOptions WORKER_OPTIONS =
+      WorkerOptions.newBuilder()
+          // Deploy and health activities mostly wait; the defaults (200) would let one
+          // worker start far more fleet operations than a local machine should run.
+          .setMaxConcurrentActivityExecutionSize(50)
+          .build();
+
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
 
   private final WorkerFactory factory;
@@ -85,14 +93,7 @@ public final class SluiceWorker implements AutoCloseable {
             WorkerFactoryOptions.newBuilder(FACTORY_OPTIONS)
                 .setWorkerInterceptors(new ActivityMetrics(metrics))
                 .build());
-    Worker worker =
-        factory.newWorker(
-            taskQueue,
-            WorkerOptions.newBuilder()
-                // Deploy and health activities mostly wait; the defaults (200) would let one
-                // worker start far more fleet operations than a local machine should run.
-                .setMaxConcurrentActivityExecutionSize(50)
-                .build());
+    Worker worker = factory.newWorker(taskQueue, WORKER_OPTIONS);
     for (Class<?> workflow : WORKFLOWS) {
       worker.registerWorkflowImplementationTypes(workflow);
     }
