@@ -180,6 +180,17 @@ class DashboardListsApiTest {
                 "metricsUrls",
                 List.of("http://127.0.0.1:9/metrics")))
         .expect(202);
+    // The workflow's first step moves the flag from old-only to dual-write, then it watches.
+    Awaitility.await("orders in dual-write")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                api.get("/api/v1/dual-writes/orders")
+                    .body()
+                    .path("phase")
+                    .asText()
+                    .equals("dual-write"));
 
     JsonNode list = api.get("/api/v1/dual-writes").expect(200).body().path("dualWrites");
 
@@ -189,7 +200,7 @@ class DashboardListsApiTest {
     assertThat(orders.path("startedBy").asText()).isEqualTo("alice");
     assertThat(orders.path("answer").asText()).isEqualTo("status");
     assertThat(orders.path("status").path("state").asText()).isEqualTo("RUNNING");
-    assertThat(orders.path("status").path("phase").asText()).isEqualTo("old-only");
+    assertThat(orders.path("status").path("phase").asText()).isEqualTo("dual-write");
     assertThat(orders.path("links").path("self").asText()).isEqualTo("/api/v1/dual-writes/orders");
     api.post("/api/v1/dual-writes/orders/abort", null).expect(202);
   }
