@@ -45,12 +45,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -345,14 +348,18 @@ final class ScaleBench {
           long begun = System.currentTimeMillis();
           ActivityOutput output = super.execute(input);
           long done = System.currentTimeMillis();
-          boolean bake = info.getActivityType().startsWith("Analysis");
-          add(begun - scheduled, bake ? -1 : done - scheduled);
+          String type = info.getActivityType();
+          boolean bake = type.startsWith("Analysis");
+          add(type, begun - scheduled, bake ? -1 : done - scheduled);
           return output;
         }
       };
     }
 
-    private synchronized void add(long wait, long step) {
+    private final Map<String, Integer> byType = new TreeMap<>();
+
+    private synchronized void add(String type, long wait, long step) {
+      byType.merge(type, 1, Integer::sum);
       if (waitCount == waits.length) {
         waits = Arrays.copyOf(waits, waitCount * 2);
       }
@@ -373,13 +380,16 @@ final class ScaleBench {
       return String.format(
           Locale.ROOT,
           "p99_step_latency_ms=%d p50_step_latency_ms=%d max_step_latency_ms=%d steps=%d"
-              + " p99_wait_ms=%d activities=%d",
+              + " p99_wait_ms=%d activities=%d by_type=%s",
           quantile(s, 0.99),
           quantile(s, 0.50),
           s.length == 0 ? 0 : s[s.length - 1],
           s.length,
           quantile(w, 0.99),
-          w.length);
+          w.length,
+          byType.entrySet().stream()
+              .map(e -> e.getKey() + ":" + e.getValue())
+              .collect(Collectors.joining(",")));
     }
 
     private static long quantile(long[] sorted, double q) {

@@ -52,18 +52,25 @@ public final class SluiceWorker implements AutoCloseable {
 
   /**
    * A target group upgrades its batch's targets in parallel, one workflow thread each: a batch of
-   * 500 targets is ten groups of 51 threads. Temporal's default of 600 threads in all would evict
-   * cached workflows and retry their tasks (correct, but slow and noisy in the history).
+   * 500 targets is ten groups of 51 threads. A canary waiting on its analysis parks two or three
+   * threads. Temporal's defaults (600 threads, 600 cached workflows) would evict cached workflows
+   * and replay their whole histories on every task once more than a few hundred deployments run at
+   * once (correct, but it costs the worker's CPU); see docs/running-at-scale.md.
    */
   public static final WorkerFactoryOptions FACTORY_OPTIONS =
-      WorkerFactoryOptions.newBuilder().setMaxWorkflowThreadCount(3_000).build();
+      WorkerFactoryOptions.newBuilder()
+          .setWorkflowCacheSize(2_000)
+          .setMaxWorkflowThreadCount(6_000)
+          .build();
 
   /** How one worker polls and how much it runs at once; see the fields' comments. */
   public static final WorkerOptions WORKER_OPTIONS =
       WorkerOptions.newBuilder()
-          // Deploy and health activities mostly wait; the defaults (200) would let one
-          // worker start far more fleet operations than a local machine should run.
-          .setMaxConcurrentActivityExecutionSize(50)
+          // An analysis, a warm-up or a post-deploy watch holds its slot for its whole window
+          // while it mostly sleeps between checks: a worker watching 1,000 canaries needs 1,000
+          // slots for the watches alone, or the deploys, health checks and ledger writes queue
+          // behind them. Idle slots cost nothing (threads are made on demand).
+          .setMaxConcurrentActivityExecutionSize(2_000)
           .build();
 
   private static final Logger LOG = LoggerFactory.getLogger(SluiceWorker.class);
