@@ -101,7 +101,7 @@ public final class JudgeBench {
 
   static final List<Contender> CONTENDERS =
       List.of(
-          Contender.judge("sluice", SluiceLiveJudge::new),
+          new Contender("sluice", s -> new SluiceLiveJudge(s.intervals()), false, k -> true),
           Contender.judge("naive", NaiveJudge::new),
           Contender.judge("kayenta", KayentaJudge::new),
           ORACLE_ERRORS,
