@@ -133,8 +133,10 @@ final class SequentialWatch {
     }
     // The analysis ran to its planned end: the judge's one look at its totals.
     JudgeResult end = judge.result(judge.conclude(progress.judge()));
+    // A pass says how much it is worth: each metric's "not enough evidence of a regression" and
+    // the smallest regression its window could have detected.
     return result(
-        end.verdict(), progress, end.verdict() == Verdict.FAIL ? failing(end) : progress.last());
+        end.verdict(), progress, end.verdict() == Verdict.FAIL ? failing(end) : describe(end));
   }
 
   /**
