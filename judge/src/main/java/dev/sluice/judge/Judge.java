@@ -18,7 +18,9 @@ import java.util.List;
  * <p>Each step is a pipeline of small stages, each tested on its own: {@link ObservationCheck}
  * (usable input?) → {@link Measure} (one interval reduced to what the tests need) → {@link
  * Accumulate} (running evidence, e-values) → {@link Classify} (each metric's PASS, FAIL or
- * INCONCLUSIVE) → {@link Combine} (the canary's verdict).
+ * INCONCLUSIVE) → {@link Combine} (the canary's verdict). At the planned end of the analysis,
+ * {@link #conclude} adds each metric's one look at its totals ({@link FinalLook}) and the power its
+ * window had.
  *
  * <p>Live use, once per interval, the state carried between calls (e.g. in activity heartbeats):
  *
