@@ -144,6 +144,8 @@ final class Accumulate {
           true,
           state.maxLogEvidence(),
           state.evidence(),
+          null,
+          null,
           state.details());
     }
     List<Evidence> tests = new ArrayList<>(state.evidence().size());
@@ -163,6 +165,8 @@ final class Accumulate {
         // The running maximum: 1/max is the always-valid p-value, valid at any stopping time.
         Math.max(state.maxLogEvidence(), logEvidence(tests)),
         tests,
+        null,
+        null,
         state.details());
   }
 

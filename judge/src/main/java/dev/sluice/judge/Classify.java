@@ -10,15 +10,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Stage 3 of a step: one metric's verdict after an interval.
+ * Stage 3 of a step: one metric's verdict after an interval, and at the end of the analysis.
  *
  * <ul>
- *   <li>FAIL once its e-value has reached 1/α (α its share of the budget) and both groups have
- *       {@code minSamples}; sticky. The minimum gates the verdict, not the evidence: data from
- *       before it was reached still counts.
+ *   <li>FAIL once its e-value has reached 1/α (α its sequential share of the budget) and both
+ *       groups have {@code minSamples}; sticky. The minimum gates the verdict, not the evidence:
+ *       data from before it was reached still counts. At the end of the analysis also when its one
+ *       look ({@link FinalLook}) is at most the final share.
  *   <li>INCONCLUSIVE when the latest interval had no data (provider error, no traffic) or either
  *       group is below {@code minSamples}.
- *   <li>PASS otherwise: enough data and no significant regression so far.
+ *   <li>PASS otherwise: enough data and no significant regression so far; at the end, "not enough
+ *       evidence of a regression" with the smallest regression the window could have detected — a
+ *       pass is an absence of evidence, and how much that says depends on the window's power.
  * </ul>
  */
 final class Classify {
@@ -52,22 +55,94 @@ final class Classify {
               spec.minSamples());
     } else {
       verdict = Verdict.PASS;
-      why = "no significant regression: ";
+      why = "no significant regression so far: ";
     }
     String details = why + describe(spec, state) + evidence(state, alpha);
-    return new MetricState(
-        state.name(),
-        verdict,
-        failedAt,
-        state.baselineSize(),
-        state.canarySize(),
-        state.baselineEvents(),
-        state.canaryEvents(),
-        state.intervalsMissing(),
-        state.lastMissing(),
-        state.maxLogEvidence(),
-        state.evidence(),
-        details);
+    return state.judged(verdict, failedAt, null, null, details);
+  }
+
+  /**
+   * The metric's verdict at the end of the analysis, after interval {@code interval}: its last
+   * step's, unless its one look at the end fails it; with the power the window had.
+   *
+   * @param alpha the metric's sequential share (as in {@link #metric})
+   * @param finalAlpha the share of its one look
+   */
+  static MetricState conclude(
+      MetricSpec spec, MetricState state, double alpha, double finalAlpha, int interval) {
+    if (state.verdict() == Verdict.FAIL) {
+      return state;
+    }
+    boolean enough = Math.min(state.baselineSize(), state.canarySize()) >= spec.minSamples();
+    double finalP = FinalLook.pValue(state.evidence());
+    Double detectable = detectable(spec, state, finalAlpha);
+    String look =
+        String.format(
+            Locale.ROOT, "; one look at the end p=%.3g (fails at %.3g)", finalP, finalAlpha);
+    String body = describe(spec, state) + evidence(state, alpha) + look;
+    if (enough && finalP <= finalAlpha) {
+      return state.judged(
+          Verdict.FAIL,
+          interval,
+          finalP,
+          detectable,
+          "regression at the end of the analysis: " + body);
+    }
+    String power =
+        detectable == null
+            ? "; the window had too little data to detect any regression"
+            : String.format(
+                Locale.ROOT,
+                "; the window could have detected %s (%.0f%% power)",
+                detectableText(spec, detectable),
+                100 * FinalLook.POWER);
+    if (state.verdict() == Verdict.INCONCLUSIVE) {
+      return state.judged(
+          Verdict.INCONCLUSIVE, null, finalP, detectable, state.details() + look + power);
+    }
+    return state.judged(
+        Verdict.PASS,
+        null,
+        finalP,
+        detectable,
+        "not enough evidence of a regression: " + body + power);
+  }
+
+  /**
+   * The smallest regression the one look could have detected with {@link FinalLook#POWER}, on the
+   * metric's scale (see {@link MetricState#detectable()}), for its first binomial test.
+   */
+  static Double detectable(MetricSpec spec, MetricState state, double finalAlpha) {
+    List<Evidence> tests = state.evidence();
+    int looks = FinalLook.looks(tests);
+    for (Evidence e : tests) {
+      if (FinalLook.binomial(e)) {
+        double r = FinalLook.detectableOddsRatio(e, finalAlpha / looks);
+        if (Double.isNaN(r)) {
+          return null;
+        }
+        if (e.test() != Test.RATE) {
+          return r;
+        }
+        double a = spec.allowedChange();
+        return e.increase() ? r * (1 + a) : (1 - a) / r;
+      }
+    }
+    return null;
+  }
+
+  private static String detectableText(MetricSpec spec, double detectable) {
+    return switch (spec.type()) {
+      case RATIO -> String.format(Locale.ROOT, "a canary rate ×%.2f the baseline's", detectable);
+      case SAMPLES ->
+          String.format(
+              Locale.ROOT, "a canary share of the tail ×%.2f its share of the samples", detectable);
+      case VALUE ->
+          String.format(
+              Locale.ROOT,
+              "a canary beyond the allowance in %.0f%% of intervals",
+              100 * detectable / (1 + detectable));
+    };
   }
 
   private static String unit(MetricSpec spec) {
@@ -115,8 +190,10 @@ final class Classify {
                     word,
                     bound,
                     0.5 + e.score() / e.information()));
-          } else if (e.test() == Test.TAIL) {
-            double q = e.increase() ? spec.quantile() : 1 - spec.quantile();
+          } else if (e.test() == Test.TAIL || e.test() == Test.WIDE_TAIL) {
+            double tail =
+                e.test() == Test.TAIL ? spec.quantile() : Measure.wideQuantile(spec.quantile());
+            double q = e.increase() ? tail : 1 - tail;
             parts.add(
                 String.format(
                     Locale.ROOT,

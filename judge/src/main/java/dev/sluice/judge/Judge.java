@@ -18,7 +18,9 @@ import java.util.List;
  * <p>Each step is a pipeline of small stages, each tested on its own: {@link ObservationCheck}
  * (usable input?) → {@link Measure} (one interval reduced to what the tests need) → {@link
  * Accumulate} (running evidence, e-values) → {@link Classify} (each metric's PASS, FAIL or
- * INCONCLUSIVE) → {@link Combine} (the canary's verdict).
+ * INCONCLUSIVE) → {@link Combine} (the canary's verdict). At the planned end of the analysis,
+ * {@link #conclude} adds each metric's one look at its totals ({@link FinalLook}) and the power its
+ * window had.
  *
  * <p>Live use, once per interval, the state carried between calls (e.g. in activity heartbeats):
  *
@@ -27,7 +29,7 @@ import java.util.List;
  * JudgeState state = judge.start();
  * state = judge.step(state, observations);   // every interval
  * if (state.decided()) { roll back }          // a critical metric failed
- * ... at the end of the analysis: judge.result(state).verdict()
+ * ... at the planned end of the analysis: judge.result(judge.conclude(state)).verdict()
  * }</pre>
  */
 public final class Judge {
@@ -52,7 +54,8 @@ public final class Judge {
 
   /**
    * Replays recorded series interval by interval as a live canary would: stops at a decided FAIL (a
-   * critical metric failed); otherwise the verdict after the last interval.
+   * critical metric failed); otherwise the verdict at the end, the last interval being the planned
+   * end of the analysis ({@link #conclude}).
    *
    * @throws JudgeInputException naming every bad field
    */
@@ -70,7 +73,7 @@ public final class Judge {
         break;
       }
     }
-    return result(state);
+    return result(conclude(state));
   }
 
   /** The state before the first interval: no evidence, INCONCLUSIVE. */
@@ -90,9 +93,11 @@ public final class Judge {
               false,
               0,
               Measure.tests(m),
+              null,
+              null,
               "no data yet"));
     }
-    return new JudgeState(0, Verdict.INCONCLUSIVE, false, null, metrics);
+    return new JudgeState(0, Verdict.INCONCLUSIVE, false, null, false, metrics);
   }
 
   /**
@@ -106,6 +111,10 @@ public final class Judge {
   public JudgeState step(JudgeState state, IntervalObservations interval) {
     if (state.decided()) {
       return state;
+    }
+    if (state.concluded()) {
+      throw new IllegalStateException(
+          "the analysis has ended: its one look was taken, no more intervals may follow");
     }
     List<Problem> problems = new ArrayList<>();
     if (state.metrics().size() != spec.metrics().size()) {
@@ -147,11 +156,43 @@ public final class Judge {
       MetricSpec m = spec.metrics().get(i);
       Measured measured = Measure.interval(m, interval.metrics().get(i));
       MetricState accumulated = Accumulate.metric(state.metrics().get(i), measured);
-      metrics.add(Classify.metric(m, accumulated, spec.alphaPerMetric(), k));
+      metrics.add(Classify.metric(m, accumulated, spec.sequentialAlpha(i), k));
     }
     Combine.Overall overall = Combine.overall(spec.metrics(), metrics);
     return new JudgeState(
-        k + 1, overall.verdict(), overall.decided(), overall.decided() ? k : null, metrics);
+        k + 1, overall.verdict(), overall.decided(), overall.decided() ? k : null, false, metrics);
+  }
+
+  /**
+   * Ends the analysis: each metric's one look at its totals (see {@link FinalLook}), which may fail
+   * it, and the power its window had. Call it once, when the analysis ends as planned — its last
+   * interval fixed before it began, never because of what the data showed — and not for an analysis
+   * cut short (no data for too long, a person's abort): the look is valid as a test taken at a time
+   * chosen in advance. A decided or already concluded state is returned unchanged.
+   */
+  public JudgeState conclude(JudgeState state) {
+    if (state.decided() || state.concluded()) {
+      return state;
+    }
+    int last = Math.max(0, state.intervals() - 1);
+    List<MetricState> metrics = new ArrayList<>(spec.metrics().size());
+    for (int i = 0; i < spec.metrics().size(); i++) {
+      metrics.add(
+          Classify.conclude(
+              spec.metrics().get(i),
+              state.metrics().get(i),
+              spec.sequentialAlpha(i),
+              spec.finalAlpha(i),
+              last));
+    }
+    Combine.Overall overall = Combine.overall(spec.metrics(), metrics);
+    return new JudgeState(
+        state.intervals(),
+        overall.verdict(),
+        overall.decided(),
+        overall.decided() ? last : null,
+        true,
+        metrics);
   }
 
   /** Whether {@code state} holds the tests {@code spec} runs, shaped as this judge shapes them. */
@@ -183,9 +224,16 @@ public final class Judge {
     for (MetricState m : state.metrics()) {
       metrics.add(
           new JudgeResult.MetricResult(
-              m.name(), m.verdict(), m.details(), m.failedAtInterval(), m.pValue()));
+              m.name(),
+              m.verdict(),
+              m.details(),
+              m.failedAtInterval(),
+              m.pValue(),
+              m.finalPValue(),
+              m.detectable()));
     }
     int decidedAt = state.decided() ? state.decidedAtInterval() : state.intervals() - 1;
-    return new JudgeResult(state.verdict(), decidedAt, state.intervals(), metrics);
+    return new JudgeResult(
+        state.verdict(), decidedAt, state.intervals(), state.concluded(), metrics);
   }
 }

@@ -8,8 +8,10 @@ import java.util.Locale;
  * budget for all of them.
  *
  * @param alpha the probability that a canary as good as its baseline is ever failed, however many
- *     intervals are checked and however many metrics there are: each of the {@code m} metrics gets
- *     {@code alpha / m} (Bonferroni), and each metric's test is valid under continuous monitoring
+ *     intervals are checked and however many metrics there are: each metric gets a share of it in
+ *     proportion to its {@link MetricSpec#weight() weight} (a weighted Bonferroni split: the shares
+ *     add up to {@code alpha}), and spends it on a test valid under continuous monitoring and a one
+ *     look at the end of the analysis
  * @param metrics one or more metrics, in the order their observations arrive
  */
 public record JudgeSpec(double alpha, List<MetricSpec> metrics) {
@@ -23,13 +25,40 @@ public record JudgeSpec(double alpha, List<MetricSpec> metrics) {
   /** The default tail of a samples metric: the slowest 1% (p99). */
   public static final double DEFAULT_QUANTILE = 0.99;
 
+  /**
+   * The weight of a critical metric in the split of {@link #alpha}, against 1 for a non-critical
+   * one: a critical metric rolls the canary back the moment it fails, so power spent there buys the
+   * most.
+   */
+  public static final double CRITICAL_WEIGHT = 2;
+
+  /**
+   * The share of a metric's α kept for the one look at the end of the analysis; the rest is its
+   * always-valid test's, checked after every interval.
+   */
+  public static final double FINAL_LOOK_SHARE = 0.5;
+
   public JudgeSpec {
     metrics = List.copyOf(metrics);
   }
 
-  /** The share of {@link #alpha} one metric may spend. */
-  public double alphaPerMetric() {
-    return alpha / metrics.size();
+  /** The share of {@link #alpha} metric {@code i} may spend: α·wᵢ / Σ w. */
+  public double alphaOf(int i) {
+    double total = metrics.stream().mapToDouble(MetricSpec::weight).sum();
+    return alpha * metrics.get(i).weight() / total;
+  }
+
+  /**
+   * The always-valid p-value at or below which metric {@code i} fails at any interval: its α less
+   * the final look's share.
+   */
+  public double sequentialAlpha(int i) {
+    return (1 - FINAL_LOOK_SHARE) * alphaOf(i);
+  }
+
+  /** The one-look p-value at or below which metric {@code i} fails at the end of the analysis. */
+  public double finalAlpha(int i) {
+    return FINAL_LOOK_SHARE * alphaOf(i);
   }
 
   /** How a metric's per-interval observations look. */
@@ -129,6 +158,11 @@ public record JudgeSpec(double alpha, List<MetricSpec> metrics) {
           DEFAULT_ALLOWED_CHANGE,
           type.defaultMinSamples(),
           DEFAULT_QUANTILE);
+    }
+
+    /** Its weight in the split of the spec's α: {@link #CRITICAL_WEIGHT} when critical, else 1. */
+    public double weight() {
+      return critical ? CRITICAL_WEIGHT : 1;
     }
 
     public MetricSpec critical(boolean critical) {

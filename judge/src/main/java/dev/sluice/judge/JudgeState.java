@@ -14,6 +14,8 @@ import java.util.List;
  * @param decided true once the verdict is final before the end of the analysis: a critical metric
  *     failed; further steps change nothing
  * @param decidedAtInterval the 0-based interval at which {@code decided} became true, else null
+ * @param concluded true once the analysis has ended and its one look taken ({@link
+ *     Judge#conclude}); no further steps
  * @param metrics one entry per metric, in the spec's order
  */
 public record JudgeState(
@@ -21,6 +23,7 @@ public record JudgeState(
     Verdict verdict,
     boolean decided,
     Integer decidedAtInterval,
+    boolean concluded,
     List<MetricState> metrics) {
 
   public JudgeState {
@@ -44,6 +47,15 @@ public record JudgeState(
    * @param maxLogEvidence the largest natural log of the metric's e-value seen so far; its
    *     always-valid p-value is {@code min(1, exp(-maxLogEvidence))}
    * @param evidence the metric's sequential tests
+   * @param finalPValue the one-look p-value at the end of the analysis (see {@link FinalLook}),
+   *     null before
+   * @param detectable at the end of the analysis, the smallest regression the window could have
+   *     detected with 80% power, as the canary's figure over the baseline's: for ratio metrics the
+   *     ratio of the rates (2.1: a canary with 2.1 times the baseline's error rate), for samples
+   *     the ratio of the canary's share of the tail to its share of the samples, for values the
+   *     odds of the canary being beyond the allowance in an interval — of the first side it watches
+   *     (increase before decrease); null before the end, or when the window could have detected
+   *     nothing
    * @param details a sentence for people: estimates, evidence, why this verdict
    */
   public record MetricState(
@@ -58,10 +70,36 @@ public record JudgeState(
       boolean lastMissing,
       double maxLogEvidence,
       List<Evidence> evidence,
+      Double finalPValue,
+      Double detectable,
       String details) {
 
     public MetricState {
       evidence = List.copyOf(evidence);
+    }
+
+    /** This state with another verdict and its explanation. */
+    MetricState judged(
+        Verdict verdict,
+        Integer failedAtInterval,
+        Double finalPValue,
+        Double detectable,
+        String details) {
+      return new MetricState(
+          name,
+          verdict,
+          failedAtInterval,
+          baselineSize,
+          canarySize,
+          baselineEvents,
+          canaryEvents,
+          intervalsMissing,
+          lastMissing,
+          maxLogEvidence,
+          evidence,
+          finalPValue,
+          detectable,
+          details);
     }
 
     /** The always-valid p-value: the chance of evidence this strong if the canary were fine. */
@@ -132,7 +170,7 @@ public record JudgeState(
     /** The alternatives of a binomial test; empty for the rank test. */
     static List<Double> oddsRatios(Test test) {
       return switch (test) {
-        case RATE, TAIL -> ODDS_RATIOS;
+        case RATE, TAIL, WIDE_TAIL -> ODDS_RATIOS;
         case SIGN -> SIGN_ODDS_RATIOS;
         case LOCATION -> List.of();
       };
@@ -153,6 +191,11 @@ public record JudgeState(
     LOCATION,
     /** Samples: the canary's share of the pooled tail beyond the quantile. */
     TAIL,
+    /**
+     * Samples: the canary's share of the pooled tail beyond a wider quantile ({@code 1 − 5(1 −
+     * quantile)}: the p95 for the p99).
+     */
+    WIDE_TAIL,
     /** Values: intervals in which the canary was beyond the baseline's allowance. */
     SIGN
   }

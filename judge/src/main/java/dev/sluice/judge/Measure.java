@@ -75,7 +75,7 @@ final class Measure {
 
   /**
    * The tests a metric runs, in a fixed order: for each side watched (increase first), ratio → the
-   * rate test; samples → the rank (location) and tail tests; value → the sign test.
+   * rate test; samples → the rank (location), tail and wide-tail tests; value → the sign test.
    */
   static List<Evidence> tests(MetricSpec spec) {
     List<Evidence> tests = new ArrayList<>();
@@ -85,6 +85,7 @@ final class Measure {
         case SAMPLES -> {
           tests.add(Evidence.none(Test.LOCATION, increase));
           tests.add(Evidence.none(Test.TAIL, increase));
+          tests.add(Evidence.none(Test.WIDE_TAIL, increase));
         }
         case VALUE -> tests.add(Evidence.none(Test.SIGN, increase));
       }
@@ -178,11 +179,11 @@ final class Measure {
           increase
               ? mapped(sortedBaseline, v -> v + allowed * Math.abs(v))
               : mapped(sortedBaseline, v -> -(v - allowed * Math.abs(v)));
-      Ranks ranks = Ranks.of(c, b, spec.quantile());
+      Ranks ranks = Ranks.of(c, b, spec.quantile(), wideQuantile(spec.quantile()));
+      double share = (double) c.length / b.length;
       increments.add(ranks.locationIncrement());
-      increments.add(
-          Increment.binomial(
-              ranks.canaryAbove(), ranks.pooledAbove(), (double) c.length / b.length));
+      increments.add(Increment.binomial(ranks.canaryAbove(), ranks.pooledAbove(), share));
+      increments.add(Increment.binomial(ranks.wideCanaryAbove(), ranks.widePooledAbove(), share));
     }
     return new Measured(true, baseline.length, canary.length, 0, 0, increments);
   }
@@ -207,6 +208,17 @@ final class Measure {
       }
     }
     return new Measured(true, 1, 1, 0, 0, increments);
+  }
+
+  /**
+   * The wider tail watched besides {@code quantile}'s: five times as many samples (the p95 for the
+   * p99, the p75 for the p95), at least the median. A regression that lengthens the whole upper
+   * tail (a larger spread) or slows a few percent of the requests puts more of the canary beyond
+   * the p95 than the count beyond the p99 can show: the p95 holds five times the samples, so a
+   * smaller excess there is as much evidence.
+   */
+  static double wideQuantile(double quantile) {
+    return Math.max(0.5, 1 - 5 * (1 - quantile));
   }
 
   /** {@code f} applied to each value, sorted (sorted input and a monotone {@code f} stay cheap). */
@@ -246,16 +258,29 @@ final class Measure {
    * @param tieTerm Σ (t³ − t) over groups of t tied values, for the variance
    * @param canaryAbove canary samples above the pooled quantile
    * @param pooledAbove samples of both groups above the pooled quantile
+   * @param wideCanaryAbove canary samples above the pooled wide quantile
+   * @param widePooledAbove samples of both groups above the pooled wide quantile
    */
   record Ranks(
-      int canary, int baseline, double u, double tieTerm, int canaryAbove, int pooledAbove) {
+      int canary,
+      int baseline,
+      double u,
+      double tieTerm,
+      int canaryAbove,
+      int pooledAbove,
+      int wideCanaryAbove,
+      int widePooledAbove) {
 
-    static Ranks of(double[] canarySorted, double[] baselineSorted, double quantile) {
+    static Ranks of(
+        double[] canarySorted, double[] baselineSorted, double quantile, double wideQuantile) {
       int nc = canarySorted.length;
       int nb = baselineSorted.length;
       int n = nc + nb;
       // The pooled quantile is the pooled sample of this rank (1-based).
       int thresholdRank = Math.max(1, Math.min(n, (int) Math.ceil(quantile * n)));
+      int wideRank = Math.max(1, Math.min(n, (int) Math.ceil(wideQuantile * n)));
+      int wideCanaryAbove = 0;
+      int widePooledAbove = 0;
       double rankSum = 0;
       double tieTerm = 0;
       int below = 0;
@@ -285,10 +310,15 @@ final class Measure {
           canaryAbove = nc - i;
           pooledAbove = n - (below + a + b);
         }
+        if (below < wideRank && wideRank <= below + t) {
+          wideCanaryAbove = nc - i;
+          widePooledAbove = n - (below + a + b);
+        }
         below += a + b;
       }
       double u = rankSum - nc * (nc + 1.0) / 2;
-      return new Ranks(nc, nb, u, tieTerm, canaryAbove, pooledAbove);
+      return new Ranks(
+          nc, nb, u, tieTerm, canaryAbove, pooledAbove, wideCanaryAbove, widePooledAbove);
     }
 
     /**

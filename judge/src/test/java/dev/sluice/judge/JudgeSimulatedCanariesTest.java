@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.judge.JudgeSpec.Direction;
 import dev.sluice.judge.JudgeSpec.MetricSpec;
 import dev.sluice.judge.JudgeSpec.MetricType;
+import dev.sluice.model.Verdict;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -12,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The judge's promise, checked on seeded simulated canaries (deterministic): checked after every
- * interval, a canary as good as its baseline is failed with probability at most alpha; a bad one is
- * failed.
+ * interval and looked at once more at the end of the analysis, a canary as good as its baseline is
+ * failed with probability at most alpha; a bad one is failed.
  */
 class JudgeSimulatedCanariesTest {
 
@@ -36,15 +37,22 @@ class JudgeSimulatedCanariesTest {
   /**
    * One simulated canary: per interval 2,000 requests, 20% to the canary, errors binomial at a rate
    * that drifts (shared by both groups, as real load does) and is {@code errorFactor}× for the
-   * canary; response times lognormal with a drifting median, a uniform sample of 10% of them.
-   * Returns the 0-based interval at which the judge failed it, or -1.
+   * canary; response times lognormal with a drifting median, a uniform sample of 10% of them. After
+   * the last interval the analysis ends ({@link Judge#conclude}). Returns the 0-based interval at
+   * which the judge failed it, the number of intervals when only its look at the end did, or -1.
    */
   static int failedAt(Judge judge, long seed, double errorFactor) {
+    return failedAt(judge, seed, errorFactor, INTERVALS, 1600, 400);
+  }
+
+  /** The same, over {@code intervals} intervals of the given requests per group. */
+  static int failedAt(
+      Judge judge, long seed, double errorFactor, int intervals, int baseline, int canary) {
     Random random = new Random(seed);
     double errorRate = 0.005 + 0.015 * random.nextDouble();
     double sigma = 0.4 + 0.2 * random.nextDouble();
     JudgeState state = judge.start();
-    for (int k = 0; k < INTERVALS; k++) {
+    for (int k = 0; k < intervals; k++) {
       double rate = errorRate * Math.exp(0.3 * random.nextGaussian());
       double logMedian = Math.log(50) + 0.05 * random.nextGaussian();
       state =
@@ -53,16 +61,19 @@ class JudgeSimulatedCanariesTest {
               new IntervalObservations(
                   List.of(
                       new Observation.Pair(
-                          new Observation.Counts(binomial(random, 1600, rate), 1600),
-                          new Observation.Counts(binomial(random, 400, rate * errorFactor), 400)),
+                          new Observation.Counts(binomial(random, baseline, rate), baseline),
+                          new Observation.Counts(
+                              binomial(random, canary, rate * errorFactor), canary)),
                       new Observation.Pair(
-                          new Observation.Samples(lognormal(random, 160, logMedian, sigma)),
-                          new Observation.Samples(lognormal(random, 40, logMedian, sigma))))));
+                          new Observation.Samples(
+                              lognormal(random, baseline / 10, logMedian, sigma)),
+                          new Observation.Samples(
+                              lognormal(random, canary / 10, logMedian, sigma))))));
       if (state.decided()) {
         return k;
       }
     }
-    return -1;
+    return judge.conclude(state).verdict() == Verdict.FAIL ? intervals : -1;
   }
 
   static double failedFraction(Judge judge, long seed, double errorFactor) {
@@ -101,6 +112,36 @@ class JudgeSimulatedCanariesTest {
     assertThat(Arrays.stream(at).filter(k -> k >= 0 && k < 10).count())
         .as("most are failed within ten intervals")
         .isGreaterThan(CANARIES / 2);
+  }
+
+  @Test
+  void aSmallErrorRegressionIsMostlyCaughtAndTheLookAtTheEndCatchesManyTheAlwaysValidTestMissed() {
+    // Errors ×2 on a canary of 100 requests per interval, 20 intervals: a few errors an interval,
+    // where the always-valid test alone runs out of time and the one look at the end catches up.
+    Judge judge = new Judge(spec(JudgeSpec.DEFAULT_ALLOWED_CHANGE));
+    int failed = 0;
+    int atTheEnd = 0;
+    for (int i = 0; i < CANARIES; i++) {
+      int k = failedAt(judge, 4000 + i, 2, 20, 900, 100);
+      failed += k >= 0 ? 1 : 0;
+      atTheEnd += k == 20 ? 1 : 0;
+    }
+
+    // Measured with this seed: 226 of 300 failed, 61 of them only by the look at the end.
+    assertThat(failed).isGreaterThanOrEqualTo(7 * CANARIES / 10);
+    assertThat(atTheEnd).as("failed only by the look at the end").isGreaterThan(CANARIES / 10);
+  }
+
+  @Test
+  void goodCanariesOfFewRequestsAreFailedAtMostAlphaOfTheTimeLookAtTheEndIncluded() {
+    // Few events per interval: the look at the end's binomial bound at its least comfortable.
+    Judge judge = new Judge(spec(0));
+    int failed = 0;
+    for (int i = 0; i < CANARIES; i++) {
+      failed += failedAt(judge, 5000 + i, 1, 20, 900, 100) >= 0 ? 1 : 0;
+    }
+
+    assertThat((double) failed / CANARIES).isLessThanOrEqualTo(ALPHA);
   }
 
   /** A binomial draw by geometric skips from one event to the next: about n·p + 1 draws. */

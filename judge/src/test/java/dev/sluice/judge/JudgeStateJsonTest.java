@@ -81,7 +81,8 @@ class JudgeStateJsonTest {
       assertThat(restored).isEqualTo(original);
     }
     assertThat(JUDGE.result(restored)).isEqualTo(JUDGE.result(original));
-    assertThat(JUDGE.result(original)).isEqualTo(JUDGE.replay(intervals));
+    assertThat(roundTrip(JUDGE.conclude(restored))).isEqualTo(JUDGE.conclude(original));
+    assertThat(JUDGE.result(JUDGE.conclude(original))).isEqualTo(JUDGE.replay(intervals));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.sluice.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -144,7 +145,7 @@ class JudgeTest {
       state = judge.step(state, interval);
       assertThat(state.decided()).as("a non-critical failure never decides early").isFalse();
     }
-    JudgeResult result = judge.result(state);
+    JudgeResult result = judge.result(judge.conclude(state));
 
     assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
     assertThat(state.decidedAtInterval()).isNull();
@@ -181,6 +182,78 @@ class JudgeTest {
     assertThat(result.intervals()).isEqualTo(20);
     assertThat(result.metrics()).allSatisfy(m -> assertThat(m.verdict()).isEqualTo(Verdict.PASS));
     assertThat(result.metrics()).allSatisfy(m -> assertThat(m.failedAtInterval()).isNull());
+  }
+
+  @Test
+  void aPassAtTheEndSaysThereWasNotEnoughEvidenceAndWhatTheWindowCouldHaveDetected() {
+    Judge judge = new Judge(new JudgeSpec(0.01, List.of(ERRORS)));
+
+    JudgeResult result = judge.replay(series(10, i -> List.of(counts(90, 9000, 10, 1000))));
+
+    assertThat(result.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(result.concluded()).isTrue();
+    JudgeResult.MetricResult errors = result.metrics().get(0);
+    assertThat(errors.details())
+        .startsWith("not enough evidence of a regression: ")
+        .doesNotContain("no significant regression")
+        .contains("one look at the end p=1.00 (fails at 0.00500)")
+        .contains("the window could have detected a canary rate ×1.46 the baseline's (80% power)");
+    assertThat(errors.finalPValue()).isEqualTo(1.0);
+    assertThat(errors.detectable()).isBetween(1.4, 1.5);
+  }
+
+  @Test
+  void aRegressionTheAlwaysValidTestMissesFailsTheCanaryAtTheLookAtTheEnd() {
+    Judge judge = new Judge(new JudgeSpec(0.01, List.of(ERRORS)));
+    List<IntervalObservations> intervals = series(10, i -> List.of(counts(90, 9000, 14, 1000)));
+    JudgeState state = judge.start();
+    for (IntervalObservations interval : intervals) {
+      state = judge.step(state, interval);
+    }
+    assertThat(state.verdict())
+        .as("×1.4 is not enough for the always-valid test")
+        .isEqualTo(Verdict.PASS);
+    assertThat(state.metrics().get(0).details()).startsWith("no significant regression so far: ");
+
+    JudgeResult result = judge.result(judge.conclude(state));
+
+    assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
+    assertThat(result.decidedAtInterval()).isEqualTo(9);
+    assertThat(result.metrics().get(0).failedAtInterval()).isEqualTo(9);
+    assertThat(result.metrics().get(0).finalPValue()).isLessThanOrEqualTo(0.005);
+    assertThat(result.metrics().get(0).details())
+        .startsWith("regression at the end of the analysis: ");
+    assertThat(judge.replay(intervals)).isEqualTo(result);
+  }
+
+  @Test
+  void noIntervalMayFollowTheEndOfTheAnalysis() {
+    Judge judge = new Judge(new JudgeSpec(0.01, List.of(ERRORS)));
+    JudgeState ended =
+        judge.conclude(
+            judge.step(judge.start(), series(1, i -> List.of(counts(90, 9000, 10, 1000))).get(0)));
+
+    assertThat(judge.conclude(ended)).isEqualTo(ended);
+    assertThatThrownBy(
+            () -> judge.step(ended, series(1, i -> List.of(counts(90, 9000, 10, 1000))).get(0)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the analysis has ended");
+  }
+
+  @Test
+  void criticalMetricsGetTwiceTheAlphaOfOthersAndTheSharesAddUpToAlpha() {
+    JudgeSpec spec =
+        new JudgeSpec(
+            0.01,
+            List.of(
+                ERRORS,
+                MetricSpec.of("latency", MetricType.SAMPLES, Direction.INCREASE),
+                MetricSpec.of("revenue", MetricType.VALUE, Direction.DECREASE)));
+
+    assertThat(spec.alphaOf(0)).isEqualTo(0.005);
+    assertThat(spec.alphaOf(1)).isEqualTo(0.0025);
+    assertThat(spec.alphaOf(0) + spec.alphaOf(1) + spec.alphaOf(2)).isEqualTo(0.01);
+    assertThat(spec.sequentialAlpha(0) + spec.finalAlpha(0)).isEqualTo(spec.alphaOf(0));
   }
 
   @Test

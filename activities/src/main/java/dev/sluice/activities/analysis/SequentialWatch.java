@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
  * <p>Outcomes: FAIL as soon as a critical metric fails; INCONCLUSIVE once {@code maxInconclusive}
  * intervals in a row lacked data (no traffic, a provider error, too few samples yet) — the canary
  * then pauses for a person; at the end of the step, the judge's verdict: PASS only when every
- * metric has enough data and data in the latest interval, FAIL when a non-critical metric failed.
+ * metric has enough data and data in the latest interval, FAIL when a non-critical metric failed or
+ * a metric's one look at the end ({@link Judge#conclude}) failed it.
  */
 final class SequentialWatch {
 
@@ -130,9 +131,12 @@ final class SequentialWatch {
     if (progress.checks() == 0) {
       return result(Verdict.INCONCLUSIVE, progress, "no interval completed");
     }
-    JudgeResult end = judge.result(progress.judge());
+    // The analysis ran to its planned end: the judge's one look at its totals.
+    JudgeResult end = judge.result(judge.conclude(progress.judge()));
+    // A pass says how much it is worth: each metric's "not enough evidence of a regression" and
+    // the smallest regression its window could have detected.
     return result(
-        end.verdict(), progress, end.verdict() == Verdict.FAIL ? failing(end) : progress.last());
+        end.verdict(), progress, end.verdict() == Verdict.FAIL ? failing(end) : describe(end));
   }
 
   /**
@@ -226,7 +230,7 @@ final class SequentialWatch {
               AnalysisEvidence.reading(pair.canary()),
               AnalysisEvidence.reading(pair.baseline()),
               standing.pValue(),
-              spec.alphaPerMetric(),
+              spec.sequentialAlpha(i),
               standing.verdict(),
               standing.details(),
               AnalysisEvidence.requests(pair.canary()),

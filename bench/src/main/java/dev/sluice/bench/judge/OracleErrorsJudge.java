@@ -2,10 +2,10 @@ package dev.sluice.bench.judge;
 
 /**
  * Not a contender but a yardstick: a fixed-horizon test that knows the horizon. It looks once, at
- * 10 minutes, at the errors only: the canary's share of all errors against its share of the
- * requests, interval by interval (normal approximation, one-sided, α = 1%, no allowance). No judge
- * that may look at every interval can detect more than this within 10 minutes at the same α; what
- * it misses, the data didn't show.
+ * the scenario's end (10 minutes; 15 for the low-traffic cases), at the errors only: the canary's
+ * share of all errors against its share of the requests, interval by interval (normal
+ * approximation, one-sided, α = 1%, no allowance). No judge that may look at every interval can
+ * detect more than this within the same time at the same α; what it misses, the data didn't show.
  */
 public final class OracleErrorsJudge implements LiveJudge {
 

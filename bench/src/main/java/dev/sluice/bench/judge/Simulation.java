@@ -68,6 +68,14 @@ public final class Simulation {
     double[] canaryLatency =
         lognormal(
             (int) canary, logMedian + Math.log(s.canaryScale()), s.sigma() + s.canarySigmaExtra());
+    if (s.canarySlowShare() > 0) {
+      for (int i = 0; i < canaryLatency.length; i++) {
+        if (random.nextDouble() < s.canarySlowShare()) {
+          canaryLatency[i] *= s.canarySlowFactor();
+        }
+      }
+      Arrays.sort(canaryLatency);
+    }
     return new Interval(
         baseline, baselineErrors, canary, canaryErrors, baselineLatency, canaryLatency);
   }

@@ -8,11 +8,13 @@ import dev.sluice.judge.JudgeSpec.MetricSpec;
 import dev.sluice.judge.JudgeSpec.MetricType;
 import dev.sluice.judge.JudgeState;
 import dev.sluice.judge.Observation;
+import dev.sluice.model.Verdict;
 import java.util.List;
 
 /**
  * Sluice's sequential judge through its incremental API, as the live canary calls it: errors (a
- * ratio) and response times (samples), both critical, default allowances and α.
+ * ratio) and response times (samples), both critical, default allowances and α; after the
+ * scenario's last interval, the planned end of its analysis, the judge's one look at the end.
  */
 public final class SluiceLiveJudge implements LiveJudge {
 
@@ -25,7 +27,13 @@ public final class SluiceLiveJudge implements LiveJudge {
 
   private static final Judge JUDGE = new Judge(SPEC);
 
+  private final int horizon;
   private JudgeState state = JUDGE.start();
+
+  /** A judge for an analysis of {@code horizon} intervals. */
+  public SluiceLiveJudge(int horizon) {
+    this.horizon = horizon;
+  }
 
   @Override
   public boolean fails(Interval d) {
@@ -40,6 +48,10 @@ public final class SluiceLiveJudge implements LiveJudge {
                     new Observation.Pair(
                         new Observation.Samples(d.baselineLatency()),
                         new Observation.Samples(d.canaryLatency())))));
+    if (state.intervals() == horizon) {
+      state = JUDGE.conclude(state);
+      return state.verdict() == Verdict.FAIL;
+    }
     return state.decided();
   }
 }
