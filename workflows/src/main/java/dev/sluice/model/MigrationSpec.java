@@ -105,7 +105,8 @@ public record MigrationSpec(
    * mean their defaults, so a spec written before pacing existed reads as adaptive.
    *
    * @param fixed true: every batch is {@code batchSize} rows and the only pause is {@code delay}
-   * @param targetBatchTime how long a batch should take (default 50 ms)
+   * @param targetBatchTime how long a batch should take (default 10 ms): a batch holds its rows'
+   *     locks until it commits, so this bounds how long an application write meeting one waits
    * @param minBatchSize the smallest batch the pace chooses (default 100)
    * @param maxBatchSize the largest batch the pace chooses (default 50,000)
    * @param maxSlowdown how much slower than its baseline the probe's p99 may get before the
@@ -121,7 +122,7 @@ public record MigrationSpec(
       Double maxSlowdown,
       String probeQuery) {
 
-    public static final Duration DEFAULT_TARGET_BATCH_TIME = Duration.ofMillis(50);
+    public static final Duration DEFAULT_TARGET_BATCH_TIME = Duration.ofMillis(10);
     public static final int DEFAULT_MIN_BATCH_SIZE = 100;
     public static final int DEFAULT_MAX_BATCH_SIZE = 50_000;
     public static final double DEFAULT_MAX_SLOWDOWN = 1.5;

@@ -17,7 +17,7 @@ class BackfillPacerTest {
   static final long MS = 1_000_000;
 
   /** Target 50 ms, batches of 100 to 50,000, probe p99 held to 1.5× its baseline. */
-  static final Pace PACE = Pace.ADAPTIVE;
+  static final Pace PACE = new Pace(false, Duration.ofMillis(50), 100, 50_000, 1.5, null);
 
   /** {@code n} probes of {@code ms} each. */
   static long[] probes(int n, double ms) {

@@ -110,7 +110,7 @@ class SpecCheckTest {
     MigrationSpec spec = with(RENAME);
     assertThat(spec.backfill().pace()).isEqualTo(MigrationSpec.Pace.ADAPTIVE);
     assertThat(spec.backfill().pace().fixed()).isFalse();
-    assertThat(spec.backfill().pace().targetBatchTime()).isEqualTo(Duration.ofMillis(50));
+    assertThat(spec.backfill().pace().targetBatchTime()).isEqualTo(Duration.ofMillis(10));
     assertThat(field(spec)).isNull();
     assertThat(field(paced(MigrationSpec.Pace.FIXED))).isNull();
   }
