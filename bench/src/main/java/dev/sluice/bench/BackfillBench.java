@@ -114,6 +114,8 @@ public final class BackfillBench {
       }
       measure(out, url, batchSize, rate, pace.equals("fixed"), singleRowsPerS, version);
     }
+    // PostgreSQL has stopped: count this JVM's processes alone (steal is the machine's anyway).
+    HostCpu.postmaster = 0;
     HostCpu cpuAtRunEnd = HostCpu.sample();
     out.printf(
         Locale.ROOT,
