@@ -19,11 +19,12 @@ import java.util.Arrays;
  *       waits for it; and a busy database makes batches slower, which makes them smaller.
  *   <li><b>Rest from the probe</b> (as LEDBAT yields a link to foreground traffic): AIMD on the
  *       duty, the share of time the backfill works. The probe is a cheap statement timed on a
- *       connection of its own, so it queues for CPU, I/O and WAL as the application's statements
- *       do. When the p99 of the recent probes is over {@code maxSlowdown} times the p99 measured
- *       before the backfill began, the duty is halved and the window of probes starts afresh (one
- *       slow spell is one cut, not one per batch it lasts); otherwise each batch adds {@value
- *       #DUTY_STEP} back, up to 1. The rest after a batch is its duration × (1 − duty) / duty.
+ *       connection of its own, so it waits for the database's CPU (and, reading what the
+ *       application reads, its I/O) as the application's statements do. When the p99 of the recent
+ *       probes is over {@code maxSlowdown} times the p99 measured before the backfill began, the
+ *       duty is halved and the window of probes starts afresh (one slow spell is one cut, not one
+ *       per batch it lasts); otherwise each batch adds {@value #DUTY_STEP} back, up to 1. The rest
+ *       after a batch is its duration × (1 − duty) / duty.
  * </ul>
  *
  * A fixed pace keeps {@code batchSize} and never rests; without a baseline (no probe) the rest loop
