@@ -71,7 +71,8 @@ public final class Bench {
           BackfillBench.run(
               out,
               args.length > 1 ? Integer.parseInt(args[1]) : 1000,
-              args.length > 2 ? Integer.parseInt(args[2]) : BackfillBench.DEFAULT_RATE);
+              args.length > 2 ? Integer.parseInt(args[2]) : BackfillBench.DEFAULT_RATE,
+              args.length > 3 ? args[3] : "adaptive");
       case "history" ->
           HistoryBench.run(
               out,

@@ -13,11 +13,17 @@ import java.time.Duration;
  * The copy of old columns into new ones, in small transactions paged by primary key (keyset, not
  * OFFSET). Its position is stored with each batch in {@code sluice_migration_progress}, in the same
  * transaction, so a batch is never applied twice whatever happens to the worker; a batch that times
- * out waiting for a lock is rolled back and run again after a backoff.
+ * out waiting for a lock is rolled back and run again after a backoff. How big each batch is and
+ * how long it rests after one is {@link BackfillPacer}'s decision.
  */
 final class KeysetBackfill {
 
   static final String PROGRESS_TABLE = "sluice_migration_progress";
+
+  /** How long the probe runs with the backfill idle before the first batch. */
+  static final Duration PROBE_BASELINE = Duration.ofSeconds(1);
+
+  private static final long[] NO_PROBES = {};
 
   /**
    * What the backfill of one operation sets: {@code column} of {@code table} to {@code value} (an
@@ -48,9 +54,33 @@ final class KeysetBackfill {
             + " DEFAULT 0, batches bigint NOT NULL DEFAULT 0, PRIMARY KEY (migration, operation))");
   }
 
-  /** Backfills operation {@code i} as {@code f} says, from where it stopped. */
-  Result run(int i, Fill f) throws SQLException, InterruptedException {
+  /**
+   * Backfills operation {@code i} as {@code f} says, from where it stopped, paced by {@link
+   * BackfillPacer}; with an adaptive pace and {@code probes}, a {@link LatencyProbe} runs on a
+   * connection from it while the backfill does.
+   */
+  Result run(int i, Fill f, Migrator.Connector probes) throws SQLException, InterruptedException {
     MigrationSpec.Backfill settings = spec.backfill();
+    if (probes == null || settings.pace().fixed()) {
+      return run(i, f, settings, null);
+    }
+    LatencyProbe probe;
+    try {
+      probe = LatencyProbe.start(probes, settings.pace().probeQuery());
+    } catch (SQLException e) {
+      if (Database.retryable(e) || e.getSQLState() == null || e.getSQLState().startsWith("08")) {
+        throw e; // the database, not the query: the activity's retry will do
+      }
+      throw new InvalidMigrationException(
+          "backfill.pace.probeQuery", "cannot run: " + e.getMessage());
+    }
+    try (probe) {
+      return run(i, f, settings, probe);
+    }
+  }
+
+  private Result run(int i, Fill f, MigrationSpec.Backfill settings, LatencyProbe probe)
+      throws SQLException, InterruptedException {
     String lastKey = position(i);
     long rows = 0;
     long batches = 0;
@@ -109,10 +139,21 @@ final class KeysetBackfill {
             + ") AND "
             + f.column()
             + " IS NULL";
+    BackfillPacer pacer = new BackfillPacer(settings.batchSize(), settings.pace());
+    if (probe != null) {
+      // The probe's latencies with the backfill idle are what "slower" is measured against.
+      db.pause(PROBE_BASELINE, lastKey, rows);
+      pacer.baseline(probe.drain());
+      db.progress.probed(pacer.baselineP99Nanos(), pacer.limitNanos());
+    }
     Duration backoff = Duration.ofMillis(100);
     while (true) {
       throttle(settings, lastKey, rows);
+      int size = pacer.batchSize();
+      int changed;
+      long took;
       c.setAutoCommit(false);
+      long began = System.nanoTime();
       try {
         try (Statement s = c.createStatement()) {
           s.execute("SET LOCAL lock_timeout = '" + settings.lockTimeout().toMillis() + "ms'");
@@ -125,7 +166,7 @@ final class KeysetBackfill {
             ps.setString(n++, lastKey);
           }
           ps.setString(n++, end);
-          ps.setInt(n, settings.batchSize());
+          ps.setInt(n, size);
           try (ResultSet rs = ps.executeQuery()) {
             rs.next();
             hi = rs.getString(1);
@@ -135,7 +176,6 @@ final class KeysetBackfill {
           c.rollback();
           return new Result(rows, batches, lockTimeouts);
         }
-        int changed;
         try (PreparedStatement ps = c.prepareStatement(lastKey == null ? updateFirst : update)) {
           int n = 1;
           if (lastKey != null) {
@@ -146,6 +186,7 @@ final class KeysetBackfill {
         }
         record(i, hi, changed);
         c.commit();
+        took = System.nanoTime() - began;
         lastKey = hi;
         rows += changed;
         batches++;
@@ -156,6 +197,7 @@ final class KeysetBackfill {
           throw e;
         }
         lockTimeouts++;
+        pacer.afterLockTimeout();
         db.pause(backoff, lastKey, rows);
         backoff =
             backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0
@@ -165,9 +207,15 @@ final class KeysetBackfill {
       } finally {
         c.setAutoCommit(true);
       }
+      BackfillPacer.Step step =
+          pacer.afterBatch(size, took, probe == null ? NO_PROBES : probe.drain());
+      db.progress.batch(
+          new Migrator.Batch(
+              size, changed, took, step.restNanos(), step.duty(), step.probeP99Nanos()));
       db.progress.beat(lastKey, rows);
-      if (!settings.delay().isZero()) {
-        db.pause(settings.delay(), lastKey, rows);
+      Duration rest = settings.delay().plusNanos(step.restNanos());
+      if (!rest.isZero()) {
+        db.pause(rest, lastKey, rows);
       }
     }
   }

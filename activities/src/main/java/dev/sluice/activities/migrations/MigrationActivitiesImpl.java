@@ -113,7 +113,9 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
         context == null
             ? (k, r) -> {}
             : (lastKey, rows) -> context.heartbeat(new Position(lastKey, rows));
-    Migrator.Result result = with(spec, progress, m -> m.backfill(index));
+    // The probe gets a connection of its own, so it waits for the database as the app does.
+    Migrator.Result result =
+        with(spec, progress, m -> m.backfill(index, () -> datasources.open(spec.datasource())));
     return new Backfilled(result.rows(), result.batches(), result.lockTimeouts());
   }
 

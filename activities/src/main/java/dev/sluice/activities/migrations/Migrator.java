@@ -40,6 +40,30 @@ public final class Migrator {
   /** Told of progress so callers can heartbeat; may throw to stop (cancellation). */
   public interface Progress {
     void beat(String lastKey, long rows);
+
+    /** The probe's p99 before the first batch, and the p99 it is held to (adaptive pace only). */
+    default void probed(long baselineP99Nanos, long limitNanos) {}
+
+    /** A batch committed, and what the pace chose after it. */
+    default void batch(Batch batch) {}
+  }
+
+  /**
+   * One committed batch.
+   *
+   * @param size rows asked for
+   * @param rows rows it changed
+   * @param nanos from its first statement to its commit
+   * @param restNanos the rest the pace takes after it (the spec's {@code delay} not included)
+   * @param duty the share of time the pace lets the backfill work now
+   * @param probeP99Nanos p99 of the probes the pace judged by (0: none)
+   */
+  public record Batch(
+      int size, int rows, long nanos, long restNanos, double duty, long probeP99Nanos) {}
+
+  /** Opens a connection of its own to the migrated database (for the backfill's probe). */
+  public interface Connector {
+    Connection open() throws SQLException;
   }
 
   private final Connection c;
@@ -153,8 +177,17 @@ public final class Migrator {
     return operation.get().fill(op, cols, key, keyType);
   }
 
+  /** Backfills operation {@code i}, sizing batches by their time only (no probe). */
   public Result backfill(int i) throws SQLException, InterruptedException {
-    return keyset.run(i, fill(i));
+    return keyset.run(i, fill(i), null);
+  }
+
+  /**
+   * Backfills operation {@code i}, resting while a probe on a connection from {@code probes} says
+   * the database is slower than before the backfill began (adaptive pace; ignored when fixed).
+   */
+  public Result backfill(int i, Connector probes) throws SQLException, InterruptedException {
+    return keyset.run(i, fill(i), probes);
   }
 
   // --- verify ----------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ public final class SpecCheck {
     if (b.throttleQuery() != null && b.throttleQuery().isBlank()) {
       throw new InvalidMigrationException("backfill.throttleQuery", "must not be blank");
     }
+    pace(b.pace());
     MigrationSpec.Gate gate = spec.gate();
     if (!gate.promote() && gate.after() == null) {
       throw new InvalidMigrationException(
@@ -60,6 +61,27 @@ public final class SpecCheck {
     if (gate.after() != null && (gate.after().isNegative() || gate.after().isZero())) {
       throw new InvalidMigrationException("gate.after", "must be a positive duration");
     }
+  }
+
+  private static void pace(MigrationSpec.Pace p) {
+    if (p.targetBatchTime().compareTo(Duration.ofMillis(1)) < 0
+        || p.targetBatchTime().compareTo(Duration.ofSeconds(10)) > 0) {
+      throw new InvalidMigrationException("backfill.pace.targetBatchTime", "must be 1 ms to 10 s");
+    }
+    if (p.minBatchSize() < 1 || p.minBatchSize() > 100_000) {
+      throw new InvalidMigrationException("backfill.pace.minBatchSize", "must be 1 to 100000");
+    }
+    if (p.maxBatchSize() < p.minBatchSize() || p.maxBatchSize() > 100_000) {
+      throw new InvalidMigrationException(
+          "backfill.pace.maxBatchSize", "must be minBatchSize to 100000");
+    }
+    if (!(p.maxSlowdown() > 1 && p.maxSlowdown() <= 100)) {
+      throw new InvalidMigrationException(
+          "backfill.pace.maxSlowdown",
+          "must be more than 1 and at most 100 (how many times its baseline the probe's p99 may"
+              + " get)");
+    }
+    optionalSql("backfill.pace.probeQuery", p.probeQuery());
   }
 
   private static void operation(String at, MigrationOperation op) {

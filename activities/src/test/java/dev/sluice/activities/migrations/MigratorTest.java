@@ -65,12 +65,52 @@ class MigratorTest {
   }
 
   MigrationSpec rename(int batchSize, Duration delay) {
+    return rename(batchSize, delay, MigrationSpec.Pace.ADAPTIVE);
+  }
+
+  MigrationSpec rename(int batchSize, Duration delay, MigrationSpec.Pace pace) {
     return new MigrationSpec(
         "phone_rename",
         ds,
         List.of(MigrationOperation.renameColumn("users", "phone", "phone_number")),
-        new MigrationSpec.Backfill(batchSize, delay, Duration.ofMillis(500), null, 0),
+        new MigrationSpec.Backfill(batchSize, delay, Duration.ofMillis(500), null, 0, pace),
         null);
+  }
+
+  /** Checks and expands {@code spec}: ready to backfill. */
+  void expanded(MigrationSpec spec) throws Exception {
+    run(spec, QUIET, m -> m.check(new ArrayList<>()));
+    run(
+        spec,
+        QUIET,
+        m -> {
+          m.expand();
+          return null;
+        });
+  }
+
+  /** The probe's connections: of its own, to the test's database. */
+  Migrator.Connector probes() {
+    return () -> datasources.open(ds);
+  }
+
+  /** Keeps every batch the backfill reports. */
+  static class Batches implements Migrator.Progress {
+    final List<Migrator.Batch> batches = new CopyOnWriteArrayList<>();
+    final AtomicLong limitNanos = new AtomicLong();
+
+    @Override
+    public void beat(String lastKey, long rows) {}
+
+    @Override
+    public void probed(long baselineP99Nanos, long limitNanos) {
+      this.limitNanos.set(limitNanos);
+    }
+
+    @Override
+    public void batch(Migrator.Batch batch) {
+      batches.add(batch);
+    }
   }
 
   void sql(String... statements) throws SQLException {
@@ -281,7 +321,7 @@ class MigratorTest {
 
   @Test
   void aBackfillStoppedAfterACommittedBatchResumesThereAndWritesEveryRowOnce() throws Exception {
-    MigrationSpec spec = rename(400);
+    MigrationSpec spec = rename(400, Duration.ZERO, MigrationSpec.Pace.FIXED);
     run(spec, QUIET, m -> m.check(new ArrayList<>()));
     run(
         spec,
@@ -307,6 +347,89 @@ class MigratorTest {
     assertThat(count("SELECT count(*) FROM backfill_writes")).isEqualTo(ROWS);
     assertThat(count("SELECT max(n) FROM backfill_writes")).isEqualTo(1);
     assertThat(this.<Long>run(spec, QUIET, m -> m.remaining(0))).isZero();
+  }
+
+  @Test
+  void anAdaptiveBackfillKilledAfterItsFourthBatchResumesThereAndWritesEveryRowOnce()
+      throws Exception {
+    // Batches of about 2 ms: many small ones over 5,000 rows, each sized by the one before.
+    MigrationSpec spec =
+        rename(
+            1000,
+            Duration.ZERO,
+            new MigrationSpec.Pace(false, Duration.ofMillis(2), 50, null, null, null));
+    expanded(spec);
+    Batches seen =
+        new Batches() {
+          @Override
+          public void batch(Migrator.Batch batch) {
+            super.batch(batch);
+            if (batches.size() == 4) {
+              throw new IllegalStateException("worker killed after its 4th batch committed");
+            }
+          }
+        };
+    assertThatThrownBy(() -> run(spec, seen, m -> m.backfill(0, probes())))
+        .hasMessageContaining("worker killed");
+    long before = seen.batches.stream().mapToLong(Migrator.Batch::rows).sum();
+    assertThat(seen.batches).extracting(Migrator.Batch::size).first().isEqualTo(1000);
+    assertThat(count("SELECT count(*) FROM backfill_writes")).isEqualTo(before);
+
+    Migrator.Result rest = run(spec, QUIET, m -> m.backfill(0, probes()));
+
+    assertThat(rest.rows()).as("the rest, not all again").isEqualTo(ROWS - before);
+    assertThat(count("SELECT count(*) FROM backfill_writes")).isEqualTo(ROWS);
+    assertThat(count("SELECT max(n) FROM backfill_writes")).isEqualTo(1);
+    assertThat(this.<Long>run(spec, QUIET, m -> m.remaining(0))).isZero();
+  }
+
+  @Test
+  void theBackfillRestsWhileItsProbeIsSlowerThanMaxSlowdownTimesItsBaseline() throws Exception {
+    // A probe that is quick until the first batch has committed, then 20 ms: the database
+    // "slowed down" for everyone once the backfill began.
+    String probe =
+        "SELECT pg_sleep(CASE WHEN EXISTS (SELECT 1 FROM users WHERE phone_number IS NOT NULL)"
+            + " THEN 0.02 ELSE 0 END)";
+    MigrationSpec spec =
+        rename(
+            500,
+            Duration.ZERO,
+            new MigrationSpec.Pace(false, Duration.ofMillis(5), 100, null, null, probe));
+    expanded(spec);
+    Batches seen = new Batches();
+
+    Migrator.Result result = run(spec, seen, m -> m.backfill(0, probes()));
+
+    assertThat(seen.limitNanos.get()).as("1.5 x a quick probe's p99").isLessThan(20_000_000L);
+    List<Migrator.Batch> slow =
+        seen.batches.stream().filter(b -> b.probeP99Nanos() >= 20_000_000L).toList();
+    assertThat(slow).as("batches judged by slow probes").isNotEmpty();
+    assertThat(slow)
+        .as("each rested: its duty below 1, a rest of batch x (1 - duty) / duty")
+        .allSatisfy(
+            b -> {
+              assertThat(b.duty()).isLessThan(1);
+              assertThat(b.restNanos()).isEqualTo((long) (b.nanos() * (1 - b.duty()) / b.duty()));
+            });
+    assertThat(seen.batches.stream().mapToDouble(Migrator.Batch::duty).min().orElseThrow())
+        .isLessThanOrEqualTo(0.25);
+    assertThat(result.rows()).isEqualTo(ROWS);
+    assertThat(count("SELECT max(n) FROM backfill_writes")).isEqualTo(1);
+  }
+
+  @Test
+  void aProbeQueryThatCannotRunFailsTheBackfillNamingTheField() throws Exception {
+    MigrationSpec spec =
+        rename(
+            1000,
+            Duration.ZERO,
+            new MigrationSpec.Pace(false, null, null, null, null, "SELECT * FROM no_such_table"));
+    expanded(spec);
+
+    assertThatThrownBy(() -> run(spec, QUIET, m -> m.backfill(0, probes())))
+        .isInstanceOf(InvalidMigrationException.class)
+        .hasMessageStartingWith("backfill.pace.probeQuery: cannot run:");
+    assertThat(count("SELECT count(*) FROM backfill_writes")).isZero();
   }
 
   @Test

@@ -96,6 +96,52 @@ class SpecCheckTest {
         .isEqualTo("gate");
   }
 
+  static MigrationSpec paced(MigrationSpec.Pace pace) {
+    return new MigrationSpec(
+        "m",
+        "app",
+        List.of(RENAME),
+        new MigrationSpec.Backfill(1000, Duration.ZERO, Duration.ofMillis(500), null, 0, pace),
+        null);
+  }
+
+  @Test
+  void theDefaultPaceIsAdaptiveAndPasses() {
+    MigrationSpec spec = with(RENAME);
+    assertThat(spec.backfill().pace()).isEqualTo(MigrationSpec.Pace.ADAPTIVE);
+    assertThat(spec.backfill().pace().fixed()).isFalse();
+    assertThat(spec.backfill().pace().targetBatchTime()).isEqualTo(Duration.ofMillis(10));
+    assertThat(field(spec)).isNull();
+    assertThat(field(paced(MigrationSpec.Pace.FIXED))).isNull();
+  }
+
+  @Test
+  void badPaceSettingsNameTheirField() {
+    assertThat(field(paced(new MigrationSpec.Pace(false, Duration.ZERO, null, null, null, null))))
+        .isEqualTo("backfill.pace.targetBatchTime");
+    assertThat(
+            field(
+                paced(
+                    new MigrationSpec.Pace(false, Duration.ofMinutes(1), null, null, null, null))))
+        .isEqualTo("backfill.pace.targetBatchTime");
+    assertThat(field(paced(new MigrationSpec.Pace(false, null, 0, null, null, null))))
+        .isEqualTo("backfill.pace.minBatchSize");
+    assertThat(field(paced(new MigrationSpec.Pace(false, null, 5000, 1000, null, null))))
+        .as("max below min")
+        .isEqualTo("backfill.pace.maxBatchSize");
+    assertThat(field(paced(new MigrationSpec.Pace(false, null, null, 200_000, null, null))))
+        .isEqualTo("backfill.pace.maxBatchSize");
+    assertThat(field(paced(new MigrationSpec.Pace(false, null, null, null, 1.0, null))))
+        .as("1: any slowdown at all would rest")
+        .isEqualTo("backfill.pace.maxSlowdown");
+    assertThat(field(paced(new MigrationSpec.Pace(false, null, null, null, Double.NaN, null))))
+        .isEqualTo("backfill.pace.maxSlowdown");
+    assertThat(field(paced(new MigrationSpec.Pace(false, null, null, null, null, "SELECT 1; X"))))
+        .isEqualTo("backfill.pace.probeQuery");
+    assertThat(field(paced(new MigrationSpec.Pace(false, null, null, null, null, " "))))
+        .isEqualTo("backfill.pace.probeQuery");
+  }
+
   @Test
   void theMessageSaysWhy() {
     assertThatThrownBy(

@@ -5,4 +5,5 @@ public record BackfillBody(
     String delay,
     String lockTimeout,
     String throttleQuery,
-    Double throttleAbove) {}
+    Double throttleAbove,
+    PaceBody pace) {}

@@ -30,7 +30,8 @@ public final class MigrationSpecs {
               duration("backfill.delay", b.delay()),
               duration("backfill.lockTimeout", b.lockTimeout()),
               b.throttleQuery(),
-              b.throttleAbove() == null ? 0 : b.throttleAbove());
+              b.throttleAbove() == null ? 0 : b.throttleAbove(),
+              pace(b.pace()));
       if (b.batchSize() != null && b.batchSize() <= 0) {
         throw ApiException.badRequest("backfill.batchSize", "must be 1 to 100000");
       }
@@ -68,6 +69,19 @@ public final class MigrationSpecs {
               + ")");
     }
     return spec;
+  }
+
+  private static MigrationSpec.Pace pace(PaceBody p) {
+    if (p == null) {
+      return null;
+    }
+    return new MigrationSpec.Pace(
+        Boolean.FALSE.equals(p.adaptive()),
+        duration("backfill.pace.targetBatchTime", p.targetBatchTime()),
+        p.minBatchSize(),
+        p.maxBatchSize(),
+        p.maxSlowdown(),
+        p.probeQuery());
   }
 
   private static Duration duration(String field, String text) {

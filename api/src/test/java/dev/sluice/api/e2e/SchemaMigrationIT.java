@@ -109,9 +109,10 @@ class SchemaMigrationIT {
                     "table", "users",
                     "column", "phone",
                     "to", "phone_number")),
-            // 30 batches a quarter of a second apart: time to kill the worker in the middle.
+            // 30 batches a quarter of a second apart (a fixed pace: an adaptive one would grow
+            // them): time to kill the worker in the middle.
             "backfill",
-            Map.of("batchSize", 200, "delay", "250ms"));
+            Map.of("batchSize", 200, "delay", "250ms", "pace", Map.of("adaptive", false)));
 
     JsonNode bad =
         client

@@ -107,6 +107,11 @@ class RequestHygieneTest {
             "{\"name\":\"m\",\"datasource\":\"main\",\"backfill\":{\"batchSize\":\"1000\"}}",
             "backfill.batchSize"),
         Arguments.of(
+            "POST",
+            "/api/v1/migrations",
+            "{\"name\":\"m\",\"datasource\":\"main\",\"backfill\":{\"pace\":{\"maxSlowdown\":\"2\"}}}",
+            "backfill.pace.maxSlowdown"),
+        Arguments.of(
             "POST", "/api/v1/migrations", "{\"name\":\"m\",\"datasource\":false}", "datasource"),
         Arguments.of(
             "POST",
