@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       READY, or ERROR when none arrived in time. Polling carries on either way, and the provider
  *       emits READY once a snapshot arrives late.
  *   <li>A new snapshot emits CONFIGURATION_CHANGED with the keys of the flags that changed.
- *   <li>A snapshot that does not compile is logged and ignored: the last good one stays.
+ *   <li>A snapshot is compiled flag by flag, as flagd loads a file: a flag that does not compile is
+ *       logged and answers PARSE_ERROR, the others are served. A snapshot that is no flag document
+ *       at all (not JSON, no {@code flags} object) is logged and ignored: the last good one stays.
  *   <li>When Sluice does not answer for {@code staleAfter}, STALE; when it answers again, READY.
  *       The last snapshot is served throughout.
  *   <li>{@link #shutdown} stops the thread, interrupting a long-poll in flight.
@@ -113,12 +115,15 @@ public final class SluiceProvider extends EventProvider {
 
   /**
    * A provider serving one fixed flagd document, with no I/O: for tests, benchmarks and offline
-   * use. It never changes and never emits events of its own.
+   * use. It never changes and never emits events of its own. The document is read as flagd reads a
+   * file: a flag that does not compile is logged and answers PARSE_ERROR.
    *
-   * @throws FlagDefinitionException when the document does not compile
+   * @throws FlagDefinitionException when the document is not JSON or no flag document at all
    */
   public static SluiceProvider ofDocument(String flagdJson) throws FlagDefinitionException {
-    return new SluiceProvider(Snapshot.parse(null, flagdJson));
+    Snapshot snapshot = Snapshot.parse(null, flagdJson);
+    snapshot.logProblems(LOG);
+    return new SluiceProvider(snapshot);
   }
 
   @Override
@@ -275,6 +280,7 @@ public final class SluiceProvider extends EventProvider {
   private final class PollerEvents implements SnapshotPoller.Listener {
     @Override
     public void loaded(Snapshot previous, Snapshot next) {
+      next.logProblems(LOG);
       boolean lateFirst;
       synchronized (initLock) {
         snapshot = next;
