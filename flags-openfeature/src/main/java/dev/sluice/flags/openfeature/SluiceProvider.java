@@ -66,7 +66,7 @@ public final class SluiceProvider extends EventProvider {
   private static final String ERROR = Reason.ERROR.name();
 
   private final SnapshotPoller poller; // null for a fixed document
-  private final ContextConverter contexts = new ContextConverter();
+  private final LazyContexts contexts = new LazyContexts();
   private final Duration initTimeout;
   private final CountDownLatch firstSnapshot = new CountDownLatch(1);
   private final Object initLock = new Object();
@@ -218,7 +218,10 @@ public final class SluiceProvider extends EventProvider {
       return notReady(defaultValue);
     }
     @SuppressWarnings("rawtypes")
-    EvaluationResult<Map> result = s.engine().evaluate(key, Map.class, contexts.toSluice(ctx));
+    EvaluationResult<Map> result;
+    try (LazyContexts.View view = contexts.open(ctx)) {
+      result = s.engine().evaluate(key, Map.class, view.context());
+    }
     Value value = result.value() == null ? null : Values.toValue(result.value());
     return toProvider(s, key, result, value, defaultValue);
   }
@@ -229,7 +232,10 @@ public final class SluiceProvider extends EventProvider {
     if (s == null) {
       return notReady(defaultValue);
     }
-    EvaluationResult<T> result = s.engine().evaluate(key, type, contexts.toSluice(ctx));
+    EvaluationResult<T> result;
+    try (LazyContexts.View view = contexts.open(ctx)) {
+      result = s.engine().evaluate(key, type, view.context());
+    }
     return toProvider(s, key, result, result.value(), defaultValue);
   }
 
