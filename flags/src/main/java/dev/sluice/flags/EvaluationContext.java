@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The attributes a flag is evaluated against: an immutable map from names to JSON-like values —
@@ -15,6 +16,11 @@ import java.util.Map;
  * <p>The OpenFeature targeting key lives under the attribute {@value #TARGETING_KEY}, which is how
  * flagd exposes it to targeting rules ({@code {"var": "targetingKey"}}). Build a context once per
  * request and reuse it across flag evaluations: evaluating reads it without copying or boxing.
+ *
+ * <p>An adapter holding attributes in a model of its own (an OpenFeature provider) can instead hand
+ * over a {@link #lazy} context, which reads and normalises an attribute only when targeting asks
+ * for it: a flag without targeting converts nothing, one whose rules read two attributes of fifty
+ * converts two.
  */
 public final class EvaluationContext {
 
@@ -23,12 +29,54 @@ public final class EvaluationContext {
 
   private static final EvaluationContext EMPTY = new EvaluationContext(Map.of());
 
-  private final Map<String, Object> attributes;
+  /**
+   * Attributes kept elsewhere, read on demand by a {@link #lazy} context.
+   *
+   * <p>A lazy context reads its source only while an evaluation runs, so an adapter may keep one
+   * source per thread and point it at another set of attributes between evaluations (never during
+   * one).
+   */
+  public interface Source {
+    /**
+     * The attribute's value as JSON-like Java ({@code null}, {@code Boolean}, any {@code Number},
+     * {@code CharSequence}, {@code Map} with string keys, {@code List}), or {@code null} when
+     * absent. Asked for {@value #TARGETING_KEY}, the targeting key.
+     */
+    Object get(String name);
+
+    /** The targeting key, or {@code null} when there is none. */
+    String targetingKey();
+
+    /** Every attribute, the targeting key included, as JSON-like Java; rarely asked for. */
+    Map<String, ?> all();
+  }
+
+  private final Map<String, Object> attributes; // null for a lazy context
   private final String targetingKey;
+  private final Source source; // null unless lazy
 
   private EvaluationContext(Map<String, Object> attributes) {
     this.attributes = attributes;
     this.targetingKey = attributes.get(TARGETING_KEY) instanceof String key ? key : null;
+    this.source = null;
+  }
+
+  private EvaluationContext(Source source) {
+    this.attributes = null;
+    this.targetingKey = null;
+    this.source = source;
+  }
+
+  /**
+   * A context whose attributes are read from {@code source} when targeting asks for them, each
+   * normalised as it is read (a {@code Number} becomes a {@code Double}, a map or list a deep
+   * copy).
+   *
+   * @throws IllegalArgumentException from an evaluation when the source answers a value that is not
+   *     JSON-like (the engine reports it as a {@link ErrorCode#GENERAL} error)
+   */
+  public static EvaluationContext lazy(Source source) {
+    return new EvaluationContext(Objects.requireNonNull(source, "source"));
   }
 
   /** A context with no attributes. */
@@ -59,37 +107,47 @@ public final class EvaluationContext {
 
   /** The targeting key, or {@code null} when absent or not a string. */
   public String targetingKey() {
-    return targetingKey;
+    if (source == null) {
+      return targetingKey;
+    }
+    return source.targetingKey();
   }
 
   /** The attribute's normalised value, or {@code null} when absent. */
   public Object get(String name) {
-    return attributes.get(name);
+    if (source == null) {
+      return attributes.get(name);
+    }
+    return JsValues.normalize(source.get(name));
   }
 
   /** Whether the attribute is present (possibly with a {@code null} value). */
   public boolean contains(String name) {
-    return attributes.containsKey(name);
+    return asMap().containsKey(name);
   }
 
-  /** All attributes, unmodifiable. */
+  /** All attributes, unmodifiable; a lazy context reads and normalises all of them. */
+  @SuppressWarnings("unchecked")
   public Map<String, Object> asMap() {
-    return attributes;
+    if (source == null) {
+      return attributes;
+    }
+    return (Map<String, Object>) JsValues.normalize(source.all());
   }
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof EvaluationContext that && attributes.equals(that.attributes);
+    return other instanceof EvaluationContext that && asMap().equals(that.asMap());
   }
 
   @Override
   public int hashCode() {
-    return attributes.hashCode();
+    return asMap().hashCode();
   }
 
   @Override
   public String toString() {
-    return "EvaluationContext" + attributes;
+    return "EvaluationContext" + asMap();
   }
 
   /** Builds an {@link EvaluationContext}; not thread-safe, single use. */

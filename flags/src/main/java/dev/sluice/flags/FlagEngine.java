@@ -8,6 +8,8 @@ import dev.sluice.flags.FlagDefinitionException.Problem;
 import dev.sluice.flags.internal.CompiledFlag;
 import dev.sluice.flags.internal.DocumentCompiler;
 import dev.sluice.flags.internal.DocumentCompiler.CompiledDocument;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +33,13 @@ import java.util.function.LongSupplier;
  * {@code null} yields the default variant with {@link Reason#DEFAULT}; {@code true}/{@code false}
  * from targeting name the variants "true"/"false"; a {@code fractional} that decides yields {@link
  * Reason#SPLIT}; anything else naming no variant is {@link ErrorCode#PARSE_ERROR}.
+ *
+ * <p>Two ways to read a document. {@link #parse} and {@link #compile} are strict: any problem, or
+ * anything flagd would only answer in its own quiet way (a {@code sem_ver} with an unknown
+ * operator, weights summing to 0), fails the whole document with every problem listed — what a
+ * person writing flags wants to hear. {@link #load} reads a document as flagd loads a file: flag by
+ * flag, serving every flag it can, answering the flags it cannot with {@link ErrorCode#PARSE_ERROR}
+ * and listing them in {@link #rejected()}.
  */
 public final class FlagEngine {
 
@@ -39,10 +48,31 @@ public final class FlagEngine {
 
   private final Map<String, CompiledFlag> flags;
   private final Map<String, Object> metadata;
+  private final List<RejectedFlag> rejected;
+  private final Map<String, EvaluationResult<?>> rejectedResults;
+  private final List<Problem> warnings;
 
   private FlagEngine(CompiledDocument document) {
     this.flags = document.flags();
     this.metadata = document.metadata();
+    this.warnings = document.warnings();
+    List<RejectedFlag> rejectedFlags = new ArrayList<>();
+    Map<String, EvaluationResult<?>> results = new HashMap<>();
+    document
+        .rejected()
+        .forEach(
+            (key, problems) -> {
+              RejectedFlag flag = new RejectedFlag(key, problems);
+              rejectedFlags.add(flag);
+              results.put(
+                  key,
+                  EvaluationResult.error(
+                      ErrorCode.PARSE_ERROR,
+                      "flag '" + key + "' could not be loaded: " + flag.reason(),
+                      metadata));
+            });
+    this.rejected = List.copyOf(rejectedFlags);
+    this.rejectedResults = Map.copyOf(results);
   }
 
   /**
@@ -57,14 +87,7 @@ public final class FlagEngine {
   /** As {@link #parse(String)}, with the clock behind {@code $flagd.timestamp}. */
   public static FlagEngine parse(String json, LongSupplier epochSeconds)
       throws FlagDefinitionException {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new FlagDefinitionException(
-          List.of(new Problem("", "not valid JSON: " + e.getOriginalMessage())));
-    }
-    return compile(root, epochSeconds);
+    return compile(readTree(json), epochSeconds);
   }
 
   /** Compiles a flagd document already read into a Jackson tree. */
@@ -76,6 +99,39 @@ public final class FlagEngine {
   public static FlagEngine compile(JsonNode document, LongSupplier epochSeconds)
       throws FlagDefinitionException {
     return new FlagEngine(DocumentCompiler.compile(document, epochSeconds));
+  }
+
+  /**
+   * Reads a flagd document leniently, as flagd loads a file: every flag that compiles is served;
+   * each one that does not is listed in {@link #rejected()} and answers {@link
+   * ErrorCode#PARSE_ERROR}. What flagd accepts and answers in its own way (see {@link #warnings()})
+   * is served that way.
+   *
+   * @throws FlagDefinitionException only when the text is not JSON or no flag document at all (not
+   *     an object, or without a {@code flags} object)
+   */
+  public static FlagEngine load(String json) throws FlagDefinitionException {
+    return load(readTree(json), FlagEngine::nowSeconds);
+  }
+
+  /** As {@link #load(String)}, for a document already read into a Jackson tree. */
+  public static FlagEngine load(JsonNode document) throws FlagDefinitionException {
+    return load(document, FlagEngine::nowSeconds);
+  }
+
+  /** As {@link #load(JsonNode)}, with the clock behind {@code $flagd.timestamp}. */
+  public static FlagEngine load(JsonNode document, LongSupplier epochSeconds)
+      throws FlagDefinitionException {
+    return new FlagEngine(DocumentCompiler.load(document, epochSeconds));
+  }
+
+  private static JsonNode readTree(String json) throws FlagDefinitionException {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new FlagDefinitionException(
+          List.of(new Problem("", "not valid JSON: " + e.getOriginalMessage())));
+    }
   }
 
   private static long nowSeconds() {
@@ -95,13 +151,36 @@ public final class FlagEngine {
   public <T> EvaluationResult<T> evaluate(String flagKey, Class<T> type, EvaluationContext ctx) {
     CompiledFlag flag = flagKey == null ? null : flags.get(flagKey);
     if (flag == null) {
+      EvaluationResult<?> rejectedResult = flagKey == null ? null : rejectedResults.get(flagKey);
+      if (rejectedResult != null) {
+        @SuppressWarnings("unchecked")
+        EvaluationResult<T> typed = (EvaluationResult<T>) rejectedResult;
+        return typed;
+      }
       return EvaluationResult.error(
           ErrorCode.FLAG_NOT_FOUND, "flag '" + flagKey + "' not found", metadata);
     }
     return flag.evaluate(type, ctx == null ? EvaluationContext.empty() : ctx);
   }
 
-  /** The keys of all flags, disabled ones included. */
+  /**
+   * The flags of a leniently loaded document that are not served, in document order; empty for a
+   * strictly compiled one.
+   */
+  public List<RejectedFlag> rejected() {
+    return rejected;
+  }
+
+  /**
+   * What a leniently loaded document's served flags do the flagd way rather than as written (an
+   * unknown {@code sem_ver} operator answering the default variant, a negative weight counted as 0,
+   * ignored metadata…), each with its JSON path; empty for a strictly compiled one.
+   */
+  public List<Problem> warnings() {
+    return warnings;
+  }
+
+  /** The keys of the flags served, disabled ones included (not the {@link #rejected()} ones). */
   public Set<String> flagKeys() {
     return flags.keySet();
   }

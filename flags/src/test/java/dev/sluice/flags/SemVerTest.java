@@ -43,16 +43,42 @@ class SemVerTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"01.0.0", "1.0.0-", "1.0-x", "banana", "1.0.0-01", "V1.0.0", "1.0.0+", "''"})
-  void invalidVersionsFromTheContextAreFalse(String version) {
+  @CsvSource({"01.0.0", "1.0.0-", "1.0-x", "banana", "1.0.0-01", "vV1.0.0", "1.0.0+", "''"})
+  void invalidVersionsFromTheContextAreNoMatch(String version) {
     EvaluationContext ctx = EvaluationContext.builder().put("version", version).build();
     assertThat(holds("{\"sem_ver\": [{\"var\": \"version\"}, \">=\", \"0.0.0\"]}", ctx)).isFalse();
     assertThat(holds("{\"sem_ver\": [{\"var\": \"version\"}, \"!=\", \"0.0.0\"]}", ctx)).isFalse();
   }
 
   @Test
-  void aNonStringVersionIsFalse() {
-    EvaluationContext ctx = EvaluationContext.builder().put("version", 1.0).build();
+  void aBooleanIsNoVersion() {
+    EvaluationContext ctx = EvaluationContext.builder().put("version", true).build();
     assertThat(holds("{\"sem_ver\": [{\"var\": \"version\"}, \">=\", \"0.0.0\"]}", ctx)).isFalse();
+    assertThat(holds("{\"sem_ver\": [{\"var\": \"version\"}, \"!=\", \"0.0.0\"]}", ctx)).isFalse();
+  }
+
+  /** flagd prints a number with Go's %v and reads that: 1 is v1, 1.2 is v1.2, 1e6 is no version. */
+  @ParameterizedTest(name = "{0} {1} {2} -> {3}")
+  @CsvSource({
+    "1, =, 1.0.0, true",
+    "1.2, =, 1.2.0, true",
+    "2, >, 1.1, true",
+    "1, >, 1.1, false",
+    "123456, =, 123456.0.0, true",
+    "1000000, >=, 0.0.0, false",
+    "-1, <, 0.0.0, false",
+  })
+  void numbersAreVersionsAsGoPrintsThem(double actual, String op, String target, boolean expected) {
+    String expression =
+        "{\"sem_ver\": [{\"var\": \"version\"}, \"%s\", \"%s\"]}".formatted(op, target);
+    EvaluationContext ctx = EvaluationContext.builder().put("version", actual).build();
+    assertThat(holds(expression, ctx)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"V1.0.0", "v1.0.0", "1.0.0"})
+  void aCapitalVPrefixIsAsALowerCaseOne(String version) {
+    EvaluationContext ctx = EvaluationContext.builder().put("version", version).build();
+    assertThat(holds("{\"sem_ver\": [{\"var\": \"version\"}, \"=\", \"V1.0.0\"]}", ctx)).isTrue();
   }
 }

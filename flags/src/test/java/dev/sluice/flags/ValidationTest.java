@@ -134,10 +134,12 @@ class ValidationTest {
                 {"if": [{"and": [
                   {"sem_ver": [{"var": "v"}, ">=", "1.0.0.0"]},
                   {"sem_ver": [{"var": "v"}, "=>", "1.0.0"]},
-                  {"sem_ver": [{"var": "v"}, ">=", 1]},
-                  {"sem_ver": [{"var": "v"}, ">="]}
+                  {"sem_ver": [{"var": "v"}, ">=", true]},
+                  {"sem_ver": [{"var": "v"}, ">="]},
+                  {"sem_ver": [{"var": "v"}, ">=", 1.2]}
                 ]}, "on", null]}
                 """));
+    // A version given as a JSON number (the last) is one: flagd prints it and reads "1.2".
     assertThat(problems)
         .extracting(Problem::path)
         .containsExactly(
@@ -145,7 +147,9 @@ class ValidationTest {
             "flags.new-checkout.targeting.if[0].and[1].sem_ver[1]",
             "flags.new-checkout.targeting.if[0].and[2].sem_ver[2]",
             "flags.new-checkout.targeting.if[0].and[3].sem_ver");
-    assertThat(problems.get(0).message()).contains("not a valid semantic version");
+    assertThat(problems.get(0).message())
+        .contains("not a semantic version")
+        .endsWith("so the flag resolves to its default variant");
   }
 
   @Test
@@ -205,6 +209,6 @@ class ValidationTest {
             "flags.a.defaultVariant", "flags.b.variants.x", "flags.c.targeting.fractional[0][1]");
     assertThat(e.getMessage())
         .startsWith("invalid flag definitions (3 problems)")
-        .contains("flags.c.targeting.fractional[0][1]: a weight is a non-negative integer");
+        .contains("flags.c.targeting.fractional[0][1]: a weight is a whole number");
   }
 }

@@ -12,6 +12,7 @@ import dev.sluice.flags.EvaluationResult;
 import dev.sluice.flags.FlagDefinitionException;
 import dev.sluice.flags.FlagEngine;
 import dev.sluice.flags.FlagdTemplates;
+import dev.sluice.flags.RejectedFlag;
 import dev.sluice.ledger.FlagStore;
 import dev.sluice.ledger.FlagStore.Flag;
 import dev.sluice.ledger.FlagStore.Meta;
@@ -26,6 +27,8 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Feature flags behind the REST API: checks every definition with the evaluation engine before the
@@ -42,6 +45,8 @@ public final class FlagService {
   private final AtomicReference<Compiled> compiled = new AtomicReference<>();
 
   /** The whole set compiled at one revision. */
+  private static final Logger LOG = LoggerFactory.getLogger(FlagService.class);
+
   private record Compiled(long revision, FlagEngine engine, String document) {}
 
   private final Clock clock;
@@ -347,10 +352,18 @@ public final class FlagService {
     String text = document.toString();
     FlagEngine engine;
     try {
-      engine = FlagEngine.parse(text);
+      // Every definition was checked strictly on its own before it was stored; the set is read
+      // as providers read it, flag by flag, so that one flag an engine change no longer accepts
+      // stops only itself from being served.
+      engine = FlagEngine.load(text);
     } catch (FlagDefinitionException e) {
-      // Every definition was checked on its own before it was stored.
-      throw new IllegalStateException("the stored flag set does not compile: " + e.getMessage(), e);
+      throw new IllegalStateException("the stored flag set is no flag document: " + e, e);
+    }
+    for (RejectedFlag flag : engine.rejected()) {
+      LOG.warn(
+          "Stored flag '{}' does not compile and answers PARSE_ERROR: {}",
+          flag.key(),
+          flag.reason());
     }
     Compiled fresh = new Compiled(snapshot.revision(), engine, text);
     compiled.set(fresh);

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       READY, or ERROR when none arrived in time. Polling carries on either way, and the provider
  *       emits READY once a snapshot arrives late.
  *   <li>A new snapshot emits CONFIGURATION_CHANGED with the keys of the flags that changed.
- *   <li>A snapshot that does not compile is logged and ignored: the last good one stays.
+ *   <li>A snapshot is compiled flag by flag, as flagd loads a file: a flag that does not compile is
+ *       logged and answers PARSE_ERROR, the others are served. A snapshot that is no flag document
+ *       at all (not JSON, no {@code flags} object) is logged and ignored: the last good one stays.
  *   <li>When Sluice does not answer for {@code staleAfter}, STALE; when it answers again, READY.
  *       The last snapshot is served throughout.
  *   <li>{@link #shutdown} stops the thread, interrupting a long-poll in flight.
@@ -64,7 +66,7 @@ public final class SluiceProvider extends EventProvider {
   private static final String ERROR = Reason.ERROR.name();
 
   private final SnapshotPoller poller; // null for a fixed document
-  private final ContextConverter contexts = new ContextConverter();
+  private final LazyContexts contexts = new LazyContexts();
   private final Duration initTimeout;
   private final CountDownLatch firstSnapshot = new CountDownLatch(1);
   private final Object initLock = new Object();
@@ -113,12 +115,15 @@ public final class SluiceProvider extends EventProvider {
 
   /**
    * A provider serving one fixed flagd document, with no I/O: for tests, benchmarks and offline
-   * use. It never changes and never emits events of its own.
+   * use. It never changes and never emits events of its own. The document is read as flagd reads a
+   * file: a flag that does not compile is logged and answers PARSE_ERROR.
    *
-   * @throws FlagDefinitionException when the document does not compile
+   * @throws FlagDefinitionException when the document is not JSON or no flag document at all
    */
   public static SluiceProvider ofDocument(String flagdJson) throws FlagDefinitionException {
-    return new SluiceProvider(Snapshot.parse(null, flagdJson));
+    Snapshot snapshot = Snapshot.parse(null, flagdJson);
+    snapshot.logProblems(LOG);
+    return new SluiceProvider(snapshot);
   }
 
   @Override
@@ -213,7 +218,10 @@ public final class SluiceProvider extends EventProvider {
       return notReady(defaultValue);
     }
     @SuppressWarnings("rawtypes")
-    EvaluationResult<Map> result = s.engine().evaluate(key, Map.class, contexts.toSluice(ctx));
+    EvaluationResult<Map> result;
+    try (LazyContexts.View view = contexts.open(ctx)) {
+      result = s.engine().evaluate(key, Map.class, view.context());
+    }
     Value value = result.value() == null ? null : Values.toValue(result.value());
     return toProvider(s, key, result, value, defaultValue);
   }
@@ -224,7 +232,10 @@ public final class SluiceProvider extends EventProvider {
     if (s == null) {
       return notReady(defaultValue);
     }
-    EvaluationResult<T> result = s.engine().evaluate(key, type, contexts.toSluice(ctx));
+    EvaluationResult<T> result;
+    try (LazyContexts.View view = contexts.open(ctx)) {
+      result = s.engine().evaluate(key, type, view.context());
+    }
     return toProvider(s, key, result, result.value(), defaultValue);
   }
 
@@ -275,6 +286,7 @@ public final class SluiceProvider extends EventProvider {
   private final class PollerEvents implements SnapshotPoller.Listener {
     @Override
     public void loaded(Snapshot previous, Snapshot next) {
+      next.logProblems(LOG);
       boolean lateFirst;
       synchronized (initLock) {
         snapshot = next;

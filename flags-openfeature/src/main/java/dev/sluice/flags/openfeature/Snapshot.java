@@ -8,6 +8,7 @@ import dev.openfeature.sdk.ImmutableMetadata;
 import dev.sluice.flags.FlagDefinitionException;
 import dev.sluice.flags.FlagDefinitionException.Problem;
 import dev.sluice.flags.FlagEngine;
+import dev.sluice.flags.RejectedFlag;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
 
 /**
  * One compiled flag document and the revision (ETag) it was served at. Immutable apart from a cache
@@ -39,10 +41,12 @@ final class Snapshot {
   }
 
   /**
-   * Reads and compiles a flagd document.
+   * Reads a flagd document and compiles it flag by flag, as flagd loads a file ({@link
+   * FlagEngine#load}): a flag that does not compile is listed in {@code engine().rejected()} and
+   * answers PARSE_ERROR; every other flag is served.
    *
    * @param etag the revision it was served at, or {@code null} when unknown
-   * @throws FlagDefinitionException when it is not JSON or does not compile
+   * @throws FlagDefinitionException when it is not JSON or no flag document at all
    */
   static Snapshot parse(String etag, String json) throws FlagDefinitionException {
     JsonNode tree;
@@ -55,7 +59,21 @@ final class Snapshot {
     if (tree == null) {
       throw new FlagDefinitionException(List.of(new Problem("", "empty document")));
     }
-    return new Snapshot(etag, FlagEngine.compile(tree), tree);
+    return new Snapshot(etag, FlagEngine.load(tree), tree);
+  }
+
+  /** Logs the flags this snapshot does not serve and what it serves the flagd way. */
+  void logProblems(Logger log) {
+    for (RejectedFlag flag : engine.rejected()) {
+      log.warn(
+          "Flag snapshot {}: flag '{}' not loaded (evaluations answer PARSE_ERROR): {}",
+          etag,
+          flag.key(),
+          flag.reason());
+    }
+    for (Problem warning : engine.warnings()) {
+      log.info("Flag snapshot {}: {}", etag, warning);
+    }
   }
 
   String etag() {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EventDetails;
+import dev.openfeature.sdk.FlagEvaluationDetails;
 import dev.openfeature.sdk.NoOpProvider;
 import dev.openfeature.sdk.OpenFeatureAPI;
 import dev.openfeature.sdk.ProviderEvent;
@@ -133,24 +134,36 @@ class SluiceProviderTest {
   }
 
   @Test
-  void aSnapshotThatDoesNotCompileIsIgnoredAndTheLastGoodOneServed() throws Exception {
+  void aSnapshotThatIsNoFlagDocumentIsIgnoredAndOneWithABadFlagServesTheRest() throws Exception {
     sluice = new StubSluice(Docs.banner(true));
     Client client = start(fast().build());
     BlockingQueue<EventDetails> changes =
         events(client, ProviderEvent.PROVIDER_CONFIGURATION_CHANGED);
 
-    sluice.publish(Docs.BROKEN);
-    await().atMost(WAIT).until(() -> sluice.servedRevision() == 2);
     sluice.publish("{not json");
+    await().atMost(WAIT).until(() -> sluice.servedRevision() == 2);
+    sluice.publish("{\"flags\": []}");
     await().atMost(WAIT).until(() -> sluice.servedRevision() == 3);
 
     assertThat(client.getBooleanValue("banner", false)).isTrue();
     assertThat(provider.revision()).isEqualTo("\"1\"");
     assertThat(client.getProviderState()).isEqualTo(ProviderState.READY);
 
-    sluice.publish(Docs.banner(false));
+    // As flagd loads a file: the flag that does not compile answers PARSE_ERROR, the rest serve.
+    sluice.publish(
+        Docs.BROKEN.replaceFirst(
+            "\\{\"flags\": \\{",
+            "{\"flags\": {\"other\": "
+                + "{\"state\": \"ENABLED\", \"variants\": {\"x\": \"x\"}, \"defaultVariant\": \"x\"},"));
     EventDetails changed = next(changes);
-    assertThat(changed.getMessage()).as("no event for the bad ones").contains("\"4\"");
+    assertThat(changed.getMessage()).as("no event for the ignored ones").contains("\"4\"");
+    FlagEvaluationDetails<Boolean> banner = client.getBooleanDetails("banner", true);
+    assertThat(banner.getValue()).isTrue();
+    assertThat(banner.getErrorCode()).isEqualTo(ErrorCode.PARSE_ERROR);
+    assertThat(client.getStringValue("other", "?")).isEqualTo("x");
+
+    sluice.publish(Docs.banner(false));
+    assertThat(next(changes).getMessage()).contains("\"5\"");
     assertThat(client.getBooleanValue("banner", true)).isFalse();
   }
 

@@ -3,7 +3,11 @@ package dev.sluice.flags.openfeature;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.openfeature.sdk.ErrorCode;
+import dev.openfeature.sdk.ImmutableContext;
+import dev.openfeature.sdk.ProviderEvaluation;
 import dev.sluice.flags.FlagDefinitionException;
+import dev.sluice.flags.RejectedFlag;
 import org.junit.jupiter.api.Test;
 
 /** Which flags a new snapshot changed. */
@@ -37,5 +41,31 @@ class SnapshotTest {
     assertThatThrownBy(() -> Snapshot.parse(null, "{nope"))
         .isInstanceOf(FlagDefinitionException.class)
         .hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  void aFlagThatDoesNotCompileIsRejectedAndTheOthersAreServed() throws Exception {
+    String doc =
+        Docs.banner(true)
+            .replaceFirst(
+                "\\{\"flags\": \\{",
+                "{\"flags\": {\"broken\": {\"state\": \"ENABLED\", \"variants\": {\"a\": 1},"
+                    + " \"defaultVariant\": \"a\", \"targeting\": {\"nope\": []}},");
+    Snapshot snapshot = Snapshot.parse("\"1\"", doc);
+
+    assertThat(snapshot.engine().flagKeys()).containsExactly("banner");
+    assertThat(snapshot.engine().rejected())
+        .extracting(RejectedFlag::key)
+        .containsExactly("broken");
+
+    SluiceProvider provider = SluiceProvider.ofDocument(doc);
+    ProviderEvaluation<Integer> broken =
+        provider.getIntegerEvaluation("broken", 5, new ImmutableContext());
+    assertThat(broken.getValue()).isEqualTo(5);
+    assertThat(broken.getErrorCode()).isEqualTo(ErrorCode.PARSE_ERROR);
+    assertThat(broken.getErrorMessage()).contains("flags.broken.targeting.nope");
+    assertThat(
+            provider.getBooleanEvaluation("banner", false, new ImmutableContext()).getErrorCode())
+        .isNull();
   }
 }

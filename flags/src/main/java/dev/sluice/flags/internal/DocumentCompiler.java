@@ -15,30 +15,72 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * Validates a flagd flag-definition document and compiles every flag, or reports every problem: a
- * document with any problem yields no flags at all.
+ * Validates a flagd flag-definition document and compiles it, in one of two modes:
+ *
+ * <ul>
+ *   <li><em>strict</em> ({@link #compile}): every problem and every warning (see {@link
+ *       TargetingCompiler}) is reported, and a document with any yields no flags at all — for a
+ *       person writing flags, who should hear about each mistake before it is served;
+ *   <li><em>lenient</em> ({@link #load}), as flagd loads a file: flag by flag; a flag with a
+ *       problem is rejected (listed, with its problems, and answered with {@code PARSE_ERROR}), a
+ *       flag with only warnings is served doing what flagd does, and every other flag is served.
+ *       Only a document that is no flag document at all (not an object, no {@code flags} object)
+ *       fails as a whole.
+ * </ul>
  */
 public final class DocumentCompiler {
 
-  /** A compiled document: flags by key, and the flag-set metadata. */
-  public record CompiledDocument(Map<String, CompiledFlag> flags, Map<String, Object> metadata) {}
+  /**
+   * A compiled document.
+   *
+   * @param flags the flags served, by key
+   * @param metadata the flag-set metadata
+   * @param rejected lenient mode: the flags not served, by key, with their problems (and warnings)
+   * @param warnings lenient mode: what the flags served (and the shared parts) do the flagd way,
+   *     for the operator to fix
+   */
+  public record CompiledDocument(
+      Map<String, CompiledFlag> flags,
+      Map<String, Object> metadata,
+      Map<String, List<Problem>> rejected,
+      List<Problem> warnings) {}
 
   private final LongSupplier epochSeconds;
-  private final Set<Problem> problems = new LinkedHashSet<>();
+  private final boolean lenient;
+  // Strict: one list, in document order, for problems and warnings alike.
+  private final Set<Problem> documentProblems = new LinkedHashSet<>();
+  private final Set<Problem> documentWarnings;
+  // Of the part being compiled; lenient: the document's shared parts, then each flag in turn.
+  private Set<Problem> problems = documentProblems;
+  private Set<Problem> warnings;
 
-  private DocumentCompiler(LongSupplier epochSeconds) {
+  private DocumentCompiler(LongSupplier epochSeconds, boolean lenient) {
     this.epochSeconds = epochSeconds;
+    this.lenient = lenient;
+    this.documentWarnings = lenient ? new LinkedHashSet<>() : documentProblems;
+    this.warnings = documentWarnings;
   }
 
   /**
-   * Compiles {@code root}, a flagd document.
+   * Compiles {@code root}, a flagd document, strictly.
    *
    * @param epochSeconds the clock behind {@code $flagd.timestamp}
-   * @throws FlagDefinitionException listing every problem found
+   * @throws FlagDefinitionException listing every problem and warning found
    */
   public static CompiledDocument compile(JsonNode root, LongSupplier epochSeconds)
       throws FlagDefinitionException {
-    return new DocumentCompiler(epochSeconds).compileDocument(root);
+    return new DocumentCompiler(epochSeconds, false).compileDocument(root);
+  }
+
+  /**
+   * Compiles {@code root}, a flagd document, leniently: flag by flag.
+   *
+   * @param epochSeconds the clock behind {@code $flagd.timestamp}
+   * @throws FlagDefinitionException only when {@code root} is no flag document at all
+   */
+  public static CompiledDocument load(JsonNode root, LongSupplier epochSeconds)
+      throws FlagDefinitionException {
+    return new DocumentCompiler(epochSeconds, true).compileDocument(root);
   }
 
   private CompiledDocument compileDocument(JsonNode root) throws FlagDefinitionException {
@@ -49,24 +91,44 @@ public final class DocumentCompiler {
     Map<String, Object> setMetadata = metadata(root.get("metadata"), "metadata");
     Map<String, JsonNode> evaluators = evaluators(root.get("$evaluators"));
     Map<String, CompiledFlag> flags = new LinkedHashMap<>();
+    Map<String, List<Problem>> rejected = new LinkedHashMap<>();
     JsonNode flagsNode = root.get("flags");
     if (flagsNode == null || !flagsNode.isObject()) {
-      problem("flags", "'flags' is required and is an object of flags by key");
-    } else {
-      flagsNode
-          .properties()
-          .forEach(
-              e -> {
-                CompiledFlag flag = flag(e.getKey(), e.getValue(), evaluators, setMetadata);
-                if (flag != null) {
-                  flags.put(e.getKey(), flag);
-                }
-              });
+      throw new FlagDefinitionException(
+          List.of(new Problem("flags", "'flags' is required and is an object of flags by key")));
     }
-    if (!problems.isEmpty()) {
-      throw new FlagDefinitionException(new ArrayList<>(problems));
+    if (lenient) {
+      // The shared parts matter only through the flags that use them, which report them again.
+      documentWarnings.addAll(documentProblems);
+      documentProblems.clear();
     }
-    return new CompiledDocument(Collections.unmodifiableMap(flags), setMetadata);
+    for (Map.Entry<String, JsonNode> e : iterable(flagsNode)) {
+      if (lenient) {
+        problems = new LinkedHashSet<>();
+        warnings = new LinkedHashSet<>();
+      }
+      CompiledFlag flag = flag(e.getKey(), e.getValue(), evaluators, setMetadata);
+      if (!lenient) {
+        if (flag != null) {
+          flags.put(e.getKey(), flag);
+        }
+      } else if (problems.isEmpty()) {
+        flags.put(e.getKey(), flag);
+        documentWarnings.addAll(warnings);
+      } else {
+        List<Problem> reasons = new ArrayList<>(problems);
+        reasons.addAll(warnings);
+        rejected.put(e.getKey(), reasons);
+      }
+    }
+    if (!lenient && !documentProblems.isEmpty()) {
+      throw new FlagDefinitionException(new ArrayList<>(documentProblems));
+    }
+    return new CompiledDocument(
+        Collections.unmodifiableMap(flags),
+        setMetadata,
+        Collections.unmodifiableMap(rejected),
+        lenient ? List.copyOf(documentWarnings) : List.of());
   }
 
   private Map<String, JsonNode> evaluators(JsonNode node) {
@@ -81,7 +143,7 @@ public final class DocumentCompiler {
     node.properties().forEach(e -> evaluators.put(e.getKey(), e.getValue()));
     // Check each evaluator's operators once, even when no flag references it.
     for (Map.Entry<String, JsonNode> e : evaluators.entrySet()) {
-      new TargetingCompiler("", Map.of(), evaluators, epochSeconds, problems)
+      new TargetingCompiler("", Map.of(), evaluators, epochSeconds, problems, warnings)
           .compileNode(e.getValue(), "$evaluators." + e.getKey());
     }
     return evaluators;
@@ -189,7 +251,8 @@ public final class DocumentCompiler {
                     Collections.unmodifiableMap(variantIndex),
                     evaluators,
                     epochSeconds,
-                    problems)
+                    problems,
+                    warnings)
                 .compileRule(targeting, path + ".targeting");
       }
     }
@@ -214,7 +277,7 @@ public final class DocumentCompiler {
       return Collections.unmodifiableMap(metadata);
     }
     if (!node.isObject()) {
-      problem(path, "'metadata' is an object");
+      warn(path, "'metadata' is an object; ignored");
       return Collections.unmodifiableMap(metadata);
     }
     for (Map.Entry<String, JsonNode> e : iterable(node)) {
@@ -222,9 +285,9 @@ public final class DocumentCompiler {
       if (value.isTextual() || value.isNumber() || value.isBoolean()) {
         metadata.put(e.getKey(), JsonTrees.toValue(value));
       } else {
-        problem(
+        warn(
             path + "." + e.getKey(),
-            "metadata values are strings, numbers or booleans; found " + value);
+            "metadata values are strings, numbers or booleans; ignored " + value);
       }
     }
     return Collections.unmodifiableMap(metadata);
@@ -252,5 +315,9 @@ public final class DocumentCompiler {
 
   private void problem(String path, String message) {
     problems.add(new Problem(path, message));
+  }
+
+  private void warn(String path, String message) {
+    warnings.add(new Problem(path, message));
   }
 }

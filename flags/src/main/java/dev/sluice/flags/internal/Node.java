@@ -37,4 +37,30 @@ abstract class Node {
       return true;
     }
   }
+
+  /**
+   * Base for flagd's custom operations ({@code sem_ver}, {@code starts_with}, {@code ends_with}): a
+   * boolean when they can decide, {@code null} when their input is not what they compare (flagd
+   * logs and answers {@code null}, so targeting falls through to the default variant instead of
+   * naming a "false" variant). They implement {@link #check}, which answers without boxing.
+   */
+  abstract static class NullableBooleanNode extends Node {
+    static final int NULL = -1;
+    static final int FALSE = 0;
+    static final int TRUE = 1;
+
+    /** {@link #TRUE}, {@link #FALSE} or {@link #NULL}. */
+    abstract int check(EvaluationContext ctx);
+
+    @Override
+    final Object eval(EvaluationContext ctx) {
+      int c = check(ctx);
+      return c == NULL ? null : (c == TRUE ? Boolean.TRUE : Boolean.FALSE);
+    }
+
+    @Override
+    final boolean test(EvaluationContext ctx) {
+      return check(ctx) == TRUE;
+    }
+  }
 }

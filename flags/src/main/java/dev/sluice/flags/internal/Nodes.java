@@ -457,8 +457,11 @@ final class Nodes {
     }
   }
 
-  /** flagd's {@code starts_with} and {@code ends_with}: false unless both sides are strings. */
-  static final class StringAffix extends Node.BooleanNode {
+  /**
+   * flagd's {@code starts_with} and {@code ends_with}: {@code null} unless both sides are strings
+   * (flagd's operator logs the bad input and answers {@code null}).
+   */
+  static final class StringAffix extends Node.NullableBooleanNode {
     private final Node value;
     private final Node affix;
     private final boolean suffix;
@@ -470,46 +473,74 @@ final class Nodes {
     }
 
     @Override
-    boolean test(EvaluationContext ctx) {
+    int check(EvaluationContext ctx) {
       if (value.eval(ctx) instanceof String s && affix.eval(ctx) instanceof String a) {
-        return suffix ? s.endsWith(a) : s.startsWith(a);
+        return (suffix ? s.endsWith(a) : s.startsWith(a)) ? TRUE : FALSE;
       }
-      return false;
+      return NULL;
     }
   }
 
-  /** flagd's {@code sem_ver}: false when either side is not a valid version. */
-  static final class SemVerCompare extends Node.BooleanNode {
+  /**
+   * flagd's {@code sem_ver}: {@code null} when either side names no version (see {@link SemVer#of})
+   * or a computed operator is none of flagd's.
+   */
+  static final class SemVerCompare extends Node.NullableBooleanNode {
     enum Op {
-      EQ,
-      NE,
-      LT,
-      LE,
-      GT,
-      GE,
-      SAME_MAJOR,
-      SAME_MINOR
+      EQ("="),
+      NE("!="),
+      LT("<"),
+      LE("<="),
+      GT(">"),
+      GE(">="),
+      SAME_MAJOR("^"),
+      SAME_MINOR("~");
+
+      private static final Op[] ALL = values();
+
+      final String symbol;
+
+      Op(String symbol) {
+        this.symbol = symbol;
+      }
+
+      /** The operator written {@code symbol}, or {@code null}. */
+      static Op of(Object symbol) {
+        for (Op op : ALL) {
+          if (op.symbol.equals(symbol)) {
+            return op;
+          }
+        }
+        return null;
+      }
     }
 
     private final Node actual;
-    private final Op op;
+    private final Op op; // null: computed by opNode
+    private final Node opNode;
     private final Node target;
     private final SemVer literalTarget; // parsed once when the target is a literal
 
-    SemVerCompare(Node actual, Op op, Node target, SemVer literalTarget) {
+    SemVerCompare(Node actual, Op op, Node opNode, Node target, SemVer literalTarget) {
       this.actual = actual;
       this.op = op;
+      this.opNode = opNode;
       this.target = target;
       this.literalTarget = literalTarget;
     }
 
     @Override
-    boolean test(EvaluationContext ctx) {
-      SemVer a = version(actual.eval(ctx));
-      SemVer b = literalTarget != null ? literalTarget : version(target.eval(ctx));
-      if (a == null || b == null) {
-        return false;
+    int check(EvaluationContext ctx) {
+      SemVer a = SemVer.of(actual.eval(ctx));
+      Op o = op != null ? op : Op.of(opNode.eval(ctx));
+      SemVer b = literalTarget != null ? literalTarget : SemVer.of(target.eval(ctx));
+      if (a == null || b == null || o == null) {
+        return NULL;
       }
+      return holds(o, a, b) ? TRUE : FALSE;
+    }
+
+    private static boolean holds(Op op, SemVer a, SemVer b) {
       switch (op) {
         case EQ:
           return a.compareTo(b) == 0;
@@ -528,10 +559,6 @@ final class Nodes {
         default:
           return a.sameMinor(b);
       }
-    }
-
-    private static SemVer version(Object value) {
-      return value instanceof String s ? SemVer.parse(s) : null;
     }
   }
 

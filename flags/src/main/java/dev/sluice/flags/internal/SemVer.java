@@ -1,5 +1,7 @@
 package dev.sluice.flags.internal;
 
+import java.math.BigDecimal;
+
 /**
  * A semantic version as flagd's {@code sem_ver} reads it: flagd prefixes a missing "v" and then
  * applies Go's {@code golang.org/x/mod/semver}, so {@code 1}, {@code 1.2}, {@code v1.2.3}, {@code
@@ -20,9 +22,46 @@ public final class SemVer implements Comparable<SemVer> {
     this.prerelease = prerelease;
   }
 
-  /** The version, or {@code null} when {@code text} is not a valid semantic version. */
+  /**
+   * The version a {@code sem_ver} operand names, or {@code null} when it names none: a string as
+   * {@link #parse}, a number as Go's {@code fmt} prints it ({@code 1}, {@code 1.2}; flagd formats
+   * non-strings with {@code %v}, so numbers of a million and more, printed as {@code 1e+06}, are no
+   * version), anything else none.
+   */
+  public static SemVer of(Object value) {
+    if (value instanceof String s) {
+      return parse(s);
+    }
+    if (value instanceof Double d) {
+      String text = goNumberText(d);
+      return text == null ? null : parse(text);
+    }
+    if (value instanceof Number n) {
+      return of(n.doubleValue());
+    }
+    return null;
+  }
+
+  /** {@code d} as Go's {@code %v} prints it, or {@code null} when that is in e-notation. */
+  private static String goNumberText(double d) {
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      return null;
+    }
+    if (d == 0) {
+      return "0";
+    }
+    BigDecimal exact = BigDecimal.valueOf(d).stripTrailingZeros();
+    int exponent = exact.precision() - exact.scale() - 1;
+    // Go's shortest %g switches to e-notation below 1e-4 and from 1e6 (precision 6).
+    return exponent < -4 || exponent >= 6 ? null : exact.toPlainString();
+  }
+
+  /**
+   * The version, or {@code null} when {@code text} is not a valid semantic version. As flagd: a
+   * missing "v" is prefixed, a leading "V" read as "v".
+   */
   public static SemVer parse(String text) {
-    String v = text.startsWith("v") ? text.substring(1) : text;
+    String v = text.startsWith("v") || text.startsWith("V") ? text.substring(1) : text;
     int[] pos = {0};
     String major = number(v, pos);
     if (major == null) {

@@ -17,17 +17,27 @@ import java.util.function.LongSupplier;
  * Compiles one flag's {@code targeting} (JsonLogic with flagd's operators) into {@link Rule} and
  * {@link Node} trees, substituting {@code {"$ref": name}} with the named {@code $evaluators} entry
  * and reporting every problem with its JSON path instead of stopping at the first.
+ *
+ * <p>Two kinds of report: <em>problems</em>, which flagd's evaluator fails on as well (an unknown
+ * operator, a {@code $ref} to no evaluator: {@code PARSE_ERROR} at evaluation), and
+ * <em>warnings</em>, inputs flagd accepts and answers in a defined way at evaluation (a {@code
+ * sem_ver} with an unknown operator or a literal that is no version, {@code starts_with} with one
+ * argument, fractional weights that sum to 0 or are negative, a variant name that is not among the
+ * flag's variants). For a warning the compiled tree does what flagd does, so a document loaded
+ * leniently serves the flag; a person writing a flag gets both kinds as errors.
  */
 final class TargetingCompiler {
 
-  private static final Set<String> SEM_VER_OPERATORS =
-      Set.of("=", "!=", "<", "<=", ">", ">=", "^", "~");
+  /** The end of a warning about an input on which flagd's operator answers {@code null}. */
+  private static final String YIELDS_NULL =
+      ": flagd answers null there, so the flag resolves to its default variant";
 
   private final String flagKey;
   private final Map<String, Integer> variantIndex;
   private final Map<String, JsonNode> evaluators;
   private final LongSupplier epochSeconds;
   private final Collection<Problem> problems;
+  private final Collection<Problem> warnings;
   private final Deque<String> refs = new ArrayDeque<>();
   private Nodes.FlagdTimestamp timestamp;
 
@@ -36,12 +46,14 @@ final class TargetingCompiler {
       Map<String, Integer> variantIndex,
       Map<String, JsonNode> evaluators,
       LongSupplier epochSeconds,
-      Collection<Problem> problems) {
+      Collection<Problem> problems,
+      Collection<Problem> warnings) {
     this.flagKey = flagKey;
     this.variantIndex = variantIndex;
     this.evaluators = evaluators;
     this.epochSeconds = epochSeconds;
     this.problems = problems;
+    this.warnings = warnings;
   }
 
   // ---- variant positions ----
@@ -73,7 +85,7 @@ final class TargetingCompiler {
       if (node.isObject() && node.size() > 1) {
         return new Rule.Computed(compileNode(node, path), variantIndex); // reports the problem
       }
-      problem(path, "targeting returns the constant " + node + ", which cannot name a variant");
+      warn(path, "targeting returns the constant " + node + ", which cannot name a variant");
       return new Rule.Fixed(Rule.INVALID);
     }
     String op = node.fieldNames().next();
@@ -104,15 +116,15 @@ final class TargetingCompiler {
           for (int i = 0; i < entries.length; i++) {
             entries[i] = compileRule(parts.entries.get(i), parts.entryPaths.get(i));
           }
-          return new Rule.Split(parts.split, entries);
+          return parts.split == null ? Rule.Fixed.NONE : new Rule.Split(parts.split, entries);
         }
       default:
         {
           Node expression = compileNode(node, path);
-          if (expression.yieldsBoolean()) {
+          if (expression.yieldsBoolean() || expression instanceof Node.NullableBooleanNode) {
             for (String name : List.of("true", "false")) {
               if (!variantIndex.containsKey(name)) {
-                problem(
+                warn(
                     path,
                     "targeting returns a boolean here, but flag '"
                         + flagKey
@@ -130,7 +142,7 @@ final class TargetingCompiler {
   private Rule fixedVariant(String name, String path) {
     Integer index = variantIndex.get(name);
     if (index == null) {
-      problem(
+      warn(
           path,
           "targeting returns \""
               + name
@@ -256,7 +268,11 @@ final class TargetingCompiler {
         return new Nodes.Cat(operands(op, argsNode, opPath, 0, Integer.MAX_VALUE));
       case "starts_with", "ends_with":
         {
-          Node[] operands = operands(op, argsNode, opPath, 2, 2);
+          Node[] operands = compileEach(argsNode, opPath);
+          if (!argsNode.isArray() || operands.length != 2) {
+            warn(opPath, "'" + op + "' takes 2 arguments; found " + operands.length + YIELDS_NULL);
+            return Nodes.Const.NULL;
+          }
           return new Nodes.StringAffix(operands[0], operands[1], op.equals("ends_with"));
         }
       case "sem_ver":
@@ -268,7 +284,9 @@ final class TargetingCompiler {
           for (int i = 0; i < entries.length; i++) {
             entries[i] = compileNode(parts.entries.get(i), parts.entryPaths.get(i));
           }
-          return new Nodes.Fractional(parts.split, entries);
+          return parts.split == null
+              ? Nodes.Const.NULL
+              : new Nodes.Fractional(parts.split, entries);
         }
       default:
         problem(opPath, "unknown operator '" + op + "'");
@@ -377,116 +395,136 @@ final class TargetingCompiler {
   }
 
   private Node semVer(JsonNode argsNode, String opPath) {
-    Node[] operands = operands("sem_ver", argsNode, opPath, 3, 3);
-    if (!argsNode.isArray() || argsNode.size() != 3) {
+    Node[] operands = compileEach(argsNode, opPath);
+    if (!argsNode.isArray() || operands.length != 3) {
+      warn(
+          opPath,
+          "'sem_ver' takes 3 arguments (a version, an operator, a version); found "
+              + operands.length
+              + YIELDS_NULL);
       return Nodes.Const.NULL;
     }
-    JsonNode opNode = argsNode.get(1);
     Nodes.SemVerCompare.Op op = null;
-    if (!opNode.isTextual() || !SEM_VER_OPERATORS.contains(opNode.textValue())) {
-      problem(
-          opPath + "[1]",
-          "a sem_ver operator is one of = != < <= > >= ^ ~ (as a literal string); found " + opNode);
-    } else {
-      op =
-          switch (opNode.textValue()) {
-            case "=" -> Nodes.SemVerCompare.Op.EQ;
-            case "!=" -> Nodes.SemVerCompare.Op.NE;
-            case "<" -> Nodes.SemVerCompare.Op.LT;
-            case "<=" -> Nodes.SemVerCompare.Op.LE;
-            case ">" -> Nodes.SemVerCompare.Op.GT;
-            case ">=" -> Nodes.SemVerCompare.Op.GE;
-            case "^" -> Nodes.SemVerCompare.Op.SAME_MAJOR;
-            default -> Nodes.SemVerCompare.Op.SAME_MINOR;
-          };
+    if (operands[1] instanceof Nodes.Const c) {
+      op = Nodes.SemVerCompare.Op.of(c.value);
+      if (op == null) {
+        warn(
+            opPath + "[1]",
+            "a sem_ver operator is one of = != < <= > >= ^ ~; found "
+                + argsNode.get(1)
+                + YIELDS_NULL);
+        return Nodes.Const.NULL;
+      }
     }
-    SemVer literalActual = literalVersion(argsNode.get(0), opPath + "[0]");
-    SemVer literalTarget = literalVersion(argsNode.get(2), opPath + "[2]");
-    if (op == null) {
+    if (notAVersion(operands[0], argsNode.get(0), opPath + "[0]")
+        | notAVersion(operands[2], argsNode.get(2), opPath + "[2]")) {
       return Nodes.Const.NULL;
     }
-    if (literalActual == null && argsNode.get(0).isTextual()) {
-      return Nodes.Const.NULL;
-    }
-    return new Nodes.SemVerCompare(operands[0], op, operands[2], literalTarget);
+    SemVer literalTarget = operands[2] instanceof Nodes.Const c ? SemVer.of(c.value) : null;
+    return new Nodes.SemVerCompare(operands[0], op, operands[1], operands[2], literalTarget);
   }
 
-  private SemVer literalVersion(JsonNode node, String path) {
-    if (node.isContainerNode()) {
-      return null; // computed: checked at evaluation
+  /** Whether {@code operand} is a literal that names no version (warned about). */
+  private boolean notAVersion(Node operand, JsonNode source, String path) {
+    if (operand instanceof Nodes.Const c && SemVer.of(c.value) == null) {
+      warn(path, "not a semantic version: " + source + YIELDS_NULL);
+      return true;
     }
-    if (!node.isTextual()) {
-      problem(path, "a version is a string; found " + node);
-      return null;
-    }
-    SemVer version = SemVer.parse(node.textValue());
-    if (version == null) {
-      problem(path, "not a valid semantic version: \"" + node.textValue() + "\"");
-    }
-    return version;
+    return false;
   }
 
-  /** The parts of a {@code fractional}, its entries' variant expressions still to compile. */
+  /**
+   * The parts of a {@code fractional}, its entries' variant expressions still to compile; {@code
+   * split} is {@code null} when flagd answers {@code null} for every context.
+   */
   private record FractionalParts(
       FractionalSplit split, List<JsonNode> entries, List<String> entryPaths) {}
 
   private FractionalParts fractional(JsonNode argsNode, String opPath) {
     List<JsonNode> args = args(argsNode);
+    boolean usable = argsNode.isArray();
+    if (!usable) {
+      warn(opPath, "fractional takes an array of arguments; found " + argsNode + YIELDS_NULL);
+    }
     int first = 0;
     Node bucketBy = null;
     if (!args.isEmpty() && !args.get(0).isArray()) {
       bucketBy = compileNode(args.get(0), argPath(argsNode, opPath, 0));
       if (bucketBy instanceof Nodes.Const c && c.value != null && !(c.value instanceof String)) {
-        problem(
+        warn(
             argPath(argsNode, opPath, 0),
-            "the bucketing value must be a string or an expression; found " + args.get(0));
+            "the bucketing value is a string or an expression; found " + args.get(0) + YIELDS_NULL);
+        usable = false;
       }
       first = 1;
     }
     if (first >= args.size()) {
-      problem(opPath, "fractional needs at least one [variant, weight] entry");
+      warn(opPath, "fractional needs at least one [variant, weight] entry" + YIELDS_NULL);
+      usable = false;
     }
     List<JsonNode> entries = new ArrayList<>();
     List<String> entryPaths = new ArrayList<>();
-    List<Integer> weights = new ArrayList<>();
+    List<Node> weights = new ArrayList<>();
+    boolean literal = true;
     long total = 0;
     for (int i = first; i < args.size(); i++) {
       JsonNode entry = args.get(i);
       String entryPath = argPath(argsNode, opPath, i);
-      if (!entry.isArray() || entry.isEmpty() || entry.size() > 2) {
-        problem(entryPath, "a fractional entry is [variant] or [variant, weight]; found " + entry);
+      if (!entry.isArray() || entry.isEmpty()) {
+        warn(
+            entryPath,
+            "a fractional entry is [variant] or [variant, weight]; found " + entry + YIELDS_NULL);
+        usable = false;
         continue;
       }
-      long weight = 1;
-      JsonNode weightNode = entry.size() == 2 ? entry.get(1) : null;
-      if (weightNode != null && !weightNode.isNull()) {
-        if (!weightNode.isNumber()
-            || weightNode.doubleValue() != Math.rint(weightNode.doubleValue())
-            || weightNode.doubleValue() < 0
-            || weightNode.doubleValue() > Integer.MAX_VALUE) {
-          problem(
-              entryPath + "[1]",
-              "a weight is a non-negative integer (at most 2147483647); found " + weightNode);
-          continue;
-        }
-        weight = weightNode.longValue();
+      if (entry.size() > 2) {
+        warn(
+            entryPath,
+            "a fractional entry is [variant] or [variant, weight]; flagd ignores the rest of "
+                + entry);
       }
-      total += weight;
-      weights.add((int) weight);
+      Node weight =
+          entry.size() >= 2 ? compileNode(entry.get(1), entryPath + "[1]") : Nodes.Const.NULL;
+      if (weight instanceof Nodes.Const c) {
+        long value = FractionalSplit.weight(c.value);
+        if (value == FractionalSplit.INVALID_WEIGHT) {
+          warn(
+              entryPath + "[1]",
+              "a weight is a whole number, at most 2147483647; found "
+                  + entry.get(1)
+                  + YIELDS_NULL);
+          usable = false;
+        } else if (c.value instanceof Double d && d < 0) {
+          warn(entryPath + "[1]", "a negative weight counts as 0 (flagd clamps it); found " + d);
+        }
+        total += Math.max(value, 0);
+      } else {
+        literal = false;
+      }
+      weights.add(weight);
       entries.add(entry.get(0));
       entryPaths.add(entryPath + "[0]");
     }
-    if (total > Integer.MAX_VALUE) {
-      problem(opPath, "the weights sum to " + total + ", more than 2147483647");
-    } else if (!entries.isEmpty() && total == 0) {
-      problem(opPath, "the weights sum to 0: no entry can ever be chosen");
+    if (usable && literal) {
+      if (total > Integer.MAX_VALUE) {
+        warn(opPath, "the weights sum to " + total + ", more than 2147483647" + YIELDS_NULL);
+        usable = false;
+      } else if (total == 0) {
+        warn(opPath, "the weights sum to 0, so no context is bucketed" + YIELDS_NULL);
+        usable = false;
+      }
     }
-    int[] weightArray = new int[weights.size()];
-    for (int i = 0; i < weightArray.length; i++) {
-      weightArray[i] = weights.get(i);
+    FractionalSplit split = null;
+    if (usable && literal) {
+      long[] values = new long[weights.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = FractionalSplit.weight(((Nodes.Const) weights.get(i)).value);
+      }
+      split = FractionalSplit.literal(flagKey, bucketBy, values);
+    } else if (usable) {
+      split = FractionalSplit.computed(flagKey, bucketBy, weights.toArray(new Node[0]));
     }
-    return new FractionalParts(
-        new FractionalSplit(flagKey, bucketBy, weightArray), entries, entryPaths);
+    return new FractionalParts(split, entries, entryPaths);
   }
 
   // ---- helpers ----
@@ -506,6 +544,16 @@ final class TargetingCompiler {
           i < args.size()
               ? compileNode(args.get(i), argPath(argsNode, opPath, i))
               : Nodes.Const.NULL;
+    }
+    return operands;
+  }
+
+  /** Every argument compiled, however many there are. */
+  private Node[] compileEach(JsonNode argsNode, String opPath) {
+    List<JsonNode> args = args(argsNode);
+    Node[] operands = new Node[args.size()];
+    for (int i = 0; i < operands.length; i++) {
+      operands[i] = compileNode(args.get(i), argPath(argsNode, opPath, i));
     }
     return operands;
   }
@@ -566,5 +614,9 @@ final class TargetingCompiler {
 
   private void problem(String path, String message) {
     problems.add(new Problem(path, message));
+  }
+
+  private void warn(String path, String message) {
+    warnings.add(new Problem(path, message));
   }
 }
