@@ -9,11 +9,12 @@ import dev.sluice.testkit.LocalStack;
 import dev.sluice.testkit.SeparateWorker;
 import dev.sluice.testkit.SluiceClient;
 import dev.sluice.worker.TemporalBackend;
-import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.workflow.v1.PendingActivityInfo;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -47,6 +48,7 @@ class LedgerOutageIT {
   private LocalStack stack;
   private SluiceApplication.Running api;
   private Process worker;
+  private int metricsPort;
 
   /** PostgreSQL on {@code port} with its data in {@code dir/pg}, kept when it stops. */
   private EmbeddedPostgres startPostgres(int port) throws Exception {
@@ -70,6 +72,14 @@ class LedgerOutageIT {
                 .withoutServer());
     int port = LocalStack.freePort();
     Path config = SeparateWorker.writeConfig(dir, port, ledgerUrl, temporal.address(), "");
+    // The worker's metrics count each try of a ledger write (a local activity: no pending
+    // activity on the server to look at).
+    metricsPort = LocalStack.freePort();
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replace(
+                "  embedded: false\n", "  embedded: false\n  metricsPort: " + metricsPort + "\n"));
     api = SluiceApplication.startServer(config);
     SluiceClient client = new SluiceClient(URI.create("http://127.0.0.1:" + port), "ci");
     Map<String, Object> service = new LinkedHashMap<>(stack.serviceDefinition());
@@ -100,11 +110,11 @@ class LedgerOutageIT {
 
       postgres.close();
       long down = System.nanoTime();
-      // The workflow is stuck at a ledger write Temporal keeps retrying, not failed by it.
+      // The workflow is stuck at a ledger write the worker keeps retrying, not failed by it.
       Awaitility.await("a ledger write retried while the database is down")
           .atMost(Duration.ofMinutes(1))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> ledgerWriteAttempts(id) >= 3);
+          .until(() -> failedLedgerWrites() >= 3);
       List<Integer> statuses = new ArrayList<>();
       while (System.nanoTime() - down < OUTAGE.toNanos()) {
         // The API without its ledger: an answer, or a 503 saying why — never a 500.
@@ -114,7 +124,11 @@ class LedgerOutageIT {
         TimeUnit.SECONDS.sleep(5); // the outage lasts a minute: that is the fault, not a wait
       }
       assertThat(statuses).doesNotContain(500).isNotEmpty();
-      assertThat(ledgerWriteAttempts(id)).as("still waiting at the ledger write").isGreaterThan(3);
+      assertThat(failedLedgerWrites())
+          .as(
+              "still retrying the ledger write; worker log:%n%s",
+              SeparateWorker.tail(dir, "worker-1.log"))
+          .isGreaterThan(3);
 
       postgres = startPostgres(pgPort);
       JsonNode done = client.awaitFinal(id, Duration.ofMinutes(3), e -> {});
@@ -159,22 +173,24 @@ class LedgerOutageIT {
   }
 
   /** The attempt of the deployment's pending ledger write, or 0 when none is pending. */
-  private int ledgerWriteAttempts(String workflowId) {
-    List<PendingActivityInfo> pending =
-        temporal
-            .stubs()
-            .blockingStub()
-            .describeWorkflowExecution(
-                DescribeWorkflowExecutionRequest.newBuilder()
-                    .setNamespace(temporal.namespace())
-                    .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                    .build())
-            .getPendingActivitiesList();
-    return pending.stream()
-        .filter(a -> a.getActivityType().getName().equals("LedgerRecord"))
-        .mapToInt(PendingActivityInfo::getAttempt)
-        .max()
-        .orElse(0);
+  /** Failed tries of ledger writes the worker has made, from its Prometheus metrics. */
+  private long failedLedgerWrites() throws Exception {
+    HttpResponse<String> metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return metrics
+        .body()
+        .lines()
+        .filter(
+            l ->
+                l.startsWith("sluice_activity_duration_seconds_count{")
+                    && l.contains("activity=\"LedgerRecord\"")
+                    && l.contains("outcome=\"failed\""))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   @AfterEach

@@ -8,6 +8,7 @@ import dev.sluice.workflows.activities.LedgerActivities;
 import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -15,14 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Sends a deployment's progress to the ledger (through an activity) and to the Temporal UI's
+ * Sends a deployment's progress to the ledger (through a local activity) and to the Temporal UI's
  * current details: what changed since the last record, each time the tracker records.
  */
 final class LedgerSync {
 
   private final DeploymentRequest request;
-  private final LedgerActivities ledger;
   private final boolean part;
+  private LedgerActivities ledger;
 
   /**
    * @param part whether the deployment is a part of its parent's own flow (a target group): its
@@ -31,18 +32,48 @@ final class LedgerSync {
   LedgerSync(DeploymentRequest request, boolean part) {
     this.request = request;
     this.part = part;
-    this.ledger =
-        Workflow.newActivityStub(
-            LedgerActivities.class,
-            ActivityOptions.newBuilder()
-                .setSummary("record progress in the ledger")
-                .setStartToCloseTimeout(Duration.ofSeconds(30))
-                .setRetryOptions(
-                    RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofSeconds(1))
-                        .setMaximumInterval(Duration.ofSeconds(30))
-                        .build())
-                .build());
+  }
+
+  /**
+   * The ledger's activities, chosen at the first record: a local activity (the write runs in the
+   * worker within the workflow task and leaves a marker in the history, no task for the server to
+   * dispatch), or for a deployment started before that an activity task as it began with. Retried
+   * as long as it takes (a ledger database down for a minute): local retries while the backoff is
+   * short, then timers, each try recorded as it happens. The entry is not copied into the marker:
+   * the ledger holds it.
+   */
+  private LedgerActivities ledger() {
+    if (ledger == null) {
+      RetryOptions retries =
+          RetryOptions.newBuilder()
+              .setInitialInterval(Duration.ofSeconds(1))
+              .setMaximumInterval(Duration.ofSeconds(30))
+              .build();
+      ledger =
+          Workflow.getVersion(ChangeIds.LEDGER_LOCAL_ACTIVITY, Workflow.DEFAULT_VERSION, 1)
+                  == Workflow.DEFAULT_VERSION
+              ? Workflow.newActivityStub(
+                  LedgerActivities.class,
+                  ActivityOptions.newBuilder()
+                      .setSummary("record progress in the ledger")
+                      .setStartToCloseTimeout(Duration.ofSeconds(30))
+                      .setRetryOptions(retries)
+                      .build())
+              : Workflow.newLocalActivityStub(
+                  LedgerActivities.class,
+                  LocalActivityOptions.newBuilder()
+                      .setSummary("record progress in the ledger")
+                      .setStartToCloseTimeout(Duration.ofSeconds(30))
+                      // Unlimited attempts must be spelled out: for a local activity without a
+                      // schedule-to-close timeout the SDK reads 0 (unlimited) as no retry policy.
+                      .setRetryOptions(
+                          RetryOptions.newBuilder(retries)
+                              .setMaximumAttempts(Integer.MAX_VALUE)
+                              .build())
+                      .setDoNotIncludeArgumentsIntoMarker(true)
+                      .build());
+    }
+    return ledger;
   }
 
   /**
@@ -73,7 +104,7 @@ final class LedgerSync {
       recordUnderParent(p, changedTargets, events);
       return;
     }
-    Workflow.newDetachedCancellationScope(() -> ledger.record(entry)).run();
+    Workflow.newDetachedCancellationScope(() -> ledger().record(entry)).run();
   }
 
   /**
@@ -117,7 +148,7 @@ final class LedgerSync {
                 p.state == DeploymentState.PAUSED,
                 changedTargets,
                 shifted);
-    Workflow.newDetachedCancellationScope(() -> ledger.recordChild(entry)).run();
+    Workflow.newDetachedCancellationScope(() -> ledger().recordChild(entry)).run();
   }
 
   /** The version the whole service runs after a final state, or null when the fleet is mixed. */

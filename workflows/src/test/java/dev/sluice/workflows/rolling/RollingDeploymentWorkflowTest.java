@@ -214,6 +214,22 @@ class RollingDeploymentWorkflowTest {
   }
 
   @Test
+  void aLedgerBrieflyUnreachableIsRetriedAndNoRecordIsLost(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0").recordFailsTimes(2));
+
+    DeploymentResult result =
+        stub(client, worker, "dep-flaky-ledger").run(request("2.0.0", RollingOptions.NONE));
+
+    assertThat(result.state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(fleet.operations())
+        .containsSubsequence("ledger record failed", "ledger record failed");
+    assertThat(fleet.ledger().get(fleet.ledger().size() - 1).state())
+        .isEqualTo(DeploymentState.SUCCEEDED);
+    fleet.assertLedgerMatchesFleet();
+  }
+
+  @Test
   void aTargetThatCannotBeRestoredTurnsTheOutcomeIntoFailedNamingIt(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     InMemoryFleet fleet =

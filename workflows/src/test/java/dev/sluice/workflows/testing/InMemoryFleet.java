@@ -48,6 +48,7 @@ public final class InMemoryFleet
   private final List<String> operations = new ArrayList<>();
   private final Map<String, Integer> deploysByRequest = new HashMap<>();
   private final List<LedgerEntry> ledger = new ArrayList<>();
+  private int failingRecords;
   private final List<ChildEntry> childEntries = new ArrayList<>();
   private final Map<String, CountDownLatch> deployGates = new HashMap<>();
   private final Map<String, CountDownLatch> deployStarted = new HashMap<>();
@@ -100,6 +101,15 @@ public final class InMemoryFleet
    */
   public synchronized InMemoryFleet drainFailsTimes(String targetId, int times) {
     flakyDrains.put(targetId, times);
+    return this;
+  }
+
+  /**
+   * The next {@code times} ledger records fail as a lost database connection does (a retryable
+   * failure), then records work again: a ledger database briefly down.
+   */
+  public synchronized InMemoryFleet recordFailsTimes(int times) {
+    failingRecords = times;
     return this;
   }
 
@@ -348,6 +358,11 @@ public final class InMemoryFleet
 
   @Override
   public synchronized void record(LedgerEntry entry) {
+    if (failingRecords > 0) {
+      failingRecords--;
+      operations.add("ledger record failed");
+      throw new IllegalStateException("ledger database unreachable");
+    }
     ledger.add(entry);
   }
 
