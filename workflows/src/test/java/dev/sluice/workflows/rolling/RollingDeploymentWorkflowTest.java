@@ -226,6 +226,10 @@ class RollingDeploymentWorkflowTest {
         .containsSubsequence("ledger record failed", "ledger record failed");
     assertThat(fleet.ledger().get(fleet.ledger().size() - 1).state())
         .isEqualTo(DeploymentState.SUCCEEDED);
+    // Every event reached the ledger once: the failed records' events came with their retries.
+    List<Integer> seqs =
+        fleet.ledger().stream().flatMap(e -> e.events().stream()).map(e -> e.seq()).toList();
+    assertThat(seqs).isNotEmpty().isEqualTo(IntStream.rangeClosed(1, seqs.size()).boxed().toList());
     fleet.assertLedgerMatchesFleet();
   }
 
