@@ -203,7 +203,7 @@ public class BlueGreenDeploymentWorkflowImpl extends ControlledWorkflow
   /** All traffic back on the old pool; false (with an event) when the router would not. */
   private boolean switchBack() {
     try {
-      steps.switchPool(live);
+      steps.switchBack(live);
       return true;
     } catch (ActivityFailure e) {
       tracker.event(

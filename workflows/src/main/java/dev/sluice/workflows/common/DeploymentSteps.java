@@ -28,6 +28,7 @@ import dev.sluice.workflows.activities.TrafficActivities.RouterCall;
 import dev.sluice.workflows.activities.TrafficActivities.SplitCall;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
@@ -35,6 +36,7 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The per-target steps every strategy uses (drain, deploy, wait healthy, enable), with the activity
@@ -150,20 +152,35 @@ public final class DeploymentSteps {
    * retries): users are exposed until it works.
    */
   public void cutCanary(List<Target> canary, List<Target> stable) {
-    Workflow.newActivityStub(
-            TrafficActivities.class,
-            ActivityOptions.newBuilder()
-                .setSummary("cut the canary's traffic")
-                .setStartToCloseTimeout(Duration.ofMinutes(1))
-                .setHeartbeatTimeout(HEARTBEAT)
-                .setRetryOptions(retries(10))
-                .build())
+    String summary = "cut the canary's traffic";
+    urgent(
+            summary,
+            () ->
+                Workflow.newActivityStub(
+                    TrafficActivities.class,
+                    ActivityOptions.newBuilder()
+                        .setSummary(summary)
+                        .setStartToCloseTimeout(Duration.ofMinutes(1))
+                        .setHeartbeatTimeout(HEARTBEAT)
+                        .setRetryOptions(retries(10))
+                        .build()))
         .split(new SplitCall(request.service().trafficRouter(), canary, stable, 0));
   }
 
   /** Moves all traffic to {@code pool} in one router operation. */
   public void switchPool(String pool) {
     traffic("switch all traffic to " + pool, Duration.ofMinutes(1))
+        .switchPool(new PoolCall(request.service().trafficRouter(), pool));
+  }
+
+  /**
+   * Moves all traffic back to {@code pool}, the one that served before, like {@link #cutCanary}:
+   * users are on the new pool until it works.
+   */
+  public void switchBack(String pool) {
+    urgent(
+            "switch all traffic back to " + pool,
+            () -> traffic("switch all traffic to " + pool, Duration.ofMinutes(1)))
         .switchPool(new PoolCall(request.service().trafficRouter(), pool));
   }
 
@@ -251,6 +268,29 @@ public final class DeploymentSteps {
             .setSummary("ask the deployer what each target runs")
             .setStartToCloseTimeout(Duration.ofMinutes(2))
             .setRetryOptions(retries(5))
+            .build());
+  }
+
+  /**
+   * The traffic step that takes users off a version being rolled back, retried for about three
+   * minutes. Since {@link ChangeIds#URGENT_TRAFFIC_LOCALLY} a local activity: it runs in the worker
+   * within the workflow task that decided on the rollback, so the load balancer changes without an
+   * activity task for the server to dispatch and a worker to poll (the abort's update is answered
+   * after it); a worker that dies meanwhile leaves the workflow task to the next, which runs it
+   * again (the step is idempotent). {@code before} is the activity a deployment started before the
+   * change keeps.
+   */
+  private TrafficActivities urgent(String summary, Supplier<TrafficActivities> before) {
+    if (Workflow.getVersion(ChangeIds.URGENT_TRAFFIC_LOCALLY, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return before.get();
+    }
+    return Workflow.newLocalActivityStub(
+        TrafficActivities.class,
+        LocalActivityOptions.newBuilder()
+            .setSummary(summary)
+            .setStartToCloseTimeout(Duration.ofMinutes(1))
+            .setRetryOptions(retries(10))
             .build());
   }
 

@@ -17,6 +17,7 @@ import dev.sluice.model.Target;
 import dev.sluice.model.Verdict;
 import dev.sluice.workflows.ControlRequest;
 import dev.sluice.workflows.testing.InMemoryFleet;
+import dev.sluice.workflows.testing.LocalSteps;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -221,9 +222,12 @@ class BlueGreenDeploymentWorkflowTest {
     assertThat(fleet.activePool()).isEqualTo("green");
 
     workflow.abort(ControlRequest.of("alice", "checkout errors in the support queue"));
-    waitFor(workflow, s -> s.state() == DeploymentState.ABORTED);
 
+    // Answered once traffic is back: the switch ran in the workflow task that took the abort.
     assertThat(fleet.activePool()).isEqualTo("blue");
+    assertThat(LocalSteps.inTheTaskThatAnsweredTheFirstUpdate(client, "bg-window"))
+        .contains("TrafficSwitchPool");
+    waitFor(workflow, s -> s.state() == DeploymentState.ABORTED);
     assertThat(fleet.operations()).endsWith("switch blue");
   }
 

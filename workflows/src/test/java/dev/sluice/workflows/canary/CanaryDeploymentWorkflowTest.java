@@ -24,6 +24,7 @@ import dev.sluice.workflows.activities.LedgerActivities.ChildEntry;
 import dev.sluice.workflows.activities.LedgerActivities.LedgerEntry;
 import dev.sluice.workflows.rolling.RollingDeploymentWorkflowImpl;
 import dev.sluice.workflows.testing.InMemoryFleet;
+import dev.sluice.workflows.testing.LocalSteps;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -227,6 +228,27 @@ class CanaryDeploymentWorkflowTest {
 
     assertThat(result.state()).isEqualTo(DeploymentState.SUCCEEDED);
     assertThat(fleet.analysedFor()).hasSize(2);
+  }
+
+  @Test
+  void anAbortIsAnsweredOnlyOnceTheCanaryTakesNoTraffic(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    InMemoryFleet fleet = start(env, worker, new InMemoryFleet(FLEET, "1.0.0"));
+    CanaryDeploymentWorkflow workflow = stub(client, worker, "can-cut");
+    WorkflowClient.start(
+        workflow::run,
+        request("can-cut", List.of(CanaryStep.weight(25), CanaryStep.pauseUntilPromoted())));
+    waitFor(workflow, s -> s.phase() == Phase.WAITING);
+    assertThat(fleet.canaryPercent()).isEqualTo(25);
+
+    workflow.abort(ControlRequest.of("alice", "pager"));
+
+    assertThat(fleet.canaryPercent()).isZero();
+    assertThat(LocalSteps.inTheTaskThatAnsweredTheFirstUpdate(client, "can-cut"))
+        .contains("TrafficSplit");
+    waitFor(workflow, s -> s.state() == DeploymentState.ABORTED);
+    assertThat(fleet.version("t1")).isEqualTo("1.0.0");
+    assertThat(fleet.splits()).endsWith(0, 100);
   }
 
   @Test
