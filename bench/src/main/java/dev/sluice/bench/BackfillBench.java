@@ -343,9 +343,9 @@ public final class BackfillBench {
         result.lockTimeouts(),
         backfillSeconds,
         (expandEnd - migrationStart) / 1e6,
-        percentile(batches.stream().map(Migrator.Batch::nanos).toList(), 0.50) / 1e6,
-        percentile(batches.stream().map(Migrator.Batch::nanos).toList(), 0.99) / 1e6,
-        percentile(batches.stream().map(Migrator.Batch::nanos).toList(), 1.0) / 1e6);
+        Percentiles.of(batches.stream().map(Migrator.Batch::nanos).toList(), 0.50) / 1e6,
+        Percentiles.of(batches.stream().map(Migrator.Batch::nanos).toList(), 0.99) / 1e6,
+        Percentiles.of(batches.stream().map(Migrator.Batch::nanos).toList(), 1.0) / 1e6);
     out.printf(
         Locale.ROOT,
         "# host: %d cores; CPU of this benchmark (JVM and PostgreSQL) / of other processes /"
@@ -543,9 +543,9 @@ public final class BackfillBench {
       return new Stats(
           latencies.size(),
           (to - from) / 1e9,
-          percentileSorted(latencies, 0.50) / 1e6,
-          percentileSorted(latencies, 0.99) / 1e6,
-          percentileSorted(latencies, 1.0) / 1e6);
+          Percentiles.of(latencies, 0.50) / 1e6,
+          Percentiles.of(latencies, 0.99) / 1e6,
+          Percentiles.of(latencies, 1.0) / 1e6);
     }
 
     String errors() {
@@ -791,11 +791,11 @@ public final class BackfillBench {
             + " %d of %d, %.0f ms of rest against %.0f ms of batches (duty %.0f%%, min %.0f%%);"
             + " probe p99 before %s, limit %s",
         fixed ? "fixed" : "adaptive",
-        percentile(sizes, 0),
-        percentile(sizes, 0.10),
-        percentile(sizes, 0.50),
-        percentile(sizes, 0.90),
-        percentile(sizes, 1.0),
+        Percentiles.of(sizes, 0),
+        Percentiles.of(sizes, 0.10),
+        Percentiles.of(sizes, 0.50),
+        Percentiles.of(sizes, 0.90),
+        Percentiles.of(sizes, 1.0),
         rested,
         batches.size(),
         restNanos / 1e6,
@@ -864,20 +864,6 @@ public final class BackfillBench {
       rs.next();
       return rs.getLong(1);
     }
-  }
-
-  private static double percentile(List<Long> values, double p) {
-    List<Long> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    return percentileSorted(sorted, p);
-  }
-
-  private static double percentileSorted(List<Long> sorted, double p) {
-    if (sorted.isEmpty()) {
-      return Double.NaN;
-    }
-    int index = (int) Math.ceil(p * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
   }
 
   private static void sleep(Duration d) throws InterruptedException {

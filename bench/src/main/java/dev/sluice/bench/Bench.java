@@ -10,13 +10,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Scenario benchmarks. {@code ./bench/run NAME} prints one {@code BENCH NAME key=value …} line per
@@ -64,8 +60,8 @@ public final class Bench {
     System.setOut(System.err);
     switch (args[0]) {
       case "rolling" -> rolling(out);
-      case "abort" -> abort(out, count(args));
-      case "bluegreen_rollback" -> blueGreenRollback(out, count(args));
+      case "abort" -> RollbackBench.abort(out, count(args));
+      case "bluegreen_rollback" -> RollbackBench.blueGreen(out, count(args));
       case "flags" -> FlagsBench.run(out);
       case "backfill" ->
           BackfillBench.run(
@@ -159,172 +155,6 @@ public final class Bench {
 
   private static int count(String[] args) {
     return args.length > 1 ? Integer.parseInt(args[1]) : 20;
-  }
-
-  /**
-   * Canary abort latency: a canary at 25% with a prober sending a request every millisecond through
-   * HAProxy; abort over REST; time from the REST call to the last response the canary served.
-   * Repeated {@code n} times.
-   */
-  static void abort(PrintStream out, int n) throws Exception {
-    List<Double> millis = new ArrayList<>();
-    withStack(
-        false,
-        stack -> {
-          SluiceClient api = stack.client();
-          for (int i = 1; i <= n; i++) {
-            String version = "3." + i + ".0";
-            String id =
-                api.post(
-                        "/api/v1/deployments",
-                        Map.of(
-                            "service",
-                            LocalStack.SERVICE,
-                            "version",
-                            version,
-                            "strategy",
-                            "canary",
-                            "canary",
-                            Map.of(
-                                "steps",
-                                List.of(Map.of("setWeight", 25), Map.of("pause", Map.of())))))
-                    .expect(202)
-                    .body()
-                    .path("id")
-                    .asText();
-            api.awaitDeployment(
-                id, Duration.ofMinutes(2), d -> d.path("phase").asText().equals("WAITING"));
-            millis.add(
-                lastServedAfter(
-                    stack,
-                    version,
-                    () ->
-                        api.post("/api/v1/deployments/" + id + "/abort", Map.of("reason", "bench"))
-                            .expect(202),
-                    () -> api.awaitFinal(id, Duration.ofMinutes(2), e -> {})));
-            System.err.printf(Locale.ROOT, "abort %d/%d: %.1f ms%n", i, n, millis.get(i - 1));
-          }
-        });
-    print(out, "abort", millis);
-  }
-
-  /**
-   * Blue-green switch-back latency: the new pool live in its rollback window, a prober sending a
-   * request every millisecond; POST /services/{name}/rollback; time from the REST call to the last
-   * response the new pool served. Repeated {@code n} times.
-   */
-  static void blueGreenRollback(PrintStream out, int n) throws Exception {
-    List<Double> millis = new ArrayList<>();
-    withStack(
-        true,
-        stack -> {
-          SluiceClient api = stack.client();
-          for (int i = 1; i <= n; i++) {
-            String version = "2." + i + ".0";
-            String id =
-                api.post(
-                        "/api/v1/deployments",
-                        Map.of(
-                            "service",
-                            LocalStack.SERVICE,
-                            "version",
-                            version,
-                            "strategy",
-                            "blue-green",
-                            "blueGreen",
-                            Map.of(
-                                "warmUp", "1s",
-                                "rollbackWindow", "10m",
-                                "smokeChecks", List.of(Map.of("path", "/health")))))
-                    .expect(202)
-                    .body()
-                    .path("id")
-                    .asText();
-            api.awaitDeployment(
-                id, Duration.ofMinutes(2), d -> d.path("phase").asText().equals("WAITING"));
-            millis.add(
-                lastServedAfter(
-                    stack,
-                    version,
-                    () ->
-                        api.post(
-                                "/api/v1/services/" + LocalStack.SERVICE + "/rollback",
-                                Map.of("reason", "bench"))
-                            .expect(202),
-                    () -> api.awaitFinal(id, Duration.ofMinutes(2), e -> {})));
-            System.err.printf(
-                Locale.ROOT, "bluegreen_rollback %d/%d: %.1f ms%n", i, n, millis.get(i - 1));
-          }
-        });
-    print(out, "bluegreen_rollback", millis);
-  }
-
-  /**
-   * Runs {@code action} under a 1 request/ms prober and returns the milliseconds from just before
-   * it to the last response {@code version} answered; waits for {@code settled} and one more second
-   * of probing so late answers are counted.
-   */
-  private static double lastServedAfter(
-      LocalStack stack, String version, Runnable action, Runnable settled) throws Exception {
-    try (Prober prober = new Prober(stack.frontend(), version).start()) {
-      // Let the prober reach the version before acting, so "last served" is meaningful.
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (prober.lastAnswer() == 0 && System.nanoTime() < deadline) {
-        TimeUnit.MILLISECONDS.sleep(10);
-      }
-      long before = System.nanoTime();
-      action.run();
-      long answered = System.nanoTime();
-      settled.run();
-      // One more second of probing: a late answer from the old version still counts.
-      TimeUnit.SECONDS.sleep(1);
-      System.err.printf(
-          Locale.ROOT,
-          "  REST call answered after %.1f ms; prober sent %d, %d failed%n",
-          (answered - before) / 1e6,
-          prober.sent(),
-          prober.failed());
-      return Math.max(0, prober.lastAnswer() - before) / 1e6;
-    }
-  }
-
-  private static void print(PrintStream out, String name, List<Double> millis) {
-    List<Double> sorted = new ArrayList<>(millis);
-    Collections.sort(sorted);
-    out.printf(
-        Locale.ROOT,
-        "BENCH %s p50_ms=%.1f p99_ms=%.1f max_ms=%.1f n=%d%n",
-        name,
-        percentile(sorted, 0.50),
-        percentile(sorted, 0.99),
-        sorted.get(sorted.size() - 1),
-        sorted.size());
-  }
-
-  private static double percentile(List<Double> sorted, double p) {
-    int index = (int) Math.ceil(p * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
-  }
-
-  interface StackUse {
-    void run(LocalStack stack) throws Exception;
-  }
-
-  private static void withStack(boolean pools, StackUse use) throws Exception {
-    Path home = Path.of(System.getProperty("sluice.home", ".")).toAbsolutePath();
-    Path work = Files.createTempDirectory(home.resolve(".sluice"), "bench-");
-    LocalStack.Options options =
-        LocalStack.Options.defaults(work, home.resolve("sample-app/target/sample-app.jar"));
-    try (LocalStack stack =
-        LocalStack.start(pools ? options.withPools() : options, SluiceApplication::startServer)) {
-      stack
-          .client()
-          .put("/api/v1/services/" + LocalStack.SERVICE, stack.serviceDefinition())
-          .expect(201);
-      use.run(stack);
-    } finally {
-      deleteRecursively(work);
-    }
   }
 
   static void deleteRecursively(Path dir) throws IOException {

@@ -107,8 +107,8 @@ final class DetectBench {
           Locale.ROOT,
           "BENCH detect time_to_rollback_s=%.1f p90_s=%.1f max_s=%.1f rolled_back=%d n=%d"
               + " canary_share=0.05 rps=%d error_rate=0.01->0.05%n",
-          percentile(sorted, 0.5),
-          percentile(sorted, 0.9),
+          Percentiles.of(sorted, 0.5),
+          Percentiles.of(sorted, 0.9),
           sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1),
           rolledBack,
           n,
@@ -368,13 +368,5 @@ final class DetectBench {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> castMap(Object o) {
     return (Map<String, Object>) o;
-  }
-
-  private static double percentile(List<Double> sorted, double p) {
-    if (sorted.isEmpty()) {
-      return Double.NaN;
-    }
-    int index = (int) Math.ceil(p * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
   }
 }
