@@ -78,6 +78,15 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetHealth
  * {@code ModifyListener} (or {@code ModifyRule}), atomic at the load balancer; {@link #activePool}
  * reads which pool's group has the weight.
  *
+ * <p>Urgent changes first: a split that only changes the weights of this router's last split (a
+ * canary's cut, its next step) and a switch to a group the forward action named at this router's
+ * last change (a switch back) go to the load balancer with the first call, one {@code
+ * ModifyListener} (or {@code ModifyRule}) built from the actions the router last read back; then
+ * every check and the change run once more as usual. While a deployment runs, the router owns the
+ * listener's (or rule's) actions: an edit made by hand to them since its last change is replaced by
+ * that first call. A router built anew (another worker, a restart) knows nothing yet and reads
+ * first.
+ *
  * <p>Every change is read back (the listener or rule, the groups' target health) and must hold what
  * was asked, else a retryable {@link IllegalStateException}. AWS's refusals are {@link
  * ConfigurationException}s and transient failures {@link AwsUnavailableException}s ({@link
@@ -103,6 +112,9 @@ public final class Elbv2Router implements TrafficRouter {
 
   private final Elbv2Api api;
   private final Config config;
+
+  /** What this router last made of the forward action, and where it put the targets; or null. */
+  private volatile Known known;
 
   public Elbv2Router(Elbv2Api api, Config config) {
     this.api = api;
@@ -282,28 +294,47 @@ public final class Elbv2Router implements TrafficRouter {
     String stableGroup = require(config.targetGroup(), "targetGroup", "split");
     String canaryGroup = require(config.canaryTargetGroup(), "canaryTargetGroup", "split");
     require(config.listener(), "listener", "split");
-    // Everything a split names must exist before a target moves: a refusal leaves nothing half
-    // done.
-    api.requireTargetGroups(List.of(stableGroup, canaryGroup));
-    forwardAction(currentActions());
 
     boolean wholeFleet = stable.isEmpty();
     List<Target> inCanary = wholeFleet ? List.of() : canary;
     List<Target> inStable = wholeFleet ? canary : stable;
     int canaryWeight = wholeFleet ? 0 : canaryPercent;
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    weights.put(stableGroup, 100 - canaryWeight);
+    weights.put(canaryGroup, canaryWeight);
+    Set<String> members = memberIds(inCanary, inStable);
+    Known before = known;
+    if (before != null
+        && members.equals(before.members())
+        && before.groups().containsAll(weights.keySet())) {
+      // Only the weights change since this router's last split (a cut, the next step): the load
+      // balancer first, then every check and the change once more, as for any split.
+      forwardFirst(before, weights);
+    }
+    known = null; // until this split has read everything back
+    // Everything a split names must exist before a target moves: a refusal leaves nothing half
+    // done.
+    api.requireTargetGroups(List.of(stableGroup, canaryGroup));
+    forwardAction(currentActions());
 
     recordCanaries(canaryGroup, inCanary);
     api.register(stableGroup, missing(stableGroup, inStable));
     api.register(canaryGroup, missing(canaryGroup, inCanary));
-    Map<String, Integer> weights = new LinkedHashMap<>();
-    weights.put(stableGroup, 100 - canaryWeight);
-    weights.put(canaryGroup, canaryWeight);
-    forwardTo(weights);
+    Known now = forwardTo(weights, members);
     api.deregister(stableGroup, present(stableGroup, inCanary));
     api.deregister(canaryGroup, present(canaryGroup, inStable));
 
     requireMembers(stableGroup, inStable);
     requireMembers(canaryGroup, inCanary);
+    known = now;
+  }
+
+  /** The targets of a split, each with the group it is put in: what a later split must match. */
+  private static Set<String> memberIds(List<Target> inCanary, List<Target> inStable) {
+    Set<String> members = new HashSet<>();
+    inCanary.forEach(t -> members.add("canary:" + t.id()));
+    inStable.forEach(t -> members.add("stable:" + t.id()));
+    return members;
   }
 
   /**
@@ -323,8 +354,15 @@ public final class Elbv2Router implements TrafficRouter {
           "elbv2: unknown pool '" + pool + "' (pools: " + String.join(", ", pools.keySet()) + ")");
     }
     require(config.listener(), "listener", "switchPool");
+    Known before = known;
+    if (before != null && before.groups().contains(group)) {
+      // Back to a group the forward action named when this router last changed it (a switch
+      // back): the load balancer first, then every check as below.
+      forwardFirst(before, Map.of(group, 1));
+    }
+    known = null;
     api.requireTargetGroups(List.of(group));
-    forwardTo(Map.of(group, 1));
+    known = forwardTo(Map.of(group, 1), Set.of());
   }
 
   /**
@@ -369,9 +407,54 @@ public final class Elbv2Router implements TrafficRouter {
         : api.listener(config.listener()).defaultActions();
   }
 
-  /** Replaces the forward action's groups by {@code weights}, then reads it back. */
-  private void forwardTo(Map<String, Integer> weights) {
+  /**
+   * Replaces the forward action's groups by {@code weights}, then reads it back.
+   *
+   * @param members the targets' places once the change is done, for what it returns
+   * @return the actions as read back, for the next urgent change
+   */
+  private Known forwardTo(Map<String, Integer> weights, Set<String> members) {
     List<Action> actions = currentActions();
+    List<Action> changed = withForward(actions, weights);
+    if (!changed.equals(actions)) {
+      modify(changed);
+    }
+    List<Action> after = currentActions();
+    Map<String, Integer> now = forwardWeights(after);
+    if (!now.equals(weights)) {
+      throw new IllegalStateException(
+          "elbv2: asked " + where() + " to forward to " + weights + ", but it reads back " + now);
+    }
+    Set<String> groups = new HashSet<>(forwardWeights(actions).keySet());
+    groups.addAll(now.keySet());
+    return new Known(after, members, groups);
+  }
+
+  /**
+   * The urgent half of a change this router has made before (a canary's cut, a switch back): one
+   * {@code ModifyListener} (or {@code ModifyRule}) from the actions it last read back, without
+   * reading them first, so the load balancer changes with the first call. The caller then goes
+   * through its checks and the change itself once more, which read everything back. A failure here
+   * is left to that second pass, which meets it again or finds the change made.
+   */
+  private void forwardFirst(Known before, Map<String, Integer> weights) {
+    try {
+      modify(withForward(before.actions(), weights));
+    } catch (RuntimeException e) {
+      // The second pass meets the refusal again, or finds the change made.
+    }
+  }
+
+  private void modify(List<Action> actions) {
+    if (config.rule() != null) {
+      api.modifyRule(config.rule(), actions);
+    } else {
+      api.modifyListener(config.listener(), actions);
+    }
+  }
+
+  /** {@code actions} with the forward action's groups replaced by {@code weights}. */
+  private List<Action> withForward(List<Action> actions, Map<String, Integer> weights) {
     List<Action> changed = new ArrayList<>(actions.size());
     Action forward = forwardAction(actions);
     for (Action action : actions) {
@@ -401,18 +484,7 @@ public final class Elbv2Router implements TrafficRouter {
               .forwardConfig(forwardConfig.build())
               .build());
     }
-    if (!changed.equals(actions)) {
-      if (config.rule() != null) {
-        api.modifyRule(config.rule(), changed);
-      } else {
-        api.modifyListener(config.listener(), changed);
-      }
-    }
-    Map<String, Integer> now = forwardWeights(currentActions());
-    if (!now.equals(weights)) {
-      throw new IllegalStateException(
-          "elbv2: asked " + where() + " to forward to " + weights + ", but it reads back " + now);
-    }
+    return changed;
   }
 
   private String where() {
@@ -631,6 +703,14 @@ public final class Elbv2Router implements TrafficRouter {
   }
 
   /** Heartbeat details of a drain: the groups where the target is still registered, and why. */
+  /**
+   * The forward action as this router last read it back after changing it; the targets its last
+   * split placed ({@code canary:<id>}, {@code stable:<id>}; none after a pool switch); and the
+   * target groups the forward action named before and after that change, which exist, since the
+   * load balancer forwarded there.
+   */
+  private record Known(List<Action> actions, Set<String> members, Set<String> groups) {}
+
   public record DrainProgress(String target, Map<String, String> draining, long waitedMillis) {}
 
   /** Heartbeat details of an enable: the target's latest state in its group. */

@@ -27,6 +27,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
@@ -243,6 +251,64 @@ class Elbv2RouterTest {
         .isEmpty();
   }
 
+  /** A router whose ELBv2 calls are named in {@code calls} as they are made. */
+  private Elbv2Router countingRouter(Elbv2Router like, List<String> calls) {
+    ElasticLoadBalancingV2Client client =
+        ElasticLoadBalancingV2Client.builder()
+            .region(Region.of(MotoServer.REGION))
+            .endpointOverride(moto.endpoint())
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+            .httpClientBuilder(UrlConnectionHttpClient.builder())
+            .overrideConfiguration(
+                o ->
+                    o.addExecutionInterceptor(
+                        new ExecutionInterceptor() {
+                          @Override
+                          public void beforeExecution(
+                              Context.BeforeExecution context, ExecutionAttributes attributes) {
+                            calls.add(
+                                attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+                          }
+                        }))
+            .build();
+    return new Elbv2Router(new Elbv2Api(client), like.config());
+  }
+
+  @Test
+  void aCutAfterASplitChangesTheListenerWithItsFirstCall() {
+    registerFleet(stableGroup);
+    List<String> calls = new CopyOnWriteArrayList<>();
+    Elbv2Router router = countingRouter(router(), calls);
+    List<Target> canary = fleet.subList(0, 1);
+    List<Target> stable = fleet.subList(1, 4);
+    router.split(canary, stable, 25);
+    calls.clear();
+
+    router.split(canary, stable, 0);
+
+    assertThat(calls).first().isEqualTo("ModifyListener");
+    assertThat(weights()).containsExactly(Map.entry(stableGroup, 100), Map.entry(canaryGroup, 0));
+    assertThat(calls).as("then read back as any split").contains("DescribeTargetHealth");
+    assertThat(members(canaryGroup)).containsOnlyKeys(canary.get(0).id());
+
+    calls.clear();
+    countingRouter(router(), calls).split(canary, stable, 25);
+    assertThat(calls)
+        .as("a router built anew (another worker) reads before it changes")
+        .first()
+        .isEqualTo("DescribeTargetGroups");
+    assertThat(weights()).containsExactly(Map.entry(stableGroup, 75), Map.entry(canaryGroup, 25));
+
+    calls.clear();
+    router.split(fleet.subList(0, 2), fleet.subList(2, 4), 0);
+    assertThat(calls)
+        .as("other targets move: checked before the load balancer changes")
+        .first()
+        .isEqualTo("DescribeTargetGroups");
+    assertThat(members(canaryGroup)).hasSize(2);
+  }
+
   @Test
   void splitRefusesWhatCannotBeWeighed() {
     Elbv2Router router = router();
@@ -292,6 +358,17 @@ class Elbv2RouterTest {
     router.switchPool("blue");
     assertThat(weights()).containsExactly(Map.entry(blueGroup, 1));
     assertThat(router().activePool()).as("a router without pools has none").isNull();
+
+    List<String> calls = new CopyOnWriteArrayList<>();
+    Elbv2Router counted = countingRouter(poolRouter(), calls);
+    counted.switchPool("green");
+    calls.clear();
+    counted.switchPool("blue");
+    assertThat(calls)
+        .as("a switch back changes the listener first")
+        .first()
+        .isEqualTo("ModifyListener");
+    assertThat(weights()).containsExactly(Map.entry(blueGroup, 1));
   }
 
   @Test
