@@ -74,10 +74,8 @@ final class RollbackBench {
               for (int k = 0; k < n; k++) {
                 timings.limit(
                     lastServedAfter(
-                        stack,
-                        version,
-                        () -> router.split(canary, stable, 0),
-                        () -> router.split(canary, stable, 25)));
+                        stack, version, () -> router.split(canary, stable, 0), () -> {}));
+                router.split(canary, stable, 25);
               }
             }
             Run run =
@@ -133,11 +131,8 @@ final class RollbackBench {
               String old = live.equals("blue") ? "green" : "blue";
               for (int k = 0; k < n; k++) {
                 timings.limit(
-                    lastServedAfter(
-                        stack,
-                        version,
-                        () -> router.switchPool(old),
-                        () -> router.switchPool(live)));
+                    lastServedAfter(stack, version, () -> router.switchPool(old), () -> {}));
+                router.switchPool(live);
               }
             }
             Run run =
@@ -170,7 +165,11 @@ final class RollbackBench {
                 ids.add(t.path("id").asText());
               }
             });
-    return stack.targets().stream().filter(t -> ids.contains(t.id())).toList();
+    List<Target> running = stack.targets().stream().filter(t -> ids.contains(t.id())).toList();
+    if (running.isEmpty()) {
+      throw new IllegalStateException("no target of the deployment runs " + version);
+    }
+    return running;
   }
 
   /** One run: until the last response of the version, and until the action returned. */
