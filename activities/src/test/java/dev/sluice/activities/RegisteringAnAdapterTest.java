@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.activities.analysis.AnalysisActivitiesImpl;
+import dev.sluice.activities.analysis.WatchClock;
 import dev.sluice.activities.metrics.tallystats.TallyStatsProvider;
 import dev.sluice.activities.traffic.tally.TallyBalancer;
 import dev.sluice.activities.traffic.tally.TallyBalancer.Behaviour;
@@ -30,9 +31,11 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +83,11 @@ class RegisteringAnAdapterTest {
 
   /** The analysis activity over {@code providers}, run as a worker would, without retries. */
   private AnalysisActivities activities(ProviderRegistry providers) {
+    return activities(providers, WatchClock.SYSTEM);
+  }
+
+  /** The same, its windows timed by {@code clock}. */
+  private AnalysisActivities activities(ProviderRegistry providers, WatchClock clock) {
     if (environment != null) {
       environment.close();
     }
@@ -90,7 +98,8 @@ class RegisteringAnAdapterTest {
             (deploymentId, points) -> {
               recordedFor.add(deploymentId);
               recorded.addAll(points);
-            }));
+            },
+            clock));
     return environment.newActivityStub(
         AnalysisActivities.class,
         ActivityOptions.newBuilder()
@@ -169,6 +178,62 @@ class RegisteringAnAdapterTest {
     assertThat(last.verdict()).isEqualTo(Verdict.FAIL);
     assertThat(last.pValue()).isLessThanOrEqualTo(last.threshold());
     assertThat(last.details()).isNotBlank();
+  }
+
+  @Test
+  void aGoodCanaryRunToItsEndRecordsTheJudgesLookAndThePowerItsWindowHad() {
+    AtomicLong now = new AtomicLong(1_000_000);
+    // Waits between windows pass at once: the 20 s analysis is twenty 1 s windows, judged now.
+    WatchClock compressed =
+        new WatchClock() {
+          @Override
+          public long millis() {
+            return now.get();
+          }
+
+          @Override
+          public void sleep(long millis) {
+            now.addAndGet(millis);
+          }
+        };
+    AnalysisActivities fast = activities(registry(), compressed);
+    // 1% of requests fail on every server: errors to compare, none of them the canary's fault.
+    Behaviour usual = new Behaviour(200, 0.01, 20);
+    balancer.serve("c1", usual).serve("s1", usual).serve("s2", usual);
+
+    AnalysisResult result =
+        fast.watch(canaryAgainstStable(Duration.ofSeconds(20), AnalysisSpec.SEQUENTIAL));
+
+    assertThat(result.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(result.checks()).isEqualTo(20);
+    assertThat(recorded).filteredOn(p -> p.interval() < 19).noneMatch(AnalysisPoint::concluded);
+    AnalysisPoint errors = lastPoint("errors");
+    assertThat(errors.interval()).isEqualTo(19);
+    assertThat(errors.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(errors.details()).startsWith("not enough evidence of a regression");
+    AnalysisPoint.Conclusion look = errors.conclusion();
+    assertThat(look).as("the last interval carries the judge's look at the end").isNotNull();
+    assertThat(look.finalPValue()).isBetween(0.0, 1.0);
+    assertThat(look.finalThreshold())
+        .as("the look's share of alpha, beside the sequential share")
+        .isPositive()
+        .isLessThan(AnalysisConfig.DEFAULT_ALPHA);
+    // 40 canary errors in 4,000 requests against 80 in 8,000: the window could have caught an
+    // error rate some way above the baseline's, as the step's reason says.
+    assertThat(look.detectable()).isGreaterThan(1.0);
+    assertThat(result.reason())
+        .contains(
+            String.format(Locale.ROOT, "a canary rate ×%.2f the baseline's", look.detectable()));
+    AnalysisPoint latency = lastPoint("latency");
+    assertThat(latency.conclusion()).isNotNull();
+    assertThat(latency.conclusion().finalPValue()).isBetween(0.0, 1.0);
+  }
+
+  /** The last point recorded for {@code metric}. */
+  private AnalysisPoint lastPoint(String metric) {
+    List<AnalysisPoint> series = recorded.stream().filter(p -> p.metric().equals(metric)).toList();
+    assertThat(series).as(metric).isNotEmpty();
+    return series.get(series.size() - 1);
   }
 
   @Test

@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * groups, a canary's promotion) gets, for a rolling, a canary and a blue-green deployment of an
  * in-memory fleet (the workflow tests' {@link InMemoryFleet}) on Temporal's time-skipping test
  * environment, so pauses, bakes and rollback windows take no time. Temporal warns at 10,240 events
- * a run and ends a run at 51,200.
+ * a run and ends a run at 51,200. The deployment's own run is printed too: it grows with the number
+ * of target groups, where a group's grows with its 50 targets.
  *
  * <p>Options: the fleet size (default 2000) and, for rolling, the batch size (default 25%).
  *
@@ -263,11 +264,13 @@ final class HistoryBench {
       int total = runs.values().stream().mapToInt(Integer::intValue).sum();
       out.printf(
           Locale.ROOT,
-          "BENCH history strategy=%s targets=%d max_events_per_run=%d total_s=%.1f runs=%d"
-              + " total_events=%d state=%s%s%n",
+          "BENCH history strategy=%s targets=%d max_events_per_run=%d deployment_run_events=%d"
+              + " total_s=%.1f runs=%d total_events=%d state=%s%s%n",
           strategy.id().replace("-", ""),
           fleet.size(),
           max,
+          // The deployment's own run: what grows with the number of target groups.
+          runs.get(request.deploymentId()),
           seconds,
           runs.size(),
           total,

@@ -4,6 +4,7 @@ import static dev.sluice.ledger.Timestamps.at;
 import static dev.sluice.ledger.Timestamps.instant;
 
 import dev.sluice.model.AnalysisPoint;
+import dev.sluice.model.AnalysisPoint.Conclusion;
 import dev.sluice.model.Verdict;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,6 +22,12 @@ final class AnalysisPoints {
   /** Longest details sentence kept; the judge's are a few hundred characters. */
   static final int MAX_DETAILS = 2_000;
 
+  /** The columns a point is read from ({@link #point}). */
+  private static final String COLUMNS =
+      "run, kind, interval_index, at, metric, measure, canary, baseline, p_value, threshold,"
+          + " verdict, details, canary_requests, baseline_requests, concluded, final_p_value,"
+          + " final_threshold, detectable";
+
   /** See {@link Ledger#recordAnalysis}. */
   void record(Handle h, String deploymentId, List<AnalysisPoint> points) {
     if (points.isEmpty()) {
@@ -30,13 +37,15 @@ final class AnalysisPoints {
         h.prepareBatch(
             "INSERT INTO analysis_points (deployment_id, run, kind, interval_index, at, metric,"
                 + " measure, canary, baseline, p_value, threshold, verdict, details,"
-                + " canary_requests, baseline_requests)"
+                + " canary_requests, baseline_requests, concluded, final_p_value,"
+                + " final_threshold, detectable)"
                 + " SELECT :id, :run, :kind, :interval, :at, :metric, :measure, :canary,"
                 + " :baseline, :pValue, :threshold, :verdict, :details, :canaryRequests,"
-                + " :baselineRequests"
+                + " :baselineRequests, :concluded, :finalPValue, :finalThreshold, :detectable"
                 + " WHERE NOT EXISTS (SELECT 1 FROM analysis_points WHERE deployment_id = :id"
                 + " AND run = :run AND interval_index = :interval AND metric = :metric)");
     for (AnalysisPoint p : points) {
+      Conclusion c = p.conclusion();
       batch
           .bind("id", deploymentId)
           .bind("run", p.run())
@@ -53,6 +62,10 @@ final class AnalysisPoints {
           .bind("details", cut(p.details()))
           .bind("canaryRequests", p.canaryRequests())
           .bind("baselineRequests", p.baselineRequests())
+          .bind("concluded", c != null)
+          .bind("finalPValue", c == null ? null : finite(c.finalPValue()))
+          .bind("finalThreshold", c == null ? null : finite(c.finalThreshold()))
+          .bind("detectable", c == null ? null : finite(c.detectable()))
           .add();
     }
     batch.execute();
@@ -61,8 +74,8 @@ final class AnalysisPoints {
   /** See {@link Ledger#analysis}. */
   List<AnalysisPoint> points(Handle h, String deploymentId, int limit) {
     return h.createQuery(
-            "SELECT run, kind, interval_index, at, metric, measure, canary, baseline, p_value,"
-                + " threshold, verdict, details, canary_requests, baseline_requests"
+            "SELECT "
+                + COLUMNS
                 + " FROM analysis_points WHERE deployment_id = :id"
                 + " ORDER BY at, run, interval_index, metric LIMIT :limit")
         .bind("id", deploymentId)
@@ -74,8 +87,8 @@ final class AnalysisPoints {
   /** See {@link Ledger#latestActualWeight}. */
   Optional<AnalysisPoint> latestCounted(Handle h, String deploymentId) {
     return h.createQuery(
-            "SELECT run, kind, interval_index, at, metric, measure, canary, baseline, p_value,"
-                + " threshold, verdict, details, canary_requests, baseline_requests"
+            "SELECT "
+                + COLUMNS
                 + " FROM analysis_points WHERE deployment_id = :id AND canary_requests IS NOT NULL"
                 + " AND baseline_requests IS NOT NULL AND canary_requests + baseline_requests > 0"
                 + " ORDER BY at DESC, run DESC, interval_index DESC, metric LIMIT 1")
@@ -99,7 +112,13 @@ final class AnalysisPoints {
         Verdict.valueOf(rs.getString("verdict")),
         rs.getString("details"),
         count(rs, "canary_requests"),
-        count(rs, "baseline_requests"));
+        count(rs, "baseline_requests"),
+        rs.getBoolean("concluded")
+            ? new Conclusion(
+                number(rs, "final_p_value"),
+                number(rs, "final_threshold"),
+                number(rs, "detectable"))
+            : null);
   }
 
   private static Long count(ResultSet rs, String column) throws SQLException {

@@ -96,6 +96,50 @@ abstract class AnalysisPointsContract extends LedgerContract {
   }
 
   @Test
+  void theJudgesLookAtTheEndComesBackWithTheLastIntervalsPoint() {
+    AnalysisPoint last =
+        new AnalysisPoint(
+            "7",
+            AnalysisPoint.CANARY,
+            1,
+            START.plusSeconds(10),
+            "errors",
+            "rate",
+            0.01,
+            0.01,
+            0.4,
+            0.005,
+            Verdict.PASS,
+            "not enough evidence of a regression: …",
+            100L,
+            900L,
+            new AnalysisPoint.Conclusion(0.62, 0.005, 1.46));
+    AnalysisPoint failedBefore =
+        new AnalysisPoint(
+            "7",
+            AnalysisPoint.CANARY,
+            1,
+            START.plusSeconds(10),
+            "latency",
+            "value",
+            30.0,
+            20.0,
+            0.001,
+            0.005,
+            Verdict.FAIL,
+            "failed at interval 0: …",
+            null,
+            null,
+            new AnalysisPoint.Conclusion(null, null, null));
+    ledger.recordAnalysis("d-1", List.of(point("7", 0, "errors", 0.01), last, failedBefore));
+
+    List<AnalysisPoint> points = ledger.analysis("d-1");
+
+    assertThat(points).containsExactly(point("7", 0, "errors", 0.01), last, failedBefore);
+    assertThat(points).extracting(AnalysisPoint::concluded).containsExactly(false, true, true);
+  }
+
+  @Test
   void anIntervalReportedAgainByARetriedAttemptIsKeptOnce() {
     ledger.recordAnalysis("d-1", List.of(point("5", 0, "errors", 0.02)));
     ledger.recordAnalysis(

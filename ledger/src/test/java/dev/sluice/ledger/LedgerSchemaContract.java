@@ -14,7 +14,7 @@ abstract class LedgerSchemaContract extends LedgerContract {
   void migrationsApplyOnAnEmptyDatabaseOnce() throws Exception {
     DataSource empty = emptyDatabase();
 
-    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(10);
+    assertThat(Ledger.migrate(empty)).as("every migration applied").isEqualTo(11);
     assertThat(Ledger.migrate(empty)).isZero();
 
     Jdbi jdbi = Jdbi.create(empty);

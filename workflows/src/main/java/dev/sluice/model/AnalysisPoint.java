@@ -29,6 +29,9 @@ import java.time.Instant;
  *     metric that counts events out of requests; null otherwise
  * @param baselineRequests the same for the baseline: with {@code canaryRequests}, the share of
  *     traffic the canary actually took (its actual weight)
+ * @param conclusion on the last interval of a sequential analysis that ran to its planned end: the
+ *     judge's one look at the totals and the power the window had (the verdict and details are then
+ *     the concluded ones); null on every other point
  */
 public record AnalysisPoint(
     String run,
@@ -44,7 +47,57 @@ public record AnalysisPoint(
     Verdict verdict,
     String details,
     Long canaryRequests,
-    Long baselineRequests) {
+    Long baselineRequests,
+    Conclusion conclusion) {
+
+  /**
+   * The sequential judge's look at the end of the analysis, for one metric.
+   *
+   * @param finalPValue the one-look p-value at the totals; null when the metric had failed before
+   *     the end (no look was taken for it)
+   * @param finalThreshold the p-value at or below which that look fails the metric (its final share
+   *     of alpha); null with {@code finalPValue}
+   * @param detectable the smallest regression the window could have detected with 80% power, as the
+   *     canary's figure over the baseline's: for a {@code rate} the ratio of the rates, for a
+   *     {@code median} (samples) the canary's share of the tail over its share of the samples, for
+   *     a {@code value} the odds of an interval beyond the allowance; null when the window could
+   *     detect nothing (or the metric had failed before the end)
+   */
+  public record Conclusion(Double finalPValue, Double finalThreshold, Double detectable) {}
+
+  /** A point of an interval that does not end a concluded analysis. */
+  public AnalysisPoint(
+      String run,
+      String kind,
+      int interval,
+      Instant at,
+      String metric,
+      String measure,
+      Double canary,
+      Double baseline,
+      Double pValue,
+      Double threshold,
+      Verdict verdict,
+      String details,
+      Long canaryRequests,
+      Long baselineRequests) {
+    this(
+        run,
+        kind,
+        interval,
+        at,
+        metric,
+        measure,
+        canary,
+        baseline,
+        pValue,
+        threshold,
+        verdict,
+        details,
+        canaryRequests,
+        baselineRequests,
+        null);
+  }
 
   /** A point that counts no requests (samples, values, or no baseline). */
   public AnalysisPoint(
@@ -62,7 +115,7 @@ public record AnalysisPoint(
       String details) {
     this(
         run, kind, interval, at, metric, measure, canary, baseline, pValue, threshold, verdict,
-        details, null, null);
+        details, null, null, null);
   }
 
   /** This point as part of analysis run {@code run}. */
@@ -81,7 +134,15 @@ public record AnalysisPoint(
         verdict,
         details,
         canaryRequests,
-        baselineRequests);
+        baselineRequests,
+        conclusion);
+  }
+
+  /**
+   * Whether this point ends an analysis the sequential judge concluded (see {@link #conclusion}).
+   */
+  public boolean concluded() {
+    return conclusion != null;
   }
 
   /**

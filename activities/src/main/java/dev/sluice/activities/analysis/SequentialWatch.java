@@ -93,7 +93,9 @@ final class SequentialWatch {
     Runnable heartbeat = () -> context.heartbeat(beat);
     fetchAll(provider, call, judgeSpec, window, heartbeat);
     long windowStart = clock.millis();
-    while (clock.millis() < deadline) {
+    // A resumed attempt whose judge has concluded has nothing left to watch.
+    boolean ended = progress.judge().concluded() || clock.millis() >= deadline;
+    while (!ended) {
       long windowEnd = Math.min(deadline, clock.millis() + window.toMillis());
       AnalysisActivitiesImpl.waitUntil(clock, windowEnd, context, progress);
       // The window actually covered (the last one may be cut short by the deadline): queries
@@ -105,21 +107,30 @@ final class SequentialWatch {
       Fetched observed =
           fetchAll(provider, call, judgeSpec, covered, () -> context.heartbeat(current));
       JudgeState state = judge.step(progress.judge(), observed.judged());
-      points.record(context, points(progress.checks(), now, observed.measured(), state, judgeSpec));
       boolean inconclusive = state.verdict() == Verdict.INCONCLUSIVE;
+      int streak = inconclusive ? progress.inconclusiveStreak() + 1 : 0;
+      boolean givenUp = streak >= spec.maxInconclusive();
+      ended = clock.millis() >= deadline;
+      if (ended && !state.decided() && !givenUp) {
+        // The analysis ran to its planned end: the judge's one look at its totals, recorded with
+        // this interval's points so the evidence shows the verdict that counts and the power the
+        // window had.
+        state = judge.conclude(state);
+      }
+      points.record(context, points(progress.checks(), now, observed.measured(), state, judgeSpec));
       progress =
           new Progress(
               progress.startedAtMillis(),
               progress.checks() + 1,
               progress.inconclusive() + (inconclusive ? 1 : 0),
-              inconclusive ? progress.inconclusiveStreak() + 1 : 0,
+              streak,
               state,
               describe(judge.result(state)));
       context.heartbeat(progress);
       if (state.decided()) {
         return result(Verdict.FAIL, progress, failing(judge.result(state)));
       }
-      if (progress.inconclusiveStreak() >= spec.maxInconclusive()) {
+      if (givenUp) {
         return result(
             Verdict.INCONCLUSIVE,
             progress,
@@ -131,7 +142,7 @@ final class SequentialWatch {
     if (progress.checks() == 0) {
       return result(Verdict.INCONCLUSIVE, progress, "no interval completed");
     }
-    // The analysis ran to its planned end: the judge's one look at its totals.
+    // Concluded with the last interval (or now, for evidence heartbeated before it was).
     JudgeResult end = judge.result(judge.conclude(progress.judge()));
     // A pass says how much it is worth: each metric's "not enough evidence of a regression" and
     // the smallest regression its window could have detected.
@@ -206,7 +217,10 @@ final class SequentialWatch {
     return new AnalysisResult(verdict, progress.checks(), progress.inconclusive(), reason);
   }
 
-  /** The interval's reading of each metric, with the judge's standing after it. */
+  /**
+   * The interval's reading of each metric, with the judge's standing after it (concluded, when the
+   * interval ended the analysis).
+   */
   private static List<AnalysisPoint> points(
       int interval,
       long endedAtMillis,
@@ -234,9 +248,18 @@ final class SequentialWatch {
               standing.verdict(),
               standing.details(),
               AnalysisEvidence.requests(pair.canary()),
-              AnalysisEvidence.requests(pair.baseline())));
+              AnalysisEvidence.requests(pair.baseline()),
+              state.concluded() ? conclusion(standing, spec.finalAlpha(i)) : null));
     }
     return out;
+  }
+
+  /** A metric's look at the end; a metric that failed before it had none. */
+  private static AnalysisPoint.Conclusion conclusion(
+      JudgeState.MetricState standing, double finalAlpha) {
+    Double finalP = standing.finalPValue();
+    return new AnalysisPoint.Conclusion(
+        finalP, finalP == null ? null : finalAlpha, standing.detectable());
   }
 
   /** Every metric of both groups over the window that ends now; missing data stays null. */

@@ -109,6 +109,17 @@ class CanaryDeploymentIT {
       assertThat(errors.path("points").findValues("canary")).allMatch(v -> v.asDouble() == 0.0);
       assertThat(errors.path("points").findValues("baseline")).isNotEmpty();
       assertThat(errors.path("threshold").asDouble()).isPositive();
+      // The analysis ran to its planned end: the judge's one look at the totals is on the last
+      // interval. Neither group had an error (no request was lost), so the look saw nothing and
+      // no error rate could have been told apart: detectable is left out, as the reason says.
+      assertThat(run.path("runs").get(0).path("concluded").asBoolean()).isTrue();
+      assertThat(errors.path("finalPValue").asDouble()).isEqualTo(1.0);
+      assertThat(errors.path("finalThreshold").asDouble()).isPositive();
+      assertThat(errors.has("detectable")).isFalse();
+      assertThat(errors.path("details").asText())
+          .startsWith("not enough evidence of a regression")
+          .contains("too little data to detect any regression");
+      assertThat(verdict).contains("too little data to detect any regression");
       api.post("/api/v1/deployments/" + v2 + "/promote", Map.of("reason", "analysis passed"))
           .expect(202);
       // The stable servers' promotion (a child workflow) shows its steps as they happen...
