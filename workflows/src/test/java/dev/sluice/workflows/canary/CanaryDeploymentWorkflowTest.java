@@ -403,8 +403,9 @@ class CanaryDeploymentWorkflowTest {
     // Each analysis step is one heartbeating activity checking every 30 s, so the 8,640 checks
     // of three days live in activity heartbeats, not in the workflow's history.
     assertThat(fleet.analysedFor().stream().mapToLong(Duration::toHours).sum()).isEqualTo(72);
-    assertThat(client.fetchHistory("can-long").getEvents()).hasSizeLessThan(10_000);
-    assertThat(client.fetchHistory("can-long").getEvents()).hasSizeLessThan(1_000);
+    // 115 events with ledger writes as local activities (./bench/run history72, with the real
+    // analysis activity and its retries, counts about 490).
+    assertThat(client.fetchHistory("can-long").getEvents()).hasSizeLessThan(300);
   }
 
   private static void waitFor(CanaryDeploymentWorkflow workflow, Predicate<DeploymentStatus> done) {
