@@ -79,32 +79,45 @@ public final class Murmur3 {
   public static int hash(Prefix prefix, CharSequence suffix) {
     int h1 = prefix.h1;
     int k1 = prefix.k1;
-    int filled = prefix.filled;
-    int length = prefix.length;
-
+    int shift = prefix.filled << 3; // bits pending in k1; stays the same over ASCII runs of four
+    int n = suffix.length();
     int i = 0;
+    // The usual targeting key is ASCII: four characters are four bytes, one block. This loop stays
+    // small so that it is inlined into the evaluation; anything else goes to the general one.
+    for (; i + 4 <= n; i += 4) {
+      char c0 = suffix.charAt(i);
+      char c1 = suffix.charAt(i + 1);
+      char c2 = suffix.charAt(i + 2);
+      char c3 = suffix.charAt(i + 3);
+      if ((c0 | c1 | c2 | c3) >= 0x80) {
+        break;
+      }
+      long four = c0 | c1 << 8 | c2 << 16 | (long) c3 << 24;
+      h1 = mixH1(h1, k1 | (int) (four << shift));
+      k1 = (int) (four >>> (32 - shift)); // a long shift by 32 leaves 0: nothing pending
+    }
+    int filled = shift >>> 3;
+    int length = prefix.length + i;
+    for (; i < n; i++) { // up to three ASCII characters left
+      char c = suffix.charAt(i);
+      if (c >= 0x80) {
+        return hashRest(h1, k1, filled, length, suffix, i);
+      }
+      k1 |= c << (filled << 3);
+      length++;
+      if (++filled == 4) {
+        h1 = mixH1(h1, k1);
+        k1 = 0;
+        filled = 0;
+      }
+    }
+    return finish(h1, k1, filled, length);
+  }
+
+  /** Goes on from character {@code i}, byte by byte, with the state so far. */
+  private static int hashRest(int h1, int k1, int filled, int length, CharSequence suffix, int i) {
     int n = suffix.length();
     while (i < n) {
-      if (i + 4 <= n) {
-        char c0 = suffix.charAt(i);
-        char c1 = suffix.charAt(i + 1);
-        char c2 = suffix.charAt(i + 2);
-        char c3 = suffix.charAt(i + 3);
-        if ((c0 | c1 | c2 | c3) < 0x80) {
-          // Four ASCII bytes: they complete the pending block and leave as many pending as before.
-          int four = c0 | c1 << 8 | c2 << 16 | c3 << 24;
-          if (filled == 0) {
-            h1 = mixH1(h1, four);
-          } else {
-            int shift = filled << 3;
-            h1 = mixH1(h1, k1 | four << shift);
-            k1 = four >>> (32 - shift);
-          }
-          i += 4;
-          length += 4;
-          continue;
-        }
-      }
       char c = suffix.charAt(i++);
       int encoded; // up to 4 UTF-8 bytes, first byte lowest
       int count;
@@ -142,7 +155,11 @@ public final class Murmur3 {
         }
       }
     }
+    return finish(h1, k1, filled, length);
+  }
 
+  /** Mixes the pending bytes and the length in. */
+  private static int finish(int h1, int k1, int filled, int length) {
     if (filled > 0) {
       h1 ^= mixK1(k1);
     }
