@@ -57,7 +57,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Prints one {@code BENCH flags case=… ns_per_op=… bytes_per_op=… ratio_to_flagd=…} line per case:
  * bytes are JMH's {@code gc.alloc.rate.norm}; {@code ratio_to_flagd} is flagd's time on the same
  * case divided by this one's (how many times faster than flagd; 1 on flagd's own lines), the
- * engine's cases against flagd's provider called directly.
+ * engine's cases against flagd's provider called directly. First, {@link FlagdBucketingBench}'s
+ * lines: how many of 100,000 users flagd's provider buckets differently.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -247,6 +248,7 @@ public class FlagsBench {
 
   /** Runs every case in one forked JVM and prints a BENCH line for each. */
   static void run(PrintStream out) throws Exception {
+    FlagdBucketingBench.run(out);
     Options options =
         new OptionsBuilder()
             .include(FlagsBench.class.getName() + "\\.")

@@ -27,7 +27,7 @@ public final class EvaluationContext {
   /** The attribute holding the targeting key. */
   public static final String TARGETING_KEY = "targetingKey";
 
-  private static final EvaluationContext EMPTY = new EvaluationContext(Map.of());
+  private static final EvaluationContext EMPTY = new EvaluationContext(new HashMap<>());
 
   /**
    * Attributes kept elsewhere, read on demand by a {@link #lazy} context.
@@ -51,18 +51,23 @@ public final class EvaluationContext {
     Map<String, ?> all();
   }
 
-  private final Map<String, Object> attributes; // null for a lazy context
+  // Read through the concrete HashMap, never changed after construction: a direct call on the
+  // hot path, whatever other maps the application's code makes Map.get see.
+  private final HashMap<String, Object> attributes; // null for a lazy context
+  private final Map<String, Object> view; // unmodifiable; null for a lazy context
   private final String targetingKey;
   private final Source source; // null unless lazy
 
-  private EvaluationContext(Map<String, Object> attributes) {
+  private EvaluationContext(HashMap<String, Object> attributes) {
     this.attributes = attributes;
+    this.view = Collections.unmodifiableMap(attributes);
     this.targetingKey = attributes.get(TARGETING_KEY) instanceof String key ? key : null;
     this.source = null;
   }
 
   private EvaluationContext(Source source) {
     this.attributes = null;
+    this.view = null;
     this.targetingKey = null;
     this.source = source;
   }
@@ -130,7 +135,7 @@ public final class EvaluationContext {
   @SuppressWarnings("unchecked")
   public Map<String, Object> asMap() {
     if (source == null) {
-      return attributes;
+      return view;
     }
     return (Map<String, Object>) JsValues.normalize(source.all());
   }
@@ -197,9 +202,7 @@ public final class EvaluationContext {
     }
 
     public EvaluationContext build() {
-      return attributes.isEmpty()
-          ? EMPTY
-          : new EvaluationContext(Collections.unmodifiableMap(new HashMap<>(attributes)));
+      return attributes.isEmpty() ? EMPTY : new EvaluationContext(new HashMap<>(attributes));
     }
   }
 }

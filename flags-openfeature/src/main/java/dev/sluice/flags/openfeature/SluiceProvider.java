@@ -222,8 +222,7 @@ public final class SluiceProvider extends EventProvider {
     try (LazyContexts.View view = contexts.open(ctx)) {
       result = s.engine().evaluate(key, Map.class, view.context());
     }
-    Value value = result.value() == null ? null : Values.toValue(result.value());
-    return toProvider(s, key, result, value, defaultValue);
+    return s.evaluations().ofObject(key, result, defaultValue);
   }
 
   private <T> ProviderEvaluation<T> evaluate(
@@ -236,29 +235,7 @@ public final class SluiceProvider extends EventProvider {
     try (LazyContexts.View view = contexts.open(ctx)) {
       result = s.engine().evaluate(key, type, view.context());
     }
-    return toProvider(s, key, result, result.value(), defaultValue);
-  }
-
-  private static <T> ProviderEvaluation<T> toProvider(
-      Snapshot s, String key, EvaluationResult<?> result, T value, T defaultValue) {
-    ImmutableMetadata metadata = s.metadata(key, result.flagMetadata());
-    if (result.errorCode() != null) {
-      return new ProviderEvaluation<>(
-          defaultValue,
-          null,
-          ERROR,
-          errorCode(result.errorCode()),
-          result.errorMessage(),
-          metadata);
-    }
-    // DISABLED, and DEFAULT without a default variant, carry no value: the caller's default.
-    return new ProviderEvaluation<>(
-        value != null ? value : defaultValue,
-        result.variant(),
-        result.reason().name(),
-        null,
-        null,
-        metadata);
+    return s.evaluations().of(key, result, defaultValue);
   }
 
   private static <T> ProviderEvaluation<T> notReady(T defaultValue) {

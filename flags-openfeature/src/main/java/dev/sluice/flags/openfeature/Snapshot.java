@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.openfeature.sdk.ImmutableMetadata;
 import dev.sluice.flags.FlagDefinitionException;
 import dev.sluice.flags.FlagDefinitionException.Problem;
 import dev.sluice.flags.FlagEngine;
@@ -12,15 +11,13 @@ import dev.sluice.flags.RejectedFlag;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 
 /**
- * One compiled flag document and the revision (ETag) it was served at. Immutable apart from a cache
- * of converted flag metadata, which the engine shares per flag so it is converted once.
+ * One compiled flag document and the revision (ETag) it was served at. Immutable apart from the
+ * {@link ProviderEvaluations} made from its results, built once each and shared.
  */
 final class Snapshot {
 
@@ -30,9 +27,7 @@ final class Snapshot {
   private final String etag;
   private final FlagEngine engine;
   private final JsonNode document;
-  private final Map<String, Converted> metadata = new ConcurrentHashMap<>();
-
-  private record Converted(Map<String, Object> source, ImmutableMetadata metadata) {}
+  private final ProviderEvaluations evaluations = new ProviderEvaluations();
 
   private Snapshot(String etag, FlagEngine engine, JsonNode document) {
     this.etag = etag;
@@ -131,23 +126,8 @@ final class Snapshot {
     return true;
   }
 
-  /**
-   * The OpenFeature form of a result's flag metadata, converted once per flag (the engine hands out
-   * the same map for every evaluation of a flag).
-   */
-  ImmutableMetadata metadata(String flagKey, Map<String, Object> source) {
-    if (flagKey == null) {
-      return Values.toMetadata(source);
-    }
-    Converted cached = metadata.get(flagKey);
-    if (cached != null && cached.source() == source) {
-      return cached.metadata();
-    }
-    ImmutableMetadata converted = Values.toMetadata(source);
-    // Unknown keys also land here; bound the cache so callers probing keys cannot grow it.
-    if (metadata.size() < 10_000) {
-      metadata.put(flagKey, new Converted(source, converted));
-    }
-    return converted;
+  /** The OpenFeature form of this snapshot's results, shared across evaluations. */
+  ProviderEvaluations evaluations() {
+    return evaluations;
   }
 }

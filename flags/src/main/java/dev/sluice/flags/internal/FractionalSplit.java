@@ -24,17 +24,17 @@ import java.nio.charset.StandardCharsets;
  *       context.
  * </ul>
  *
- * <p>The default bucketing value is hashed from the flag key's precomputed bytes followed by the
- * targeting key, without building the concatenated string. Literal weights are summed once; only
- * computed ones are evaluated per call (twice: once for the total, once to find the bucket — they
- * are pure, and this way nothing is allocated).
+ * <p>The default bucketing value is hashed from the hash's state after the flag key's bytes
+ * (computed once) followed by the targeting key, without building the concatenated string. Literal
+ * weights are summed once; only computed ones are evaluated per call (twice: once for the total,
+ * once to find the bucket — they are pure, and this way nothing is allocated).
  */
 final class FractionalSplit {
 
   /** {@link #weight}'s answer for a value that is no weight. */
   static final long INVALID_WEIGHT = -1;
 
-  private final byte[] flagKeyBytes;
+  private final Murmur3.Prefix flagKeyPrefix; // the hash's state after the flag key's bytes
   private final Node bucketBy; // null: flagKey + targetingKey
   private final long[] cumulative; // literal weights; null when computed
   private final int totalWeight;
@@ -42,7 +42,7 @@ final class FractionalSplit {
 
   private FractionalSplit(
       String flagKey, Node bucketBy, long[] cumulative, int totalWeight, Node[] weights) {
-    this.flagKeyBytes = flagKey.getBytes(StandardCharsets.UTF_8);
+    this.flagKeyPrefix = Murmur3.prefix(flagKey.getBytes(StandardCharsets.UTF_8));
     this.bucketBy = bucketBy;
     this.cumulative = cumulative;
     this.totalWeight = totalWeight;
@@ -92,7 +92,7 @@ final class FractionalSplit {
       if (targetingKey == null || targetingKey.isEmpty()) {
         return -1;
       }
-      hash = Murmur3.hash(flagKeyBytes, targetingKey);
+      hash = Murmur3.hash(flagKeyPrefix, targetingKey);
     }
     if (weights == null) {
       long bucket = Murmur3.bucket(hash, totalWeight);

@@ -3,10 +3,10 @@ package dev.sluice.flags.internal;
 import dev.sluice.flags.EvaluationContext;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongSupplier;
 
 /** The compiled JsonLogic operations. */
@@ -71,6 +71,9 @@ final class Nodes {
     @Override
     Object eval(EvaluationContext ctx) {
       Object current = ctx.get(segments[0]);
+      if (segments.length == 1 && current != null) {
+        return current; // the usual {"var": "email"}
+      }
       for (int i = 1; i < segments.length && current != null; i++) {
         current = step(current, segments[i], indices[i]);
       }
@@ -366,10 +369,14 @@ final class Nodes {
     }
   }
 
-  /** {@code in} against a literal list: hashed strings, strict equality as JavaScript's indexOf. */
+  /**
+   * {@code in} against a literal list: hashed strings, strict equality as JavaScript's indexOf. The
+   * strings are a HashSet, never changed after compiling: it finds its bucket with a mask where
+   * {@code Set.copyOf}'s table divides.
+   */
   static final class InList extends Node.BooleanNode {
     private final Node needle;
-    private final Set<String> strings;
+    private final HashSet<String> strings;
     private final double[] numbers;
     private final boolean hasTrue;
     private final boolean hasFalse;
@@ -377,7 +384,7 @@ final class Nodes {
 
     InList(
         Node needle,
-        Set<String> strings,
+        HashSet<String> strings,
         double[] numbers,
         boolean hasTrue,
         boolean hasFalse,

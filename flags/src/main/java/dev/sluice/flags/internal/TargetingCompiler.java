@@ -10,7 +10,6 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -358,7 +357,7 @@ final class TargetingCompiler {
     Node[] operands = operands("in", argsNode, opPath, 2, 2);
     JsonNode haystack = argsNode.isArray() && argsNode.size() == 2 ? argsNode.get(1) : null;
     if (haystack != null && haystack.isArray() && allScalars(haystack)) {
-      Set<String> strings = new HashSet<>();
+      HashSet<String> strings = new HashSet<>();
       List<Double> numbers = new ArrayList<>();
       boolean hasTrue = false;
       boolean hasFalse = false;
@@ -379,8 +378,7 @@ final class TargetingCompiler {
       for (int i = 0; i < numberArray.length; i++) {
         numberArray[i] = numbers.get(i);
       }
-      return new Nodes.InList(
-          operands[0], Set.copyOf(strings), numberArray, hasTrue, hasFalse, hasNull);
+      return new Nodes.InList(operands[0], strings, numberArray, hasTrue, hasFalse, hasNull);
     }
     return new Nodes.In(operands[0], operands[1]);
   }

@@ -38,6 +38,28 @@ class Murmur3Test {
   }
 
   @Test
+  void fourAsciiCharactersAtATimeHashLikeTheirBytesAtEveryAlignment() {
+    String[] suffixes = {
+      "abcdefghij", "ab\u00fccdefgh", "user-\uD83D\uDE00-1234567", "a\u7528bcdefghi"
+    };
+    for (int prefixLength = 0; prefixLength < 8; prefixLength++) {
+      byte[] prefix = "flagkeyx".substring(0, prefixLength).getBytes(StandardCharsets.UTF_8);
+      Murmur3.Prefix state = Murmur3.prefix(prefix);
+      for (String full : suffixes) {
+        for (int end = 0; end <= full.length(); end++) {
+          String suffix = full.substring(0, end);
+          byte[] whole =
+              (new String(prefix, StandardCharsets.UTF_8) + suffix)
+                  .getBytes(StandardCharsets.UTF_8);
+          assertThat(Murmur3.hash(state, suffix))
+              .as("%d prefix bytes + %s", prefixLength, suffix)
+              .isEqualTo(Murmur3.hash(whole));
+        }
+      }
+    }
+  }
+
+  @Test
   void bucketMapsTheUnsignedHashOntoTheTotalWeight() {
     assertThat(Murmur3.bucket(0, 100)).isZero();
     assertThat(Murmur3.bucket(-1, 100)).isEqualTo(99); // 0xFFFFFFFF: the top bucket
