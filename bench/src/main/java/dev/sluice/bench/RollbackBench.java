@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * How fast a rollback takes users off the new version: {@code abort} (a canary at 25%, aborted over
@@ -37,27 +38,93 @@ final class RollbackBench {
   private RollbackBench() {}
 
   static void abort(PrintStream out, int n) throws Exception {
+    measure(
+        out,
+        "abort",
+        n,
+        false,
+        version ->
+            Map.of(
+                "service",
+                LocalStack.SERVICE,
+                "version",
+                version,
+                "strategy",
+                "canary",
+                "canary",
+                Map.of("steps", List.of(Map.of("setWeight", 25), Map.of("pause", Map.of())))),
+        id -> "/api/v1/deployments/" + id + "/abort",
+        (stack, waiting, version) -> {
+          // The router's own cut, then 25% again.
+          List<Target> canary = running(stack, waiting, version);
+          List<Target> stable = new ArrayList<>(stack.targets());
+          stable.removeAll(canary);
+          HaproxyRouter router = HaproxyRouter.fromRef(stack.haproxy().routerRef());
+          return new RouterChange(
+              () -> router.split(canary, stable, 0), () -> router.split(canary, stable, 25));
+        });
+  }
+
+  static void blueGreen(PrintStream out, int n) throws Exception {
+    measure(
+        out,
+        "bluegreen_rollback",
+        n,
+        true,
+        version ->
+            Map.of(
+                "service",
+                LocalStack.SERVICE,
+                "version",
+                version,
+                "strategy",
+                "blue-green",
+                "blueGreen",
+                Map.of(
+                    "warmUp", "1s",
+                    "rollbackWindow", "10m",
+                    "smokeChecks", List.of(Map.of("path", "/health")))),
+        id -> "/api/v1/services/" + LocalStack.SERVICE + "/rollback",
+        (stack, waiting, version) -> {
+          // The router's own switch to the old pool, then back.
+          HaproxyRouter router = HaproxyRouter.fromRef(stack.haproxy().routerRef());
+          String live = router.activePool();
+          String old = live.equals("blue") ? "green" : "blue";
+          return new RouterChange(() -> router.switchPool(old), () -> router.switchPool(live));
+        });
+  }
+
+  /** The load-balancer change a rollback makes, made by the router itself, and its undo. */
+  record RouterChange(Runnable change, Runnable undo) {}
+
+  /** The limit's change for a deployment waiting on {@code version}. */
+  interface Limit {
+    RouterChange of(LocalStack stack, JsonNode waiting, String version);
+  }
+
+  /**
+   * Starts {@link #FIRST} + {@code n} + 1 deployments ({@code request} of each version), each
+   * waited on until WAITING and then rolled back by a POST to {@code rollback} of its id; the last
+   * one first measures {@code n} times the {@code limit}'s change under the prober.
+   */
+  private static void measure(
+      PrintStream out,
+      String name,
+      int n,
+      boolean pools,
+      Function<String, Map<String, Object>> request,
+      Function<String, String> rollback,
+      Limit limit)
+      throws Exception {
     Timings timings = new Timings();
     withStack(
-        false,
+        pools,
         stack -> {
           SluiceClient api = stack.client();
           for (int i = 1; i <= FIRST + n + 1; i++) {
-            String version = "3." + i + ".0";
+            String version = (pools ? "2." : "3.") + i + ".0";
             String id =
-                api.post(
-                        "/api/v1/deployments",
-                        Map.of(
-                            "service",
-                            LocalStack.SERVICE,
-                            "version",
-                            version,
-                            "strategy",
-                            "canary",
-                            "canary",
-                            Map.of(
-                                "steps",
-                                List.of(Map.of("setWeight", 25), Map.of("pause", Map.of())))))
+                api.post("/api/v1/deployments", request.apply(version))
                     .expect(202)
                     .body()
                     .path("id")
@@ -66,92 +133,25 @@ final class RollbackBench {
                 api.awaitDeployment(
                     id, Duration.ofMinutes(2), d -> d.path("phase").asText().equals("WAITING"));
             if (i == FIRST + n + 1) {
-              // The last canary measures the limit: the router's own cut, then 25% again.
-              List<Target> canary = running(stack, waiting, version);
-              List<Target> stable = new ArrayList<>(stack.targets());
-              stable.removeAll(canary);
-              HaproxyRouter router = HaproxyRouter.fromRef(stack.haproxy().routerRef());
+              RouterChange change = limit.of(stack, waiting, version);
               for (int k = 0; k < n; k++) {
-                timings.limit(
-                    lastServedAfter(
-                        stack, version, () -> router.split(canary, stable, 0), () -> {}));
-                router.split(canary, stable, 25);
+                timings.limit(lastServedAfter(stack, version, change.change(), () -> {}));
+                change.undo().run();
               }
             }
             Run run =
                 lastServedAfter(
                     stack,
                     version,
-                    () ->
-                        api.post("/api/v1/deployments/" + id + "/abort", Map.of("reason", "bench"))
-                            .expect(202),
+                    () -> api.post(rollback.apply(id), Map.of("reason", "bench")).expect(202),
                     () -> api.awaitFinal(id, Duration.ofMinutes(2), e -> {}));
             if (i <= FIRST + n) {
               timings.add(run);
-              System.err.printf(Locale.ROOT, "abort %d/%d: %s%n", i, FIRST + n, run);
+              System.err.printf(Locale.ROOT, "%s %d/%d: %s%n", name, i, FIRST + n, run);
             }
           }
         });
-    timings.print(out, "abort");
-  }
-
-  static void blueGreen(PrintStream out, int n) throws Exception {
-    Timings timings = new Timings();
-    withStack(
-        true,
-        stack -> {
-          SluiceClient api = stack.client();
-          for (int i = 1; i <= FIRST + n + 1; i++) {
-            String version = "2." + i + ".0";
-            String id =
-                api.post(
-                        "/api/v1/deployments",
-                        Map.of(
-                            "service",
-                            LocalStack.SERVICE,
-                            "version",
-                            version,
-                            "strategy",
-                            "blue-green",
-                            "blueGreen",
-                            Map.of(
-                                "warmUp", "1s",
-                                "rollbackWindow", "10m",
-                                "smokeChecks", List.of(Map.of("path", "/health")))))
-                    .expect(202)
-                    .body()
-                    .path("id")
-                    .asText();
-            api.awaitDeployment(
-                id, Duration.ofMinutes(2), d -> d.path("phase").asText().equals("WAITING"));
-            if (i == FIRST + n + 1) {
-              // The last deployment measures the limit: the router's own switch, then back.
-              HaproxyRouter router = HaproxyRouter.fromRef(stack.haproxy().routerRef());
-              String live = router.activePool();
-              String old = live.equals("blue") ? "green" : "blue";
-              for (int k = 0; k < n; k++) {
-                timings.limit(
-                    lastServedAfter(stack, version, () -> router.switchPool(old), () -> {}));
-                router.switchPool(live);
-              }
-            }
-            Run run =
-                lastServedAfter(
-                    stack,
-                    version,
-                    () ->
-                        api.post(
-                                "/api/v1/services/" + LocalStack.SERVICE + "/rollback",
-                                Map.of("reason", "bench"))
-                            .expect(202),
-                    () -> api.awaitFinal(id, Duration.ofMinutes(2), e -> {}));
-            if (i <= FIRST + n) {
-              timings.add(run);
-              System.err.printf(Locale.ROOT, "bluegreen_rollback %d/%d: %s%n", i, FIRST + n, run);
-            }
-          }
-        });
-    timings.print(out, "bluegreen_rollback");
+    timings.print(out, name);
   }
 
   /** The targets the deployment has put on {@code version}: the canaries. */
