@@ -46,7 +46,7 @@ class SharedEvaluationsTest {
    * (16 B, unless the JIT removes it), which is the SDK's and not measured here.
    */
   @Test
-  void aSuccessfulEvaluationAllocatesNothingOfItsOwn() throws Exception {
+  void successfulEvaluationsOfFlagsReadingNoContextValueAllocateNothing() throws Exception {
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     SluiceProvider provider = SluiceProvider.ofDocument(Docs.MAPPING);
     ImmutableContext context = new ImmutableContext("user-1");
